@@ -1,0 +1,44 @@
+#pragma once
+/// The `hrmaild` command line: subcommands registered on one CLI11 app.
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace hrmaild::cli {
+
+/// Exit codes, documented in README.md and `hrmaild --help`.
+enum ExitCode : int {
+    exit_ok = 0,       ///< success
+    exit_failure = 1,  ///< runtime failure (a service unreachable, a command refused)
+    exit_usage = 2,    ///< usage or configuration error
+};
+
+/// Options every subcommand shares.
+struct Globals {
+    std::filesystem::path config;  ///< --config
+    bool json = false;             ///< --json, where a command prints data
+};
+
+/// A subcommand: registers its options on `app` and sets `run`, called after parsing.
+struct Command {
+    CLI::App* app = nullptr;
+    std::function<int()> run;
+};
+
+/// Registers `version`.
+Command add_version_command(CLI::App& root, Globals& globals);
+/// Registers `check`.
+Command add_check_command(CLI::App& root, Globals& globals);
+
+/// Adds `--config FILE` to a subcommand (default `$HRMAILD_CONFIG` or /etc/hrmaild/hrmaild.yaml).
+void add_config_option(CLI::App& app, Globals& globals);
+/// Adds `--json` to a subcommand.
+void add_json_option(CLI::App& app, Globals& globals);
+
+/// Parses arguments, runs the chosen subcommand, maps exceptions to exit codes.
+int main(int argc, char** argv);
+
+}  // namespace hrmaild::cli

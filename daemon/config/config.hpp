@@ -1,0 +1,164 @@
+#pragma once
+/// The daemon's configuration, typed and validated. Built only by `load_config`.
+#include "daemon/config/diagnostic.hpp"
+#include "daemon/domain/secret.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hrmaild::config {
+
+using Seconds = std::chrono::seconds;
+using Millis = std::chrono::milliseconds;
+
+/// A secret read from a file named by a `*_file` key.
+struct SecretFile {
+    std::filesystem::path path;  ///< where it was read from (not secret)
+    Secret value;                ///< the bytes, trailing newline removed
+};
+
+/// Outbound HTTP behaviour shared by both upstream clients.
+struct HttpConfig {
+    Millis resolve_timeout{};
+    Millis connect_timeout{};
+    Millis tls_timeout{};
+    Millis write_timeout{};
+    Millis read_timeout{};
+    Millis total_timeout{};
+    std::int64_t max_response_bytes = 0;
+    std::string proxy;  ///< empty: take `https_proxy` / `no_proxy` from the environment
+    std::string ca_file;  ///< empty: the system trust store
+    std::string user_agent;
+};
+
+/// The retry policy for retryable remote errors.
+struct RetryConfig {
+    int max_attempts = 0;
+    Millis base_delay{};
+    Millis max_delay{};
+};
+
+/// The Bitrix24 side: where the HR tasks live.
+struct BitrixConfig {
+    std::string portal_url;  ///< e.g. https://tarmexico.bitrix24.com
+    std::string auth;        ///< webhook | oauth
+    std::int64_t webhook_user_id = 0;
+    std::optional<SecretFile> webhook_secret;
+    std::string oauth_client_id;
+    std::optional<SecretFile> oauth_client_secret;
+    std::optional<SecretFile> oauth_refresh_token;
+    std::string oauth_server_url;
+    std::int64_t project_id = 0;
+    Seconds poll_interval{};
+    Seconds poll_overlap{};
+    std::vector<std::int64_t> approvers;
+    std::int64_t approver_department = 0;  ///< 0: none; else members of it and its sub-departments
+    std::optional<SecretFile> application_token;  ///< checks incoming events
+    std::string password_recipient;  ///< `requester` or a Bitrix user id
+    int rate_burst = 0;
+    double rate_per_second = 0;
+};
+
+/// The Zoho Mail side: the organization administered.
+struct ZohoConfig {
+    std::string accounts_url;
+    std::string api_url;
+    std::int64_t zoid = 0;  ///< 0: discovered from GET /api/organization
+    std::string client_id;
+    std::optional<SecretFile> client_secret;
+    std::optional<SecretFile> refresh_token;
+    int requests_per_minute = 0;
+    Seconds token_refresh_margin{};
+    Seconds directory_refresh{};
+};
+
+/// What workflows may do without a person, and what they may never do.
+struct PolicyConfig {
+    std::vector<std::string> allowed_domains;
+    std::vector<std::string> protected_accounts;
+    std::vector<std::string> always_approve;
+    int max_destructive_per_plan = 0;
+    int retention_days = 0;
+    bool dry_run = false;
+};
+
+/// The state store.
+struct StateConfig {
+    std::filesystem::path path;
+    Millis busy_timeout{};
+};
+
+/// A named bearer token for the admin API and CLI.
+struct AdminToken {
+    std::string name;
+    SecretFile token;
+};
+
+/// The admin HTTP server.
+struct AdminConfig {
+    std::string listen;  ///< host:port
+    std::vector<AdminToken> tokens;
+    std::int64_t max_body_bytes = 0;
+    bool allow_non_loopback = false;
+};
+
+/// Where workflows live and the values their templates see as `config.*`.
+struct WorkflowsConfig {
+    std::filesystem::path dir;
+    std::string language;
+    YAML::Node vars;  ///< free-form map, exposed to templates as `config.<key>`
+};
+
+/// Logging.
+struct LoggingConfig {
+    std::string level;
+    std::string format;
+};
+
+/// The whole validated configuration.
+struct Config {
+    std::filesystem::path file;  ///< the file it came from
+    BitrixConfig bitrix;
+    ZohoConfig zoho;
+    PolicyConfig policy;
+    StateConfig state;
+    AdminConfig admin;
+    WorkflowsConfig workflows;
+    LoggingConfig logging;
+    HttpConfig http;
+    RetryConfig retry;
+    /// Every key as given or defaulted (secret keys hold only the resolved file path);
+    /// what `print_config` shows.
+    YAML::Node effective;
+};
+
+/// What loading produced: the config when there were no errors, and every problem found.
+struct LoadResult {
+    std::optional<Config> config;
+    Diagnostics diagnostics;
+};
+
+/// The default config path: `$HRMAILD_CONFIG`, else /etc/hrmaild/hrmaild.yaml.
+std::filesystem::path default_config_path();
+
+/// Reads, validates and types a configuration file; reads every secret file it names.
+/// Relative paths are resolved against the file's folder; relative secret names are looked
+/// up in `$CREDENTIALS_DIRECTORY` first.
+LoadResult load_config(const std::filesystem::path& file);
+
+/// The same, from text (tests); `file` names it in diagnostics and anchors relative paths.
+LoadResult load_config_text(const std::string& text, const std::filesystem::path& file);
+
+/// The effective configuration as YAML, every default filled in and every secret redacted.
+std::string print_config(const Config& config);
+
+/// Parses `250ms`, `30s`, `5m`, `2h`, `1d` or a bare number of seconds.
+std::optional<Millis> parse_duration(std::string_view text);
+
+}  // namespace hrmaild::config

@@ -1,0 +1,121 @@
+#include "daemon/config/schema.hpp"
+
+namespace hrmaild::config {
+namespace {
+
+// clang-format off
+constexpr KeySpec kSchema[] = {
+    // --- bitrix ---------------------------------------------------------------------------
+    {"bitrix.portal_url", Kind::url, "", true, "Base URL of the Bitrix24 portal (https; http only on loopback)."},
+    {"bitrix.auth", Kind::choice, "webhook", false, "How to authenticate: an inbound webhook or an OAuth app.", "webhook|oauth"},
+    {"bitrix.webhook_user_id", Kind::integer, "0", false, "User id in the webhook URL (auth: webhook).", {}, 0},
+    {"bitrix.webhook_secret_file", Kind::secret_file, "", false, "File holding the webhook secret (auth: webhook)."},
+    {"bitrix.oauth_client_id", Kind::string, "", false, "OAuth application client id (auth: oauth)."},
+    {"bitrix.oauth_client_secret_file", Kind::secret_file, "", false, "File holding the OAuth client secret (auth: oauth)."},
+    {"bitrix.oauth_refresh_token_file", Kind::secret_file, "", false, "File holding the first OAuth refresh token (auth: oauth); later tokens are kept in the state folder."},
+    {"bitrix.oauth_server_url", Kind::url, "https://oauth.bitrix.info", false, "Bitrix24 OAuth server."},
+    {"bitrix.project_id", Kind::integer, "", true, "Id of the HR-requests project (task GROUP_ID).", {}, 1},
+    {"bitrix.poll_interval", Kind::duration, "60s", false, "How often to poll the project for changed tasks.", {}, 1000, 86400000},
+    {"bitrix.poll_overlap", Kind::duration, "120s", false, "How far before the last watermark each poll looks again.", {}, 0, 86400000},
+    {"bitrix.approvers", Kind::integer_list, "[]", false, "Bitrix user ids allowed to approve with /aprobar."},
+    {"bitrix.approver_department", Kind::integer, "0", false, "Members of this department and its sub-departments also approve (0: none).", {}, 0},
+    {"bitrix.application_token_file", Kind::secret_file, "", false, "File holding the outgoing-webhook application token that incoming events must carry."},
+    {"bitrix.password_recipient", Kind::string, "requester", false, "Who receives new passwords privately: `requester` or a Bitrix user id."},
+    {"bitrix.rate_burst", Kind::integer, "50", false, "Client-side request budget: burst size (Bitrix leaky bucket).", {}, 1, 10000},
+    {"bitrix.rate_per_second", Kind::number, "2", false, "Client-side request budget: requests per second drained.", {}, 0, 1000},
+
+    // --- zoho -----------------------------------------------------------------------------
+    {"zoho.accounts_url", Kind::url, "https://accounts.zoho.com", false, "Zoho Accounts server for OAuth (per data centre)."},
+    {"zoho.api_url", Kind::url, "https://mail.zoho.com", false, "Zoho Mail API host (per data centre)."},
+    {"zoho.zoid", Kind::integer, "0", false, "Organization id; 0 discovers it from GET /api/organization.", {}, 0},
+    {"zoho.client_id", Kind::string, "", true, "OAuth client id (self client)."},
+    {"zoho.client_secret_file", Kind::secret_file, "", true, "File holding the OAuth client secret."},
+    {"zoho.refresh_token_file", Kind::secret_file, "", true, "File holding the OAuth refresh token."},
+    {"zoho.requests_per_minute", Kind::integer, "25", false, "Client-side budget per minute (Zoho allows about 30).", {}, 1, 10000},
+    {"zoho.token_refresh_margin", Kind::duration, "300s", false, "Refresh the access token this long before it expires.", {}, 0, 3000000},
+    {"zoho.directory_refresh", Kind::duration, "15m", false, "How often the cached user and group directory is reloaded.", {}, 1000, 86400000},
+
+    // --- policy ---------------------------------------------------------------------------
+    {"policy.allowed_domains", Kind::string_list, "", true, "Domains an automatic plan may create addresses in or add to groups."},
+    {"policy.protected_accounts", Kind::string_list, "[]", false, "Addresses never disabled or deleted by a workflow; other changes need approval."},
+    {"policy.always_approve", Kind::choice_list, "[disable_user, delete_user, delete_group, change_role]", false, "Operations that always need approval.",
+     "create_user|disable_user|enable_user|delete_user|reset_password|update_display_name|change_role|add_alias|remove_alias|create_group|delete_group|rename_group|add_group_member|remove_group_member"},
+    {"policy.max_destructive_per_plan", Kind::integer, "10", false, "Above this many destructive operations a plan needs approval.", {}, 0, 100000},
+    {"policy.retention_days", Kind::integer, "30", false, "Days between disabling a terminated account and deleting it.", {}, 0, 3650},
+    {"policy.dry_run", Kind::boolean, "false", false, "Plan, log and comment, but call no Zoho mutation."},
+
+    // --- state ----------------------------------------------------------------------------
+    {"state.path", Kind::path, "/var/lib/hrmaild/hrmaild.db", false, "SQLite state file (created and migrated on start)."},
+    {"state.busy_timeout", Kind::duration, "5s", false, "How long SQLite waits on a locked database.", {}, 0, 600000},
+
+    // --- admin ----------------------------------------------------------------------------
+    {"admin.listen", Kind::host_port, "127.0.0.1:8791", false, "Admin API, web console and metrics listener."},
+    {"admin.tokens", Kind::token_list, "[]", false, "Named bearer tokens: [{name: camilo, token_file: admin-camilo}]."},
+    {"admin.max_body_bytes", Kind::integer, "65536", false, "Largest request body the admin server accepts.", {}, 1024, 16777216},
+    {"admin.allow_non_loopback", Kind::boolean, "false", false, "Allow listening on a non-loopback address."},
+
+    // --- workflows ------------------------------------------------------------------------
+    {"workflows.dir", Kind::path, "/etc/hrmaild/workflows", false, "Folder of workflow YAML files."},
+    {"workflows.language", Kind::string, "es-MX", false, "Language of the messages HR and IT read."},
+    {"workflows.vars", Kind::free_map, "{}", false, "Values templates see as config.<key> (domain, departments, department_groups...)."},
+
+    // --- logging --------------------------------------------------------------------------
+    {"logging.level", Kind::choice, "info", false, "Lowest level logged.", "trace|debug|info|warn|error|critical"},
+    {"logging.format", Kind::choice, "text", false, "text (key=value lines) or json (one object per line).", "text|json"},
+
+    // --- http -----------------------------------------------------------------------------
+    {"http.resolve_timeout", Kind::duration, "10s", false, "Deadline for a DNS lookup.", {}, 1, 600000},
+    {"http.connect_timeout", Kind::duration, "10s", false, "Deadline for the TCP connect.", {}, 1, 600000},
+    {"http.tls_timeout", Kind::duration, "10s", false, "Deadline for the TLS handshake.", {}, 1, 600000},
+    {"http.write_timeout", Kind::duration, "30s", false, "Deadline for sending a request.", {}, 1, 600000},
+    {"http.read_timeout", Kind::duration, "60s", false, "Deadline for reading a response.", {}, 1, 600000},
+    {"http.total_timeout", Kind::duration, "90s", false, "Overall deadline of one call.", {}, 1, 3600000},
+    {"http.max_response_bytes", Kind::integer, "16777216", false, "Largest response body accepted.", {}, 1024, 1073741824},
+    {"http.proxy", Kind::string, "", false, "HTTPS proxy (http://host:port) for CONNECT; empty: https_proxy/no_proxy from the environment."},
+    {"http.ca_file", Kind::path, "", false, "Extra CA bundle to trust; empty: the system trust store only."},
+    {"http.user_agent", Kind::string, "hrmaild", false, "User-Agent header sent upstream."},
+
+    // --- retry ----------------------------------------------------------------------------
+    {"retry.max_attempts", Kind::integer, "8", false, "Attempts for a retryable error before the step fails.", {}, 1, 1000},
+    {"retry.base_delay", Kind::duration, "1s", false, "First backoff delay (doubles each attempt, with jitter).", {}, 1, 3600000},
+    {"retry.max_delay", Kind::duration, "15m", false, "Cap on one backoff delay.", {}, 1, 86400000},
+};
+
+constexpr std::string_view kSections[] = {"bitrix", "zoho", "policy", "state", "admin",
+                                          "workflows", "logging", "http", "retry"};
+// clang-format on
+
+}  // namespace
+
+std::span<const KeySpec> schema() { return kSchema; }
+
+std::span<const std::string_view> sections() { return kSections; }
+
+const KeySpec* find_key(std::string_view path) {
+    for (const auto& k : kSchema)
+        if (k.path == path) return &k;
+    return nullptr;
+}
+
+std::string_view describe(Kind kind) {
+    switch (kind) {
+        case Kind::string: return "a string";
+        case Kind::url: return "a URL (http:// or https://)";
+        case Kind::integer: return "an integer";
+        case Kind::number: return "a number";
+        case Kind::boolean: return "true or false";
+        case Kind::duration: return "a duration such as 250ms, 30s, 5m, 2h or 1d";
+        case Kind::choice: return "one of the listed values";
+        case Kind::host_port: return "host:port";
+        case Kind::path: return "a path";
+        case Kind::secret_file: return "a file name";
+        case Kind::string_list: return "a list of strings";
+        case Kind::integer_list: return "a list of integers";
+        case Kind::choice_list: return "a list of the listed values";
+        case Kind::token_list: return "a list of {name, token_file}";
+        case Kind::free_map: return "a mapping";
+    }
+    return "a value";
+}
+
+}  // namespace hrmaild::config

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs exactly the Debian 12 packages hrmaild needs to build, test and run its demo.
+# Idempotent: packages already present are left alone. Needs root for apt-get; as another
+# user it prints the sudo line to run instead.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  g++ cmake ninja-build pkg-config ccache clang-format
+  # libraries (see CMakeLists.txt: each find_package names its package)
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
+  libyaml-cpp-dev libspdlog-dev libfmt-dev libsqlite3-dev libssl-dev libicu-dev
+  libsystemd-dev libcli11-dev prometheus-cpp-dev libgtest-dev libgmock-dev
+  # runtime tools used by the demo and the tests
+  openssl ca-certificates curl sqlite3 systemd python3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "setup: missing packages: ${missing[*]}" >&2
+  echo "setup: run as root, or: sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
