@@ -1,4 +1,6 @@
 // hrmaild: thin entry point; everything lives in hrmaild_core.
 #include "daemon/cli/cli.hpp"
 
-int main(int argc, char** argv) { return hrmaild::cli::main(argc, argv); }
+int main(int argc, char** argv) {
+    return hrmaild::cli::main(argc, argv);
+}

@@ -26,8 +26,9 @@ constexpr const char* kFooter =
 
 int main(int argc, char** argv) {
     log::setup(log::default_options());
-    CLI::App app{"hrmaild: turns HR requests filed as Bitrix24 tasks into Zoho Mail administration.",
-                 "hrmaild"};
+    CLI::App app{
+        "hrmaild: turns HR requests filed as Bitrix24 tasks into Zoho Mail administration.",
+        "hrmaild"};
     app.footer(kFooter);
     app.require_subcommand(1);
     Globals globals;
@@ -36,7 +37,8 @@ int main(int argc, char** argv) {
     std::vector<Command> commands;
     commands.push_back(add_version_command(app, globals));
     commands.push_back(add_check_command(app, globals));
-    for (auto& c : commands) c.app->footer(kFooter);
+    for (auto& c : commands)
+        c.app->footer(kFooter);
 
     try {
         app.parse(argc, argv);
@@ -54,7 +56,8 @@ int main(int argc, char** argv) {
 
     try {
         for (auto& c : commands)
-            if (c.app->parsed()) return c.run();
+            if (c.app->parsed())
+                return c.run();
     } catch (const std::exception& e) {
         log::critical("CLI_FAILED", {{"reason", e.what()}});
         std::cerr << "hrmaild: " << e.what() << '\n';

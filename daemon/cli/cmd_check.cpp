@@ -1,8 +1,8 @@
 #include "daemon/cli/cli.hpp"
 #include "daemon/config/config.hpp"
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 #include <iostream>
 
@@ -16,7 +16,8 @@ struct CheckOptions {
 boost::json::array to_json(const config::Diagnostics& d, config::Severity severity) {
     boost::json::array out;
     for (const auto& x : d.all()) {
-        if (x.severity != severity) continue;
+        if (x.severity != severity)
+            continue;
         out.push_back({{"file", x.file},
                        {"line", x.line},
                        {"column", x.column},
@@ -41,7 +42,8 @@ int run_check(const Globals& g, const CheckOptions& o) {
         std::cerr << d.to_string();
         if (ok) {
             const auto& c = *result.config;
-            if (o.print) std::cout << config::print_config(c);
+            if (o.print)
+                std::cout << config::print_config(c);
             std::cout << fmt::format(
                 "{}: ok: bitrix {} project {}, zoho {}, state {}, workflows {}, {} warning(s)\n",
                 g.config.string(), c.bitrix.portal_url, c.bitrix.project_id, c.zoho.api_url,
@@ -60,8 +62,9 @@ Command add_check_command(CLI::App& root, Globals& globals) {
     static CheckOptions options;
     Command cmd;
     cmd.app = root.add_subcommand(
-        "check", "Validate the configuration (and its secret files); print every problem as "
-                 "file:line:col: key: message");
+        "check",
+        "Validate the configuration (and its secret files); print every problem as "
+        "file:line:col: key: message");
     add_config_option(*cmd.app, globals);
     add_json_option(*cmd.app, globals);
     cmd.app->add_flag("--print", options.print,

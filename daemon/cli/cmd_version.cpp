@@ -1,8 +1,8 @@
 #include "daemon/cli/cli.hpp"
 
+#include <yaml-cpp/yaml.h>
 #include <boost/json.hpp>
 #include <boost/version.hpp>
-#include <yaml-cpp/yaml.h>
 
 #include <iostream>
 
@@ -14,8 +14,7 @@ Command add_version_command(CLI::App& root, Globals& globals) {
     add_json_option(*cmd.app, globals);
     cmd.run = [&globals]() {
         if (globals.json) {
-            boost::json::object o{{"version", HRMAILD_VERSION},
-                                  {"boost", BOOST_LIB_VERSION}};
+            boost::json::object o{{"version", HRMAILD_VERSION}, {"boost", BOOST_LIB_VERSION}};
             std::cout << boost::json::serialize(o) << '\n';
         } else {
             std::cout << "hrmaild " << HRMAILD_VERSION << '\n';

@@ -32,7 +32,7 @@ struct HttpConfig {
     Millis read_timeout{};
     Millis total_timeout{};
     std::int64_t max_response_bytes = 0;
-    std::string proxy;  ///< empty: take `https_proxy` / `no_proxy` from the environment
+    std::string proxy;    ///< empty: take `https_proxy` / `no_proxy` from the environment
     std::string ca_file;  ///< empty: the system trust store
     std::string user_agent;
 };
@@ -60,7 +60,7 @@ struct BitrixConfig {
     std::vector<std::int64_t> approvers;
     std::int64_t approver_department = 0;  ///< 0: none; else members of it and its sub-departments
     std::optional<SecretFile> application_token;  ///< checks incoming events
-    std::string password_recipient;  ///< `requester` or a Bitrix user id
+    std::string password_recipient;               ///< `requester` or a Bitrix user id
     int rate_burst = 0;
     double rate_per_second = 0;
 };

@@ -12,8 +12,8 @@ enum class Severity { error, warning };
 struct Diagnostic {
     Severity severity = Severity::error;
     std::string file;
-    int line = 0;    ///< 1-based; 0 when the problem has no position (a missing file)
-    int column = 0;  ///< 1-based
+    int line = 0;      ///< 1-based; 0 when the problem has no position (a missing file)
+    int column = 0;    ///< 1-based
     std::string path;  ///< dotted key path, e.g. `bitrix.poll_interval`
     std::string message;
 
@@ -23,7 +23,7 @@ struct Diagnostic {
 
 /// A list of problems with helpers to add and query them.
 class Diagnostics {
-public:
+  public:
     /// Adds an error.
     void error(std::string file, int line, int column, std::string path, std::string message);
     /// Adds a warning.
@@ -38,7 +38,7 @@ public:
     /// Every problem, one per line, errors and warnings in file order.
     [[nodiscard]] std::string to_string() const;
 
-private:
+  private:
     std::vector<Diagnostic> items_;
 };
 

@@ -18,24 +18,34 @@ namespace hrmaild::config {
 namespace fs = std::filesystem;
 
 std::filesystem::path default_config_path() {
-    if (const char* env = std::getenv("HRMAILD_CONFIG"); env && *env) return env;
+    if (const char* env = std::getenv("HRMAILD_CONFIG"); env && *env)
+        return env;
     return "/etc/hrmaild/hrmaild.yaml";
 }
 
 std::optional<Millis> parse_duration(std::string_view text) {
-    if (text.empty()) return std::nullopt;
+    if (text.empty())
+        return std::nullopt;
     std::int64_t n = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-    if (ec != std::errc() || n < 0) return std::nullopt;
+    if (ec != std::errc() || n < 0)
+        return std::nullopt;
     std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
     std::int64_t factor = 0;
-    if (unit.empty() || unit == "s") factor = 1000;
-    else if (unit == "ms") factor = 1;
-    else if (unit == "m") factor = 60'000;
-    else if (unit == "h") factor = 3'600'000;
-    else if (unit == "d") factor = 86'400'000;
-    else return std::nullopt;
-    if (n > INT64_MAX / factor) return std::nullopt;
+    if (unit.empty() || unit == "s")
+        factor = 1000;
+    else if (unit == "ms")
+        factor = 1;
+    else if (unit == "m")
+        factor = 60'000;
+    else if (unit == "h")
+        factor = 3'600'000;
+    else if (unit == "d")
+        factor = 86'400'000;
+    else
+        return std::nullopt;
+    if (n > INT64_MAX / factor)
+        return std::nullopt;
     return Millis(n * factor);
 }
 
@@ -48,33 +58,41 @@ struct Pos {
 
 Pos pos_of(const YAML::Node& n) {
     auto m = n.Mark();
-    if (m.is_null()) return {1, 1};
+    if (m.is_null())
+        return {1, 1};
     return {m.line + 1, m.column + 1};
 }
 
 std::optional<std::int64_t> as_int(const YAML::Node& n) {
-    if (!n.IsScalar()) return std::nullopt;
+    if (!n.IsScalar())
+        return std::nullopt;
     const std::string& s = n.Scalar();
     std::int64_t v = 0;
     auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+    if (ec != std::errc() || end != s.data() + s.size())
+        return std::nullopt;
     return v;
 }
 
 std::optional<double> as_number(const YAML::Node& n) {
-    if (!n.IsScalar()) return std::nullopt;
+    if (!n.IsScalar())
+        return std::nullopt;
     const std::string& s = n.Scalar();
     char* end = nullptr;
     double v = std::strtod(s.c_str(), &end);
-    if (s.empty() || end != s.c_str() + s.size()) return std::nullopt;
+    if (s.empty() || end != s.c_str() + s.size())
+        return std::nullopt;
     return v;
 }
 
 std::optional<bool> as_bool(const YAML::Node& n) {
-    if (!n.IsScalar()) return std::nullopt;
+    if (!n.IsScalar())
+        return std::nullopt;
     const std::string& s = n.Scalar();
-    if (s == "true" || s == "yes" || s == "on") return true;
-    if (s == "false" || s == "no" || s == "off") return false;
+    if (s == "true" || s == "yes" || s == "on")
+        return true;
+    if (s == "false" || s == "no" || s == "off")
+        return false;
     return std::nullopt;
 }
 
@@ -83,7 +101,8 @@ std::vector<std::string_view> split_choices(std::string_view choices) {
     while (!choices.empty()) {
         auto bar = choices.find('|');
         out.push_back(choices.substr(0, bar));
-        if (bar == std::string_view::npos) break;
+        if (bar == std::string_view::npos)
+            break;
         choices.remove_prefix(bar + 1);
     }
     return out;
@@ -91,14 +110,16 @@ std::vector<std::string_view> split_choices(std::string_view choices) {
 
 bool in_choices(std::string_view value, std::string_view choices) {
     for (auto c : split_choices(choices))
-        if (c == value) return true;
+        if (c == value)
+            return true;
     return false;
 }
 
 std::string choice_text(std::string_view choices) {
     std::string out;
     for (auto c : split_choices(choices)) {
-        if (!out.empty()) out += ", ";
+        if (!out.empty())
+            out += ", ";
         out += c;
     }
     return out;
@@ -106,7 +127,8 @@ std::string choice_text(std::string_view choices) {
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
     std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+    for (std::size_t j = 0; j <= b.size(); ++j)
+        prev[j] = j;
     for (std::size_t i = 1; i <= a.size(); ++i) {
         cur[0] = i;
         for (std::size_t j = 1; j <= b.size(); ++j)
@@ -131,14 +153,17 @@ std::string suggest(std::string_view name, const std::vector<std::string_view>& 
 }
 
 bool is_url(std::string_view s) {
-    auto rest = s.starts_with("https://") ? s.substr(8) : s.starts_with("http://") ? s.substr(7)
-                                                                                   : std::string_view();
-    return !rest.empty() && rest.front() != '/' && rest.find_first_of(" \t\n") == std::string_view::npos;
+    auto rest = s.starts_with("https://")  ? s.substr(8)
+                : s.starts_with("http://") ? s.substr(7)
+                                           : std::string_view();
+    return !rest.empty() && rest.front() != '/' &&
+           rest.find_first_of(" \t\n") == std::string_view::npos;
 }
 
 bool is_host_port(std::string_view s) {
     auto colon = s.rfind(':');
-    if (colon == std::string_view::npos || colon == 0) return false;
+    if (colon == std::string_view::npos || colon == 0)
+        return false;
     int port = 0;
     auto p = s.substr(colon + 1);
     auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), port);
@@ -146,12 +171,12 @@ bool is_host_port(std::string_view s) {
 }
 
 class Loader {
-public:
+  public:
     Loader(std::string file, fs::path base) : file_(std::move(file)), base_(std::move(base)) {}
 
     LoadResult run(const std::string& text);
 
-private:
+  private:
     void err(const YAML::Node& at, std::string_view path, std::string message) {
         auto p = pos_of(at);
         diags_.error(file_, p.line, p.column, std::string(path), std::move(message));
@@ -172,29 +197,31 @@ private:
     std::int64_t integer(std::string_view p) { return as_int(node(p)).value_or(0); }
     double number(std::string_view p) { return as_number(node(p)).value_or(0); }
     bool boolean(std::string_view p) { return as_bool(node(p)).value_or(false); }
-    Millis millis(std::string_view p) {
-        return parse_duration(str(p)).value_or(Millis(0));
-    }
+    Millis millis(std::string_view p) { return parse_duration(str(p)).value_or(Millis(0)); }
     Seconds seconds(std::string_view p) { return std::chrono::duration_cast<Seconds>(millis(p)); }
     std::vector<std::string> strings(std::string_view p) {
         std::vector<std::string> out;
-        for (const auto& n : node(p)) out.push_back(n.Scalar());
+        for (const auto& n : node(p))
+            out.push_back(n.Scalar());
         return out;
     }
     std::vector<std::int64_t> integers(std::string_view p) {
         std::vector<std::int64_t> out;
-        for (const auto& n : node(p)) out.push_back(as_int(n).value_or(0));
+        for (const auto& n : node(p))
+            out.push_back(as_int(n).value_or(0));
         return out;
     }
     fs::path resolve(std::string_view p) {
         std::string s = str(p);
-        if (s.empty()) return {};
+        if (s.empty())
+            return {};
         fs::path path(s);
         return path.is_absolute() ? path : (base_ / path).lexically_normal();
     }
     std::optional<SecretFile> secret(std::string_view p) {
         auto it = secrets_.find(std::string(p));
-        if (it == secrets_.end()) return std::nullopt;
+        if (it == secrets_.end())
+            return std::nullopt;
         return it->second;
     }
 
@@ -219,7 +246,7 @@ void Loader::check_bounds(const KeySpec& spec, const YAML::Node& value, std::int
 
 void Loader::check_value(const KeySpec& spec, const YAML::Node& value) {
     auto expected = [&](std::string_view what) {
-        std::string got = value.IsScalar() ? fmt::format("'{}'", value.Scalar())
+        std::string got = value.IsScalar()     ? fmt::format("'{}'", value.Scalar())
                           : value.IsSequence() ? std::string("a list")
                           : value.IsMap()      ? std::string("a mapping")
                                                : std::string("nothing");
@@ -227,38 +254,48 @@ void Loader::check_value(const KeySpec& spec, const YAML::Node& value) {
     };
     switch (spec.kind) {
         case Kind::string:
-            if (!value.IsScalar()) expected(describe(spec.kind));
+            if (!value.IsScalar())
+                expected(describe(spec.kind));
             break;
         case Kind::path:
         case Kind::secret_file:
-            if (!value.IsScalar()) expected(describe(spec.kind));
+            if (!value.IsScalar())
+                expected(describe(spec.kind));
             break;
         case Kind::url:
-            if (!value.IsScalar() || !is_url(value.Scalar())) expected(describe(spec.kind));
+            if (!value.IsScalar() || !is_url(value.Scalar()))
+                expected(describe(spec.kind));
             break;
         case Kind::host_port:
-            if (!value.IsScalar() || !is_host_port(value.Scalar())) expected(describe(spec.kind));
+            if (!value.IsScalar() || !is_host_port(value.Scalar()))
+                expected(describe(spec.kind));
             break;
         case Kind::integer: {
             auto v = as_int(value);
-            if (!v) expected(describe(spec.kind));
-            else check_bounds(spec, value, *v);
+            if (!v)
+                expected(describe(spec.kind));
+            else
+                check_bounds(spec, value, *v);
             break;
         }
         case Kind::number: {
             auto v = as_number(value);
-            if (!v) expected(describe(spec.kind));
+            if (!v)
+                expected(describe(spec.kind));
             else if (*v < static_cast<double>(spec.min) || *v > static_cast<double>(spec.max))
-                err(value, spec.path, fmt::format("must be between {} and {}, got {}", spec.min,
-                                                  spec.max, value.Scalar()));
+                err(value, spec.path,
+                    fmt::format("must be between {} and {}, got {}", spec.min, spec.max,
+                                value.Scalar()));
             break;
         }
         case Kind::boolean:
-            if (!as_bool(value)) expected(describe(spec.kind));
+            if (!as_bool(value))
+                expected(describe(spec.kind));
             break;
         case Kind::duration: {
             auto d = value.IsScalar() ? parse_duration(value.Scalar()) : std::nullopt;
-            if (!d) expected(describe(spec.kind));
+            if (!d)
+                expected(describe(spec.kind));
             else if (d->count() < spec.min || d->count() > spec.max)
                 err(value, spec.path,
                     fmt::format("must be between {}ms and {}ms, got {}", spec.min, spec.max,
@@ -280,13 +317,15 @@ void Loader::check_value(const KeySpec& spec, const YAML::Node& value) {
             }
             for (const auto& item : value) {
                 if (spec.kind == Kind::integer_list && !as_int(item))
-                    err(item, spec.path, fmt::format("expected an integer list item, got '{}'",
-                                                     item.IsScalar() ? item.Scalar() : "?"));
+                    err(item, spec.path,
+                        fmt::format("expected an integer list item, got '{}'",
+                                    item.IsScalar() ? item.Scalar() : "?"));
                 else if (!item.IsScalar() || item.Scalar().empty())
                     err(item, spec.path, "expected a non-empty string list item");
                 else if (spec.kind == Kind::choice_list && !in_choices(item.Scalar(), spec.choices))
-                    err(item, spec.path, fmt::format("unknown value '{}'; expected one of {}",
-                                                     item.Scalar(), choice_text(spec.choices)));
+                    err(item, spec.path,
+                        fmt::format("unknown value '{}'; expected one of {}", item.Scalar(),
+                                    choice_text(spec.choices)));
             }
             break;
         case Kind::token_list:
@@ -300,17 +339,32 @@ void Loader::check_value(const KeySpec& spec, const YAML::Node& value) {
                     continue;
                 }
                 std::string name;
-                YAML::Node file_node;
+                YAML::Node name_node, file_node;
+                bool has_file = false;
                 for (const auto& kv : item) {
                     auto key = kv.first.Scalar();
-                    if (key == "name" && kv.second.IsScalar()) name = kv.second.Scalar();
-                    else if (key == "token_file" && kv.second.IsScalar()) file_node = kv.second;
-                    else err(kv.first, fmt::format("{}.{}", spec.path, key),
-                             "unknown key; a token has only name and token_file");
+                    if (key == "name" && kv.second.IsScalar()) {
+                        name = kv.second.Scalar();
+                        name_node = kv.second;
+                    } else if (key == "token_file" && kv.second.IsScalar()) {
+                        file_node = kv.second;
+                        has_file = true;
+                    } else {
+                        err(kv.first, fmt::format("{}.{}", spec.path, key),
+                            "unknown key; a token has only name and token_file");
+                    }
                 }
-                if (name.empty()) err(item, fmt::format("{}.name", spec.path), "missing required key");
-                if (!file_node) {
+                if (name.empty())
+                    err(item, fmt::format("{}.name", spec.path), "missing required key");
+                if (!has_file) {
                     err(item, fmt::format("{}.token_file", spec.path), "missing required key");
+                    continue;
+                }
+                if (!name.empty() &&
+                    std::any_of(tokens_.begin(), tokens_.end(),
+                                [&](const AdminToken& t) { return t.name == name; })) {
+                    err(name_node, fmt::format("{}.name", spec.path),
+                        fmt::format("duplicate token name '{}'", name));
                     continue;
                 }
                 if (auto s = read_secret(fmt::format("{}.token_file", spec.path), file_node);
@@ -319,14 +373,16 @@ void Loader::check_value(const KeySpec& spec, const YAML::Node& value) {
             }
             break;
         case Kind::free_map:
-            if (!value.IsMap()) expected(describe(spec.kind));
+            if (!value.IsMap())
+                expected(describe(spec.kind));
             break;
     }
 }
 
 std::optional<SecretFile> Loader::read_secret(std::string_view path, const YAML::Node& at) {
     std::string name = at.Scalar();
-    if (name.empty()) return std::nullopt;
+    if (name.empty())
+        return std::nullopt;
     fs::path p(name);
     std::vector<fs::path> tried;
     fs::path chosen;
@@ -336,15 +392,18 @@ std::optional<SecretFile> Loader::read_secret(std::string_view path, const YAML:
         if (const char* cred = std::getenv("CREDENTIALS_DIRECTORY"); cred && *cred) {
             fs::path c = fs::path(cred) / p;
             tried.push_back(c);
-            if (fs::exists(c)) chosen = c;
+            if (fs::exists(c))
+                chosen = c;
         }
-        if (chosen.empty()) chosen = (base_ / p).lexically_normal();
+        if (chosen.empty())
+            chosen = (base_ / p).lexically_normal();
     }
     tried.push_back(chosen);
     std::ifstream in(chosen, std::ios::binary);
     if (!in) {
         std::string where;
-        for (const auto& t : tried) where += (where.empty() ? "" : ", ") + t.string();
+        for (const auto& t : tried)
+            where += (where.empty() ? "" : ", ") + t.string();
         bool exists = fs::exists(chosen);
         err(at, path,
             fmt::format("secret file {} (looked at {})", exists ? "is not readable" : "not found",
@@ -378,7 +437,8 @@ LoadResult Loader::run(const std::string& text) {
         result.diagnostics = diags_;
         return result;
     }
-    if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+    if (root.IsNull())
+        root = YAML::Node(YAML::NodeType::Map);
     if (!root.IsMap()) {
         err(root, "", "the configuration must be a mapping of sections");
         result.diagnostics = diags_;
@@ -398,14 +458,16 @@ LoadResult Loader::run(const std::string& text) {
             continue;
         }
         section_nodes[name] = kv.first;
-        if (kv.second.IsNull()) continue;
+        if (kv.second.IsNull())
+            continue;
         if (!kv.second.IsMap()) {
             err(kv.second, name, "expected a mapping of keys");
             continue;
         }
         std::vector<std::string_view> known;
         for (const auto& spec : schema())
-            if (spec.path.starts_with(name + ".")) known.push_back(spec.path.substr(name.size() + 1));
+            if (spec.path.starts_with(name + "."))
+                known.push_back(spec.path.substr(name.size() + 1));
         std::set<std::string> seen;
         for (const auto& entry : kv.second) {
             std::string key = entry.first.Scalar();
@@ -422,19 +484,23 @@ LoadResult Loader::run(const std::string& text) {
             given_.insert(path);
             values_[path] = entry.second;
             if (entry.second.IsNull() && spec->kind != Kind::free_map) {
-                err(entry.second, path, fmt::format("expected {}, got nothing", describe(spec->kind)));
+                err(entry.second, path,
+                    fmt::format("expected {}, got nothing", describe(spec->kind)));
                 continue;
             }
-            if (entry.second.IsNull()) continue;
+            if (entry.second.IsNull())
+                continue;
             check_value(*spec, entry.second);
             if (spec->kind == Kind::secret_file && entry.second.IsScalar())
-                if (auto s = read_secret(path, entry.second)) secrets_[path] = std::move(*s);
+                if (auto s = read_secret(path, entry.second))
+                    secrets_[path] = std::move(*s);
         }
     }
 
     for (const auto& spec : schema()) {
         std::string path(spec.path);
-        if (given_.count(path)) continue;
+        if (given_.count(path))
+            continue;
         if (spec.required) {
             auto section = path.substr(0, path.find('.'));
             auto it = section_nodes.find(section);
@@ -442,18 +508,21 @@ LoadResult Loader::run(const std::string& text) {
             err(at, path, "missing required key");
             continue;
         }
-        values_[path] = spec.default_value.empty() ? YAML::Node("") : YAML::Load(std::string(spec.default_value));
+        values_[path] = spec.default_value.empty() ? YAML::Node("")
+                                                   : YAML::Load(std::string(spec.default_value));
     }
 
     // Rules that span keys.
     auto at = [&](std::string_view p) -> YAML::Node {
         auto it = values_.find(std::string(p));
-        if (it != values_.end() && given_.count(std::string(p))) return it->second;
+        if (it != values_.end() && given_.count(std::string(p)))
+            return it->second;
         auto s = section_nodes.find(std::string(p.substr(0, p.find('.'))));
         return s != section_nodes.end() ? s->second : root;
     };
     auto need = [&](std::string_view p, std::string_view why) {
-        if (!given_.count(std::string(p))) err(at(p), p, fmt::format("missing required key ({})", why));
+        if (!given_.count(std::string(p)))
+            err(at(p), p, fmt::format("missing required key ({})", why));
     };
     if (given_.count("bitrix.auth") == 0 || str("bitrix.auth") == "webhook") {
         if (section_nodes.count("bitrix")) {
@@ -483,10 +552,6 @@ LoadResult Loader::run(const std::string& text) {
                             "to listen there",
                             host));
     }
-    std::set<std::string> token_names;
-    for (const auto& t : tokens_)
-        if (!token_names.insert(t.name).second)
-            err(at("admin.tokens"), "admin.tokens", fmt::format("duplicate token name '{}'", t.name));
 
     result.diagnostics = diags_;
     if (!diags_.has_errors()) {
@@ -548,7 +613,8 @@ void Loader::build(Config& c) {
     c.workflows.dir = resolve("workflows.dir");
     c.workflows.language = str("workflows.language");
     c.workflows.vars = node("workflows.vars");
-    if (!c.workflows.vars.IsMap()) c.workflows.vars = YAML::Node(YAML::NodeType::Map);
+    if (!c.workflows.vars.IsMap())
+        c.workflows.vars = YAML::Node(YAML::NodeType::Map);
 
     c.logging.level = str("logging.level");
     c.logging.format = str("logging.format");
@@ -597,14 +663,16 @@ void Loader::build(Config& c) {
 
 std::string print_config(const Config& config) {
     YAML::Emitter out;
-    out << YAML::Comment(fmt::format("effective configuration of {}; secret files are named, "
-                                     "their contents are never printed",
-                                     config.file.string()));
+    out << YAML::Comment(
+        fmt::format("effective configuration of {}; secret files are named, "
+                    "their contents are never printed",
+                    config.file.string()));
     out << YAML::BeginMap;
     for (auto section : sections()) {
         out << YAML::Key << std::string(section) << YAML::Value << YAML::BeginMap;
         for (const auto& spec : schema()) {
-            if (!spec.path.starts_with(std::string(section) + ".")) continue;
+            if (!spec.path.starts_with(std::string(section) + "."))
+                continue;
             auto key = std::string(spec.path.substr(section.size() + 1));
             out << YAML::Key << key << YAML::Value << config.effective[std::string(section)][key];
             if (spec.kind == Kind::secret_file || spec.kind == Kind::token_list)

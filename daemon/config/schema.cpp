@@ -87,33 +87,53 @@ constexpr std::string_view kSections[] = {"bitrix", "zoho", "policy", "state", "
 
 }  // namespace
 
-std::span<const KeySpec> schema() { return kSchema; }
+std::span<const KeySpec> schema() {
+    return kSchema;
+}
 
-std::span<const std::string_view> sections() { return kSections; }
+std::span<const std::string_view> sections() {
+    return kSections;
+}
 
 const KeySpec* find_key(std::string_view path) {
     for (const auto& k : kSchema)
-        if (k.path == path) return &k;
+        if (k.path == path)
+            return &k;
     return nullptr;
 }
 
 std::string_view describe(Kind kind) {
     switch (kind) {
-        case Kind::string: return "a string";
-        case Kind::url: return "a URL (http:// or https://)";
-        case Kind::integer: return "an integer";
-        case Kind::number: return "a number";
-        case Kind::boolean: return "true or false";
-        case Kind::duration: return "a duration such as 250ms, 30s, 5m, 2h or 1d";
-        case Kind::choice: return "one of the listed values";
-        case Kind::host_port: return "host:port";
-        case Kind::path: return "a path";
-        case Kind::secret_file: return "a file name";
-        case Kind::string_list: return "a list of strings";
-        case Kind::integer_list: return "a list of integers";
-        case Kind::choice_list: return "a list of the listed values";
-        case Kind::token_list: return "a list of {name, token_file}";
-        case Kind::free_map: return "a mapping";
+        case Kind::string:
+            return "a string";
+        case Kind::url:
+            return "a URL (http:// or https://)";
+        case Kind::integer:
+            return "an integer";
+        case Kind::number:
+            return "a number";
+        case Kind::boolean:
+            return "true or false";
+        case Kind::duration:
+            return "a duration such as 250ms, 30s, 5m, 2h or 1d";
+        case Kind::choice:
+            return "one of the listed values";
+        case Kind::host_port:
+            return "host:port";
+        case Kind::path:
+            return "a path";
+        case Kind::secret_file:
+            return "a file name";
+        case Kind::string_list:
+            return "a list of strings";
+        case Kind::integer_list:
+            return "a list of integers";
+        case Kind::choice_list:
+            return "a list of the listed values";
+        case Kind::token_list:
+            return "a list of {name, token_file}";
+        case Kind::free_map:
+            return "a mapping";
     }
     return "a value";
 }

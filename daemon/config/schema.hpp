@@ -29,12 +29,12 @@ enum class Kind {
 
 /// One key of the configuration.
 struct KeySpec {
-    std::string_view path;           ///< dotted path, e.g. `bitrix.poll_interval`
+    std::string_view path;  ///< dotted path, e.g. `bitrix.poll_interval`
     Kind kind;
     std::string_view default_value;  ///< YAML text of the default; empty with `required`
     bool required = false;
     std::string_view help;
-    std::string_view choices = {};   ///< for choice kinds: `a|b|c`
+    std::string_view choices = {};  ///< for choice kinds: `a|b|c`
     std::int64_t min = INT64_MIN;
     std::int64_t max = INT64_MAX;
 };

@@ -14,7 +14,7 @@ namespace hrmaild {
 
 /// Holds secret bytes; never prints them.
 class Secret {
-public:
+  public:
     Secret() = default;
     /// Wraps a secret value.
     explicit Secret(std::string value) : value_(std::move(value)) {}
@@ -37,7 +37,8 @@ public:
     [[nodiscard]] bool empty() const noexcept { return value_.empty(); }
     /// Constant-time comparison (for checking tokens presented by callers).
     [[nodiscard]] bool equals(std::string_view other) const noexcept {
-        if (other.size() != value_.size()) return false;
+        if (other.size() != value_.size())
+            return false;
         unsigned char diff = 0;
         for (std::size_t i = 0; i < value_.size(); ++i)
             diff |= static_cast<unsigned char>(value_[i] ^ other[i]);
@@ -47,16 +48,19 @@ public:
     /// What every printed form of a secret shows.
     static constexpr std::string_view redacted = "<redacted>";
 
-private:
+  private:
     void wipe() noexcept {
         volatile char* p = value_.data();
-        for (std::size_t i = 0; i < value_.size(); ++i) p[i] = 0;
+        for (std::size_t i = 0; i < value_.size(); ++i)
+            p[i] = 0;
         value_.clear();
     }
     std::string value_;
 };
 
-inline std::ostream& operator<<(std::ostream& os, const Secret&) { return os << Secret::redacted; }
+inline std::ostream& operator<<(std::ostream& os, const Secret&) {
+    return os << Secret::redacted;
+}
 
 }  // namespace hrmaild
 

@@ -1,12 +1,12 @@
 #include "daemon/log/log.hpp"
 
-#include <boost/json.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <boost/json.hpp>
 
 #include <chrono>
-#include <ctime>
 #include <cstdlib>
+#include <ctime>
 #include <mutex>
 
 namespace hrmaild::log {
@@ -26,20 +26,28 @@ State& state() {
 
 std::string_view level_name(Level level) {
     switch (level) {
-        case Level::trace: return "trace";
-        case Level::debug: return "debug";
-        case Level::info: return "info";
-        case Level::warn: return "warn";
-        case Level::error: return "error";
-        case Level::critical: return "critical";
+        case Level::trace:
+            return "trace";
+        case Level::debug:
+            return "debug";
+        case Level::info:
+            return "info";
+        case Level::warn:
+            return "warn";
+        case Level::error:
+            return "error";
+        case Level::critical:
+            return "critical";
     }
     return "info";
 }
 
 bool needs_quotes(std::string_view v) {
-    if (v.empty()) return true;
+    if (v.empty())
+        return true;
     for (char c : v) {
-        if (c == ' ' || c == '"' || c == '=' || c == '\n' || c == '\t' || c == '\\') return true;
+        if (c == ' ' || c == '"' || c == '=' || c == '\n' || c == '\t' || c == '\\')
+            return true;
     }
     return false;
 }
@@ -52,11 +60,20 @@ void append_value(std::string& out, std::string_view v) {
     out.push_back('"');
     for (char c : v) {
         switch (c) {
-            case '"': out.append("\\\""); break;
-            case '\\': out.append("\\\\"); break;
-            case '\n': out.append("\\n"); break;
-            case '\t': out.append("\\t"); break;
-            default: out.push_back(c);
+            case '"':
+                out.append("\\\"");
+                break;
+            case '\\':
+                out.append("\\\\");
+                break;
+            case '\n':
+                out.append("\\n");
+                break;
+            case '\t':
+                out.append("\\t");
+                break;
+            default:
+                out.push_back(c);
         }
     }
     out.push_back('"');
@@ -110,10 +127,12 @@ std::string render(Format format, bool with_timestamp, Level level, std::string_
                    const std::vector<Field>& fields) {
     if (format == Format::json) {
         boost::json::object o;
-        if (with_timestamp) o["ts"] = timestamp();
+        if (with_timestamp)
+            o["ts"] = timestamp();
         o["level"] = level_name(level);
         o["event"] = event_id;
-        for (const auto& f : fields) o[f.key] = f.value;
+        for (const auto& f : fields)
+            o[f.key] = f.value;
         return boost::json::serialize(o);
     }
     std::string out;
@@ -136,10 +155,13 @@ std::string render(Format format, bool with_timestamp, Level level, std::string_
 void emit(Level level, std::string_view event_id, const std::vector<Field>& fields) {
     auto& s = state();
     std::lock_guard lock(s.mutex);
-    if (level < s.options.level && !s.capture) return;
+    if (level < s.options.level && !s.capture)
+        return;
     std::string line = render(s.options.format, !s.options.journal, level, event_id, fields);
-    if (s.capture) s.capture->push_back(line);
-    if (level < s.options.level) return;
+    if (s.capture)
+        s.capture->push_back(line);
+    if (level < s.options.level)
+        return;
     if (!s.logger) {
         s.logger = std::make_shared<spdlog::logger>(
             "hrmaild", std::make_shared<spdlog::sinks::stderr_sink_mt>());

@@ -60,7 +60,7 @@ std::string render(Format format, bool with_timestamp, Level level, std::string_
 
 /// Test hook: every rendered line also goes to this sink while it is installed.
 class CaptureSink {
-public:
+  public:
     CaptureSink();
     ~CaptureSink();
     CaptureSink(const CaptureSink&) = delete;
@@ -73,11 +73,21 @@ public:
     std::string text() const;
 };
 
-inline void trace(std::string_view id, std::initializer_list<Field> f = {}) { emit(Level::trace, id, f); }
-inline void debug(std::string_view id, std::initializer_list<Field> f = {}) { emit(Level::debug, id, f); }
-inline void info(std::string_view id, std::initializer_list<Field> f = {}) { emit(Level::info, id, f); }
-inline void warn(std::string_view id, std::initializer_list<Field> f = {}) { emit(Level::warn, id, f); }
-inline void error(std::string_view id, std::initializer_list<Field> f = {}) { emit(Level::error, id, f); }
+inline void trace(std::string_view id, std::initializer_list<Field> f = {}) {
+    emit(Level::trace, id, f);
+}
+inline void debug(std::string_view id, std::initializer_list<Field> f = {}) {
+    emit(Level::debug, id, f);
+}
+inline void info(std::string_view id, std::initializer_list<Field> f = {}) {
+    emit(Level::info, id, f);
+}
+inline void warn(std::string_view id, std::initializer_list<Field> f = {}) {
+    emit(Level::warn, id, f);
+}
+inline void error(std::string_view id, std::initializer_list<Field> f = {}) {
+    emit(Level::error, id, f);
+}
 inline void critical(std::string_view id, std::initializer_list<Field> f = {}) {
     emit(Level::critical, id, f);
 }

@@ -16,18 +16,19 @@ namespace hrmaild::sandbox {
 
 /// Switches and limits of the emulated portal (changeable through the control API).
 struct BitrixOptions {
-    int bucket_burst = 50;             ///< leaky bucket size (503 QUERY_LIMIT_EXCEEDED above it)
-    double bucket_drain_per_sec = 2;   ///< leaky bucket drain rate
-    bool operating_limit = false;      ///< per-method operating-time limit (429) on/off
+    int bucket_burst = 50;            ///< leaky bucket size (503 QUERY_LIMIT_EXCEEDED above it)
+    double bucket_drain_per_sec = 2;  ///< leaky bucket drain rate
+    bool operating_limit = false;     ///< per-method operating-time limit (429) on/off
     double operating_limit_seconds = 480;  ///< budget per method over 10 minutes
     double operating_cost_seconds = 0;     ///< simulated time billed per call (to trip the limit)
-    bool new_card_default = false;     ///< every new task is a new-card (chat) task
-    bool wrong_secret_no_auth_found = false;  ///< wrong secret → NO_AUTH_FOUND instead of INVALID_CREDENTIALS
+    bool new_card_default = false;         ///< every new task is a new-card (chat) task
+    bool wrong_secret_no_auth_found =
+        false;  ///< wrong secret → NO_AUTH_FOUND instead of INVALID_CREDENTIALS
 };
 
 /// The emulated portal.
 class BitrixEmulator {
-public:
+  public:
     /// The emulator reads time from the sandbox clock (dates, buckets, token expiry).
     explicit BitrixEmulator(Clock& clock);
     ~BitrixEmulator();
@@ -63,7 +64,7 @@ public:
     /// The webhook URL path prefix for the seeded webhook, e.g. `/rest/1/sandbox-webhook-secret/`.
     [[nodiscard]] std::string webhook_path() const;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

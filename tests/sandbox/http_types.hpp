@@ -18,8 +18,8 @@ namespace hrmaild::sandbox {
 
 /// One parsed HTTP request.
 struct Request {
-    std::string method;  ///< GET, POST, PUT, DELETE (upper case)
-    std::string target;  ///< raw request target: path plus optional ?query
+    std::string method;                          ///< GET, POST, PUT, DELETE (upper case)
+    std::string target;                          ///< raw request target: path plus optional ?query
     std::map<std::string, std::string> headers;  ///< header names lower-cased
     std::string body;
 
@@ -46,7 +46,7 @@ struct Response {
     std::string content_type = "application/json; charset=utf-8";
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;
-    bool drop_connection = false;  ///< fault injection: close the socket without answering
+    bool drop_connection = false;        ///< fault injection: close the socket without answering
     std::chrono::milliseconds delay{0};  ///< fault injection: wait before answering
 
     /// A JSON response.
@@ -61,7 +61,7 @@ struct Response {
 /// The sandbox's clock: real time plus an offset that `POST /_sandbox/clock` moves, so tests
 /// expire tokens and drain buckets without waiting. Thread-safe.
 class Clock {
-public:
+  public:
     using time_point = std::chrono::system_clock::time_point;
 
     /// Now, as the sandbox sees it.
@@ -84,7 +84,7 @@ public:
         offset_ = {};
     }
 
-private:
+  private:
     mutable std::mutex mutex_;
     std::chrono::milliseconds offset_{0};
 };

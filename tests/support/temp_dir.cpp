@@ -26,8 +26,7 @@ TempDir::~TempDir() {
     fs::remove_all(path_, ec);
 }
 
-fs::path TempDir::write(const std::string& name, const std::string& content,
-                        fs::perms mode) const {
+fs::path TempDir::write(const std::string& name, const std::string& content, fs::perms mode) const {
     auto p = path_ / name;
     fs::create_directories(p.parent_path());
     {
@@ -39,18 +38,21 @@ fs::path TempDir::write(const std::string& name, const std::string& content,
 }
 
 fs::path source_dir() {
-    if (const char* s = std::getenv("HRMAILD_SOURCE_DIR"); s && *s) return s;
+    if (const char* s = std::getenv("HRMAILD_SOURCE_DIR"); s && *s)
+        return s;
     return HRMAILD_SOURCE_DIR;
 }
 
 fs::path binary_dir() {
-    if (const char* s = std::getenv("HRMAILD_BINARY_DIR"); s && *s) return s;
+    if (const char* s = std::getenv("HRMAILD_BINARY_DIR"); s && *s)
+        return s;
     return fs::current_path();
 }
 
 std::string read_file(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot read " + p.string());
+    if (!in)
+        throw std::runtime_error("cannot read " + p.string());
     std::ostringstream s;
     s << in.rdbuf();
     return s.str();

@@ -8,7 +8,7 @@ namespace hrmaild::test {
 
 /// A fresh folder under the system temp dir, removed with its contents on destruction.
 class TempDir {
-public:
+  public:
     TempDir();
     ~TempDir();
     TempDir(const TempDir&) = delete;
@@ -16,11 +16,12 @@ public:
 
     [[nodiscard]] const std::filesystem::path& path() const { return path_; }
     /// Writes `content` to `name` (relative to the folder) with `mode`; returns the full path.
-    std::filesystem::path write(const std::string& name, const std::string& content,
-                                std::filesystem::perms mode = std::filesystem::perms::owner_read |
-                                                              std::filesystem::perms::owner_write) const;
+    std::filesystem::path write(
+        const std::string& name, const std::string& content,
+        std::filesystem::perms mode = std::filesystem::perms::owner_read |
+                                      std::filesystem::perms::owner_write) const;
 
-private:
+  private:
     std::filesystem::path path_;
 };
 

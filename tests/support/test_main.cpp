@@ -2,10 +2,10 @@
 // so a stuck async test fails with a message instead of eating the CI budget.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
-#include <unistd.h>
 
 namespace {
 void on_alarm(int) {
@@ -18,7 +18,8 @@ void on_alarm(int) {
 int main(int argc, char** argv) {
     ::testing::InitGoogleTest(&argc, argv);
     unsigned seconds = 90;
-    if (const char* s = std::getenv("HRMAILD_TEST_WATCHDOG")) seconds = static_cast<unsigned>(std::atoi(s));
+    if (const char* s = std::getenv("HRMAILD_TEST_WATCHDOG"))
+        seconds = static_cast<unsigned>(std::atoi(s));
     std::signal(SIGALRM, on_alarm);
     ::alarm(seconds);
     return RUN_ALL_TESTS();
