@@ -199,9 +199,25 @@ std::vector<std::string> CaptureSink::lines() const {
 }
 
 bool CaptureSink::has_event(std::string_view event_id) const {
+    // The id is the token after the level (text) or the "event" member (json).
     for (const auto& l : lines()) {
-        if (l.find(std::string(" ") + std::string(event_id)) != std::string::npos ||
-            l.find(std::string("\"event\":\"") + std::string(event_id) + "\"") != std::string::npos)
+        if (l.starts_with("{")) {
+            if (l.find("\"event\":\"" + std::string(event_id) + "\"") != std::string::npos)
+                return true;
+            continue;
+        }
+        // [timestamp] level id fields...
+        std::string_view rest(l);
+        auto next_token = [&rest]() {
+            auto sp = rest.find(' ');
+            auto tok = rest.substr(0, sp);
+            rest = sp == std::string_view::npos ? std::string_view() : rest.substr(sp + 1);
+            return tok;
+        };
+        auto tok = next_token();
+        if (!tok.empty() && tok.back() == 'Z')
+            tok = next_token();  // the timestamp
+        if (next_token() == event_id)
             return true;
     }
     return false;

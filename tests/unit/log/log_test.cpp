@@ -1,0 +1,72 @@
+#include "daemon/log/log.hpp"
+#include "daemon/domain/secret.hpp"
+
+#include <gtest/gtest.h>
+#include <boost/json.hpp>
+
+#include <regex>
+
+namespace hrmaild::log {
+namespace {
+
+TEST(LogRender, TextIsLevelEventIdAndFields) {
+    auto line = render(Format::text, false, Level::info, "CONFIG_LOADED",
+                       {{"file", "/etc/hrmaild/hrmaild.yaml"}, {"workflows", 8}});
+    EXPECT_EQ(line, "info CONFIG_LOADED file=/etc/hrmaild/hrmaild.yaml workflows=8");
+}
+
+TEST(LogRender, TextQuotesValuesThatNeedIt) {
+    auto line = render(Format::text, false, Level::warn, "X",
+                       {{"reason", "two words"}, {"q", "say \"hi\"\n"}, {"empty", ""}});
+    EXPECT_EQ(line, R"(warn X reason="two words" q="say \"hi\"\n" empty="")");
+}
+
+TEST(LogRender, TimestampOnlyOutsideTheJournal) {
+    auto line = render(Format::text, true, Level::error, "X", {});
+    EXPECT_TRUE(
+        std::regex_match(line, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z error X)")))
+        << line;
+}
+
+TEST(LogRender, JsonIsOneObjectPerLine) {
+    auto line = render(Format::json, false, Level::debug, "ZOHO_CALL_RETRY",
+                       {{"attempt", 2}, {"status", 503}});
+    EXPECT_EQ(line.find('\n'), std::string::npos);
+    auto v = boost::json::parse(line).as_object();
+    EXPECT_EQ(v.at("event").as_string(), "ZOHO_CALL_RETRY");
+    EXPECT_EQ(v.at("level").as_string(), "debug");
+    EXPECT_EQ(v.at("attempt").as_string(), "2");
+    EXPECT_FALSE(v.contains("ts"));
+    auto with_ts = boost::json::parse(render(Format::json, true, Level::info, "X", {})).as_object();
+    EXPECT_TRUE(with_ts.contains("ts"));
+}
+
+TEST(LogRender, SecretsPrintRedacted) {
+    Secret s("canary-token-123");
+    auto line = render(Format::text, false, Level::info, "TOKEN_REFRESHED", {{"token", s}});
+    EXPECT_EQ(line, "info TOKEN_REFRESHED token=<redacted>");
+    EXPECT_EQ(line.find("canary"), std::string::npos);
+}
+
+TEST(LogLevels, ParseKnownNamesOnly) {
+    Level l{};
+    EXPECT_TRUE(parse_level("warn", l));
+    EXPECT_EQ(l, Level::warn);
+    EXPECT_FALSE(parse_level("verbose", l));
+}
+
+TEST(LogCapture, SeesEventsBelowTheOutputLevelAndMatchesIds) {
+    Options o;
+    o.level = Level::error;
+    o.journal = true;
+    setup(o);
+    CaptureSink sink;
+    info("SOMETHING_HAPPENED", {{"k", "v"}});
+    EXPECT_TRUE(sink.has_event("SOMETHING_HAPPENED"));
+    EXPECT_FALSE(sink.has_event("SOMETHING"));
+    EXPECT_EQ(sink.lines().size(), 1u);
+    setup(default_options());
+}
+
+}  // namespace
+}  // namespace hrmaild::log
