@@ -8,6 +8,7 @@
 
 #include <boost/json.hpp>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -63,6 +64,11 @@ class BitrixEmulator {
 
     /// The webhook URL path prefix for the seeded webhook, e.g. `/rest/1/sandbox-webhook-secret/`.
     [[nodiscard]] std::string webhook_path() const;
+
+    /// Mints an OAuth access token for `/rest/{method}?auth=TOKEN` calls as that user (the
+    /// local-app path); after `lifetime` on the sandbox clock it answers 401 expired_token.
+    std::string issue_oauth_token(long long user_id,
+                                  std::chrono::seconds lifetime = std::chrono::seconds(3600));
 
   private:
     struct Impl;
