@@ -1,0 +1,90 @@
+#pragma once
+/// The two narrow ports the service talks to remote systems through (DESIGN.md): a
+/// `TicketSource` (Bitrix24) and a `MailDirectory` (Zoho Mail). Adapters over the real
+/// clients implement them; tests use in-memory fakes or the adapters against the sandbox.
+#include "daemon/domain/directory.hpp"
+#include "daemon/domain/operation.hpp"
+#include "daemon/domain/secret.hpp"
+#include "daemon/domain/task.hpp"
+#include "daemon/net/error.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hrmaild::service {
+
+template <typename T>
+using Awaitable = boost::asio::awaitable<T>;
+using net::CallError;
+using net::Outcome;
+
+/// One comment (classic card) or chat message (new card) of a task.
+struct TaskComment {
+    std::int64_t id = 0;         ///< increasing within a task
+    std::int64_t author_id = 0;  ///< 0: system
+    std::string text;            ///< BB-code as posted
+};
+
+/// Where HR requests come from, and where answers go.
+class TicketSource {
+  public:
+    virtual ~TicketSource() = default;
+    /// Every task of the HR project changed at or after `since` (ISO 8601; empty: all),
+    /// every page read.
+    virtual Awaitable<Outcome<std::vector<domain::Task>>> changed_tasks(std::string since) = 0;
+    /// One task, or nullopt when it no longer exists (or is not visible).
+    virtual Awaitable<Outcome<std::optional<domain::Task>>> task(std::int64_t task_id) = 0;
+    /// The comments of several tasks, read with as few requests as batching allows.
+    virtual Awaitable<Outcome<std::map<std::int64_t, std::vector<TaskComment>>>> comments(
+        std::vector<std::int64_t> task_ids) = 0;
+    /// Posts a comment as the daemon's user; returns the comment id.
+    virtual Awaitable<Outcome<std::string>> post_comment(std::int64_t task_id,
+                                                         std::string text) = 0;
+    /// Marks the task completed.
+    virtual Awaitable<Outcome<void>> complete_task(std::int64_t task_id) = 0;
+    /// Marks the task deferred.
+    virtual Awaitable<Outcome<void>> defer_task(std::int64_t task_id) = 0;
+    /// Sends a private notification; the text may hold a password, hence a Secret.
+    virtual Awaitable<Outcome<void>> notify_private(std::int64_t user_id, Secret text) = 0;
+    /// Users of a department and all its sub-departments (approvers by department).
+    virtual Awaitable<Outcome<std::vector<std::int64_t>>> department_members(
+        std::int64_t department_id) = 0;
+};
+
+/// The result of reading the remote state for a step left `started` (or before a write).
+enum class ProbeState {
+    done,      ///< the remote state already shows the step's effect, as planned
+    not_done,  ///< the effect is absent: the step may run
+    conflict,  ///< something else is there (e.g. an account with other names)
+};
+
+/// What a probe found, with a detail for the journal and IT.
+struct Probe {
+    ProbeState state = ProbeState::not_done;
+    std::string detail;
+};
+
+/// The Zoho Mail organization as the service needs it.
+class MailDirectory {
+  public:
+    virtual ~MailDirectory() = default;
+    /// Users, aliases and groups (cached; `fresh` forces a reload).
+    virtual Awaitable<Outcome<domain::DirectorySnapshot>> snapshot(bool fresh) = 0;
+    /// Performs one operation. `password` is set for create_user and reset_password. Returns
+    /// a short result for the journal (ids, addresses; never the password).
+    virtual Awaitable<Outcome<std::string>> apply(const domain::Operation& op,
+                                                  const Secret* password) = 0;
+    /// Reads the remote state for one operation.
+    virtual Awaitable<Outcome<Probe>> probe(const domain::Operation& op) = 0;
+};
+
+/// Decides a probe from a directory snapshot: the rules shared by every MailDirectory.
+/// "Already exists" is done only when the existing object is the one the plan meant.
+Probe probe_snapshot(const domain::DirectorySnapshot& directory, const domain::Operation& op);
+
+}  // namespace hrmaild::service

@@ -1,0 +1,148 @@
+#pragma once
+/// The running daemon's logic (DESIGN.md, "The flow of one request"): intake, planning,
+/// approvals, journaled execution with probes, scheduled steps and answers on the task.
+///
+/// Single-threaded (STYLE.md point 10): every method runs on the daemon's io_context thread.
+/// It talks to Bitrix24 and Zoho Mail only through the two ports, and to SQLite only through
+/// the StateStore, so tests drive it with fakes, with the sandbox, or both.
+#include "daemon/net/clock.hpp"
+#include "daemon/service/planning.hpp"
+#include "daemon/service/ports.hpp"
+#include "daemon/store/state_store.hpp"
+#include "daemon/workflow/workflow.hpp"
+
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace hrmaild::service {
+
+/// Behaviour the configuration decides.
+struct ServiceOptions {
+    std::vector<std::int64_t> approvers;           ///< Bitrix user ids
+    std::int64_t approver_department = 0;          ///< 0: none
+    std::string password_recipient = "requester";  ///< `requester` or a Bitrix user id
+    std::int64_t daemon_user_id = 0;               ///< the webhook user: its comments are ours
+    bool dry_run = false;                          ///< plan and comment, never mutate Zoho
+    std::chrono::seconds poll_overlap{120};
+    /// Makes a password that satisfies the organization's policy for this operation.
+    std::function<Secret(const domain::Operation&)> generate_password;
+};
+
+/// A command refused by the service (unknown ticket, wrong state, missing reason...).
+class CommandError : public std::runtime_error {
+  public:
+    CommandError(int status, std::string code, const std::string& message)
+        : std::runtime_error(message), status_(status), code_(std::move(code)) {}
+    /// HTTP-like status: 400 bad input, 404 unknown, 409 wrong state.
+    [[nodiscard]] int status() const { return status_; }
+    /// Machine-readable code (`not_found`, `stale_plan`, `reason_required`...).
+    [[nodiscard]] const std::string& code() const { return code_; }
+
+  private:
+    int status_;
+    std::string code_;
+};
+
+/// Counters for tests, `status` and metrics.
+struct ServiceStats {
+    std::size_t polls = 0;
+    std::size_t tasks_seen = 0;
+    std::size_t comments_posted = 0;
+    std::size_t steps_run = 0;
+    std::size_t probes = 0;
+    std::size_t notifications = 0;
+};
+
+/// The daemon's service layer.
+class Service {
+  public:
+    /// The ports and the store must outlive the service.
+    Service(net::Clock& clock, store::StateStore& store, TicketSource& tickets, MailDirectory& mail,
+            std::shared_ptr<const workflow::WorkflowSet> workflows, ServiceOptions options);
+
+    /// Swaps the workflows (SIGHUP reload); tickets in flight keep their frozen plans.
+    void set_workflows(std::shared_ptr<const workflow::WorkflowSet> workflows);
+
+    /// One full pass: poll, approvals, ready plans, due scheduled steps.
+    Awaitable<void> cycle();
+    /// Reads the tasks changed since the watermark (with the overlap) and handles each.
+    Awaitable<void> poll();
+    /// Handles one task now (from a poll or an incoming event).
+    Awaitable<void> handle_task(const domain::Task& task);
+    /// Reads the task again and handles it (an incoming event carries only the id).
+    Awaitable<void> refresh_task(std::int64_t task_id);
+    /// Reads approver commands on every waiting ticket (batched).
+    Awaitable<void> read_approvals();
+    /// Runs every approved or executing ticket (executing ones after a restart: their
+    /// `started` steps are probed before anything is called again).
+    Awaitable<void> execute_ready();
+    /// Runs scheduled steps that are due.
+    Awaitable<void> run_due();
+
+    // ---- commands (CLI and admin API) ------------------------------------------------
+    /// `queue.list`: tickets, optionally in one state.
+    boost::json::value queue_list(std::optional<store::TicketState> state);
+    /// `queue.show`: one ticket with its plans, approvals, journal, schedule and audit.
+    boost::json::value queue_show(std::int64_t task_id);
+    /// `queue.approve`: binds the current plan (or refuses when `plan_hash` is not it).
+    Awaitable<boost::json::value> queue_approve(std::int64_t task_id, std::string principal,
+                                                std::string plan_hash);
+    /// `queue.reject`: needs a reason; answers HR and defers the task.
+    Awaitable<boost::json::value> queue_reject(std::int64_t task_id, std::string principal,
+                                               std::string reason);
+    /// `queue.retry`: the explicit way out of done, rejected and failed.
+    Awaitable<boost::json::value> queue_retry(std::int64_t task_id, std::string principal);
+    /// `queue.cancel`: cancels the ticket's pending scheduled steps.
+    Awaitable<boost::json::value> queue_cancel(std::int64_t task_id, std::string principal);
+
+    [[nodiscard]] const ServiceStats& stats() const { return stats_; }
+
+  private:
+    enum class StepOutcome { ok, retry_later, failed };
+    struct TicketContext;
+
+    Awaitable<void> plan_ticket(const domain::Task& task, const store::TicketRecord& ticket,
+                                const Assessment& a);
+    Awaitable<void> run_ticket(std::int64_t task_id);
+    Awaitable<StepOutcome> run_step(TicketContext& ctx, int index, const domain::Operation& op,
+                                    std::string& failure);
+    Awaitable<bool> deliver_password(TicketContext& ctx, int index, const domain::Operation& op,
+                                     const Secret& password);
+    Awaitable<bool> post_answer(std::int64_t task_id, std::string_view kind, std::string_view ref,
+                                const std::string& text);
+    Awaitable<void> fail_ticket(TicketContext& ctx, const std::string& failure);
+    Awaitable<void> finish_rejection(std::int64_t task_id, const std::string& plan_hash,
+                                     const std::string& reason, const std::string& who);
+    Awaitable<std::set<std::int64_t>> approver_ids();
+    Awaitable<std::optional<domain::Task>> load_task(std::int64_t task_id);
+    Awaitable<void> tell_it(std::int64_t task_id, const std::string& text);
+
+    store::Timestamp now() const;
+    void save_messages(std::int64_t task_id, const std::string& plan_hash, const PlanMessages& m);
+    PlanMessages load_messages(std::int64_t task_id, const std::string& plan_hash);
+    store::TicketRecord transition(std::int64_t task_id, store::TicketState to,
+                                   const std::string& actor, const std::string& reason,
+                                   const std::string& parse_errors = {});
+
+    net::Clock& clock_;
+    store::StateStore& store_;
+    TicketSource& tickets_;
+    MailDirectory& mail_;
+    std::shared_ptr<const workflow::WorkflowSet> workflows_;
+    ServiceOptions options_;
+    ServiceStats stats_;
+    std::set<std::pair<std::int64_t, std::string>> unclaimed_seen_;
+    std::set<std::pair<std::int64_t, std::int64_t>> commands_seen_;  // (task, comment id)
+    std::map<std::int64_t, domain::Task> tasks_;  // the last read of each task, by id
+};
+
+}  // namespace hrmaild::service
