@@ -1,0 +1,31 @@
+#pragma once
+/// Small helpers shared by the sandbox's server, control API and Zoho emulator.
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace hrmaild::sandbox::util {
+
+/// Decodes %XX escapes (and '+' as a space when `plus_is_space`); bad escapes stay as they are.
+std::string percent_decode(std::string_view in, bool plus_is_space);
+/// Splits `a=1&b=2` (query string or form body) into decoded pairs, in order.
+std::vector<std::pair<std::string, std::string>> parse_form(std::string_view in);
+/// Percent-encodes a form value (RFC 3986 unreserved characters stay).
+std::string form_encode(std::string_view in);
+/// ASCII lower case.
+std::string lower(std::string_view in);
+/// `2026-11-28T10:00:00Z` (milliseconds dropped).
+std::string iso8601_utc(std::chrono::system_clock::time_point t);
+/// Milliseconds since the epoch.
+std::int64_t unix_ms(std::chrono::system_clock::time_point t);
+/// `bytes` random bytes from OpenSSL, hex encoded.
+std::string random_hex(std::size_t bytes);
+/// SHA-256 of the input, hex encoded (passwords are stored only as this, salted).
+std::string sha256_hex(std::string_view in);
+/// Whether `text` matches `pattern`, where `*` matches any run of characters.
+bool glob_match(std::string_view pattern, std::string_view text);
+
+}  // namespace hrmaild::sandbox::util

@@ -1,0 +1,73 @@
+#pragma once
+/// Zoho Mail Admin API and Zoho Accounts (OAuth) emulator: everything the sandbox serves under
+/// `/api/` and `/oauth/v2/`, faithful to ../shared/reference/zoho-mail-api.md (section 10
+/// decides the open points; docs/sandbox.md lists the emulator's own choices).
+///
+/// Plain class, no sockets: the sandbox server routes requests here. Single-threaded.
+#include "tests/sandbox/http_types.hpp"
+
+#include <boost/json.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace hrmaild::sandbox {
+
+/// Switches and limits of the emulated organization (changeable through the control API).
+struct ZohoOptions {
+    int token_lifetime_seconds = 3600;  ///< access token lifetime, on the sandbox clock
+    int requests_per_minute = 30;       ///< per-token API budget (0: unlimited)
+    bool throttle_as_400 = false;       ///< throttle answers 400 instead of 429
+    int mint_limit = 10;                ///< access tokens one refresh token may mint per window
+    int mint_window_seconds = 600;      ///< the mint limit's sliding window
+    int mint_denied_status = 400;       ///< HTTP status of the "Access Denied" mint refusal
+    /// Scopes every access token carries (checked on each call, so a change applies at once).
+    std::vector<std::string> scopes = {
+        "ZohoMail.organization.accounts.ALL", "ZohoMail.organization.groups.ALL",
+        "ZohoMail.partner.organization.READ", "ZohoMail.organization.subscriptions.READ"};
+};
+
+/// The emulated organization and its accounts server.
+class ZohoEmulator {
+  public:
+    /// The emulator reads time from the sandbox clock (token expiry, budgets, timestamps).
+    explicit ZohoEmulator(Clock& clock);
+    ~ZohoEmulator();
+    ZohoEmulator(const ZohoEmulator&) = delete;
+    ZohoEmulator& operator=(const ZohoEmulator&) = delete;
+
+    /// Replaces the options.
+    void configure(const ZohoOptions& options);
+    /// Current options.
+    [[nodiscard]] ZohoOptions options() const;
+    /// Options as JSON (the control API's shape) and back; false with a reason on a bad value.
+    [[nodiscard]] boost::json::object options_json() const;
+    bool configure_json(const boost::json::object& patch, std::string& error);
+
+    /// Loads org.json (tests/fixtures/tickets): organization, OAuth client and refresh
+    /// token(s), users and groups. Replaces the whole organization; tokens are forgotten.
+    void seed(const boost::json::value& org);
+    /// Forgets everything (no organization, no client: every call fails).
+    void reset();
+
+    /// Answers one request whose path starts with `/api/` or `/oauth/v2/`.
+    Response handle(const Request& request);
+
+    /// Everything, as JSON (no password or token in it): org, users, groups, OAuth counters.
+    [[nodiscard]] boost::json::value state() const;
+
+    /// The throttle answer for `/api/` in the current mode (fault injection uses it too).
+    [[nodiscard]] Response throttle_response() const;
+    /// The "Access Denied" answer of the token endpoint (mint limit; fault injection).
+    [[nodiscard]] Response mint_denied_response() const;
+
+    /// Access tokens minted since the last reset.
+    [[nodiscard]] long long tokens_minted() const;
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hrmaild::sandbox
