@@ -1,0 +1,62 @@
+#pragma once
+/// The daemon's Prometheus metrics: one registry, owned here, served by the admin server on
+/// GET /metrics in the text exposition format.
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace hrmaild::admin {
+
+/// The metric families the daemon updates. Lives on the io_context thread like the rest of
+/// the daemon (prometheus-cpp metrics are thread-safe anyway).
+class Metrics {
+  public:
+    Metrics();
+    Metrics(const Metrics&) = delete;
+    Metrics& operator=(const Metrics&) = delete;
+
+    /// `hrmaild_tickets_total{state}`: tickets that reached `state` (new, planned, done, ...).
+    prometheus::Counter& ticket_reached(std::string_view state);
+    /// `hrmaild_steps_total{op,result}`: executed steps by Zoho operation and result
+    /// (succeeded, failed, retried, probed).
+    prometheus::Counter& step(std::string_view op, std::string_view result);
+    /// `hrmaild_remote_calls_total{service,result}`: calls to bitrix or zoho by result
+    /// (ok, retryable, permanent, conflict, auth).
+    prometheus::Counter& remote_call(std::string_view service, std::string_view result);
+    /// `hrmaild_admin_requests_total{status}`: admin server answers by HTTP status.
+    prometheus::Counter& admin_request(int status);
+    /// `hrmaild_queue_depth`: tickets waiting for approval.
+    prometheus::Gauge& queue_depth() { return queue_depth_; }
+    /// `hrmaild_poll_duration_seconds`: how long one poll of the HR project took.
+    prometheus::Histogram& poll_duration() { return poll_duration_; }
+    /// `hrmaild_up`: 1 while the daemon is ready, 0 while starting or stopping.
+    prometheus::Gauge& up() { return up_; }
+
+    /// The registry, for anything else that wants to add a family.
+    [[nodiscard]] const std::shared_ptr<prometheus::Registry>& registry() const {
+        return registry_;
+    }
+    /// Every family in the Prometheus text format (what GET /metrics answers).
+    [[nodiscard]] std::string serialize() const;
+
+    /// The Content-Type of `serialize()`'s output.
+    static constexpr std::string_view content_type = "text/plain; version=0.0.4; charset=utf-8";
+
+  private:
+    std::shared_ptr<prometheus::Registry> registry_;
+    prometheus::Family<prometheus::Counter>& tickets_;
+    prometheus::Family<prometheus::Counter>& steps_;
+    prometheus::Family<prometheus::Counter>& remote_calls_;
+    prometheus::Family<prometheus::Counter>& admin_requests_;
+    prometheus::Gauge& queue_depth_;
+    prometheus::Histogram& poll_duration_;
+    prometheus::Gauge& up_;
+};
+
+}  // namespace hrmaild::admin

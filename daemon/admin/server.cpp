@@ -1,0 +1,690 @@
+#include "daemon/admin/server.hpp"
+
+#include "daemon/admin/http_util.hpp"
+#include "daemon/log/log.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/url/parse.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+namespace hrmaild::admin {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace json = boost::json;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+
+/// What a route answers before it becomes an HTTP response.
+struct Reply {
+    int status = 200;
+    std::string body;
+    std::string content_type = "application/json";
+    std::vector<std::pair<http::field, std::string>> headers;
+};
+
+Reply json_reply(int status, const json::value& body) {
+    return {status, json::serialize(body), "application/json", {}};
+}
+
+Reply error_reply(int status, std::string_view code, std::string_view message) {
+    return json_reply(status, json::object{{"error", code}, {"message", message}});
+}
+
+/// The resources the server knows; each maps to one handler.
+enum class Route {
+    healthz,
+    metrics,
+    queue_list,
+    queue_show,
+    queue_action,
+    status,
+    reload,
+    version,
+    commands,
+    events
+};
+
+struct Match {
+    Route route;
+    http::verb method;
+    std::string id;      // queue_show, queue_action: the raw path parameter
+    std::string action;  // queue_action: approve | reject | retry | cancel
+};
+
+std::optional<Match> match_route(const std::vector<std::string>& s) {
+    auto is = [&](std::initializer_list<std::string_view> want) {
+        return s.size() == want.size() && std::equal(want.begin(), want.end(), s.begin());
+    };
+    if (is({"healthz"}))
+        return Match{Route::healthz, http::verb::get, {}, {}};
+    if (is({"metrics"}))
+        return Match{Route::metrics, http::verb::get, {}, {}};
+    if (is({"events", "bitrix"}))
+        return Match{Route::events, http::verb::post, {}, {}};
+    if (s.size() < 3 || s[0] != "api" || s[1] != "v1")
+        return std::nullopt;
+    if (s.size() == 3) {
+        if (s[2] == "queue")
+            return Match{Route::queue_list, http::verb::get, {}, {}};
+        if (s[2] == "status")
+            return Match{Route::status, http::verb::get, {}, {}};
+        if (s[2] == "reload")
+            return Match{Route::reload, http::verb::post, {}, {}};
+        if (s[2] == "version")
+            return Match{Route::version, http::verb::get, {}, {}};
+        if (s[2] == "commands")
+            return Match{Route::commands, http::verb::get, {}, {}};
+        return std::nullopt;
+    }
+    if (s[2] != "queue")
+        return std::nullopt;
+    if (s.size() == 4)
+        return Match{Route::queue_show, http::verb::get, s[3], {}};
+    static constexpr std::array<std::string_view, 4> actions{"approve", "reject", "retry",
+                                                             "cancel"};
+    if (s.size() == 5 && std::find(actions.begin(), actions.end(), s[4]) != actions.end())
+        return Match{Route::queue_action, http::verb::post, s[3], s[4]};
+    return std::nullopt;
+}
+
+std::string upper(std::string s) {
+    for (auto& c : s)
+        if (c >= 'a' && c <= 'z')
+            c = static_cast<char>(c - 'a' + 'A');
+    return s;
+}
+
+bool iequals_prefix(std::string_view text, std::string_view prefix) {
+    if (text.size() < prefix.size())
+        return false;
+    for (std::size_t i = 0; i < prefix.size(); ++i) {
+        char a = text[i];
+        char b = prefix[i];
+        if (a >= 'A' && a <= 'Z')
+            a = static_cast<char>(a - 'A' + 'a');
+        if (b >= 'A' && b <= 'Z')
+            b = static_cast<char>(b - 'A' + 'a');
+        if (a != b)
+            return false;
+    }
+    return true;
+}
+
+std::string_view health_name(Health h) {
+    switch (h) {
+        case Health::starting:
+            return "starting";
+        case Health::ready:
+            return "ok";
+        case Health::stopping:
+            return "stopping";
+    }
+    return "?";
+}
+
+/// The field of a task event that names the task.
+std::optional<std::string_view> task_id_field(std::string_view event) {
+    if (event == "ONTASKADD" || event == "ONTASKUPDATE")
+        return "data[FIELDS_AFTER][ID]";
+    if (event == "ONTASKDELETE")
+        return "data[FIELDS_BEFORE][ID]";
+    if (event == "ONTASKCOMMENTADD" || event == "ONTASKCOMMENTUPDATE")
+        return "data[FIELDS_AFTER][TASK_ID]";
+    return std::nullopt;
+}
+
+}  // namespace
+
+struct AdminServer::Impl : std::enable_shared_from_this<AdminServer::Impl> {
+    /// One open connection, so `stop()` can reach it.
+    struct Connection {
+        beast::tcp_stream* stream = nullptr;
+        bool busy = false;
+    };
+
+    Impl(asio::any_io_executor ex, config::AdminConfig cfg, std::optional<Secret> app_token,
+         CommandRegistry& cmds, Metrics& m, ServerLimits lim)
+        : executor(std::move(ex))
+        , config(std::move(cfg))
+        , application_token(std::move(app_token))
+        , commands(cmds)
+        , metrics(m)
+        , limits(lim)
+        , acceptor(executor)
+        , grace_timer(executor) {
+        if (config.max_body_bytes <= 0)
+            config.max_body_bytes = 65536;
+    }
+
+    asio::any_io_executor executor;
+    config::AdminConfig config;
+    std::optional<Secret> application_token;
+    CommandRegistry& commands;
+    Metrics& metrics;
+    ServerLimits limits;
+    tcp::acceptor acceptor;
+    asio::steady_timer grace_timer;
+    Health health = Health::starting;
+    TaskEventCallback task_event;
+    bool stopping = false;
+    std::uint64_t next_connection = 0;
+    std::map<std::uint64_t, Connection> connections;
+
+    void start();
+    void stop();
+    asio::awaitable<void> accept_loop();
+    asio::awaitable<void> session(tcp::socket socket);
+    asio::awaitable<Reply> handle(const Request& req, const tcp::endpoint& peer);
+    asio::awaitable<Reply> call_command(CommandRequest request);
+    std::optional<std::string> authenticate(const Request& req) const;
+    Reply unauthorized(const Request& req, const tcp::endpoint& peer) const;
+    Reply handle_event(const Request& req, const tcp::endpoint& peer);
+};
+
+void AdminServer::Impl::start() {
+    auto hp = parse_host_port(config.listen);
+    if (!hp)
+        throw std::runtime_error(fmt::format("admin.listen: '{}' is not host:port", config.listen));
+    boost::system::error_code ec;
+    std::string host = hp->host == "localhost" ? "127.0.0.1" : hp->host;
+    auto address = asio::ip::make_address(host, ec);
+    if (ec) {
+        // A host name: resolve it once at start-up.
+        tcp::resolver resolver(executor);
+        auto results = resolver.resolve(host, std::to_string(hp->port), ec);
+        if (ec || results.empty())
+            throw std::runtime_error(
+                fmt::format("admin.listen: cannot resolve '{}': {}", hp->host, ec.message()));
+        address = results.begin()->endpoint().address();
+    }
+    if (!address.is_loopback() && !config.allow_non_loopback)
+        throw std::runtime_error(fmt::format(
+            "admin.listen: '{}' is not a loopback address; set admin.allow_non_loopback: true "
+            "to listen there",
+            hp->host));
+    tcp::endpoint endpoint(address, hp->port);
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec)
+        acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec)
+        acceptor.bind(endpoint, ec);
+    if (!ec)
+        acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+        boost::system::error_code ignored;
+        acceptor.close(ignored);
+        throw std::runtime_error(
+            fmt::format("admin.listen: cannot listen on {}: {}", config.listen, ec.message()));
+    }
+    auto local = acceptor.local_endpoint();
+    log::info("ADMIN_LISTENING", {{"address", local.address().to_string()},
+                                  {"port", local.port()},
+                                  {"tokens", config.tokens.size()},
+                                  {"events", application_token.has_value()}});
+    if (config.tokens.empty())
+        log::warn("ADMIN_NO_TOKENS", {{"hint", "add admin.tokens to use the API and the CLI"}});
+    if (!address.is_loopback())
+        log::warn("ADMIN_NOT_LOOPBACK", {{"address", local.address().to_string()}});
+    asio::co_spawn(
+        executor, [self = shared_from_this()] { return self->accept_loop(); }, asio::detached);
+}
+
+void AdminServer::Impl::stop() {
+    if (stopping)
+        return;
+    stopping = true;
+    health = Health::stopping;
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
+    std::size_t busy = 0;
+    for (auto& [id, c] : connections) {
+        if (c.busy)
+            ++busy;
+        else
+            c.stream->socket().close(ignored);
+    }
+    log::info("ADMIN_STOPPING", {{"busy_connections", busy}});
+    if (busy == 0)
+        return;
+    grace_timer.expires_after(limits.shutdown_grace);
+    grace_timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+        if (ec)
+            return;
+        boost::system::error_code ignored2;
+        for (auto& [id, c] : self->connections)
+            c.stream->socket().close(ignored2);
+    });
+}
+
+asio::awaitable<void> AdminServer::Impl::accept_loop() {
+    auto self = shared_from_this();
+    asio::steady_timer backoff(executor);
+    while (acceptor.is_open()) {
+        auto [ec, socket] = co_await acceptor.async_accept(nothrow);
+        if (ec) {
+            if (ec == asio::error::operation_aborted || !acceptor.is_open())
+                break;
+            // Usually out of file descriptors: pause instead of spinning.
+            log::warn("ADMIN_ACCEPT_FAILED", {{"reason", ec.message()}});
+            backoff.expires_after(std::chrono::milliseconds(100));
+            co_await backoff.async_wait(nothrow);
+            continue;
+        }
+        if (connections.size() >= limits.max_connections) {
+            log::warn("ADMIN_TOO_MANY_CONNECTIONS", {{"limit", limits.max_connections}});
+            boost::system::error_code ignored;
+            socket.close(ignored);
+            continue;
+        }
+        asio::co_spawn(executor, session(std::move(socket)), asio::detached);
+    }
+}
+
+asio::awaitable<void> AdminServer::Impl::session(tcp::socket socket) {
+    auto self = shared_from_this();
+    boost::system::error_code ec;
+    tcp::endpoint peer = socket.remote_endpoint(ec);
+    beast::tcp_stream stream(std::move(socket));
+    const std::uint64_t id = next_connection++;
+    connections[id] = Connection{&stream, false};
+    struct Unregister {
+        Impl* impl;
+        std::uint64_t id;
+        ~Unregister() { impl->connections.erase(id); }
+    } unregister{this, id};
+
+    beast::flat_buffer buffer;
+    bool linger = false;  // the client may still be sending: drain before closing
+    while (!stopping) {
+        http::request_parser<http::string_body> parser;
+        parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
+        parser.body_limit(static_cast<std::uint64_t>(config.max_body_bytes));
+        connections[id].busy = false;
+        stream.expires_after(limits.read_timeout);
+        auto [read_ec, n] = co_await http::async_read(stream, buffer, parser, nothrow);
+        connections[id].busy = true;
+        std::optional<Reply> early;
+        if (read_ec == http::error::end_of_stream || read_ec == asio::error::operation_aborted ||
+            read_ec == asio::error::connection_reset) {
+            break;
+        } else if (read_ec == beast::error::timeout) {
+            // The stream is closed by now; a partial request means a slow or stuck client.
+            if (parser.got_some())
+                log::warn("ADMIN_READ_TIMEOUT", {{"peer", peer.address().to_string()},
+                                                 {"limit_ms", limits.read_timeout.count()}});
+            co_return;
+        } else if (read_ec == http::error::body_limit) {
+            early = error_reply(413, "body_too_large",
+                                fmt::format("the request body exceeds admin.max_body_bytes ({})",
+                                            config.max_body_bytes));
+        } else if (read_ec == http::error::header_limit) {
+            early = error_reply(431, "headers_too_large", "the request head is too large");
+        } else if (read_ec) {
+            if (!parser.got_some())
+                break;
+            early = error_reply(400, "bad_request", "malformed HTTP request");
+        }
+
+        Reply reply;
+        bool keep_alive = false;
+        unsigned version = 11;
+        if (early) {
+            reply = std::move(*early);
+            linger = true;
+            log::info("ADMIN_BAD_REQUEST", {{"peer", peer.address().to_string()},
+                                            {"status", reply.status},
+                                            {"reason", read_ec.message()}});
+        } else {
+            const Request& req = parser.get();
+            version = req.version();
+            keep_alive = req.keep_alive();
+            auto started = std::chrono::steady_clock::now();
+            reply = co_await handle(req, peer);
+            auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now() - started)
+                          .count();
+            log::debug("ADMIN_REQUEST", {{"method", std::string(req.method_string())},
+                                         {"path", std::string(req.target())},
+                                         {"status", reply.status},
+                                         {"ms", ms}});
+        }
+        metrics.admin_request(reply.status).Increment();
+
+        Response res{static_cast<http::status>(reply.status), version};
+        res.set(http::field::server, "hrmaild");
+        res.set(http::field::content_type, reply.content_type);
+        res.set(http::field::cache_control, "no-store");
+        res.set("X-Content-Type-Options", "nosniff");
+        for (auto& [field, value] : reply.headers)
+            res.set(field, value);
+        res.body() = std::move(reply.body);
+        res.keep_alive(keep_alive && !stopping);
+        res.prepare_payload();
+        stream.expires_after(limits.write_timeout);
+        auto [write_ec, written] = co_await http::async_write(stream, res, nothrow);
+        if (write_ec) {
+            if (write_ec == beast::error::timeout)
+                log::warn("ADMIN_WRITE_TIMEOUT", {{"peer", peer.address().to_string()},
+                                                  {"limit_ms", limits.write_timeout.count()}});
+            co_return;
+        }
+        if (!res.keep_alive())
+            break;
+    }
+
+    // Half-close, then read what the client still sends (bounded), so an answer like 413
+    // is not destroyed by a reset when unread request bytes are left behind.
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (linger && stream.socket().is_open()) {
+        connections[id].busy = false;
+        std::array<char, 4096> sink{};
+        std::size_t drained = 0;
+        stream.expires_after(std::chrono::seconds(1));
+        while (drained < 1024 * 1024) {
+            auto [drain_ec, got] = co_await stream.async_read_some(asio::buffer(sink), nothrow);
+            if (drain_ec)
+                break;
+            drained += got;
+        }
+    }
+    stream.socket().close(ec);
+}
+
+std::optional<std::string> AdminServer::Impl::authenticate(const Request& req) const {
+    auto it = req.find(http::field::authorization);
+    if (it == req.end())
+        return std::nullopt;
+    std::string_view value = it->value();
+    if (!iequals_prefix(value, "bearer "))
+        return std::nullopt;
+    std::string_view token = value.substr(7);
+    while (!token.empty() && token.front() == ' ')
+        token.remove_prefix(1);
+    while (!token.empty() && token.back() == ' ')
+        token.remove_suffix(1);
+    if (token.empty())
+        return std::nullopt;
+    // Compare against every token, without stopping at a match, so timing says nothing
+    // about which (or whether one) matched.
+    std::optional<std::string> who;
+    for (const auto& t : config.tokens) {
+        bool match = !t.token.value.empty() && t.token.value.equals(token);
+        if (match && !who)
+            who = t.name;
+    }
+    return who;
+}
+
+Reply AdminServer::Impl::unauthorized(const Request& req, const tcp::endpoint& peer) const {
+    log::warn("ADMIN_AUTH_FAILED",
+              {{"peer", peer.address().to_string()},
+               {"path", std::string(req.target())},
+               {"reason",
+                req.find(http::field::authorization) == req.end() ? "no token" : "unknown token"}});
+    Reply r = error_reply(401, "unauthorized", "a valid bearer token is required");
+    r.headers.emplace_back(http::field::www_authenticate, "Bearer realm=\"hrmaild\"");
+    return r;
+}
+
+asio::awaitable<Reply> AdminServer::Impl::handle(const Request& req, const tcp::endpoint& peer) {
+    auto parsed = boost::urls::parse_origin_form(req.target());
+    if (!parsed)
+        co_return error_reply(400, "bad_request", "malformed request target");
+    const auto& url = *parsed;
+    std::vector<std::string> segments;
+    for (auto seg : url.segments())
+        segments.push_back(std::string(seg));
+    bool empty_segment = std::any_of(segments.begin(), segments.end(),
+                                     [](const std::string& s) { return s.empty(); });
+    auto match = empty_segment ? std::nullopt : match_route(segments);
+    if (!match)
+        co_return error_reply(404, "not_found", "no such resource");
+    if (req.method() != match->method) {
+        Reply r = error_reply(405, "method_not_allowed",
+                              fmt::format("use {}", http::to_string(match->method)));
+        r.headers.emplace_back(http::field::allow, std::string(http::to_string(match->method)));
+        co_return r;
+    }
+
+    // Query parameters: only the queue list takes one (state).
+    json::object args;
+    for (auto param : url.params()) {
+        if (match->route != Route::queue_list || param.key != "state" || args.contains("state"))
+            co_return error_reply(400, "bad_parameter",
+                                  fmt::format("unexpected query parameter '{}'", param.key));
+        args["state"] = param.value;
+    }
+
+    switch (match->route) {
+        case Route::healthz:
+            co_return json_reply(health == Health::ready ? 200 : 503,
+                                 json::object{{"status", health_name(health)}});
+        case Route::metrics:
+            // Scrapers on the same host need no token; anyone else does.
+            if (!peer.address().is_loopback() && !authenticate(req))
+                co_return unauthorized(req, peer);
+            co_return Reply{200, metrics.serialize(), std::string(Metrics::content_type), {}};
+        case Route::events:
+            co_return handle_event(req, peer);
+        default:
+            break;
+    }
+
+    auto principal = authenticate(req);
+    if (!principal)
+        co_return unauthorized(req, peer);
+
+    CommandRequest cmd;
+    cmd.principal = *principal;
+    auto via = req.find("X-Hrmaild-Via");
+    cmd.via = via != req.end() && via->value() == "cli" ? "cli" : "api";
+
+    if (match->route == Route::queue_show || match->route == Route::queue_action) {
+        auto id = parse_positive_id(match->id);
+        if (!id)
+            co_return error_reply(400, "bad_id", "the ticket id must be a positive integer");
+        if (match->route == Route::queue_action && !req.body().empty()) {
+            boost::system::error_code ec;
+            auto body = json::parse(req.body(), ec);
+            if (ec || !body.is_object())
+                co_return error_reply(400, "bad_body", "the body must be a JSON object");
+            args = std::move(body.as_object());
+            if (auto* given = args.if_contains("id");
+                given && !(given->is_int64() && given->as_int64() == *id))
+                co_return error_reply(400, "bad_body", "the body's id differs from the path's");
+        }
+        args["id"] = *id;
+    }
+
+    switch (match->route) {
+        case Route::queue_list:
+            cmd.name = "queue.list";
+            break;
+        case Route::queue_show:
+            cmd.name = "queue.show";
+            break;
+        case Route::queue_action:
+            cmd.name = "queue." + match->action;
+            break;
+        case Route::status:
+            cmd.name = "status";
+            break;
+        case Route::reload:
+            cmd.name = "reload";
+            break;
+        case Route::version:
+            cmd.name = "version";
+            break;
+        case Route::commands: {
+            json::array list;
+            for (const auto& info : commands.list()) {
+                json::array arg_list;
+                for (const auto& a : info.args)
+                    arg_list.push_back(
+                        {{"name", a.name}, {"required", a.required}, {"help", a.help}});
+                list.push_back({{"name", info.name}, {"help", info.help}, {"args", arg_list}});
+            }
+            co_return json_reply(200, json::object{{"commands", list}});
+        }
+        default:
+            co_return error_reply(404, "not_found", "no such resource");
+    }
+    cmd.args = std::move(args);
+    co_return co_await call_command(std::move(cmd));
+}
+
+asio::awaitable<Reply> AdminServer::Impl::call_command(CommandRequest request) {
+    // The command runs as its own coroutine so that a time-out answers the client without
+    // interrupting it.
+    struct Outcome {
+        explicit Outcome(asio::any_io_executor ex) : timer(std::move(ex)) {}
+        std::optional<CommandResult> result;
+        asio::steady_timer timer;
+    };
+    auto outcome = std::make_shared<Outcome>(executor);
+    outcome->timer.expires_after(limits.handler_timeout);
+    std::string name = request.name;
+    std::string principal = request.principal;
+    asio::co_spawn(executor, commands.run(std::move(request)),
+                   [outcome](std::exception_ptr e, CommandResult r) {
+                       if (e)
+                           r = error_result(500, "internal", "the command failed");
+                       outcome->result = std::move(r);
+                       outcome->timer.cancel();
+                   });
+    if (!outcome->result)
+        co_await outcome->timer.async_wait(nothrow);
+    if (!outcome->result) {
+        log::warn("ADMIN_COMMAND_TIMEOUT", {{"command", name},
+                                            {"principal", principal},
+                                            {"limit_ms", limits.handler_timeout.count()}});
+        co_return error_reply(504, "timeout",
+                              "the command did not answer in time; it may still complete");
+    }
+    log::info("ADMIN_COMMAND",
+              {{"command", name}, {"principal", principal}, {"status", outcome->result->status}});
+    co_return json_reply(outcome->result->status, outcome->result->body.is_null()
+                                                      ? json::value(json::object{})
+                                                      : outcome->result->body);
+}
+
+Reply AdminServer::Impl::handle_event(const Request& req, const tcp::endpoint& peer) {
+    auto form = parse_form(req.body());
+    if (!form)
+        return error_reply(400, "bad_body", "the body is not form-encoded");
+    std::string event;
+    if (auto it = form->find("event"); it != form->end())
+        event = upper(it->second);
+    // The sender proves itself with the token shown when the outgoing webhook was created.
+    auto token = form->find("auth[application_token]");
+    bool ok = application_token.has_value() && !application_token->empty() &&
+              token != form->end() && application_token->equals(token->second);
+    if (!ok) {
+        log::warn("ADMIN_EVENT_REJECTED",
+                  {{"peer", peer.address().to_string()},
+                   {"event", event},
+                   {"reason", !application_token     ? "bitrix.application_token_file is not set"
+                              : token == form->end() ? "no application token"
+                                                     : "wrong application token"}});
+        return error_reply(403, "forbidden", "unknown sender");
+    }
+    auto field = task_id_field(event);
+    if (!field) {
+        log::debug("ADMIN_EVENT_IGNORED", {{"event", event}});
+        return json_reply(200, json::object{{"status", "ignored"}});
+    }
+    std::optional<std::int64_t> task_id;
+    if (auto it = form->find(std::string(*field)); it != form->end())
+        task_id = parse_positive_id(it->second);
+    if (!task_id) {
+        log::warn("ADMIN_EVENT_BAD", {{"event", event}, {"missing", *field}});
+        return error_reply(400, "bad_event",
+                           fmt::format("{} needs a task id in {}", event, *field));
+    }
+    log::info("ADMIN_EVENT_RECEIVED", {{"event", event}, {"task_id", *task_id}});
+    if (task_event) {
+        // After the answer is on its way: Bitrix throttles slow receivers.
+        asio::post(executor, [cb = task_event, event, id = *task_id] {
+            try {
+                cb(event, id);
+            } catch (const std::exception& e) {
+                log::error("ADMIN_EVENT_CALLBACK_FAILED",
+                           {{"event", event}, {"task_id", id}, {"reason", e.what()}});
+            }
+        });
+    }
+    return json_reply(200, json::object{{"status", "ok"}});
+}
+
+AdminServer::AdminServer(asio::any_io_executor executor, config::AdminConfig config,
+                         std::optional<Secret> application_token, CommandRegistry& commands,
+                         Metrics& metrics, ServerLimits limits)
+    : impl_(std::make_shared<Impl>(std::move(executor), std::move(config),
+                                   std::move(application_token), commands, metrics, limits)) {}
+
+AdminServer::~AdminServer() {
+    boost::system::error_code ignored;
+    impl_->stopping = true;
+    impl_->acceptor.close(ignored);
+    impl_->grace_timer.cancel();
+    for (auto& [id, c] : impl_->connections)
+        c.stream->socket().close(ignored);
+}
+
+void AdminServer::start() {
+    impl_->start();
+}
+
+std::uint16_t AdminServer::local_port() const {
+    return local_endpoint().port();
+}
+
+tcp::endpoint AdminServer::local_endpoint() const {
+    boost::system::error_code ec;
+    auto ep = impl_->acceptor.local_endpoint(ec);
+    return ec ? tcp::endpoint{} : ep;
+}
+
+void AdminServer::set_health(Health health) {
+    impl_->health = health;
+}
+
+Health AdminServer::health() const {
+    return impl_->health;
+}
+
+void AdminServer::on_task_event(TaskEventCallback callback) {
+    impl_->task_event = std::move(callback);
+}
+
+void AdminServer::stop() {
+    impl_->stop();
+}
+
+std::size_t AdminServer::connection_count() const {
+    return impl_->connections.size();
+}
+
+}  // namespace hrmaild::admin
