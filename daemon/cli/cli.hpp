@@ -32,6 +32,10 @@ struct Command {
 Command add_version_command(CLI::App& root, Globals& globals);
 /// Registers `check`.
 Command add_check_command(CLI::App& root, Globals& globals);
+/// Registers `queue` (list, show, approve, reject, retry, cancel through the admin API).
+Command add_queue_command(CLI::App& root, Globals& globals);
+/// Registers `plan`.
+Command add_plan_command(CLI::App& root, Globals& globals);
 
 /// Adds `--config FILE` to a subcommand (default `$HRMAILD_CONFIG` or /etc/hrmaild/hrmaild.yaml).
 void add_config_option(CLI::App& app, Globals& globals);

@@ -1,0 +1,39 @@
+#pragma once
+/// A plan: the frozen, ordered list of operations a ticket will run, and its canonical form.
+#include "daemon/domain/operation.hpp"
+#include "daemon/domain/value.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace hrmaild::domain {
+
+/// What a workflow decided to do for one task. Passwords never appear: a plan says
+/// `password: generate` and the executor makes one when the step runs.
+struct Plan {
+    std::string workflow;
+    std::int64_t task_id = 0;
+    FieldValues fields;              ///< the extracted fields the plan was built from
+    std::vector<Operation> steps;    ///< in execution order
+    std::vector<std::string> notes;  ///< things skipped as already done (Spanish, for the comment)
+
+    /// Canonical JSON (keys sorted, no spaces, notes excluded): the text the plan hash is
+    /// computed over, so that an approval binds exactly these values.
+    [[nodiscard]] std::string canonical_text() const;
+};
+
+/// One step as canonical JSON: `{"after_days":N,"op":"...","params":{...}}` (after_days only when
+/// scheduled; params sorted by name).
+std::string canonical_step(const Operation& op);
+
+/// Whether the user is a valid mail address (local@domain.tld, ASCII, no spaces).
+bool is_valid_address(std::string_view address);
+
+/// The domain part of an address, lower-case; empty if there is none.
+std::string address_domain(std::string_view address);
+
+/// ASCII lower-case of a text (addresses are compared this way).
+std::string ascii_lower(std::string_view s);
+
+}  // namespace hrmaild::domain

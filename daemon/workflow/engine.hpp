@@ -1,0 +1,75 @@
+#pragma once
+/// One call from a task to everything the daemon needs: the claiming workflow, the fields,
+/// the plan, its hash, the policy decision and the comment to post.
+#include "daemon/domain/directory.hpp"
+#include "daemon/domain/plan.hpp"
+#include "daemon/domain/policy.hpp"
+#include "daemon/domain/task.hpp"
+#include "daemon/workflow/extract.hpp"
+#include "daemon/workflow/workflow.hpp"
+
+#include <boost/json.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hrmaild::workflow {
+
+/// Where a task ends up after evaluation.
+enum class Outcome {
+    unclaimed,  ///< no workflow claims it: leave it alone
+    ambiguous,  ///< several workflows of equal priority claim it: leave it alone, tell IT
+    invalid,    ///< fields missing or wrong, or a pre-flight check failed: ask HR to fix
+    refused,    ///< the policy forbids it whoever approves
+    approval,   ///< waits for an IT approver
+    automatic,  ///< runs without approval
+};
+
+/// The outcome's name (`unclaimed`, `invalid`, ...).
+std::string_view outcome_name(Outcome o);
+
+/// Everything evaluation found for one task.
+struct Evaluation {
+    Outcome outcome = Outcome::unclaimed;
+    const Workflow* workflow = nullptr;  ///< points into the WorkflowSet
+    std::vector<std::string> tied;       ///< for `ambiguous`
+    domain::FieldValues fields;
+    std::map<std::string, std::string> labels;  ///< field → label as HR wrote it
+    std::vector<std::string> errors;            ///< Spanish, all at once
+    std::optional<domain::Plan> plan;
+    std::string plan_hash;  ///< empty without a plan
+    domain::PolicyDecision decision;
+    std::string comment;  ///< what to post now: invalid, refused, approval, or (automatic) done
+    Scope scope;          ///< for rendering later messages (done after execution, failed...)
+};
+
+/// Match → extract → validate → plan → policy → comment, touching nothing.
+Evaluation evaluate(const WorkflowSet& set, const domain::Task& task,
+                    const domain::DirectorySnapshot& directory);
+
+/// The scope messages see: `base` plus `errors`, `reasons`, `notes` and `plan` (one line per step).
+Scope message_scope(Scope base, const std::vector<std::string>& errors,
+                    const std::vector<std::string>& reasons, const domain::Plan* plan);
+
+/// Renders one of the workflow's messages (Spanish). A missing name renders as the error text.
+std::string render_message(const Workflow& wf, MessageKind kind, const Scope& scope);
+
+/// The `hrmaild plan --json` shape: workflow, outcome, fields, approval_required, refused,
+/// reasons, errors, notes, steps [{op, params, after_days?}], plan_hash, comment.
+boost::json::object to_json(const Evaluation& e);
+
+/// Indented JSON with keys in the object's own order (for people and golden files).
+std::string pretty_json(const boost::json::value& v);
+
+/// A task in the fixtures' (Bitrix `tasks.task.add`) shape: TITLE, DESCRIPTION, TAGS,
+/// CREATED_BY, RESPONSIBLE_ID, GROUP_ID, optional ID, CHANGED_DATE and UF_* fields.
+std::optional<domain::Task> task_from_json(std::string_view text, std::string& error);
+
+/// A directory in org.json's shape (users with primaryEmailAddress, firstName, lastName...;
+/// groups with emailId, name, members or mailGroupMemberList).
+std::optional<domain::DirectorySnapshot> directory_from_json(std::string_view text,
+                                                             std::string& error);
+
+}  // namespace hrmaild::workflow

@@ -1,0 +1,459 @@
+#include "daemon/workflow/extract.hpp"
+
+#include "daemon/domain/plan.hpp"
+#include "daemon/workflow/text.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+
+namespace hrmaild::workflow {
+namespace {
+
+void append_utf8(std::string& out, std::uint32_t cp) {
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x110000) {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+}
+
+struct Entity {
+    std::string_view name;
+    std::uint32_t cp;
+};
+
+constexpr std::array<Entity, 30> kEntities = {{
+    {"amp", '&'},     {"lt", '<'},      {"gt", '>'},      {"quot", '"'},    {"apos", '\''},
+    {"nbsp", 0xA0},   {"aacute", 0xE1}, {"eacute", 0xE9}, {"iacute", 0xED}, {"oacute", 0xF3},
+    {"uacute", 0xFA}, {"Aacute", 0xC1}, {"Eacute", 0xC9}, {"Iacute", 0xCD}, {"Oacute", 0xD3},
+    {"Uacute", 0xDA}, {"ntilde", 0xF1}, {"Ntilde", 0xD1}, {"uuml", 0xFC},   {"Uuml", 0xDC},
+    {"iexcl", 0xA1},  {"iquest", 0xBF}, {"ordf", 0xAA},   {"ordm", 0xBA},   {"laquo", 0xAB},
+    {"raquo", 0xBB},  {"ccedil", 0xE7}, {"Ccedil", 0xC7}, {"euro", 0x20AC}, {"middot", 0xB7},
+}};
+
+std::string decode_entities(std::string_view s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] != '&') {
+            out += s[i];
+            continue;
+        }
+        auto semi = s.find(';', i + 1);
+        if (semi == std::string_view::npos || semi - i > 10) {
+            out += '&';
+            continue;
+        }
+        auto name = s.substr(i + 1, semi - i - 1);
+        bool done = false;
+        if (!name.empty() && name[0] == '#') {
+            std::uint32_t cp = 0;
+            auto digits = name.substr(1);
+            int base = 10;
+            if (!digits.empty() && (digits[0] == 'x' || digits[0] == 'X')) {
+                digits = digits.substr(1);
+                base = 16;
+            }
+            auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), cp, base);
+            if (ec == std::errc() && p == digits.data() + digits.size() && !digits.empty()) {
+                append_utf8(out, cp);
+                done = true;
+            }
+        } else {
+            for (const auto& e : kEntities)
+                if (e.name == name) {
+                    append_utf8(out, e.cp);
+                    done = true;
+                    break;
+                }
+        }
+        if (done) {
+            i = semi;
+        } else {
+            out += '&';
+        }
+    }
+    return out;
+}
+
+bool is_tag_name_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '*';
+}
+
+std::string_view trim_view(std::string_view s) {
+    auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+    while (!s.empty() && ws(s.front()))
+        s.remove_prefix(1);
+    while (!s.empty() && ws(s.back()))
+        s.remove_suffix(1);
+    return s;
+}
+
+std::vector<std::string> words_by_line(const std::string& s) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start <= s.size()) {
+        auto nl = s.find('\n', start);
+        if (nl == std::string::npos)
+            nl = s.size();
+        if (nl > start)
+            out.push_back(s.substr(start, nl - start));
+        start = nl + 1;
+    }
+    return out;
+}
+
+std::string quoted(std::string_view s) {
+    return "«" + std::string(s) + "»";
+}
+
+}  // namespace
+
+std::string bbcode_to_text(std::string_view in) {
+    std::string out;
+    out.reserve(in.size());
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        char c = in[i];
+        if (c == '\r')
+            continue;
+        if (c == '[') {
+            // [tag], [/tag], [tag=arg]: a known-looking tag is dropped, anything else kept.
+            auto close = in.find(']', i + 1);
+            if (close != std::string_view::npos && close - i <= 200) {
+                auto body = in.substr(i + 1, close - i - 1);
+                if (!body.empty() && body[0] == '/')
+                    body.remove_prefix(1);
+                auto name_end = body.find_first_of("= ");
+                auto name = body.substr(0, name_end);
+                if (!name.empty() && name.size() <= 10 &&
+                    std::all_of(name.begin(), name.end(), is_tag_name_char)) {
+                    if (name == "*")
+                        out += "\n";
+                    i = close;
+                    continue;
+                }
+            }
+        } else if (c == '<') {
+            auto close = in.find('>', i + 1);
+            if (close != std::string_view::npos) {
+                auto tag = fold(in.substr(i + 1, close - i - 1));
+                if (tag == "br" || tag == "br/" || tag == "br /" || tag == "p" || tag == "/p" ||
+                    tag == "div" || tag == "/div") {
+                    out += '\n';
+                    i = close;
+                    continue;
+                }
+            }
+        }
+        out += c;
+    }
+    return decode_entities(out);
+}
+
+std::string label_key(std::string_view label) {
+    auto text = bbcode_to_text(label);
+    std::string cleaned;
+    for (char c : fold(text)) {
+        if (c == '(' || c == ')' || c == '*' || c == '_')
+            continue;
+        cleaned += c;
+    }
+    auto v = std::string(trim_view(cleaned));
+    while (!v.empty() && (v.back() == ':' || v.back() == ' ' || v.back() == '.'))
+        v.pop_back();
+    std::size_t start = 0;
+    while (start < v.size() && (v[start] == '-' || v[start] == ' ' || v[start] == '.'))
+        ++start;
+    return squeeze(v.substr(start));
+}
+
+std::vector<LabeledLine> labeled_lines(std::string_view text) {
+    std::vector<LabeledLine> out;
+    bool in_block = false;  // the previous line was a label line or its continuation
+    std::size_t pos = 0;
+    while (pos <= text.size()) {
+        auto nl = text.find('\n', pos);
+        if (nl == std::string_view::npos)
+            nl = text.size();
+        auto line = trim_view(text.substr(pos, nl - pos));
+        pos = nl + 1;
+        // Bullets before a label: "- Correo: x", "• Correo: x".
+        if (line.starts_with("- ") || line.starts_with("* "))
+            line = trim_view(line.substr(2));
+        if (line.starts_with("•"))
+            line = trim_view(line.substr(std::string_view("•").size()));
+        if (line.empty()) {
+            in_block = false;
+            if (nl == text.size())
+                break;
+            continue;
+        }
+        auto colon = line.find(':');
+        bool is_label = false;
+        if (colon != std::string_view::npos && colon > 0 && colon <= 80) {
+            auto label = trim_view(line.substr(0, colon));
+            // A label is short and not an address or a URL.
+            is_label = label.find('@') == std::string_view::npos &&
+                       label.find("//") == std::string_view::npos && !label.ends_with("mailto") &&
+                       !label.ends_with("http") && !label.ends_with("https");
+            if (is_label) {
+                LabeledLine l;
+                l.label = std::string(label);
+                l.key = label_key(label);
+                l.value = squeeze(trim_view(line.substr(colon + 1)));
+                if (l.key.empty()) {
+                    is_label = false;
+                } else {
+                    out.push_back(std::move(l));
+                    in_block = true;
+                }
+            }
+        }
+        if (!is_label && in_block && !out.empty())
+            out.back().continuation.push_back(squeeze(line));
+        if (nl == text.size())
+            break;
+    }
+    return out;
+}
+
+std::optional<std::string> parse_date(std::string_view text) {
+    auto t = trim_view(text);
+    auto num = [](std::string_view s, int& v) {
+        auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+        return ec == std::errc() && p == s.data() + s.size() && !s.empty();
+    };
+    int y = 0, m = 0, d = 0;
+    bool ok = false;
+    if (t.size() == 10 && t[4] == '-' && t[7] == '-') {
+        ok = num(t.substr(0, 4), y) && num(t.substr(5, 2), m) && num(t.substr(8, 2), d);
+    } else {
+        auto sep = t.find_first_of("/-.");
+        if (sep != std::string_view::npos) {
+            char s = t[sep];
+            auto sep2 = t.find(s, sep + 1);
+            if (sep2 != std::string_view::npos) {
+                auto ys = t.substr(sep2 + 1);
+                ok = sep <= 2 && sep2 - sep - 1 <= 2 && ys.size() == 4 &&
+                     num(t.substr(0, sep), d) && num(t.substr(sep + 1, sep2 - sep - 1), m) &&
+                     num(ys, y);
+            }
+        }
+    }
+    if (!ok || y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1)
+        return std::nullopt;
+    static constexpr std::array<int, 12> days = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    int max = days[static_cast<std::size_t>(m - 1)] + (m == 2 && leap ? 1 : 0);
+    if (d > max)
+        return std::nullopt;
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+    return std::string(buf);
+}
+
+std::vector<std::string> split_addresses(std::string_view text) {
+    std::vector<std::string> out;
+    std::string cur;
+    auto flush = [&] {
+        std::string_view a = trim_view(cur);
+        if (a.starts_with("mailto:"))
+            a.remove_prefix(7);
+        while (!a.empty() && (a.front() == '<' || a.front() == '(' || a.front() == '"'))
+            a.remove_prefix(1);
+        while (!a.empty() &&
+               (a.back() == '>' || a.back() == ')' || a.back() == '"' || a.back() == '.'))
+            a.remove_suffix(1);
+        if (!a.empty()) {
+            auto s = domain::ascii_lower(a);
+            if (std::find(out.begin(), out.end(), s) == out.end())
+                out.push_back(s);
+        }
+        cur.clear();
+    };
+    for (char c : text) {
+        if (c == ',' || c == ';' || c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            flush();
+        } else {
+            cur += c;
+        }
+    }
+    flush();
+    // "Nombre <a@b>" leaves the name words as items: keep only what looks like an address when
+    // at least one item does.
+    bool any = std::any_of(out.begin(), out.end(),
+                           [](const std::string& s) { return s.find('@') != std::string::npos; });
+    if (any)
+        std::erase_if(out, [](const std::string& s) { return s.find('@') == std::string::npos; });
+    return out;
+}
+
+Extraction extract_fields(const Workflow& wf, const domain::Task& task, const Scope& config_scope,
+                          const domain::PolicyRules& rules) {
+    Extraction ex;
+    auto lines = labeled_lines(bbcode_to_text(task.description));
+    RenderEnv env;
+    for (const auto& f : wf.fields) {
+        const LabeledLine* found = nullptr;
+        for (const auto& l : lines) {
+            if (std::find(f.label_keys.begin(), f.label_keys.end(), l.key) != f.label_keys.end()) {
+                found = &l;
+                break;
+            }
+        }
+        std::string label = found ? found->label : (f.labels.empty() ? f.name : f.labels.front());
+        ex.labels[f.name] = label;
+        std::string raw;
+        if (found) {
+            raw = found->value;
+            if (f.type == FieldType::addresses) {
+                for (const auto& c : found->continuation)
+                    raw += "\n" + c;
+            } else if (raw.empty() && !found->continuation.empty()) {
+                raw = found->continuation.front();
+            }
+        } else if (!f.uf.empty()) {
+            auto it = task.uf.find(f.uf);
+            if (it != task.uf.end())
+                raw = squeeze(bbcode_to_text(it->second));
+        }
+        if (raw.empty() && f.default_value) {
+            std::string err;
+            if (auto d = f.default_value->render_text(config_scope, env, err))
+                raw = *d;
+        }
+        auto L = quoted(label);
+        if (raw.empty()) {
+            if (f.required) {
+                auto hint = f.labels.empty() ? f.name : f.labels.front();
+                std::string also;
+                if (f.labels.size() > 1)
+                    also = " (también se acepta «" + f.labels[1] + "»)";
+                ex.errors.push_back("Falta " + L + ": agregue a la descripción una línea «" + hint +
+                                    ": ...»" + also + ".");
+            }
+            ex.values[f.name] = f.type == FieldType::addresses
+                                    ? domain::Value(std::vector<std::string>{})
+                                    : domain::Value(std::string());
+            continue;
+        }
+        auto check_domain = [&](const std::string& a) {
+            if (!f.allowed_domains_only && f.domains.empty())
+                return;
+            const auto& list = f.domains.empty() ? rules.allowed_domains : f.domains;
+            auto d = domain::address_domain(a);
+            bool ok = std::any_of(list.begin(), list.end(), [&](const std::string& x) {
+                return domain::ascii_lower(x) == d;
+            });
+            if (!ok) {
+                std::string allowed;
+                for (const auto& x : list)
+                    allowed += (allowed.empty() ? "" : ", ") + x;
+                ex.errors.push_back(L + ": la dirección " + quoted(a) +
+                                    " no es de un dominio permitido (" + allowed + ").");
+            }
+        };
+        switch (f.type) {
+            case FieldType::text: {
+                auto v = squeeze(raw);
+                auto n = length(v);
+                if (f.max_length > 0 && n > f.max_length)
+                    ex.errors.push_back(L + ": tiene " + std::to_string(n) +
+                                        " caracteres; el máximo es " +
+                                        std::to_string(f.max_length) + ".");
+                if (f.min_length > 0 && n < f.min_length)
+                    ex.errors.push_back(L + ": tiene " + std::to_string(n) +
+                                        " caracteres; el mínimo es " +
+                                        std::to_string(f.min_length) + ".");
+                if (f.pattern && !f.pattern->full_match(v))
+                    ex.errors.push_back(
+                        L + ": el valor " + quoted(v) + " no tiene el formato esperado" +
+                        (f.pattern_message.empty() ? "." : " (" + f.pattern_message + ")."));
+                if (f.one_of) {
+                    std::string err;
+                    auto allowed = f.one_of->render(config_scope, env, err);
+                    std::vector<std::string> options;
+                    if (f.one_of->is_literal()) {
+                        for (const auto& o : words_by_line(f.one_of->source()))
+                            options.push_back(o);
+                    } else if (allowed) {
+                        if (const auto* l = std::get_if<std::vector<std::string>>(&*allowed))
+                            options = *l;
+                        else if (const auto* m = std::get_if<StringMap>(&*allowed))
+                            for (const auto& [k, x] : *m)
+                                options.push_back(k);
+                        else
+                            options.push_back(value_text(*allowed));
+                    }
+                    auto key = fold(v);
+                    auto it = std::find_if(options.begin(), options.end(),
+                                           [&](const std::string& o) { return fold(o) == key; });
+                    if (it == options.end()) {
+                        std::string list;
+                        for (const auto& o : options)
+                            list += (list.empty() ? "" : ", ") + o;
+                        ex.errors.push_back(L + ": " + quoted(v) +
+                                            " no es un valor válido; use uno de: " + list + ".");
+                    } else {
+                        v = *it;  // the spelling config uses, so `map` finds it
+                    }
+                }
+                ex.values[f.name] = v;
+                break;
+            }
+            case FieldType::address: {
+                auto list = split_addresses(raw);
+                std::string a = list.empty() ? std::string() : list.front();
+                if (list.size() > 1) {
+                    ex.errors.push_back(L + ": se esperaba una sola dirección y hay " +
+                                        std::to_string(list.size()) + ".");
+                } else if (!domain::is_valid_address(a)) {
+                    ex.errors.push_back(L + ": " + quoted(squeeze(raw)) +
+                                        " no es una dirección de correo válida.");
+                } else {
+                    check_domain(a);
+                }
+                ex.values[f.name] = a;
+                break;
+            }
+            case FieldType::addresses: {
+                auto list = split_addresses(raw);
+                for (const auto& a : list) {
+                    if (!domain::is_valid_address(a))
+                        ex.errors.push_back(L + ": " + quoted(a) +
+                                            " no es una dirección de correo válida.");
+                    else
+                        check_domain(a);
+                }
+                if (list.empty() && f.required)
+                    ex.errors.push_back("Falta " + L + ": escriba al menos una dirección.");
+                ex.values[f.name] = list;
+                break;
+            }
+            case FieldType::date: {
+                auto d = parse_date(raw);
+                if (!d) {
+                    ex.errors.push_back(L + ": " + quoted(squeeze(raw)) +
+                                        " no es una fecha válida (use dd/mm/aaaa o aaaa-mm-dd).");
+                    ex.values[f.name] = squeeze(raw);
+                } else {
+                    ex.values[f.name] = *d;
+                }
+                break;
+            }
+        }
+    }
+    return ex;
+}
+
+}  // namespace hrmaild::workflow

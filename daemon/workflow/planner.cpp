@@ -1,0 +1,508 @@
+#include "daemon/workflow/planner.hpp"
+
+#include "daemon/workflow/text.hpp"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+
+namespace hrmaild::workflow {
+namespace {
+
+using domain::OpKind;
+using domain::ParamType;
+
+TemplateValue to_template_value(const domain::Value& v) {
+    if (const auto* l = std::get_if<std::vector<std::string>>(&v))
+        return *l;
+    return domain::to_text(v);
+}
+
+std::vector<std::string> as_list(const TemplateValue& v) {
+    if (const auto* l = std::get_if<std::vector<std::string>>(&v))
+        return *l;
+    auto s = value_text(v);
+    if (s.empty())
+        return {};
+    return {s};
+}
+
+bool falsy(const TemplateValue& v) {
+    if (value_empty(v))
+        return true;
+    auto f = fold(value_text(v));
+    return f == "false" || f == "no" || f == "0";
+}
+
+class Planner {
+  public:
+    Planner(const WorkflowSet& set, const Workflow& wf, const domain::DirectorySnapshot& dir,
+            PlanResult& out)
+        : set_(set), wf_(wf), dir_(dir), out_(out) {
+        env_.directory = &dir;
+    }
+
+    void run(const domain::Task& task, const domain::FieldValues& fields) {
+        out_.scope = task_scope(set_, wf_, task, fields);
+        for (const auto& v : wf_.vars)
+            var(v);
+        if (!out_.errors.empty())
+            return;
+        domain::Plan plan;
+        plan.workflow = wf_.name;
+        plan.task_id = task.id;
+        plan.fields = fields;
+        std::set<std::string> seen;
+        int n = 0;
+        for (const auto& s : wf_.steps) {
+            ++n;
+            if (s.when) {
+                auto v = render(*s.when);
+                if (!v || falsy(*v))
+                    continue;
+            }
+            std::vector<std::optional<std::string>> items{std::nullopt};
+            if (s.for_each) {
+                auto v = render(*s.for_each);
+                if (!v)
+                    continue;
+                items.clear();
+                for (auto& i : as_list(*v))
+                    items.emplace_back(i);
+            }
+            for (const auto& item : items) {
+                if (item)
+                    out_.scope["item"] = *item;
+                auto op = make_op(s, n);
+                out_.scope.erase("item");
+                if (!op)
+                    continue;
+                if (!preflight(*op, plan.notes))
+                    continue;
+                if (!seen.insert(domain::canonical_step(*op)).second)
+                    continue;
+                plan.steps.push_back(std::move(*op));
+            }
+        }
+        if (out_.errors.empty() && plan.steps.empty() && plan.notes.empty())
+            out_.errors.push_back(
+                "La solicitud no pide ningún cambio: revise los datos de la descripción.");
+        if (out_.errors.empty())
+            out_.plan = std::move(plan);
+    }
+
+  private:
+    const WorkflowSet& set_;
+    const Workflow& wf_;
+    const domain::DirectorySnapshot& dir_;
+    PlanResult& out_;
+    RenderEnv env_;
+    std::set<std::string> created_users_;
+    std::set<std::string> created_groups_;
+    std::set<std::pair<std::string, std::string>> added_, removed_;
+
+    std::optional<TemplateValue> render(const Template& t) {
+        std::string err;
+        auto v = t.render(out_.scope, env_, err);
+        if (!v)
+            out_.errors.push_back("No se pudo preparar el plan: " + err + ".");
+        return v;
+    }
+
+    void var(const VarSpec& v) {
+        if (v.value) {
+            auto r = render(*v.value);
+            if (!r)
+                return;
+            if (auto* s = std::get_if<std::string>(&*r))
+                *s = squeeze(*s);
+            out_.scope[v.name] = *r;
+            return;
+        }
+        std::vector<std::string> tried;
+        for (const auto& c : v.first_free) {
+            std::string err;
+            auto r = c.render_text(out_.scope, env_, err);
+            if (!r)
+                continue;  // a candidate that needs a missing value is simply not a candidate
+            auto a = domain::ascii_lower(squeeze(*r));
+            if (!domain::is_valid_address(a))
+                continue;
+            if (std::find(tried.begin(), tried.end(), a) != tried.end())
+                continue;
+            tried.push_back(a);
+            if (!dir_.address_taken(a)) {
+                out_.scope[v.name] = a;
+                return;
+            }
+        }
+        std::string list;
+        for (const auto& t : tried)
+            list += (list.empty() ? "" : ", ") + t;
+        out_.errors.push_back(
+            tried.empty()
+                ? "No se pudo formar una dirección de correo con los datos recibidos."
+                : "No hay una dirección libre: todas las opciones ya existen (" + list + ").");
+        out_.scope[v.name] = std::string();
+    }
+
+    std::optional<domain::Operation> make_op(const StepSpec& s, int n) {
+        domain::Operation op;
+        op.kind = s.kind;
+        auto where =
+            "Paso " + std::to_string(n) + " (" + std::string(domain::op_name(s.kind)) + ")";
+        bool ok = true;
+        for (const auto& spec : domain::op_params(s.kind)) {
+            auto it = std::find_if(s.params.begin(), s.params.end(),
+                                   [&](const ParamTemplate& p) { return p.name == spec.name; });
+            if (it == s.params.end())
+                continue;
+            std::vector<std::string> values;
+            for (const auto& t : it->items) {
+                auto v = render(t);
+                if (!v)
+                    return std::nullopt;
+                if (spec.type == ParamType::address_list) {
+                    for (auto& x : as_list(*v))
+                        for (auto& a : split_addresses(x))
+                            values.push_back(a);
+                } else {
+                    values.push_back(squeeze(value_text(*v)));
+                }
+            }
+            std::string text = values.empty() ? std::string() : values.front();
+            if (spec.type != ParamType::address_list && text.empty()) {
+                if (spec.required) {
+                    out_.errors.push_back(where + ": falta el valor de «" + std::string(spec.name) +
+                                          "».");
+                    ok = false;
+                }
+                continue;
+            }
+            switch (spec.type) {
+                case ParamType::text:
+                    op.params.emplace_back(spec.name, text);
+                    break;
+                case ParamType::generate:
+                    op.params.emplace_back(spec.name, std::string("generate"));
+                    break;
+                case ParamType::address: {
+                    auto a = domain::ascii_lower(text);
+                    if (!domain::is_valid_address(a)) {
+                        out_.errors.push_back(where + ": «" + text +
+                                              "» no es una dirección de correo válida.");
+                        ok = false;
+                    }
+                    op.params.emplace_back(spec.name, a);
+                    break;
+                }
+                case ParamType::address_list: {
+                    std::vector<std::string> list;
+                    for (auto& a : values) {
+                        if (!domain::is_valid_address(a)) {
+                            out_.errors.push_back(where + ": «" + a +
+                                                  "» no es una dirección de correo válida.");
+                            ok = false;
+                        }
+                        if (std::find(list.begin(), list.end(), a) == list.end())
+                            list.push_back(a);
+                    }
+                    op.params.emplace_back(spec.name, list);
+                    break;
+                }
+                case ParamType::flag: {
+                    auto f = fold(text);
+                    if (f == "true" || f == "si" || f == "yes" || f == "1") {
+                        op.params.emplace_back(spec.name, true);
+                    } else if (f == "false" || f == "no" || f == "0") {
+                        op.params.emplace_back(spec.name, false);
+                    } else {
+                        out_.errors.push_back(where + ": «" + std::string(spec.name) +
+                                              "» debe ser true o false.");
+                        ok = false;
+                    }
+                    break;
+                }
+                case ParamType::role: {
+                    auto f = fold(text);
+                    if (f != "member" && f != "admin") {
+                        out_.errors.push_back(where + ": el rol «" + text +
+                                              "» no existe (member o admin).");
+                        ok = false;
+                    }
+                    op.params.emplace_back(spec.name, f);
+                    break;
+                }
+            }
+        }
+        if (s.after_days) {
+            auto v = render(*s.after_days);
+            if (!v)
+                return std::nullopt;
+            auto t = value_text(*v);
+            int days = 0;
+            auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), days);
+            if (ec != std::errc() || p != t.data() + t.size() || days < 0) {
+                out_.errors.push_back(where + ": «after_days» debe ser un número de días, no «" +
+                                      t + "».");
+                ok = false;
+            }
+            op.after_days = days;
+        }
+        if (!ok)
+            return std::nullopt;
+        return op;
+    }
+
+    bool user_exists(const std::string& a) const {
+        return dir_.find_user(a) != nullptr || created_users_.count(a) > 0;
+    }
+    bool group_exists(const std::string& a) const {
+        return dir_.find_group(a) != nullptr || created_groups_.count(a) > 0;
+    }
+    bool member(const std::string& g, const std::string& m) const {
+        if (added_.count({g, m}))
+            return true;
+        if (removed_.count({g, m}))
+            return false;
+        return dir_.is_member(g, m);
+    }
+    bool internal(const std::string& a) const {
+        auto d = domain::address_domain(a);
+        return std::any_of(set_.rules.allowed_domains.begin(), set_.rules.allowed_domains.end(),
+                           [&](const std::string& x) { return domain::ascii_lower(x) == d; });
+    }
+    // An internal member must be a user or group that exists (or that this plan creates);
+    // outside addresses are left to the policy.
+    bool known_member(const std::string& m) {
+        if (!internal(m) || user_exists(m) || group_exists(m))
+            return true;
+        out_.errors.push_back("No existe la cuenta " + m + ".");
+        return false;
+    }
+
+    // Checks the step against the directory as the plan so far would leave it. False: drop the
+    // step (an error was recorded, or a note says it is already done).
+    bool preflight(const domain::Operation& op, std::vector<std::string>& notes) {
+        auto email = op.text("email");
+        auto group = op.text("group");
+        switch (op.kind) {
+            case OpKind::create_user:
+                if (dir_.address_taken(email) || created_users_.count(email)) {
+                    out_.errors.push_back("La dirección " + email + " ya está en uso.");
+                    return false;
+                }
+                created_users_.insert(email);
+                return true;
+            case OpKind::disable_user:
+            case OpKind::enable_user:
+            case OpKind::delete_user:
+            case OpKind::reset_password:
+            case OpKind::update_display_name:
+            case OpKind::change_role:
+            case OpKind::remove_alias:
+                if (!user_exists(email)) {
+                    out_.errors.push_back("No existe la cuenta " + email + ".");
+                    return false;
+                }
+                if (op.kind == OpKind::remove_alias) {
+                    const auto* u = dir_.find_user(op.text("alias"));
+                    if (u == nullptr || domain::ascii_lower(u->address) != email) {
+                        notes.push_back(op.text("alias") + " no es un alias de " + email +
+                                        "; no hay nada que quitar.");
+                        return false;
+                    }
+                }
+                return true;
+            case OpKind::add_alias:
+                if (!user_exists(email)) {
+                    out_.errors.push_back("No existe la cuenta " + email + ".");
+                    return false;
+                }
+                if (dir_.address_taken(op.text("alias"))) {
+                    out_.errors.push_back("La dirección " + op.text("alias") + " ya está en uso.");
+                    return false;
+                }
+                return true;
+            case OpKind::create_group: {
+                if (dir_.address_taken(group) || created_groups_.count(group)) {
+                    out_.errors.push_back("La dirección " + group +
+                                          " ya está en uso por otra cuenta o grupo.");
+                    return false;
+                }
+                bool ok = true;
+                for (const auto& m : op.list("members"))
+                    ok = known_member(m) && ok;
+                created_groups_.insert(group);
+                for (const auto& m : op.list("members"))
+                    added_.insert({group, m});
+                return ok;
+            }
+            case OpKind::delete_group:
+            case OpKind::rename_group:
+                if (!group_exists(group)) {
+                    out_.errors.push_back("No existe el grupo " + group + ".");
+                    return false;
+                }
+                return true;
+            case OpKind::add_group_member:
+            case OpKind::remove_group_member: {
+                auto m = op.text("member");
+                if (!group_exists(group)) {
+                    out_.errors.push_back("No existe el grupo " + group + ".");
+                    return false;
+                }
+                if (op.kind == OpKind::add_group_member) {
+                    if (!known_member(m))
+                        return false;
+                    if (member(group, m)) {
+                        notes.push_back(m + " ya es miembro de " + group +
+                                        "; no se agrega de nuevo.");
+                        return false;
+                    }
+                    added_.insert({group, m});
+                    removed_.erase({group, m});
+                } else {
+                    if (!member(group, m)) {
+                        notes.push_back(m + " no es miembro de " + group +
+                                        "; no hay nada que quitar.");
+                        return false;
+                    }
+                    removed_.insert({group, m});
+                    added_.erase({group, m});
+                }
+                return true;
+            }
+        }
+        return true;
+    }
+};
+
+}  // namespace
+
+Scope task_scope(const WorkflowSet& set, const Workflow& wf, const domain::Task& task,
+                 const domain::FieldValues& fields) {
+    Scope s = set.config_scope;
+    s["task.id"] = std::to_string(task.id);
+    s["task.title"] = task.title;
+    s["task.created_by"] = std::to_string(task.created_by);
+    s["task.created_by_name"] = task.created_by_name;
+    s["task.responsible_id"] = std::to_string(task.responsible_id);
+    s["task.group_id"] = std::to_string(task.group_id);
+    s["workflow.name"] = wf.name;
+    for (const auto& [k, v] : fields)
+        s[k] = to_template_value(v);
+    return s;
+}
+
+PlanResult build_plan(const WorkflowSet& set, const Workflow& wf, const domain::Task& task,
+                      const domain::FieldValues& fields,
+                      const domain::DirectorySnapshot& directory) {
+    PlanResult out;
+    Planner(set, wf, directory, out).run(task, fields);
+    return out;
+}
+
+std::string sha256_hex(std::string_view data) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned int i = 0; i < len; ++i) {
+        out += hex[md[i] >> 4];
+        out += hex[md[i] & 0xF];
+    }
+    return out;
+}
+
+std::string plan_hash(const domain::Plan& plan) {
+    return sha256_hex(plan.canonical_text());
+}
+
+domain::PolicyDecision decide(const WorkflowSet& set, const Workflow& wf, const domain::Plan& plan,
+                              const domain::DirectorySnapshot& directory) {
+    return domain::evaluate_policy(plan, set.rules, directory, wf.approval_required,
+                                   [](std::string_view s) { return fold(s); });
+}
+
+std::string describe_step(const domain::Operation& op) {
+    std::string s;
+    auto email = op.text("email");
+    auto group = op.text("group");
+    switch (op.kind) {
+        case OpKind::create_user:
+            s = "Crear la cuenta " + email + " (" + op.text("first_name") + " " +
+                op.text("last_name") + ")";
+            if (!op.text("display_name").empty())
+                s += ", nombre para mostrar «" + op.text("display_name") + "»";
+            s += op.flag("one_time_password") ? ", con contraseña temporal que se cambia al entrar"
+                                              : ", con contraseña generada";
+            break;
+        case OpKind::disable_user: {
+            s = "Desactivar la cuenta " + email;
+            std::vector<std::string> extra;
+            if (op.flag("block_incoming"))
+                extra.emplace_back("bloquear el correo entrante");
+            if (op.flag("remove_forwards"))
+                extra.emplace_back("quitar los reenvíos");
+            if (op.flag("remove_groups"))
+                extra.emplace_back("quitarla de sus grupos");
+            for (std::size_t i = 0; i < extra.size(); ++i)
+                s += (i == 0 ? ", " : (i + 1 == extra.size() ? " y " : ", ")) + extra[i];
+            break;
+        }
+        case OpKind::enable_user:
+            s = "Reactivar la cuenta " + email;
+            break;
+        case OpKind::delete_user:
+            s = "Eliminar la cuenta " + email;
+            break;
+        case OpKind::reset_password:
+            s = "Restablecer la contraseña de " + email +
+                " (contraseña temporal, entregada en privado)";
+            break;
+        case OpKind::update_display_name:
+            s = "Cambiar el nombre para mostrar de " + email + " a «" + op.text("display_name") +
+                "»";
+            break;
+        case OpKind::change_role:
+            s = "Cambiar el rol de " + email + " a " + op.text("role");
+            break;
+        case OpKind::add_alias:
+            s = "Agregar el alias " + op.text("alias") + " a " + email;
+            break;
+        case OpKind::remove_alias:
+            s = "Quitar el alias " + op.text("alias") + " de " + email;
+            break;
+        case OpKind::create_group: {
+            s = "Crear el grupo " + group + " («" + op.text("name") + "»)";
+            auto m = op.list("members");
+            if (!m.empty()) {
+                s += " con ";
+                for (std::size_t i = 0; i < m.size(); ++i)
+                    s += (i ? ", " : "") + m[i];
+            }
+            break;
+        }
+        case OpKind::delete_group:
+            s = "Eliminar el grupo " + group;
+            break;
+        case OpKind::rename_group:
+            s = "Renombrar el grupo " + group + " a «" + op.text("name") + "»";
+            break;
+        case OpKind::add_group_member:
+            s = "Agregar " + op.text("member") + " al grupo " + group;
+            break;
+        case OpKind::remove_group_member:
+            s = "Quitar " + op.text("member") + " del grupo " + group;
+            break;
+    }
+    if (op.after_days > 0)
+        s += ", dentro de " + std::to_string(op.after_days) + " días";
+    return s + ".";
+}
+
+}  // namespace hrmaild::workflow

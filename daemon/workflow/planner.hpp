@@ -1,0 +1,46 @@
+#pragma once
+/// From extracted fields to a plan: vars, first free addresses, steps with every value
+/// resolved, pre-flight checks against the directory, and the plan's hash.
+#include "daemon/domain/directory.hpp"
+#include "daemon/domain/plan.hpp"
+#include "daemon/domain/policy.hpp"
+#include "daemon/domain/task.hpp"
+#include "daemon/workflow/extract.hpp"
+#include "daemon/workflow/workflow.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hrmaild::workflow {
+
+/// What planning produced.
+struct PlanResult {
+    std::optional<domain::Plan> plan;  ///< absent when there are errors
+    std::vector<std::string> errors;   ///< Spanish, for HR (address taken, user missing...)
+    Scope scope;  ///< config, task, fields and vars: what messages are rendered with
+};
+
+/// The names templates see for a task: config.*, policy.*, task.*, workflow.name and fields.
+Scope task_scope(const WorkflowSet& set, const Workflow& wf, const domain::Task& task,
+                 const domain::FieldValues& fields);
+
+/// Builds the plan of `wf` for `task` from fields already extracted without errors.
+PlanResult build_plan(const WorkflowSet& set, const Workflow& wf, const domain::Task& task,
+                      const domain::FieldValues& fields,
+                      const domain::DirectorySnapshot& directory);
+
+/// Lower-case hex SHA-256 of `data`.
+std::string sha256_hex(std::string_view data);
+
+/// The plan's hash: SHA-256 of its canonical text. Approvals bind this value.
+std::string plan_hash(const domain::Plan& plan);
+
+/// Runs the policy on a plan with the workflow's own approval setting and accent-blind names.
+domain::PolicyDecision decide(const WorkflowSet& set, const Workflow& wf, const domain::Plan& plan,
+                              const domain::DirectorySnapshot& directory);
+
+/// One step in Spanish, for comments and approvers ("Crear la cuenta x@y (Nombre Apellido)…").
+std::string describe_step(const domain::Operation& op);
+
+}  // namespace hrmaild::workflow
