@@ -351,6 +351,21 @@ auto SqliteStore::guarded(std::string_view operation, F&& body) -> Result<declty
     }
 }
 
+Result<SqliteSettings> SqliteStore::settings() {
+    return guarded("settings", [&] {
+        SqliteSettings out;
+        auto read = [&](std::string_view pragma) {
+            auto q = db_->query(pragma);
+            return q.next() ? q.text_at(0) : std::string();
+        };
+        out.journal_mode = read("PRAGMA journal_mode");
+        out.synchronous = std::stoi(read("PRAGMA synchronous"));
+        out.foreign_keys = read("PRAGMA foreign_keys") == "1";
+        out.busy_timeout_ms = std::stoi(read("PRAGMA busy_timeout"));
+        return out;
+    });
+}
+
 Result<int> SqliteStore::schema_version() {
     return guarded("schema_version", [&] {
         auto q = db_->query("SELECT COALESCE(MAX(version), 0) FROM schema_version");

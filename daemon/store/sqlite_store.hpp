@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "daemon/store/state_store.hpp"
 
@@ -31,6 +32,15 @@ struct SqliteOptions {
     std::optional<int> migrate_to;
 };
 
+/// What the connection actually runs with, read back from SQLite (for `hrmaild status` and
+/// the tests that pin the durability settings).
+struct SqliteSettings {
+    std::string journal_mode;  ///< `wal`
+    int synchronous = 0;       ///< 2 = FULL
+    bool foreign_keys = false;
+    int busy_timeout_ms = 0;
+};
+
 /// StateStore on SQLite (WAL, synchronous=FULL, foreign keys on, busy timeout).
 class SqliteStore final : public StateStore {
   public:
@@ -44,6 +54,9 @@ class SqliteStore final : public StateStore {
 
     /// The database file.
     [[nodiscard]] const std::filesystem::path& path() const { return options_.path; }
+
+    /// The settings in force on this connection.
+    Result<SqliteSettings> settings();
 
     Result<int> schema_version() override;
 

@@ -95,6 +95,14 @@ TEST_F(SqliteStoreTest, DatabaseFileIsPrivateToTheDaemonUser) {
     EXPECT_EQ(st.st_mode & 0777, 0600U);
 }
 
+TEST_F(SqliteStoreTest, ConnectionIsDurableWithWalAndForeignKeys) {
+    auto s = store_->settings().value();
+    EXPECT_EQ(s.journal_mode, "wal");
+    EXPECT_EQ(s.synchronous, 2);  // FULL: a journal write is on disk before the remote call
+    EXPECT_TRUE(s.foreign_keys);
+    EXPECT_EQ(s.busy_timeout_ms, 2000);  // from SqliteOptions (state.busy_timeout)
+}
+
 TEST_F(SqliteStoreTest, ListTicketsFiltersByState) {
     ASSERT_TRUE(store_->upsert_ticket(1, "alta", "a"));
     clock_.advance(1s);
