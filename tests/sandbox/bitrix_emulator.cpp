@@ -1993,7 +1993,8 @@ struct BitrixEmulator::Impl {
     }
 
     // One record (already in output shape) against user.get / department.get filter keys.
-    static bool record_matches(const json::object& rec, const json::object& filter) {
+    static bool record_matches(const json::object& rec, const json::object& filter,
+                               bool missing_fails) {
         for (const auto& kv : filter) {
             auto fk = split_filter_key(kv.key());
             std::string f = fk.field;
@@ -2008,7 +2009,12 @@ struct BitrixEmulator::Impl {
             }
             auto it = rec.find(f);
             if (it == rec.end()) {
-                continue;  // unknown keys do not narrow the result
+                // user.get ignores keys it does not know; a department without a PARENT or
+                // UF_HEAD matches only a negated test.
+                if (missing_fails && !negated(fk.op)) {
+                    return false;
+                }
+                continue;
             }
             const auto& actual = it->value();
             bool ok = true;
@@ -2099,7 +2105,7 @@ struct BitrixEmulator::Impl {
         std::vector<json::object> rows;
         for (const auto& u : users) {
             auto o = user_out(u);
-            if (record_matches(o, filter)) {
+            if (record_matches(o, filter, false)) {
                 rows.push_back(std::move(o));
             }
         }
@@ -2158,7 +2164,7 @@ struct BitrixEmulator::Impl {
         std::vector<json::object> rows;
         for (const auto& d : departments) {
             auto o = department_out(d);
-            if (record_matches(o, filter)) {
+            if (record_matches(o, filter, true)) {
                 rows.push_back(std::move(o));
             }
         }
@@ -2375,7 +2381,17 @@ struct BitrixEmulator::Impl {
                     return;
                 }
                 for (const auto& v : php::list_values(it->value())) {
-                    if (v.is_object() && v.get_object().contains("ID")) {
+                    if (!v.is_object() || !v.get_object().contains("ID")) {
+                        continue;
+                    }
+                    // Seeding the same portal again replaces records with the same ID.
+                    auto id = php::to_string(v.get_object().at("ID"));
+                    auto same = std::find_if(into.begin(), into.end(), [&](const auto& o) {
+                        return php::to_string(o.at("ID")) == id;
+                    });
+                    if (same != into.end()) {
+                        *same = v.get_object();
+                    } else {
                         into.push_back(v.get_object());
                     }
                 }

@@ -30,6 +30,13 @@ std::vector<std::string> split_key(const std::string& name) {
         parts.push_back(name);
         return parts;
     }
+    if (name.find(']', open) == std::string::npos) {
+        // PHP turns an unclosed first bracket into `_` and keeps one plain key: `a[b` → `a_b`.
+        std::string flat = name;
+        flat[open] = '_';
+        parts.push_back(flat);
+        return parts;
+    }
     parts.push_back(name.substr(0, open));
     std::size_t pos = open;
     while (pos < name.size() && name[pos] == '[') {

@@ -1,0 +1,188 @@
+// Routes, authentication, the envelope and the request encodings of the Bitrix24 emulator.
+#include "tests/unit/sandbox_bitrix/bitrix_fixture.hpp"
+
+namespace hrmaild::sandbox::test {
+namespace {
+
+TEST_F(BitrixTest, WebhookPathComesFromPortalJson) {
+    EXPECT_EQ(bitrix.webhook_path(), "/rest/1/sandbox-webhook-secret/");
+}
+
+struct RouteCase {
+    const char* target;
+    int status;
+    const char* error;  // empty: success
+};
+
+class BitrixRoutes : public BitrixTest, public ::testing::WithParamInterface<RouteCase> {};
+
+TEST_P(BitrixRoutes, AnswersEachRoute) {
+    auto a = send("GET", GetParam().target, "", "");
+    EXPECT_EQ(a.status, GetParam().status) << GetParam().target;
+    EXPECT_EQ(a.error(), GetParam().error) << GetParam().target;
+    if (std::string(GetParam().error).empty()) {
+        EXPECT_TRUE(a.result().is_object()) << GetParam().target;
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Paths, BitrixRoutes,
+    ::testing::Values(
+        RouteCase{"/rest/1/sandbox-webhook-secret/user.current", 200, ""},
+        RouteCase{"/rest/1/sandbox-webhook-secret/user.current.json", 200, ""},
+        RouteCase{"/rest/1/sandbox-webhook-secret/user.current/", 200, ""},
+        RouteCase{"/rest/1/sandbox-webhook-secret/USER.Current.json/", 200, ""},
+        RouteCase{"/rest/1/sandbox-webhook-secret/tasks.task.get?taskId=1", 200, ""},
+        RouteCase{"/rest/1/sandbox-webhook-secret/Tasks.Task.Get?taskId=1", 200, ""},
+        RouteCase{"/rest/1/wrong-secret/user.current", 401, "INVALID_CREDENTIALS"},
+        RouteCase{"/rest/7/sandbox-webhook-secret/user.current", 401, "INVALID_CREDENTIALS"},
+        RouteCase{"/rest/x/sandbox-webhook-secret/user.current", 401, "INVALID_CREDENTIALS"},
+        RouteCase{"/rest/1/sandbox-webhook-secret/tasks.task.nothing", 404,
+                  "ERROR_METHOD_NOT_FOUND"},
+        RouteCase{"/rest/sandbox-webhook-secret/user.current", 404, "ERROR_METHOD_NOT_FOUND"},
+        RouteCase{"/rest/user.current", 401, "NO_AUTH_FOUND"},
+        RouteCase{"/rest/user.current?auth=bogus", 401, "invalid_token"}));
+
+TEST_F(BitrixTest, WrongSecretSwitchAnswersNoAuthFound) {
+    auto o = bitrix.options();
+    o.wrong_secret_no_auth_found = true;
+    bitrix.configure(o);
+    auto a = send("GET", "/rest/1/nope/user.current", "", "");
+    EXPECT_EQ(a.status, 401);
+    EXPECT_EQ(a.error(), "NO_AUTH_FOUND");
+    EXPECT_EQ(a.description(), "Wrong authorization data");
+}
+
+TEST_F(BitrixTest, WrongSecretWinsOverUnknownMethod) {
+    auto a = send("GET", "/rest/1/nope/no.such.method", "", "");
+    EXPECT_EQ(a.status, 401);
+    EXPECT_EQ(a.error(), "INVALID_CREDENTIALS");
+    EXPECT_EQ(a.description(), "Invalid request credentials");
+}
+
+TEST_F(BitrixTest, OAuthTokenActsAsItsUserUntilItExpires) {
+    auto token = bitrix.issue_oauth_token(7, std::chrono::seconds(3600));
+    auto a = send("GET", "/rest/user.current?auth=" + token, "", "");
+    ASSERT_EQ(a.status, 200);
+    EXPECT_EQ(a.result().at("ID"), json::value("7"));
+    // The token may also travel in the body, as CRest sends it.
+    auto b = send("POST", "/rest/user.current.json", "auth=" + token,
+                  "application/x-www-form-urlencoded");
+    EXPECT_EQ(b.status, 200);
+    clock.advance(std::chrono::seconds(3601));
+    auto c = send("GET", "/rest/user.current?auth=" + token, "", "");
+    EXPECT_EQ(c.status, 401);
+    EXPECT_EQ(c.error(), "expired_token");
+}
+
+TEST_F(BitrixTest, EnvelopeCarriesTheTimeBlock) {
+    auto a = get("user.current");
+    ASSERT_EQ(a.status, 200);
+    const auto& t = a.body.at("time").as_object();
+    for (const char* k : {"start", "finish", "duration", "processing"}) {
+        EXPECT_TRUE(t.at(k).is_double()) << k;
+    }
+    EXPECT_GE(t.at("finish").as_double(), t.at("start").as_double());
+    EXPECT_NEAR(t.at("start").as_double(), clock.unix_seconds(), 5.0);
+    EXPECT_TRUE(t.at("operating").is_number());
+    EXPECT_TRUE(t.at("operating_reset_at").is_int64());
+    for (const char* k : {"date_start", "date_finish"}) {
+        std::string d(t.at(k).as_string());
+        ASSERT_EQ(d.size(), 25u) << d;
+        EXPECT_EQ(d.substr(19), "-06:00") << d;
+        EXPECT_EQ(d[10], 'T');
+    }
+    EXPECT_FALSE(a.body.as_object().contains("total"));
+    EXPECT_FALSE(a.body.as_object().contains("next"));
+}
+
+// The same tasks.task.list call in every encoding a client may use gives the same tasks.
+struct EncodingCase {
+    const char* name;
+    const char* http_method;
+    const char* query;
+    const char* body;
+    const char* content_type;
+};
+
+class BitrixEncodings : public BitrixTest, public ::testing::WithParamInterface<EncodingCase> {};
+
+TEST_P(BitrixEncodings, AllGiveTheSameFilteredList) {
+    const auto& c = GetParam();
+    std::string target = bitrix.webhook_path() + "tasks.task.list";
+    if (std::string(c.query).size() > 0) {
+        target += std::string("?") + c.query;
+    }
+    auto a = send(c.http_method, target, c.body, c.content_type);
+    ASSERT_EQ(a.status, 200) << c.name << " " << a.body;
+    const auto& list = a.result().at("tasks").as_array();
+    std::vector<std::string> ids;
+    for (const auto& t : list) {
+        ids.push_back(str(t.at("id")));
+        EXPECT_TRUE(t.as_object().contains("title")) << c.name;
+        EXPECT_FALSE(t.as_object().contains("description")) << c.name;  // select honoured
+    }
+    EXPECT_EQ(ids, (std::vector<std::string>{"4", "5", "6"})) << c.name;
+    EXPECT_EQ(a.body.at("total"), json::value(3)) << c.name;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Forms, BitrixEncodings,
+    ::testing::Values(
+        EncodingCase{"query-raw", "GET",
+                     "filter[>ID]=3&filter[<ID]=7&order[ID]=asc&select[]=ID&select[]=TITLE", "",
+                     ""},
+        EncodingCase{"query-encoded", "GET",
+                     "filter%5B%3EID%5D=3&filter%5B%3C%3DID%5D=6&order%5BID%5D=asc&select%5B%5D="
+                     "ID&select%5B%5D=TITLE",
+                     "", ""},
+        EncodingCase{"form", "POST", "",
+                     "filter%5B%3EID%5D=3&filter%5B%3C%3DID%5D=6&order%5BID%5D=asc&select%5B0%5D="
+                     "ID&select%5B1%5D=TITLE",
+                     "application/x-www-form-urlencoded"},
+        EncodingCase{
+            "json", "POST", "",
+            R"({"filter":{">ID":3,"<=ID":"6"},"order":{"ID":"asc"},"select":["ID","TITLE"]})",
+            "application/json"},
+        EncodingCase{
+            "json-no-content-type", "POST", "",
+            R"({"filter":{">ID":3,"<=ID":6},"order":{"ID":"asc"},"select":["ID","TITLE"]})", ""},
+        EncodingCase{"mixed-query-and-json", "POST", "order[ID]=asc&select[]=ID&select[]=TITLE",
+                     R"({"filter":{">ID":3,"<=ID":6}})", "application/json; charset=utf-8"},
+        EncodingCase{"mixed-query-and-form", "POST", "filter[>ID]=3&filter[<ID]=7",
+                     "order[ID]=asc&select[]=ID&select[]=TITLE",
+                     "application/x-www-form-urlencoded"}),
+    [](const auto& tp) {
+        std::string n = tp.param.name;
+        std::replace(n.begin(), n.end(), '-', '_');
+        return n;
+    });
+
+TEST_F(BitrixTest, BodyWinsOverQueryForTheSameKey) {
+    auto a = send("POST", bitrix.webhook_path() + "tasks.task.get?taskId=1", R"({"taskId":2})",
+                  "application/json");
+    ASSERT_EQ(a.status, 200);
+    EXPECT_EQ(a.result().at("task").at("id"), json::value("2"));
+}
+
+TEST_F(BitrixTest, StateCountsCallsPerMethod) {
+    get("user.current");
+    get("USER.CURRENT.json");
+    call("tasks.task.list");
+    auto s = bitrix.state();
+    EXPECT_EQ(s.at("calls").at("user.current"), json::value(2));
+    EXPECT_EQ(s.at("calls").at("tasks.task.list"), json::value(1));
+    EXPECT_EQ(s.at("requests_total"), json::value(3));
+}
+
+TEST_F(BitrixTest, ResetForgetsEverything) {
+    bitrix.reset();
+    auto s = bitrix.state();
+    EXPECT_TRUE(s.at("tasks").as_array().empty());
+    EXPECT_TRUE(s.at("users").as_array().empty());
+    auto a = call("tasks.task.get", {{"taskId", 1}});
+    EXPECT_EQ(a.result(), json::array());
+}
+
+}  // namespace
+}  // namespace hrmaild::sandbox::test
