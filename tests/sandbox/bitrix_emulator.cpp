@@ -983,7 +983,7 @@ struct BitrixEmulator::Impl {
         ++calls[method];
         if (method == "batch") {
             json::object time;
-            auto out = batch(params, call, start);
+            auto out = batch(params, call);
             return reply(out, time_block(start, call, method));
         }
         json::object time;
@@ -1506,12 +1506,21 @@ struct BitrixEmulator::Impl {
 
     static std::optional<Outcome> bind_task_id(const std::vector<json::value>& args,
                                                const std::string& method, long long& id) {
-        if (args.empty() || !php::to_int(args[0], id)) {
+        if (args.empty()) {
+            return not_given(0, "taskId", method);
+        }
+        if (!php::to_int(args[0], id)) {
             return core_error("TASKS_ERROR_EXCEPTION_#256; Param #0 (taskId) for method " + method +
                               "() expected to be of type \"integer\", but given something "
                               "else.; 256/TE/WRONG_ARGUMENTS<br>");
         }
         return std::nullopt;
+    }
+
+    static Outcome not_given(std::size_t i, const std::string& name, const std::string& method) {
+        return core_error("TASKS_ERROR_EXCEPTION_#256; Param #" + std::to_string(i) + " (" + name +
+                          ") expected by method " + method +
+                          "(), but not given.; 256/TE/WRONG_ARGUMENTS<br>");
     }
 
     static std::optional<Outcome> bind_array(const std::vector<json::value>& args, std::size_t i,
@@ -1556,8 +1565,7 @@ struct BitrixEmulator::Impl {
             return too_many(m);
         }
         if (args.size() < 2) {
-            return core_error("TASKS_ERROR_EXCEPTION_#256; Param #1 (arFields) for method " + m +
-                              "() is required.; 256/TE/WRONG_ARGUMENTS<br>");
+            return not_given(1, "arFields", m);
         }
         if (auto e = bind_array(args, 1, m, "arFields")) {
             return *e;
@@ -1572,13 +1580,12 @@ struct BitrixEmulator::Impl {
         }
         Task* t = task(id);
         if (t == nullptr) {
-            return core_error(
-                "TASKS_ERROR_EXCEPTION_#8; Action not allowed; 8/TE/ACTION_NOT_ALLOWED<br>");
+            return core_error("Insufficient permissions to add a comment.<br>");
         }
         std::string text =
             fields.contains("POST_MESSAGE") ? php::to_string(fields.at("POST_MESSAGE")) : "";
         if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
-            return core_error("The message text is empty.<br>");
+            return core_error("Comment text not specified<br>");
         }
         long long author = call.user_id;
         if (fields.contains("AUTHOR_ID")) {
@@ -1654,8 +1661,17 @@ struct BitrixEmulator::Impl {
         json::object filter;
         if (args.size() > 2 && args[2].is_object()) {
             for (const auto& kv : args[2].get_object()) {
-                auto fk = split_filter_key(kv.key());
-                if (filter_keys.count(std::string(kv.key()).substr(fk.op.size())) == 0) {
+                // Only the plain name and the `! < <= > >=` prefixes are accepted here.
+                std::string key(kv.key());
+                std::size_t skip = 0;
+                for (const char* op : {"<=", ">=", "!", "<", ">"}) {
+                    std::string_view o(op);
+                    if (key.compare(0, o.size(), o) == 0) {
+                        skip = o.size();
+                        break;
+                    }
+                }
+                if (filter_keys.count(key.substr(skip)) == 0) {
                     return must_not_contain(2, "arFilter", m, std::string(kv.key()));
                 }
             }
@@ -1664,7 +1680,7 @@ struct BitrixEmulator::Impl {
         Task* t = task(id);
         if (t == nullptr) {
             return core_error(
-                "TASKS_ERROR_EXCEPTION_#8; Action not allowed; 8/TE/ACTION_NOT_ALLOWED<br>");
+                "TASKS_ERROR_EXCEPTION_#8; Action failed; 8/TE/ACTION_FAILED_TO_BE_PROCESSED<br>");
         }
         if (t->chat_id != 0) {
             return core_error(
@@ -2185,7 +2201,97 @@ struct BitrixEmulator::Impl {
 
     // ---------------------------------------------------------------- batch
 
-    // Replaces `$result[name][a][0]...` references (and `$result_total[...]` etc.) in a value.
+    // PHP's `(bool)` of a request value: "", "0", 0, false and null are false.
+    static bool php_bool(const json::value& v) {
+        if (v.is_string()) {
+            return !(v.get_string().empty() || v.get_string() == "0");
+        }
+        if (v.is_bool()) {
+            return v.get_bool();
+        }
+        long long n = 0;
+        return php::to_int(v, n) ? n != 0 : !v.is_null();
+    }
+
+    // The references batch understands, as CRestUtil::processBatchElement does: `$` + one of
+    // the result arrays (result, next, total, time, error; any case) + everything up to the
+    // next whitespace, whose `[key]` groups are walked one by one; a missing key stops the
+    // walk where it is. A reference that is the whole value becomes the value found (any
+    // type); inside a longer string only a string or number is spliced in.
+    static json::value resolve_element(const std::string& s, const json::object& results) {
+        static const char* names[] = {"result", "next", "total", "time", "error"};
+        std::string out = s;
+        std::size_t pos = 0;
+        while (true) {
+            auto dollar = out.find('$', pos);
+            if (dollar == std::string::npos) {
+                break;
+            }
+            const char* which = nullptr;
+            for (const char* n : names) {
+                std::string_view nv(n);
+                if (lower(std::string_view(out).substr(dollar + 1, nv.size())) == nv) {
+                    which = n;
+                    break;
+                }
+            }
+            if (which == nullptr) {
+                pos = dollar + 1;
+                continue;
+            }
+            auto end = out.find_first_of(" \t\r\n\f\v", dollar);
+            if (end == std::string::npos) {
+                end = out.size();
+            }
+            std::string match = out.substr(dollar, end - dollar);
+            std::string path = match.substr(std::string_view(which).size() + 1);
+            std::vector<std::string> keys;
+            for (std::size_t p = 0; (p = path.find('[', p)) != std::string::npos;) {
+                auto close = path.find(']', p + 1);
+                if (close == std::string::npos) {
+                    break;
+                }
+                if (close > p + 1) {
+                    keys.push_back(path.substr(p + 1, close - p - 1));
+                }
+                p = close + 1;
+            }
+            if (keys.empty()) {
+                pos = end;
+                continue;
+            }
+            const json::value* r = &results.at(which);
+            for (const auto& key : keys) {
+                const json::value* next = nullptr;
+                if (r->is_object()) {
+                    next = r->get_object().if_contains(key);
+                } else if (r->is_array()) {
+                    long long idx = 0;
+                    const auto& arr = r->get_array();
+                    if (php::to_int(json::value(key), idx) && idx >= 0 &&
+                        static_cast<std::size_t>(idx) < arr.size()) {
+                        next = &arr[static_cast<std::size_t>(idx)];
+                    }
+                }
+                if (next == nullptr || next->is_null()) {
+                    break;  // PHP: isset() failed, keep what was found so far
+                }
+                r = next;
+            }
+            if (match == s) {
+                return *r;
+            }
+            if (!r->is_string() && !r->is_number()) {
+                pos = end;  // an array cannot be spliced into text: left as written
+                continue;
+            }
+            std::string text = php::to_string(*r);
+            out.replace(dollar, match.size(), text);
+            pos = dollar + text.size();
+        }
+        return json::string(out);
+    }
+
     static json::value substitute(const json::value& v, const json::object& results) {
         if (v.is_object()) {
             json::object o;
@@ -2204,128 +2310,70 @@ struct BitrixEmulator::Impl {
         if (!v.is_string()) {
             return v;
         }
-        std::string s(v.get_string());
-        std::string out;
-        std::size_t pos = 0;
-        bool whole = false;
-        json::value whole_value;
-        while (true) {
-            auto dollar = s.find("$result", pos);
-            if (dollar == std::string::npos) {
-                out += s.substr(pos);
-                break;
-            }
-            out += s.substr(pos, dollar - pos);
-            std::size_t p = dollar + 1;
-            while (p < s.size() &&
-                   (std::isalpha(static_cast<unsigned char>(s[p])) != 0 || s[p] == '_')) {
-                ++p;
-            }
-            std::string which = s.substr(dollar + 1, p - dollar - 1);
-            std::vector<std::string> path;
-            while (p < s.size() && s[p] == '[') {
-                auto close = s.find(']', p);
-                if (close == std::string::npos) {
-                    break;
-                }
-                path.push_back(s.substr(p + 1, close - p - 1));
-                p = close + 1;
-            }
-            const json::value* cur = nullptr;
-            auto rit = results.find(which);
-            if (rit != results.end() && !path.empty()) {
-                cur = &rit->value();
-                for (const auto& key : path) {
-                    if (cur->is_object()) {
-                        auto it = cur->get_object().find(key);
-                        cur = it == cur->get_object().end() ? nullptr : &it->value();
-                    } else if (cur->is_array()) {
-                        long long idx = 0;
-                        const auto& arr = cur->get_array();
-                        cur = php::to_int(json::value(key), idx) && idx >= 0 &&
-                                      static_cast<std::size_t>(idx) < arr.size()
-                                  ? &arr[static_cast<std::size_t>(idx)]
-                                  : nullptr;
-                    } else {
-                        cur = nullptr;
-                    }
-                    if (cur == nullptr) {
-                        break;
-                    }
-                }
-            }
-            if (dollar == 0 && p == s.size() && cur != nullptr &&
-                (cur->is_object() || cur->is_array())) {
-                whole = true;
-                whole_value = *cur;
-            }
-            if (cur != nullptr) {
-                out += php::to_string(*cur);
-            }
-            pos = p;
-        }
-        if (whole) {
-            return whole_value;
-        }
-        return json::string(out);
+        return resolve_element(std::string(v.get_string()), results);
     }
 
-    Outcome batch(const json::object& params, const Call& call, double start) {
+    // batch: always HTTP 200; each command's failure (including the 51st and later, and a
+    // nested batch) lands in result_error, and `halt` stops at the first one.
+    Outcome batch(const json::object& params, const Call& call) {
         const auto* cmd = param(params, "cmd");
-        bool halt = false;
-        if (const auto* h = param(params, "halt")) {
-            halt = truthy(*h);
-        }
+        const auto* h = param(params, "halt");
+        bool halt = h != nullptr && php_bool(*h);
         std::vector<std::pair<std::string, std::string>> commands;
         if (cmd != nullptr && cmd->is_object()) {
             for (const auto& kv : cmd->get_object()) {
-                commands.emplace_back(std::string(kv.key()), php::to_string(kv.value()));
+                if (kv.value().is_string()) {
+                    commands.emplace_back(std::string(kv.key()),
+                                          std::string(kv.value().get_string()));
+                }
             }
         } else if (cmd != nullptr && cmd->is_array()) {
             const auto& a = cmd->get_array();
             for (std::size_t i = 0; i < a.size(); ++i) {
-                commands.emplace_back(std::to_string(i), php::to_string(a[i]));
+                if (a[i].is_string()) {
+                    commands.emplace_back(std::to_string(i), std::string(a[i].get_string()));
+                }
             }
         }
-        if (commands.size() > batch_cap) {
-            return Outcome::fail(400, "ERROR_BATCH_LENGTH_EXCEEDED", "Max batch length exceeded");
-        }
-        for (const auto& [name, text] : commands) {
-            auto q = text.find('?');
-            if (method_name(text.substr(0, q)) == "batch") {
-                return Outcome::fail(405, "ERROR_BATCH_METHOD_NOT_ALLOWED",
-                                     "Method is not allowed for batch usage");
-            }
-        }
-        std::vector<std::pair<std::string, json::value>> result;
-        std::vector<std::pair<std::string, json::value>> result_error;
-        std::vector<std::pair<std::string, json::value>> result_total;
-        std::vector<std::pair<std::string, json::value>> result_next;
-        std::vector<std::pair<std::string, json::value>> result_time;
+        using Items = std::vector<std::pair<std::string, json::value>>;
+        Items result;
+        Items result_error;
+        Items result_total;
+        Items result_next;
+        Items result_time;
         json::object refs{{"result", json::object()},
-                          {"result_error", json::object()},
-                          {"result_total", json::object()},
-                          {"result_next", json::object()},
-                          {"result_time", json::object()}};
+                          {"next", json::object()},
+                          {"total", json::object()},
+                          {"time", json::object()},
+                          {"error", json::object()}};
         Call inner = call;
         inner.in_batch = true;
+        std::size_t count = 0;
         for (const auto& [name, text] : commands) {
             auto q = text.find('?');
             std::string method = method_name(text.substr(0, q));
-            json::object sub;
-            php::parse_str(q == std::string::npos ? std::string() : text.substr(q + 1), sub);
-            sub.erase("auth");
-            json::object resolved = substitute(sub, refs).as_object();
-            ++batch_calls[method];
+            Outcome out;
             json::object time;
-            double sub_start = clock.unix_seconds();
-            Outcome out = run(method, resolved, inner, sub_start, time);
-            result_time.emplace_back(name, time);
-            refs["result_time"].as_object()[name] = time;
+            if (count++ >= batch_cap) {
+                out =
+                    Outcome::fail(400, "ERROR_BATCH_LENGTH_EXCEEDED", "Max batch length exceeded");
+            } else if (method == "batch") {
+                out = Outcome::fail(405, "ERROR_BATCH_METHOD_NOT_ALLOWED",
+                                    "Method is not allowed for batch usage");
+            } else {
+                json::object sub;
+                php::parse_str(q == std::string::npos ? std::string() : text.substr(q + 1), sub);
+                sub.erase("auth");
+                json::object resolved = substitute(sub, refs).as_object();
+                ++batch_calls[method];
+                out = run(method, resolved, inner, clock.unix_seconds(), time);
+                result_time.emplace_back(name, time);
+                refs["time"].as_object()[name] = time;
+            }
             if (!out.ok()) {
                 auto err = error_body(out.error, out.description);
                 result_error.emplace_back(name, err);
-                refs["result_error"].as_object()[name] = err;
+                refs["error"].as_object()[name] = err;
                 if (halt) {
                     break;
                 }
@@ -2335,14 +2383,13 @@ struct BitrixEmulator::Impl {
             refs["result"].as_object()[name] = out.result;
             if (out.total) {
                 result_total.emplace_back(name, *out.total);
-                refs["result_total"].as_object()[name] = *out.total;
+                refs["total"].as_object()[name] = *out.total;
             }
             if (out.next) {
                 result_next.emplace_back(name, *out.next);
-                refs["result_next"].as_object()[name] = *out.next;
+                refs["next"].as_object()[name] = *out.next;
             }
         }
-        (void)start;
         json::object r;
         r["result"] = php::php_array(result);
         r["result_error"] = php::php_array(result_error);

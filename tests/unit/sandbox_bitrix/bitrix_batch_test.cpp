@@ -79,40 +79,80 @@ TEST_F(BitrixTest, BatchListOfCommandsGivesLists) {
     EXPECT_EQ(res.at(1).at("task").at("id"), json::value("1"));
 }
 
-TEST_F(BitrixTest, BatchLimits) {
-    json::object fifty;
-    for (int i = 0; i < 50; ++i) {
-        fifty["c" + std::to_string(i)] = "user.current";
+TEST_F(BitrixTest, BatchCapAndNestedBatchFailPerCommand) {
+    json::object cmd;
+    for (int i = 0; i < 52; ++i) {
+        cmd["c" + std::to_string(i)] = "user.current";
     }
-    EXPECT_EQ(call("batch", {{"cmd", fifty}}).status, 200);
-    auto more = fifty;
-    more["c50"] = "user.current";
-    auto a = call("batch", {{"cmd", more}});
-    EXPECT_EQ(a.status, 400);
-    EXPECT_EQ(a.error(), "ERROR_BATCH_LENGTH_EXCEEDED");
-    auto nested =
-        call("batch", {{"cmd", {{"x", "user.current"}, {"y", "BATCH?cmd[z]=user.current"}}}});
-    EXPECT_EQ(nested.status, 405);
-    EXPECT_EQ(nested.error(), "ERROR_BATCH_METHOD_NOT_ALLOWED");
+    cmd["n"] = "BATCH?cmd[z]=user.current";
+    auto a = call("batch", {{"cmd", cmd}});
+    ASSERT_EQ(a.status, 200);  // batch itself always answers 200
+    const auto& r = a.result().as_object();
+    EXPECT_EQ(r.at("result").as_object().size(), 50u);
+    EXPECT_EQ(r.at("result_error").at("c50").at("error"),
+              json::value("ERROR_BATCH_LENGTH_EXCEEDED"));
+    EXPECT_EQ(r.at("result_error").at("c51").at("error_description"),
+              json::value("Max batch length exceeded"));
+    EXPECT_EQ(r.at("result_error").at("n").at("error"), json::value("ERROR_BATCH_LENGTH_EXCEEDED"));
     EXPECT_EQ(bitrix.state().at("batch_calls").at("user.current"), json::value(50));
+    auto nested =
+        call("batch",
+             {{"halt", "1"}, {"cmd", {{"y", "batch?cmd[z]=user.current"}, {"x", "user.current"}}}});
+    ASSERT_EQ(nested.status, 200);
+    EXPECT_EQ(nested.result().at("result_error").at("y").at("error"),
+              json::value("ERROR_BATCH_METHOD_NOT_ALLOWED"));
+    EXPECT_EQ(nested.result().at("result"), json::array());  // halted before x
 }
 
-TEST_F(BitrixTest, BatchPagesWithResultNext) {
+TEST_F(BitrixTest, BatchPagesWithNextReference) {
     std::vector<json::value> more;
     for (int i = 0; i < 40; ++i) {
         more.push_back(json::object{{"TITLE", "x" + std::to_string(i)}, {"CREATED_BY", 12}});
     }
     seed_more(more);
-    auto a = call("batch",
-                  {{"cmd",
-                    {{"p0", "tasks.task.list?order[ID]=asc&select[]=ID"},
-                     {"p1", "tasks.task.list?order[ID]=asc&select[]=ID&start=$result_next[p0]"}}}});
+    auto a = call("batch", {{"cmd",
+                             {{"p0", "tasks.task.list?order[ID]=asc&select[]=ID"},
+                              {"p1", "tasks.task.list?order[ID]=asc&select[]=ID&start=$next[p0]"},
+                              {"t", "tasks.task.get?taskId=$total[p0]"}}}});
     const auto& r = a.result().as_object();
     EXPECT_EQ(r.at("result_next").at("p0"), json::value(50));
     EXPECT_EQ(r.at("result_total").at("p1"), json::value(54));
     EXPECT_EQ(r.at("result").at("p1").at("tasks").as_array().size(), 4u);
     EXPECT_EQ(r.at("result").at("p1").at("tasks").at(0).at("id"), json::value("51"));
+    EXPECT_EQ(r.at("result").at("t").at("task").at("id"), json::value("54"));
 }
+
+struct ReferenceCase {
+    const char* name;
+    const char* value;     // the value of `fields[TITLE]` in the second command
+    const char* expected;  // the title the task gets
+};
+
+class BitrixBatchReferences : public BitrixTest,
+                              public ::testing::WithParamInterface<ReferenceCase> {};
+
+TEST_P(BitrixBatchReferences, ResolveLikePhp) {
+    json::object fields{{"fields", {{"TITLE", GetParam().value}}}};
+    json::object cmd{{"g", "tasks.task.get?taskId=2"},
+                     {"u", "tasks.task.update?taskId=1&" + php::http_build_query(fields)}};
+    auto a = call("batch", {{"cmd", cmd}});
+    ASSERT_EQ(a.status, 200);
+    EXPECT_EQ(task(1).at("title"), json::value(GetParam().expected)) << GetParam().name;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Refs, BitrixBatchReferences,
+    ::testing::Values(
+        ReferenceCase{"whole", "$result[g][task][createdBy]", "13"},
+        ReferenceCase{"embedded", "de $result[g][task][createdBy] y", "de 13 y"},
+        ReferenceCase{"two", "$result[g][task][id] $result[g][task][status] x", "2 2 x"},
+        ReferenceCase{"upper_case", "$RESULT[g][task][id] z", "2 z"},
+        ReferenceCase{"missing_key_left_as_written", "a $result[g][task][nope] b",
+                      "a $result[g][task][nope] b"},
+        ReferenceCase{"unknown_command", "a $result[zz][id] b", "a $result[zz][id] b"},
+        ReferenceCase{"not_a_reference", "cuesta $5", "cuesta $5"},
+        ReferenceCase{"time_block_is_not_text", "t=$time[g]", "t=$time[g]"}),
+    [](const auto& tp) { return std::string(tp.param.name); });
 
 }  // namespace
 }  // namespace hrmaild::sandbox::test
