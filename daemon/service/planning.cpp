@@ -1,81 +1,42 @@
 #include "daemon/service/planning.hpp"
 
-#include "daemon/workflow/extract.hpp"
-#include "daemon/workflow/match.hpp"
-#include "daemon/workflow/planner.hpp"
+#include "daemon/workflow/engine.hpp"
 
 #include <boost/json.hpp>
 
 #include <stdexcept>
 
 namespace hrmaild::service {
-namespace {
-
-std::string render(const workflow::Workflow& wf, workflow::MessageKind kind,
-                   const workflow::Scope& scope, const domain::DirectorySnapshot& directory) {
-    auto it = wf.messages.find(kind);
-    if (it == wf.messages.end())
-        return {};
-    workflow::RenderEnv env{&directory};
-    std::string error;
-    auto text = it->second.render_text(scope, env, error);
-    // A message that cannot render must still say something true to HR.
-    return text ? *text : "(mensaje no disponible: " + error + ")";
-}
-
-std::string plan_listing(const domain::Plan& plan) {
-    std::string out;
-    int n = 1;
-    for (const auto& op : plan.steps) {
-        out += std::to_string(n++) + ". " + workflow::describe_step(op) + "\n";
-    }
-    if (!out.empty())
-        out.pop_back();
-    return out;
-}
-
-}  // namespace
-
 Assessment assess(const workflow::WorkflowSet& set, const domain::Task& task,
                   const domain::DirectorySnapshot& directory) {
+    using workflow::Outcome;
+    auto e = workflow::evaluate(set, task, directory);
     Assessment a;
-    auto match = workflow::match_task(set, task);
-    if (!match.workflow) {
-        a.tied = match.tied;
+    if (e.outcome == Outcome::unclaimed || e.outcome == Outcome::ambiguous) {
+        a.tied = e.tied;
         return a;
     }
-    const auto& wf = *match.workflow;
-    a.workflow = wf.name;
-    auto extraction = workflow::extract_fields(wf, task, set.config_scope, set.rules);
-    std::vector<std::string> errors = extraction.errors;
-    std::optional<workflow::PlanResult> planned;
-    if (errors.empty()) {
-        planned = workflow::build_plan(set, wf, task, extraction.values, directory);
-        errors = planned->errors;
-    }
-    if (!errors.empty() || !planned || !planned->plan) {
+    a.workflow = e.workflow->name;
+    if (e.outcome == Outcome::invalid || !e.plan) {
         a.kind = Assessment::Kind::invalid;
-        a.errors = errors;
-        auto scope = workflow::task_scope(set, wf, task, extraction.values);
-        scope["errors"] = errors;
-        a.invalid_message = render(wf, workflow::MessageKind::invalid, scope, directory);
+        a.errors = e.errors;
+        a.invalid_message = e.comment;
         return a;
     }
     a.kind = Assessment::Kind::planned;
-    a.plan = planned->plan;
-    a.plan_text = a.plan->canonical_text();
-    a.plan_hash = workflow::plan_hash(*a.plan);
-    a.decision = workflow::decide(set, wf, *a.plan, directory);
-    auto scope = planned->scope;
-    scope["reasons"] = a.decision.reasons;
-    scope["plan"] = plan_listing(*a.plan);
-    scope["notes"] = a.plan->notes;
-    scope["errors"] = std::vector<std::string>{};
-    a.messages.done = render(wf, workflow::MessageKind::done, scope, directory);
-    a.messages.approval = render(wf, workflow::MessageKind::approval, scope, directory);
-    a.messages.refused = render(wf, workflow::MessageKind::refused, scope, directory);
-    a.messages.rejected = render(wf, workflow::MessageKind::rejected, scope, directory);
-    a.messages.failed = render(wf, workflow::MessageKind::failed, scope, directory);
+    a.plan = e.plan;
+    a.plan_text = e.plan->canonical_text();
+    a.plan_hash = e.plan_hash;
+    a.decision = e.decision;
+    // Every message HR may read later is rendered now, from the frozen plan's scope.
+    auto scope = workflow::message_scope(e.scope, {}, e.decision.reasons, &*e.plan);
+    using K = workflow::MessageKind;
+    const auto& wf = *e.workflow;
+    a.messages.done = workflow::render_message(wf, K::done, scope);
+    a.messages.approval = workflow::render_message(wf, K::approval, scope);
+    a.messages.refused = workflow::render_message(wf, K::refused, scope);
+    a.messages.rejected = workflow::render_message(wf, K::rejected, scope);
+    a.messages.failed = workflow::render_message(wf, K::failed, scope);
     return a;
 }
 

@@ -1,5 +1,6 @@
 #include "daemon/domain/plan.hpp"
 #include "daemon/service/ports.hpp"
+#include "daemon/workflow/text.hpp"
 
 #include <fmt/format.h>
 
@@ -18,8 +19,9 @@ Probe conflict(std::string detail) {
     return {ProbeState::conflict, std::move(detail)};
 }
 
+// Names compare without regard to case or accents ("PÉREZ" is "Pérez").
 bool same_name(const std::string& a, const std::string& b) {
-    return domain::ascii_lower(a) == domain::ascii_lower(b);
+    return workflow::fold(a) == workflow::fold(b);
 }
 
 bool has_alias(const domain::DirectoryUser& u, const std::string& alias) {

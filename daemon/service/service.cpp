@@ -473,6 +473,8 @@ Awaitable<void> Service::finish_rejection(std::int64_t task_id, const std::strin
 Awaitable<void> Service::execute_ready() {
     auto ready = must(store_.list_tickets({TicketState::approved, TicketState::executing}));
     for (const auto& t : ready) {
+        if (auto b = backoff_.find(t.task_id); b != backoff_.end() && b->second.first > now())
+            continue;
         try {
             co_await run_ticket(t.task_id);
         } catch (const std::exception& e) {
@@ -540,8 +542,18 @@ Awaitable<void> Service::run_ticket(std::int64_t task_id) {
         }
         std::string failure;
         auto outcome = co_await run_step(ctx, i, op, failure);
-        if (outcome == StepOutcome::retry_later)
-            co_return;  // stays executing
+        if (outcome == StepOutcome::retry_later) {
+            // Stays executing; the client's own retries are spent, so wait longer here.
+            auto& [when, failures] = backoff_[task_id];
+            ++failures;
+            auto delay = std::min<std::chrono::seconds>(
+                options_.retry_cap, options_.retry_base * (1 << std::min(failures - 1, 16)));
+            when = now() + delay;
+            log::warn("TICKET_BACKOFF",
+                      {{"task", task_id}, {"failures", failures}, {"retry_in_s", delay.count()}});
+            co_return;
+        }
+        backoff_.erase(task_id);
         if (outcome == StepOutcome::failed) {
             co_await fail_ticket(ctx, failure);
             co_return;

@@ -33,6 +33,9 @@ struct ServiceOptions {
     std::int64_t daemon_user_id = 0;               ///< the webhook user: its comments are ours
     bool dry_run = false;                          ///< plan and comment, never mutate Zoho
     std::chrono::seconds poll_overlap{120};
+    /// First wait before a ticket whose step failed retryably runs again (doubles, capped).
+    std::chrono::seconds retry_base{60};
+    std::chrono::seconds retry_cap{3600};
     /// Makes a password that satisfies the organization's policy for this operation.
     std::function<Secret(const domain::Operation&)> generate_password;
 };
@@ -143,6 +146,9 @@ class Service {
     std::set<std::pair<std::int64_t, std::string>> unclaimed_seen_;
     std::set<std::pair<std::int64_t, std::int64_t>> commands_seen_;  // (task, comment id)
     std::map<std::int64_t, domain::Task> tasks_;  // the last read of each task, by id
+    // Tickets whose last step failed retryably (the client's own retries spent): not run
+    // again before this time, backing off per consecutive failure.
+    std::map<std::int64_t, std::pair<store::Timestamp, int>> backoff_;
 };
 
 }  // namespace hrmaild::service

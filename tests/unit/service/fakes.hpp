@@ -1,0 +1,208 @@
+#pragma once
+/// In-memory TicketSource and MailDirectory for service tests: they keep what was done to them
+/// so tests assert on effects, and they can simulate a crash right after a remote effect.
+#include "daemon/service/planning.hpp"
+#include "daemon/service/ports.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace hrmaild::test {
+
+/// Thrown by a fake after it applied an effect, to stand for the process dying before the
+/// caller could journal the result.
+/// Not a std::exception, so no handler in the daemon mistakes it for an ordinary error.
+struct SimulatedCrash {};
+
+/// A Bitrix24 portal in memory.
+class FakeTickets : public service::TicketSource {
+  public:
+    std::map<std::int64_t, domain::Task> tasks;
+    std::map<std::int64_t, std::vector<service::TaskComment>> comment_log;
+    std::vector<std::pair<std::int64_t, std::string>> notifications;  // (user, text)
+    std::set<std::int64_t> completed, deferred;
+    std::map<std::int64_t, std::vector<std::int64_t>> departments;
+    int next_comment = 100;
+    int changes = 0;
+    bool crash_after_next_comment = false;
+    int comment_reads = 0;
+
+    void add_task(domain::Task t) {
+        t.changed_date = stamp();
+        tasks[t.id] = std::move(t);
+    }
+    void edit_description(std::int64_t id, std::string text) {
+        tasks[id].description = std::move(text);
+        tasks[id].changed_date = stamp();
+    }
+    void comment_as(std::int64_t id, std::int64_t author, std::string text) {
+        comment_log[id].push_back({next_comment++, author, std::move(text)});
+    }
+    /// Every comment text posted by the daemon (author 1) on a task.
+    std::vector<std::string> daemon_comments(std::int64_t id) const {
+        std::vector<std::string> out;
+        if (auto it = comment_log.find(id); it != comment_log.end())
+            for (const auto& c : it->second)
+                if (c.author_id == 1)
+                    out.push_back(c.text);
+        return out;
+    }
+
+    service::Awaitable<service::Outcome<std::vector<domain::Task>>> changed_tasks(
+        std::string) override {
+        std::vector<domain::Task> out;
+        for (const auto& [id, t] : tasks)
+            out.push_back(t);
+        co_return out;
+    }
+    service::Awaitable<service::Outcome<std::optional<domain::Task>>> task(
+        std::int64_t id) override {
+        auto it = tasks.find(id);
+        if (it == tasks.end())
+            co_return std::optional<domain::Task>();
+        co_return std::optional<domain::Task>(it->second);
+    }
+    service::Awaitable<service::Outcome<std::map<std::int64_t, std::vector<service::TaskComment>>>>
+    comments(std::vector<std::int64_t> ids) override {
+        ++comment_reads;
+        std::map<std::int64_t, std::vector<service::TaskComment>> out;
+        for (auto id : ids)
+            out[id] = comment_log[id];
+        co_return out;
+    }
+    service::Awaitable<service::Outcome<std::string>> post_comment(std::int64_t id,
+                                                                   std::string text) override {
+        int cid = next_comment++;
+        comment_log[id].push_back({cid, 1, std::move(text)});
+        if (crash_after_next_comment) {
+            crash_after_next_comment = false;
+            throw SimulatedCrash();
+        }
+        co_return std::to_string(cid);
+    }
+    service::Awaitable<service::Outcome<void>> complete_task(std::int64_t id) override {
+        completed.insert(id);
+        co_return service::Outcome<void>();
+    }
+    service::Awaitable<service::Outcome<void>> defer_task(std::int64_t id) override {
+        deferred.insert(id);
+        co_return service::Outcome<void>();
+    }
+    service::Awaitable<service::Outcome<void>> notify_private(std::int64_t user,
+                                                              Secret text) override {
+        notifications.emplace_back(user, text.reveal());
+        co_return service::Outcome<void>();
+    }
+    service::Awaitable<service::Outcome<std::vector<std::int64_t>>> department_members(
+        std::int64_t dept) override {
+        co_return departments[dept];
+    }
+
+  private:
+    std::string stamp() {
+        ++changes;
+        return "2026-11-28T10:" + std::string(changes < 10 ? "0" : "") + std::to_string(changes) +
+               ":00-06:00";
+    }
+};
+
+/// A Zoho Mail organization in memory.
+class FakeMail : public service::MailDirectory {
+  public:
+    domain::DirectorySnapshot dir;
+    std::vector<std::string> applied;              // op names, in order
+    std::map<std::string, std::string> passwords;  // address → the last password set
+    bool crash_after_next_apply = false;
+    int fail_next_retryable = 0;
+
+    service::Awaitable<service::Outcome<domain::DirectorySnapshot>> snapshot(bool) override {
+        co_return dir;
+    }
+    service::Awaitable<service::Outcome<service::Probe>> probe(
+        const domain::Operation& op) override {
+        co_return service::probe_snapshot(dir, op);
+    }
+    service::Awaitable<service::Outcome<std::string>> apply(const domain::Operation& op,
+                                                            const Secret* password) override {
+        if (fail_next_retryable > 0) {
+            --fail_next_retryable;
+            co_return net::retryable_error("503 from the fake", 503);
+        }
+        using K = domain::OpKind;
+        auto email = op.text("email");
+        auto group = op.text("group");
+        applied.emplace_back(domain::op_name(op.kind));
+        switch (op.kind) {
+            case K::create_user: {
+                if (dir.address_taken(email)) {
+                    net::CallError e;
+                    e.kind = net::ErrorKind::conflict;
+                    e.http_status = 400;
+                    e.service_code = "EMAIL_ALREADY_EXISTS";
+                    e.message = "already exists";
+                    co_return e;
+                }
+                domain::DirectoryUser u;
+                u.address = email;
+                u.first_name = op.text("first_name");
+                u.last_name = op.text("last_name");
+                u.display_name = op.text("display_name");
+                u.role = "member";
+                dir.users.push_back(u);
+                break;
+            }
+            case K::disable_user:
+                for (auto& u : dir.users)
+                    if (u.address == email)
+                        u.enabled = false;
+                if (op.flag("remove_groups"))
+                    for (auto& g : dir.groups)
+                        std::erase(g.members, email);
+                break;
+            case K::delete_user:
+                std::erase_if(dir.users, [&](const auto& u) { return u.address == email; });
+                break;
+            case K::update_display_name:
+                for (auto& u : dir.users)
+                    if (u.address == email)
+                        u.display_name = op.text("display_name");
+                break;
+            case K::add_group_member:
+                for (auto& g : dir.groups)
+                    if (g.address == group)
+                        g.members.push_back(op.text("member"));
+                break;
+            case K::remove_group_member:
+                for (auto& g : dir.groups)
+                    if (g.address == group)
+                        std::erase(g.members, op.text("member"));
+                break;
+            case K::create_group: {
+                domain::DirectoryGroup g;
+                g.address = group;
+                g.name = op.text("name");
+                g.members = op.list("members");
+                dir.groups.push_back(g);
+                break;
+            }
+            case K::delete_group:
+                std::erase_if(dir.groups, [&](const auto& g) { return g.address == group; });
+                break;
+            default:
+                break;
+        }
+        if (password)
+            passwords[email] = password->reveal();
+        if (crash_after_next_apply) {
+            crash_after_next_apply = false;
+            throw SimulatedCrash();
+        }
+        co_return std::string("ok ") + email + group;
+    }
+};
+
+}  // namespace hrmaild::test

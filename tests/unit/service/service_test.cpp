@@ -1,0 +1,375 @@
+// The service's state machine over in-memory ports, a real SQLite store and the shipped
+// workflows: routine work, approvals and their forgeries, superseded plans, crashes between a
+// remote effect and its journal write, and secrets kept out of the store.
+#include "daemon/service/service.hpp"
+#include "daemon/config/config.hpp"
+#include "daemon/log/log.hpp"
+#include "daemon/service/marker.hpp"
+#include "daemon/store/sqlite_store.hpp"
+#include "daemon/workflow/engine.hpp"
+#include "daemon/workflow/loader.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/unit/service/fakes.hpp"
+
+#include <gtest/gtest.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <exception>
+
+namespace hrmaild::test {
+namespace {
+
+using service::Service;
+using store::TicketState;
+
+class ServiceTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        auto loaded = config::load_config(source_dir() / "config/sandbox.yaml");
+        ASSERT_TRUE(loaded.config) << loaded.diagnostics.to_string();
+        config_ = *loaded.config;
+        auto wf = workflow::load_workflows(config_);
+        ASSERT_TRUE(wf.set) << wf.diagnostics.to_string();
+        workflows_ = std::make_shared<const workflow::WorkflowSet>(std::move(*wf.set));
+        std::string error;
+        auto dir = workflow::directory_from_json(
+            read_file(source_dir() / "tests/fixtures/tickets/org.json"), error);
+        ASSERT_TRUE(dir) << error;
+        mail_.dir = *dir;
+        tickets_.departments[2] = {1, 7, 8};
+        open_store();
+        make_service();
+    }
+
+    void open_store() {
+        service_.reset();
+        store_.reset();
+        store::SqliteOptions o;
+        o.path = dir_.path() / "state.db";
+        auto s = store::SqliteStore::open(o);
+        ASSERT_TRUE(s) << s.error().describe();
+        store_ = std::move(*s);
+    }
+
+    void make_service(bool dry_run = false) {
+        service::ServiceOptions o;
+        o.approvers = {7, 8};
+        o.approver_department = 2;
+        o.daemon_user_id = 1;
+        o.dry_run = dry_run;
+        o.generate_password = [this](const domain::Operation&) {
+            return Secret("Canary-Pass-" + std::to_string(++passwords_made_) + "-xQ7!");
+        };
+        service_ = std::make_unique<Service>(clock_, *store_, tickets_, mail_, workflows_, o);
+    }
+
+    // Runs a coroutine to completion; a SimulatedCrash (the process "dies") is reported.
+    bool run(service::Awaitable<void> a) {
+        bool crashed = false;
+        std::exception_ptr failure;
+        boost::asio::co_spawn(ioc_, std::move(a), [&](std::exception_ptr e) {
+            if (!e)
+                return;
+            try {
+                std::rethrow_exception(e);
+            } catch (const SimulatedCrash&) {
+                crashed = true;
+            } catch (...) {
+                failure = std::current_exception();
+            }
+        });
+        ioc_.run();
+        ioc_.restart();
+        if (failure)
+            std::rethrow_exception(failure);
+        return crashed;
+    }
+
+    // Simulates a restart: a new store connection and a new service, same files.
+    void restart() {
+        open_store();
+        make_service();
+    }
+
+    void add_fixture(const std::string& name, std::int64_t id) {
+        std::string error;
+        auto t = workflow::task_from_json(
+            read_file(source_dir() / "tests/fixtures/tickets/requests" / name), error);
+        ASSERT_TRUE(t) << error;
+        t->id = id;
+        tickets_.add_task(*t);
+    }
+
+    TicketState state(std::int64_t id) {
+        auto t = store_->get_ticket(id);
+        EXPECT_TRUE(t && *t);
+        return t && *t ? (*t)->state : TicketState::new_;
+    }
+
+    int users_named(const std::string& address) {
+        return static_cast<int>(std::count_if(mail_.dir.users.begin(), mail_.dir.users.end(),
+                                              [&](const auto& u) { return u.address == address; }));
+    }
+
+    TempDir dir_;
+    config::Config config_;
+    std::shared_ptr<const workflow::WorkflowSet> workflows_;
+    std::unique_ptr<store::SqliteStore> store_;
+    net::ManualClock clock_;
+    FakeTickets tickets_;
+    FakeMail mail_;
+    std::unique_ptr<Service> service_;
+    boost::asio::io_context ioc_;
+    int passwords_made_ = 0;
+};
+
+TEST_F(ServiceTest, RoutineHireRunsAndAnswers) {
+    add_fixture("01-alta-basica.json", 1);
+    run(service_->cycle());
+    EXPECT_EQ(state(1), TicketState::done);
+    EXPECT_EQ(users_named("mariana.torres@tarmexico.com"), 1);
+    ASSERT_TRUE(mail_.dir.find_group("operaciones@tarmexico.com"));
+    EXPECT_TRUE(mail_.dir.is_member("operaciones@tarmexico.com", "mariana.torres@tarmexico.com"));
+    EXPECT_TRUE(tickets_.completed.count(1));
+    // The password went privately to the requester (user 12) and nowhere else.
+    ASSERT_EQ(tickets_.notifications.size(), 1u);
+    EXPECT_EQ(tickets_.notifications[0].first, 12);
+    EXPECT_NE(tickets_.notifications[0].second.find("Canary-Pass-1-xQ7!"), std::string::npos);
+    auto comments = tickets_.daemon_comments(1);
+    ASSERT_EQ(comments.size(), 1u);
+    EXPECT_NE(comments[0].find("mariana.torres@tarmexico.com"), std::string::npos);
+    EXPECT_EQ(comments[0].find("Canary-Pass"), std::string::npos);
+    // A second cycle changes nothing and posts nothing.
+    auto applied = mail_.applied;
+    EXPECT_EQ(std::count(applied.begin(), applied.end(), "create_user"), 1);
+    run(service_->cycle());
+    EXPECT_EQ(tickets_.daemon_comments(1).size(), 1u);
+    EXPECT_EQ(mail_.applied, applied);
+}
+
+TEST_F(ServiceTest, TerminationWaitsForAnApproverAndIgnoresForgeries) {
+    add_fixture("04-baja.json", 4);
+    run(service_->cycle());
+    ASSERT_EQ(state(4), TicketState::awaiting_approval);
+    EXPECT_TRUE(mail_.applied.empty());
+    ASSERT_EQ(tickets_.daemon_comments(4).size(), 1u);
+
+    log::CaptureSink sink;
+    tickets_.comment_as(4, 20, "/aprobar");  // staff, not an approver
+    tickets_.comment_as(4, 12, "/aprobar");  // the requester
+    run(service_->cycle());
+    EXPECT_EQ(state(4), TicketState::awaiting_approval);
+    EXPECT_TRUE(sink.has_event("APPROVAL_IGNORED"));
+
+    tickets_.comment_as(4, 7, "/aprobar");
+    run(service_->cycle());
+    EXPECT_EQ(state(4), TicketState::done);
+    auto* pedro = mail_.dir.find_user("pedro.gomez@tarmexico.com");
+    ASSERT_TRUE(pedro);  // disabled now, deleted later
+    EXPECT_FALSE(pedro->enabled);
+    EXPECT_FALSE(mail_.dir.is_member("operaciones@tarmexico.com", "pedro.gomez@tarmexico.com"));
+    auto scheduled = store_->scheduled_steps(4);
+    ASSERT_TRUE(scheduled);
+    ASSERT_EQ(scheduled->size(), 1u);
+    EXPECT_EQ((*scheduled)[0].op, "delete_user");
+    auto approvals = store_->approvals_for(4);
+    ASSERT_TRUE(approvals);
+    ASSERT_EQ(approvals->size(), 1u);
+    EXPECT_EQ((*approvals)[0].approver, "bitrix:7");
+
+    // The retention period passes: the delete runs once.
+    clock_.advance(std::chrono::days(31));
+    run(service_->cycle());
+    EXPECT_EQ(users_named("pedro.gomez@tarmexico.com"), 0);
+    run(service_->cycle());
+    EXPECT_EQ(std::count(mail_.applied.begin(), mail_.applied.end(), "delete_user"), 1);
+}
+
+TEST_F(ServiceTest, RequesterWhoIsAnApproverCannotApproveTheirOwnTask) {
+    add_fixture("10-grupo-baja.json", 10);
+    tickets_.tasks[10].created_by = 8;
+    run(service_->cycle());
+    ASSERT_EQ(state(10), TicketState::awaiting_approval);
+    tickets_.comment_as(10, 8, "/aprobar");
+    run(service_->cycle());
+    EXPECT_EQ(state(10), TicketState::awaiting_approval);
+    tickets_.comment_as(10, 7, "/aprobar");
+    run(service_->cycle());
+    EXPECT_EQ(state(10), TicketState::done);
+    EXPECT_FALSE(mail_.dir.find_group("comercial@tarmexico.com"));
+}
+
+TEST_F(ServiceTest, ApprovalOfAChangedPlanDoesNotCount) {
+    add_fixture("14-dominio-externo.json", 14);
+    run(service_->cycle());
+    ASSERT_EQ(state(14), TicketState::awaiting_approval);
+    auto first = store_->current_plan(14);
+    ASSERT_TRUE(first && *first);
+    // HR edits the task after the plan was shown; an approval typed before the new plan
+    // comment must not approve the new plan.
+    tickets_.comment_as(14, 7, "/aprobar");
+    tickets_.edit_description(
+        14,
+        "[B]Acción:[/B] Actualizar miembros\n[B]Correo del grupo:[/B] "
+        "mantenimiento@tarmexico.com\n[B]Agregar:[/B] otro@proveedor-externo.com");
+    run(service_->poll());  // the change is read before the approval
+    auto second = store_->current_plan(14);
+    ASSERT_TRUE(second && *second);
+    EXPECT_NE((*first)->plan_hash, (*second)->plan_hash);
+    EXPECT_EQ(state(14), TicketState::awaiting_approval);
+    run(service_->cycle());
+    EXPECT_EQ(state(14), TicketState::awaiting_approval);
+    EXPECT_TRUE(mail_.applied.empty());
+    tickets_.comment_as(14, 8, "/aprobar");
+    run(service_->cycle());
+    EXPECT_EQ(state(14), TicketState::done);
+    EXPECT_TRUE(mail_.dir.is_member("mantenimiento@tarmexico.com", "otro@proveedor-externo.com"));
+    EXPECT_FALSE(
+        mail_.dir.is_member("mantenimiento@tarmexico.com", "soporte@proveedor-externo.com"));
+}
+
+TEST_F(ServiceTest, RejectionNeedsAReasonAndDefersTheTask) {
+    add_fixture("12-sin-etiqueta.json", 12);
+    run(service_->cycle());
+    ASSERT_EQ(state(12), TicketState::awaiting_approval);
+    tickets_.comment_as(12, 7, "/rechazar");
+    run(service_->cycle());
+    EXPECT_EQ(state(12), TicketState::awaiting_approval);
+    tickets_.comment_as(12, 7, "/rechazar Juan sigue activo en nómina");
+    run(service_->cycle());
+    EXPECT_EQ(state(12), TicketState::rejected);
+    EXPECT_TRUE(tickets_.deferred.count(12));
+    EXPECT_TRUE(mail_.applied.empty());
+    auto comments = tickets_.daemon_comments(12);
+    EXPECT_NE(comments.back().find("Juan sigue activo en nómina"), std::string::npos);
+}
+
+TEST_F(ServiceTest, ProtectedAccountIsRefusedAndItIsTold) {
+    add_fixture("13-cuenta-protegida.json", 13);
+    run(service_->cycle());
+    EXPECT_EQ(state(13), TicketState::rejected);
+    EXPECT_TRUE(mail_.applied.empty());
+    EXPECT_EQ(tickets_.notifications.size(), 2u);  // approvers 7 and 8
+    tickets_.comment_as(13, 7, "/aprobar");
+    run(service_->cycle());
+    EXPECT_EQ(state(13), TicketState::rejected);
+    EXPECT_TRUE(mail_.applied.empty());
+}
+
+TEST_F(ServiceTest, InvalidTaskIsAnsweredOnceAndReparsedWhenEdited) {
+    add_fixture("11-incompleta.json", 11);
+    run(service_->cycle());
+    EXPECT_EQ(state(11), TicketState::invalid);
+    ASSERT_EQ(tickets_.daemon_comments(11).size(), 1u);
+    run(service_->cycle());
+    EXPECT_EQ(tickets_.daemon_comments(11).size(), 1u);
+    tickets_.edit_description(11,
+                              "[B]Nombre(s):[/B] Ricardo\n[B]Apellido paterno:[/B] Salas\n"
+                              "[B]Departamento:[/B] Operaciones");
+    run(service_->cycle());
+    EXPECT_EQ(state(11), TicketState::done);
+    EXPECT_EQ(users_named("ricardo.salas@tarmexico.com"), 1);
+}
+
+TEST_F(ServiceTest, CrashAfterCreateBeforeJournalLeavesExactlyOneAccount) {
+    add_fixture("01-alta-basica.json", 1);
+    mail_.crash_after_next_apply = true;  // Zoho made the account; we die before journaling
+    EXPECT_TRUE(run(service_->cycle()));
+    EXPECT_EQ(users_named("mariana.torres@tarmexico.com"), 1);
+    EXPECT_EQ(state(1), TicketState::executing);
+    EXPECT_TRUE(tickets_.notifications.empty());  // the password died with the process
+
+    restart();
+    log::CaptureSink sink;
+    run(service_->cycle());
+    EXPECT_EQ(state(1), TicketState::done);
+    EXPECT_EQ(users_named("mariana.torres@tarmexico.com"), 1);
+    EXPECT_TRUE(sink.has_event("STEP_PROBED"));
+    EXPECT_EQ(std::count(mail_.applied.begin(), mail_.applied.end(), "create_user"), 1);
+    // A fresh password was set and delivered, since the first one was never seen by anyone.
+    ASSERT_EQ(tickets_.notifications.size(), 1u);
+    EXPECT_NE(tickets_.notifications[0].second.find("Canary-Pass-2-xQ7!"), std::string::npos);
+    EXPECT_EQ(mail_.passwords["mariana.torres@tarmexico.com"], "Canary-Pass-2-xQ7!");
+    EXPECT_EQ(std::count(mail_.applied.begin(), mail_.applied.end(), "reset_password"), 1);
+}
+
+TEST_F(ServiceTest, CommentIsNotPostedTwiceAcrossARestart) {
+    add_fixture("05-cambio-nombre.json", 5);
+    tickets_.crash_after_next_comment = true;  // posted; we die before recording it
+    EXPECT_TRUE(run(service_->cycle()));
+    ASSERT_EQ(tickets_.daemon_comments(5).size(), 1u);
+    restart();
+    run(service_->cycle());
+    EXPECT_EQ(state(5), TicketState::done);
+    EXPECT_EQ(tickets_.daemon_comments(5).size(), 1u);
+}
+
+TEST_F(ServiceTest, RetryableFailureKeepsTheTicketAndRunsLater) {
+    add_fixture("06-cambio-departamento.json", 6);
+    mail_.fail_next_retryable = 1;
+    log::CaptureSink sink;
+    run(service_->cycle());
+    EXPECT_EQ(state(6), TicketState::executing);
+    EXPECT_TRUE(sink.has_event("TICKET_BACKOFF"));
+    run(service_->cycle());  // too early: backing off
+    EXPECT_EQ(state(6), TicketState::executing);
+    clock_.advance(std::chrono::minutes(2));
+    run(service_->cycle());
+    EXPECT_EQ(state(6), TicketState::done);
+    EXPECT_TRUE(mail_.dir.is_member("operaciones@tarmexico.com", "luis.martinez@tarmexico.com"));
+    EXPECT_FALSE(mail_.dir.is_member("mantenimiento@tarmexico.com", "luis.martinez@tarmexico.com"));
+    EXPECT_TRUE(mail_.dir.is_member("todos@tarmexico.com", "luis.martinez@tarmexico.com"));
+}
+
+TEST_F(ServiceTest, DryRunCommentsButNeverMutates) {
+    make_service(/*dry_run=*/true);
+    add_fixture("01-alta-basica.json", 1);
+    run(service_->cycle());
+    EXPECT_TRUE(mail_.applied.empty());
+    ASSERT_EQ(tickets_.daemon_comments(1).size(), 1u);
+    EXPECT_NE(tickets_.daemon_comments(1)[0].find("Simulación"), std::string::npos);
+}
+
+TEST_F(ServiceTest, CliApprovalBindsTheCurrentPlan) {
+    add_fixture("04-baja.json", 4);
+    run(service_->cycle());
+    ASSERT_EQ(state(4), TicketState::awaiting_approval);
+    bool refused = false;
+    auto stale = [&]() -> service::Awaitable<void> {
+        try {
+            co_await service_->queue_approve(4, "camilo", "deadbeef");
+        } catch (const service::CommandError& e) {
+            refused = e.code() == "stale_plan";
+        }
+    };
+    run(stale());
+    EXPECT_TRUE(refused);
+    run([&]() -> service::Awaitable<void> { co_await service_->queue_approve(4, "camilo", ""); }());
+    EXPECT_EQ(state(4), TicketState::done);
+    auto approvals = store_->approvals_for(4);
+    ASSERT_TRUE(approvals && approvals->size() == 1);
+    EXPECT_EQ((*approvals)[0].approver, "cli:camilo");
+    EXPECT_EQ((*approvals)[0].channel, store::ApprovalChannel::cli);
+}
+
+TEST_F(ServiceTest, NoSecretReachesTheStateStore) {
+    add_fixture("01-alta-basica.json", 1);
+    add_fixture("07-contrasena.json", 7);
+    run(service_->cycle());
+    EXPECT_EQ(state(1), TicketState::done);
+    EXPECT_EQ(state(7), TicketState::done);
+    EXPECT_EQ(passwords_made_, 2);
+    store_.reset();
+    service_.reset();
+    for (const auto& f : std::filesystem::directory_iterator(dir_.path())) {
+        auto bytes = read_file(f.path());
+        EXPECT_EQ(bytes.find("Canary-Pass"), std::string::npos) << f.path();
+    }
+    for (const auto& [task, list] : tickets_.comment_log)
+        for (const auto& c : list)
+            EXPECT_EQ(c.text.find("Canary-Pass"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hrmaild::test
