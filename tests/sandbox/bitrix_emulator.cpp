@@ -343,6 +343,10 @@ struct BitrixEmulator::Impl {
     std::map<std::string, long long> tag_ids;  // lower-cased title → id
     std::vector<std::string> uf_names;         // UF fields the portal knows
     std::map<std::string, Token> tokens;
+    std::map<std::string, Token> refresh_tokens;  // live refresh tokens of the OAuth app
+    std::string oauth_client_id = "local.sandbox";
+    std::string oauth_client_secret = "sandbox-client-secret";
+    long long oauth_refreshes = 0;
     std::deque<std::string> outgoing;
     std::map<std::string, long long> calls;        // HTTP-level calls per method
     std::map<std::string, long long> batch_calls;  // commands run inside batch, per method
@@ -374,6 +378,8 @@ struct BitrixEmulator::Impl {
         tag_ids.clear();
         uf_names.clear();
         tokens.clear();
+        refresh_tokens.clear();
+        oauth_refreshes = 0;
         outgoing.clear();
         calls.clear();
         batch_calls.clear();
@@ -989,6 +995,62 @@ struct BitrixEmulator::Impl {
         json::object time;
         auto out = run(method, params, call, start, time);
         return reply(out, time);
+    }
+
+    std::string mint(const char* prefix) {
+        // Opaque like a real token; the counter keeps every minted token distinct.
+        auto n = next_token++;
+        return prefix + std::to_string(n) + "x" +
+               std::to_string(std::hash<std::string>{}(portal + "/" + std::to_string(n)) %
+                              1000000007);
+    }
+
+    static Response oauth_error(int status, const char* code, const char* text) {
+        return Response::json(status, error_body(code, text));
+    }
+
+    Response handle_oauth(const Request& req) {
+        json::object params;
+        php::parse_str(req.query(), params);
+        php::parse_str(req.body, params);
+        auto get = [&](const char* k) {
+            auto it = params.find(k);
+            return it == params.end() ? std::string() : php::to_string(it->value());
+        };
+        if (get("grant_type") != "refresh_token") {
+            return oauth_error(400, "invalid_request", "grant_type must be refresh_token");
+        }
+        if (get("client_id") != oauth_client_id || get("client_secret") != oauth_client_secret) {
+            return oauth_error(401, "invalid_client", "Invalid client credentials");
+        }
+        auto it = refresh_tokens.find(get("refresh_token"));
+        if (it == refresh_tokens.end() || clock.now() >= it->second.expires) {
+            return oauth_error(400, "invalid_grant", "Invalid refresh token");
+        }
+        long long uid = it->second.user_id;
+        refresh_tokens.erase(it);
+        ++oauth_refreshes;
+        auto lifetime = std::chrono::duration_cast<std::chrono::seconds>(
+            std::chrono::duration<double>(opts.oauth_access_lifetime_seconds));
+        std::string access = mint("acc");
+        std::string refresh = mint("ref");
+        auto expires = clock.now() + lifetime;
+        tokens[access] = Token{uid, expires};
+        refresh_tokens[refresh] = Token{uid, clock.now() + std::chrono::hours(24 * 180)};
+        json::object o;
+        o["access_token"] = access;
+        o["expires"] =
+            std::chrono::duration_cast<std::chrono::seconds>(expires.time_since_epoch()).count();
+        o["expires_in"] = static_cast<long long>(lifetime.count());
+        o["scope"] = "task,tasks,im,user,department";
+        o["domain"] = "oauth.bitrix.info";
+        o["server_endpoint"] = "https://oauth.bitrix.info/rest/";
+        o["status"] = "L";
+        o["client_endpoint"] = "https://" + portal + "/rest/";
+        o["member_id"] = member_id();
+        o["user_id"] = uid;
+        o["refresh_token"] = refresh;
+        return Response::json(200, o);
     }
 
     Response auth_failure() const {
@@ -2419,6 +2481,25 @@ struct BitrixEmulator::Impl {
             if (auto it = p.find("outgoing_application_token"); it != p.end()) {
                 app_token = php::to_string(it->value());
             }
+            long long oauth_user = webhook_user;
+            std::string first_refresh = "sandbox-refresh-token";
+            if (auto it = p.find("oauth_app"); it != p.end() && it->value().is_object()) {
+                const auto& a = it->value().get_object();
+                if (a.contains("client_id")) {
+                    oauth_client_id = php::to_string(a.at("client_id"));
+                }
+                if (a.contains("client_secret")) {
+                    oauth_client_secret = php::to_string(a.at("client_secret"));
+                }
+                if (a.contains("refresh_token")) {
+                    first_refresh = php::to_string(a.at("refresh_token"));
+                }
+                if (a.contains("user_id")) {
+                    php::to_int(a.at("user_id"), oauth_user);
+                }
+            }
+            refresh_tokens[first_refresh] =
+                Token{oauth_user, clock.now() + std::chrono::hours(24 * 180)};
             if (auto it = p.find("event_url"); it != p.end()) {
                 event_url = php::to_string(it->value());
             }
@@ -2563,7 +2644,8 @@ struct BitrixEmulator::Impl {
                          {"operating_limit_seconds", opts.operating_limit_seconds},
                          {"operating_cost_seconds", opts.operating_cost_seconds},
                          {"new_card_default", opts.new_card_default},
-                         {"wrong_secret_no_auth_found", opts.wrong_secret_no_auth_found}};
+                         {"wrong_secret_no_auth_found", opts.wrong_secret_no_auth_found},
+                         {"oauth_access_lifetime_seconds", opts.oauth_access_lifetime_seconds}};
         // The level as it is now, drained to the current clock without admitting a request.
         double elapsed = std::chrono::duration<double>(clock.now() - bucket_at).count();
         s["bucket"] = json::object{
@@ -2581,6 +2663,11 @@ struct BitrixEmulator::Impl {
         }
         s["calls"] = std::move(cs);
         s["batch_calls"] = std::move(bcs);
+        s["oauth"] =
+            json::object{{"client_id", oauth_client_id},
+                         {"refreshes", oauth_refreshes},
+                         {"live_access_tokens", static_cast<long long>(tokens.size())},
+                         {"live_refresh_tokens", static_cast<long long>(refresh_tokens.size())}};
         s["requests_total"] = requests_total;
         s["rejected"] =
             json::object{{"bucket", rejected_bucket}, {"operating", rejected_operating}};
@@ -2641,12 +2728,13 @@ std::string BitrixEmulator::webhook_path() const {
 }
 
 std::string BitrixEmulator::issue_oauth_token(long long user_id, std::chrono::seconds lifetime) {
-    // Opaque like a real token; the counter keeps every minted token distinct.
-    std::string token = "sbx" + std::to_string(impl_->next_token++) + "a" +
-                        std::to_string(std::hash<std::string>{}(std::to_string(user_id) + "/" +
-                                                                std::to_string(impl_->next_token)));
+    std::string token = impl_->mint("acc");
     impl_->tokens[token] = Impl::Token{user_id, impl_->clock.now() + lifetime};
     return token;
+}
+
+Response BitrixEmulator::handle_oauth(const Request& request) {
+    return impl_->handle_oauth(request);
 }
 
 }  // namespace hrmaild::sandbox

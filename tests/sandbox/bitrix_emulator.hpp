@@ -25,6 +25,8 @@ struct BitrixOptions {
     bool new_card_default = false;         ///< every new task is a new-card (chat) task
     bool wrong_secret_no_auth_found =
         false;  ///< wrong secret → NO_AUTH_FOUND instead of INVALID_CREDENTIALS
+    /// OAuth-app access tokens answer 401 expired_token after this many seconds.
+    double oauth_access_lifetime_seconds = 3600;
 };
 
 /// The emulated portal.
@@ -64,6 +66,13 @@ class BitrixEmulator {
 
     /// The webhook URL path prefix for the seeded webhook, e.g. `/rest/1/sandbox-webhook-secret/`.
     [[nodiscard]] std::string webhook_path() const;
+
+    /// Answers the Bitrix24 OAuth server (oauth.bitrix.info) at `/oauth/token/`: the
+    /// refresh-token grant (GET query or POST form) with the app's client_id and client_secret
+    /// from portal.json's `oauth_app` (defaults: local.sandbox / sandbox-client-secret, first
+    /// refresh token sandbox-refresh-token for the webhook user). Each refresh returns a NEW
+    /// refresh token and retires the old one (400 invalid_grant when reused).
+    Response handle_oauth(const Request& request);
 
     /// Mints an OAuth access token for `/rest/{method}?auth=TOKEN` calls as that user (the
     /// local-app path); after `lifetime` on the sandbox clock it answers 401 expired_token.

@@ -184,5 +184,52 @@ TEST_F(BitrixTest, ResetForgetsEverything) {
     EXPECT_EQ(a.result(), json::array());
 }
 
+TEST_F(BitrixTest, OAuthRefreshRotatesTheRefreshToken) {
+    auto oauth = [this](BitrixEmulator& b, const std::string& query) {
+        Request req;
+        req.method = "GET";
+        req.target = "/oauth/token/?" + query;
+        return parse(b.handle_oauth(req));
+    };
+    auto o = bitrix.options();
+    o.oauth_access_lifetime_seconds = 600;
+    bitrix.configure(o);
+    const std::string app =
+        "grant_type=refresh_token&client_id=local.sandbox&client_secret=sandbox-client-secret";
+    auto a = oauth(bitrix, app + "&refresh_token=sandbox-refresh-token");
+    ASSERT_EQ(a.status, 200) << a.body;
+    const auto& r = a.body.as_object();
+    EXPECT_EQ(r.at("expires_in"), json::value(600));
+    EXPECT_EQ(r.at("client_endpoint"), json::value("https://tarmexico.bitrix24.com/rest/"));
+    EXPECT_EQ(r.at("user_id"), json::value(1));
+    std::string access(r.at("access_token").as_string());
+    std::string refresh(r.at("refresh_token").as_string());
+    EXPECT_NE(refresh, "sandbox-refresh-token");
+    // The old refresh token is spent.
+    auto again = oauth(bitrix, app + "&refresh_token=sandbox-refresh-token");
+    EXPECT_EQ(again.status, 400);
+    EXPECT_EQ(again.error(), "invalid_grant");
+    // The access token works on /rest/{method} until it expires.
+    EXPECT_EQ(send("GET", "/rest/tasks.task.get?taskId=1&auth=" + access, "", "").status, 200);
+    clock.advance(std::chrono::seconds(601));
+    auto expired = send("GET", "/rest/tasks.task.get?taskId=1&auth=" + access, "", "");
+    EXPECT_EQ(expired.status, 401);
+    EXPECT_EQ(expired.error(), "expired_token");
+    // A POSTed form refresh with the new token works, once.
+    Request post;
+    post.method = "POST";
+    post.target = "/oauth/token/";
+    post.body = app + "&refresh_token=" + refresh;
+    post.headers["content-type"] = "application/x-www-form-urlencoded";
+    auto b = parse(bitrix.handle_oauth(post));
+    ASSERT_EQ(b.status, 200) << b.body;
+    EXPECT_EQ(bitrix.state().at("oauth").at("refreshes"), json::value(2));
+    auto wrong = oauth(
+        bitrix, "grant_type=refresh_token&client_id=local.sandbox&client_secret=x&refresh_token=" +
+                    std::string(b.body.at("refresh_token").as_string()));
+    EXPECT_EQ(wrong.status, 401);
+    EXPECT_EQ(wrong.error(), "invalid_client");
+}
+
 }  // namespace
 }  // namespace hrmaild::sandbox::test
