@@ -1,0 +1,119 @@
+#include "daemon/net/rate_limiter.hpp"
+
+#include <gtest/gtest.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <deque>
+#include <vector>
+
+namespace hrmaild::net {
+namespace {
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+/// Runs `n` sequential acquires and returns the virtual time at which each one got its token.
+std::vector<Duration> acquire_times(ManualClock& clock, RateLimiter& limiter, int n) {
+    asio::io_context ioc;
+    std::vector<Duration> at;
+    asio::co_spawn(
+        ioc,
+        [&]() -> asio::awaitable<void> {
+            for (int i = 0; i < n; ++i) {
+                co_await limiter.acquire();
+                at.push_back(clock.elapsed());
+            }
+        },
+        asio::detached);
+    EXPECT_TRUE(clock.run_until(ioc, [&] { return static_cast<int>(at.size()) == n; }));
+    return at;
+}
+
+TEST(RateLimiter, BitrixDefaultsBurstFiftyThenTwoPerSecond) {
+    ManualClock clock;
+    RateLimiter limiter(clock, "bitrix", 50, 2);
+    auto at = acquire_times(clock, limiter, 54);
+    ASSERT_EQ(at.size(), 54u);
+    for (int i = 0; i < 50; ++i)
+        EXPECT_EQ(at[i], Duration::zero()) << i;
+    EXPECT_EQ(at[50], 500ms);
+    EXPECT_EQ(at[51], 1000ms);
+    EXPECT_EQ(at[52], 1500ms);
+    EXPECT_EQ(at[53], 2000ms);
+}
+
+TEST(RateLimiter, RefillsWhileIdleButNotBeyondBurst) {
+    ManualClock clock;
+    RateLimiter limiter(clock, "bitrix", 50, 2);
+    acquire_times(clock, limiter, 50);
+    EXPECT_NEAR(limiter.available(), 0.0, 1e-9);
+    clock.advance(10s);
+    EXPECT_NEAR(limiter.available(), 20.0, 1e-9);
+    clock.advance(1h);
+    EXPECT_NEAR(limiter.available(), 50.0, 1e-9);
+}
+
+TEST(RateLimiter, ConcurrentCallersAreServedInOrder) {
+    asio::io_context ioc;
+    ManualClock clock;
+    RateLimiter limiter(clock, "x", 1, 2);
+    std::vector<std::pair<int, Duration>> done;
+    for (int id = 0; id < 4; ++id) {
+        asio::co_spawn(
+            ioc,
+            [&, id]() -> asio::awaitable<void> {
+                co_await limiter.acquire();
+                done.emplace_back(id, clock.elapsed());
+            },
+            asio::detached);
+    }
+    ASSERT_TRUE(clock.run_until(ioc, [&] { return done.size() == 4; }));
+    EXPECT_EQ(done[0], std::make_pair(0, Duration(0ms)));
+    EXPECT_EQ(done[1], std::make_pair(1, Duration(500ms)));
+    EXPECT_EQ(done[2], std::make_pair(2, Duration(1000ms)));
+    EXPECT_EQ(done[3], std::make_pair(3, Duration(1500ms)));
+}
+
+TEST(RateLimiter, ZohoPerMinuteBudgetNeverExceedsItsWindow) {
+    ManualClock clock;
+    auto limiter = RateLimiter::per_minute(clock, "zoho", 25);
+    auto at = acquire_times(clock, limiter, 100);
+    // burst 25/6 = 4, then one every 2.4 s
+    EXPECT_EQ(at[3], Duration::zero());
+    EXPECT_EQ(at[4], 2400ms);
+    // Sliding 60 s windows: never more than 25 * 7 / 6 (29) calls.
+    std::size_t worst = 0;
+    for (std::size_t i = 0; i < at.size(); ++i) {
+        std::size_t j = i;
+        while (j < at.size() && at[j] - at[i] < 60s)
+            ++j;
+        worst = std::max(worst, j - i);
+    }
+    EXPECT_LE(worst, 29u);
+    EXPECT_GE(worst, 25u);
+}
+
+TEST(RateLimiter, TryAcquireAndDrain) {
+    ManualClock clock;
+    RateLimiter limiter(clock, "x", 2, 1);
+    EXPECT_TRUE(limiter.try_acquire());
+    EXPECT_TRUE(limiter.try_acquire());
+    EXPECT_FALSE(limiter.try_acquire());
+    EXPECT_EQ(limiter.wait_time(), 1s);
+    clock.advance(5s);
+    EXPECT_TRUE(limiter.try_acquire());
+    limiter.drain();
+    EXPECT_FALSE(limiter.try_acquire());
+    EXPECT_EQ(limiter.wait_time(), 1s);
+}
+
+TEST(RateLimiter, ZeroRateMeansUnlimited) {
+    ManualClock clock;
+    RateLimiter limiter(clock, "x", 1, 0);
+    auto at = acquire_times(clock, limiter, 500);
+    EXPECT_EQ(at.back(), Duration::zero());
+}
+
+}  // namespace
+}  // namespace hrmaild::net
