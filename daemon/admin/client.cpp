@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <ctime>
 #include <exception>
 
 namespace hrmaild::admin {
@@ -90,7 +91,7 @@ std::optional<std::string> admin_base_url(std::string_view listen) {
 }
 
 boost::asio::awaitable<ApiAnswer> send_api_call(net::HttpTransport& transport, std::string base_url,
-                                                const Secret& token, ApiCall call) {
+                                                Secret token, ApiCall call) {
     net::HttpRequest req;
     req.method = call.method;
     req.url = base_url + call.target;
@@ -159,9 +160,22 @@ std::string scalar_text(const json::value& v) {
     }
 }
 
+/// The daemon sends times as milliseconds since the epoch (`*_at`, `at`); people read UTC.
+std::string value_text(std::string_view key, const json::value& v) {
+    bool is_time = key == "at" || (key.size() > 3 && key.substr(key.size() - 3) == "_at");
+    if (is_time && v.is_int64() && v.get_int64() > 0) {
+        std::time_t secs = static_cast<std::time_t>(v.get_int64() / 1000);
+        std::tm tm{};
+        gmtime_r(&secs, &tm);
+        return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                           tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    }
+    return scalar_text(v);
+}
+
 std::string field_text(const json::object& o, std::string_view key) {
     const auto* v = o.if_contains(key);
-    return v ? scalar_text(*v) : "-";
+    return v ? value_text(key, *v) : "-";
 }
 
 /// One line per item of an array: `key=value` pairs for objects, the value otherwise.
@@ -178,7 +192,7 @@ void append_items(std::string& out, const json::array& items, std::string_view i
                     line += "  ";
                 line += fmt::format("{}={}", std::string_view(kv.key()),
                                     kv.value().is_structured() ? json::serialize(kv.value())
-                                                               : scalar_text(kv.value()));
+                                                               : value_text(kv.key(), kv.value()));
             }
             out += fmt::format("{}- {}\n", indent, line);
         } else {
@@ -218,16 +232,20 @@ std::string format_queue_list(const json::value& result) {
         return json::serialize(result) + "\n";
     if (tickets->empty())
         return "no tickets\n";
-    static const std::vector<std::string_view> columns{"id",       "task_id",    "state",
-                                                       "workflow", "updated_at", "title"};
-    static const std::vector<std::string_view> headings{"ID",       "TASK",    "STATE",
-                                                        "WORKFLOW", "UPDATED", "TITLE"};
+    static const std::vector<std::string_view> columns{"id", "state", "workflow", "updated_at",
+                                                       "plan_hash"};
+    static const std::vector<std::string_view> headings{"ID", "STATE", "WORKFLOW", "UPDATED",
+                                                        "PLAN"};
     std::vector<std::vector<std::string>> rows;
     for (const auto& t : *tickets) {
         std::vector<std::string> row;
         const auto* o = t.if_object();
-        for (auto c : columns)
-            row.push_back(o ? field_text(*o, c) : scalar_text(t));
+        for (auto c : columns) {
+            std::string cell = o ? field_text(*o, c) : scalar_text(t);
+            if (c == "plan_hash" && cell.size() > 12)
+                cell.resize(12);  // enough to tell plans apart, as `--plan-hash` accepts
+            row.push_back(std::move(cell));
+        }
         rows.push_back(std::move(row));
     }
     std::vector<std::size_t> width(columns.size());

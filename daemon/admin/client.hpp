@@ -55,15 +55,16 @@ struct ApiAnswer {
     std::string error;        ///< why the daemon was not reached, or its error message
 };
 
-/// Sends one call with `Authorization: Bearer` and `X-Hrmaild-Via: cli`.
+/// Sends one call with `Authorization: Bearer` and `X-Hrmaild-Via: cli` (all arguments by
+/// value: the coroutine may outlive the caller's temporaries).
 boost::asio::awaitable<ApiAnswer> send_api_call(net::HttpTransport& transport, std::string base_url,
-                                                const Secret& token, ApiCall call);
+                                                Secret token, ApiCall call);
 
 /// The same, blocking on a private io_context with the net client (for the CLI).
 ApiAnswer call_admin_api(const std::string& base_url, const Secret& token, const ApiCall& call,
                          std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
-/// Human output of `queue.list`'s result: a table (ID, TASK, STATE, WORKFLOW, UPDATED, TITLE).
+/// Human output of `queue.list`'s result: a table (ID, STATE, WORKFLOW, UPDATED, PLAN).
 std::string format_queue_list(const boost::json::value& result);
 /// Human output of `queue.show`'s result: one block per ticket.
 std::string format_ticket(const boost::json::value& result);

@@ -312,7 +312,12 @@ asio::awaitable<void> AdminServer::Impl::session(tcp::socket socket) {
     struct Unregister {
         Impl* impl;
         std::uint64_t id;
-        ~Unregister() { impl->connections.erase(id); }
+        ~Unregister() {
+            impl->connections.erase(id);
+            // The last connection gone: nothing left for the grace period to wait for.
+            if (impl->stopping && impl->connections.empty())
+                impl->grace_timer.cancel();
+        }
     } unregister{this, id};
 
     beast::flat_buffer buffer;
