@@ -953,6 +953,10 @@ struct BitrixEmulator::Impl {
             ++rejected_bucket;
             return Response::json(503, error_body("QUERY_LIMIT_EXCEEDED", "Too many requests"));
         }
+        if (!segs.empty() && segs.front() == "api") {
+            segs.erase(segs.begin());
+            return handle_v3(req, segs, start);
+        }
         json::object params = parse_params(req);
         Call call;
         std::string method;
@@ -968,20 +972,10 @@ struct BitrixEmulator::Impl {
         } else if (segs.size() == 1) {
             method = method_name(segs[0]);
             auto it = params.find("auth");
-            if (it == params.end() || php::to_string(it->value()).empty()) {
-                return Response::json(401, error_body("NO_AUTH_FOUND", "Wrong authorization data"));
+            if (auto failure = check_token(
+                    it == params.end() ? std::string() : php::to_string(it->value()), call)) {
+                return *failure;
             }
-            auto tok = tokens.find(php::to_string(it->value()));
-            if (tok == tokens.end()) {
-                return Response::json(
-                    401, error_body("invalid_token", "The access token provided is invalid."));
-            }
-            if (clock.now() >= tok->second.expires) {
-                return Response::json(
-                    401, error_body("expired_token", "The access token provided has expired."));
-            }
-            call.user_id = tok->second.user_id;
-            call.credential = "app";
         } else {
             return Response::json(404, error_body("ERROR_METHOD_NOT_FOUND", "Method not found!"));
         }
@@ -1051,6 +1045,105 @@ struct BitrixEmulator::Impl {
         o["user_id"] = uid;
         o["refresh_token"] = refresh;
         return Response::json(200, o);
+    }
+
+    // ---------------------------------------------------------------- REST 3.0
+
+    static Response v3_error(int status, const std::string& code, const std::string& message,
+                             json::array validation = {}) {
+        json::object e{{"code", code}, {"message", message}};
+        if (!validation.empty()) {
+            e["validation"] = std::move(validation);
+        }
+        return Response::json(status, json::object{{"error", std::move(e)}});
+    }
+
+    // `/rest/api/{uid}/{secret}/{method}` or `/rest/api/{method}` with `auth` in the body:
+    // JSON POST only (the query string is ignored). Only tasks.task.chat.message.send, the
+    // new card's write path, is served.
+    Response handle_v3(const Request& req, const std::vector<std::string>& segs, double start) {
+        json::object body;
+        if (!req.body.empty()) {
+            boost::system::error_code ec;
+            auto v = json::parse(req.body, ec);
+            if (ec || !v.is_object()) {
+                return v3_error(400, "BITRIX_REST_V3_EXCEPTION_INVALIDJSONEXCEPTION",
+                                "Invalid JSON in request body");
+            }
+            body = v.as_object();
+        }
+        Call call;
+        std::string method;
+        if (segs.size() == 3) {
+            long long uid = 0;
+            if (!php::to_int(json::value(segs[0]), uid) || uid != webhook_user ||
+                segs[1] != webhook_secret) {
+                return auth_failure();
+            }
+            call.user_id = uid;
+            call.credential = "webhook";
+            method = method_name(segs[2]);
+        } else if (segs.size() == 1) {
+            method = method_name(segs[0]);
+            auto it = body.find("auth");
+            std::string token = it == body.end() ? std::string() : php::to_string(it->value());
+            if (auto failure = check_token(token, call)) {
+                return *failure;
+            }
+            body.erase("auth");
+        } else {
+            return v3_error(404, "BITRIX_REST_V3_EXCEPTION_UNKNOWNMETHODEXCEPTION",
+                            "Method not found");
+        }
+        ++calls["api:" + method];
+        if (method != "tasks.task.chat.message.send") {
+            return v3_error(404, "BITRIX_REST_V3_EXCEPTION_UNKNOWNMETHODEXCEPTION",
+                            "Method `" + method + "` not found");
+        }
+        const json::value* fields = body.if_contains("fields");
+        const json::object* f =
+            fields != nullptr && fields->is_object() ? &fields->get_object() : nullptr;
+        json::array problems;
+        long long task_id = 0;
+        if (f == nullptr || !f->contains("taskId") || !php::to_int(f->at("taskId"), task_id)) {
+            problems.push_back(json::object{{"field", "taskId"}, {"message", "Required integer"}});
+        }
+        std::string text = f != nullptr && f->contains("text") ? php::to_string(f->at("text")) : "";
+        if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+            problems.push_back(json::object{{"field", "text"}, {"message", "Required"}});
+        }
+        if (!problems.empty()) {
+            return v3_error(400, "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
+                            "Request validation failed", std::move(problems));
+        }
+        Task* t = task(task_id);
+        if (t == nullptr || t->chat_id == 0 || !chat_member(*t, call.user_id)) {
+            return v3_error(403, "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "Access denied");
+        }
+        long long msg = chat_post(*t, call.user_id, text);
+        comment_event(0, t->id, msg);
+        json::object out{{"result", json::object{{"result", true}}}};
+        out["time"] = time_block(start, call, "api:" + method);
+        return Response::json(200, out);
+    }
+
+    // An OAuth access token from the `auth` parameter; an error response when it is unusable.
+    std::optional<Response> check_token(const std::string& token, Call& call) {
+        if (token.empty()) {
+            return Response::json(401, error_body("NO_AUTH_FOUND", "Wrong authorization data"));
+        }
+        auto tok = tokens.find(token);
+        if (tok == tokens.end()) {
+            return Response::json(
+                401, error_body("invalid_token", "The access token provided is invalid."));
+        }
+        if (clock.now() >= tok->second.expires) {
+            return Response::json(
+                401, error_body("expired_token", "The access token provided has expired."));
+        }
+        call.user_id = tok->second.user_id;
+        call.credential = "app";
+        return std::nullopt;
     }
 
     Response auth_failure() const {

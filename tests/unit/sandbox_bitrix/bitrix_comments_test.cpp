@@ -222,6 +222,34 @@ TEST_F(BitrixNewCard, ChatNeedsMembership) {
     EXPECT_EQ(unknown.error(), "ACCESS_ERROR");
 }
 
+TEST_F(BitrixNewCard, RestV3ChatMessageSend) {
+    const std::string url = "/rest/api/1/sandbox-webhook-secret/tasks.task.chat.message.send";
+    auto a =
+        send("POST", url, R"({"fields":{"taskId":15,"text":"Por REST 3"}})", "application/json");
+    ASSERT_EQ(a.status, 200) << a.body;
+    EXPECT_EQ(a.result(), json::parse(R"({"result":true})"));
+    auto m = call("im.dialog.messages.get", {{"DIALOG_ID", "chat" + std::to_string(chat())}});
+    EXPECT_EQ(m.result().at("messages").at(0).at("text"), json::value("Por REST 3"));
+    auto form_body =
+        send("POST", url, "fields[taskId]=15&fields[text]=x", "application/x-www-form-urlencoded");
+    EXPECT_EQ(form_body.status, 400);
+    EXPECT_EQ(form_body.body.at("error").at("code"),
+              json::value("BITRIX_REST_V3_EXCEPTION_INVALIDJSONEXCEPTION"));
+    auto invalid = send("POST", url, R"({"fields":{"text":""}})", "application/json");
+    EXPECT_EQ(invalid.status, 400);
+    EXPECT_EQ(invalid.body.at("error").at("validation").as_array().size(), 2u);
+    auto classic = send("POST", url, R"({"fields":{"taskId":1,"text":"x"}})", "application/json");
+    EXPECT_EQ(classic.status, 403);
+    auto token = bitrix.issue_oauth_token(12);
+    auto app = send("POST", "/rest/api/tasks.task.chat.message.send",
+                    R"({"auth":")" + token + R"(","fields":{"taskId":15,"text":"y"}})",
+                    "application/json");
+    EXPECT_EQ(app.status, 200) << app.body;
+    auto unknown =
+        send("POST", "/rest/api/1/sandbox-webhook-secret/tasks.task.get", "{}", "application/json");
+    EXPECT_EQ(unknown.status, 404);
+}
+
 TEST_F(BitrixTest, NewCardSwitchMakesEveryNewTaskAChat) {
     auto o = bitrix.options();
     o.new_card_default = true;
