@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <functional>
 #include <map>
@@ -216,6 +218,66 @@ bool match_string(const std::string& actual, const json::value& wanted, const st
         }
         return like(actual, w);
     });
+}
+
+// Serialises like PHP's json_encode: floats in plain decimal (`1760000000.12`, `0.0`), not
+// Boost's exponent form (`1.76E9`); everything else as Boost.JSON writes it.
+void php_serialize(const json::value& v, std::string& out) {
+    switch (v.kind()) {
+        case json::kind::double_: {
+            double d = v.get_double();
+            char buf[64];
+            for (int precision = 1; precision <= 17; ++precision) {
+                std::snprintf(buf, sizeof buf, "%.*g", precision, d);
+                if (std::strtod(buf, nullptr) == d) {
+                    break;
+                }
+            }
+            std::string text(buf);
+            if (text.find_first_of(".eEn") == std::string::npos) {
+                text += ".0";
+            }
+            out += text;
+            return;
+        }
+        case json::kind::object: {
+            out += '{';
+            bool first = true;
+            for (const auto& kv : v.get_object()) {
+                if (!first) {
+                    out += ',';
+                }
+                first = false;
+                out += json::serialize(json::string(kv.key()));
+                out += ':';
+                php_serialize(kv.value(), out);
+            }
+            out += '}';
+            return;
+        }
+        case json::kind::array: {
+            out += '[';
+            bool first = true;
+            for (const auto& e : v.get_array()) {
+                if (!first) {
+                    out += ',';
+                }
+                first = false;
+                php_serialize(e, out);
+            }
+            out += ']';
+            return;
+        }
+        default:
+            out += json::serialize(v);
+    }
+}
+
+Response php_json(int status, const json::value& v) {
+    Response r;
+    r.status = status;
+    php_serialize(v, r.body);
+    return r;
 }
 
 json::object error_body(const std::string& code, const std::string& description) {
@@ -872,7 +934,7 @@ struct BitrixEmulator::Impl {
             if (out.status == 429) {
                 body["time"] = time;
             }
-            return Response::json(out.status, body);
+            return php_json(out.status, body);
         }
         json::object body;
         body["result"] = out.result;
@@ -883,7 +945,7 @@ struct BitrixEmulator::Impl {
             body["total"] = *out.total;
         }
         body["time"] = time;
-        return Response::json(200, body);
+        return php_json(200, body);
     }
 
     static std::vector<std::string> path_segments(const std::string& path) {
@@ -946,12 +1008,12 @@ struct BitrixEmulator::Impl {
         ++requests_total;
         auto segs = path_segments(req.path());
         if (segs.empty() || segs.front() != "rest") {
-            return Response::json(404, error_body("ERROR_METHOD_NOT_FOUND", "Method not found!"));
+            return php_json(404, error_body("ERROR_METHOD_NOT_FOUND", "Method not found!"));
         }
         segs.erase(segs.begin());
         if (!bucket_admit()) {
             ++rejected_bucket;
-            return Response::json(503, error_body("QUERY_LIMIT_EXCEEDED", "Too many requests"));
+            return php_json(503, error_body("QUERY_LIMIT_EXCEEDED", "Too many requests"));
         }
         if (!segs.empty() && segs.front() == "api") {
             segs.erase(segs.begin());
@@ -977,7 +1039,7 @@ struct BitrixEmulator::Impl {
                 return *failure;
             }
         } else {
-            return Response::json(404, error_body("ERROR_METHOD_NOT_FOUND", "Method not found!"));
+            return php_json(404, error_body("ERROR_METHOD_NOT_FOUND", "Method not found!"));
         }
         params.erase("auth");
         ++calls[method];
@@ -1000,7 +1062,7 @@ struct BitrixEmulator::Impl {
     }
 
     static Response oauth_error(int status, const char* code, const char* text) {
-        return Response::json(status, error_body(code, text));
+        return php_json(status, error_body(code, text));
     }
 
     Response handle_oauth(const Request& req) {
@@ -1044,7 +1106,7 @@ struct BitrixEmulator::Impl {
         o["member_id"] = member_id();
         o["user_id"] = uid;
         o["refresh_token"] = refresh;
-        return Response::json(200, o);
+        return php_json(200, o);
     }
 
     // ---------------------------------------------------------------- REST 3.0
@@ -1055,7 +1117,7 @@ struct BitrixEmulator::Impl {
         if (!validation.empty()) {
             e["validation"] = std::move(validation);
         }
-        return Response::json(status, json::object{{"error", std::move(e)}});
+        return php_json(status, json::object{{"error", std::move(e)}});
     }
 
     // `/rest/api/{uid}/{secret}/{method}` or `/rest/api/{method}` with `auth` in the body:
@@ -1124,22 +1186,22 @@ struct BitrixEmulator::Impl {
         comment_event(0, t->id, msg);
         json::object out{{"result", json::object{{"result", true}}}};
         out["time"] = time_block(start, call, "api:" + method);
-        return Response::json(200, out);
+        return php_json(200, out);
     }
 
     // An OAuth access token from the `auth` parameter; an error response when it is unusable.
     std::optional<Response> check_token(const std::string& token, Call& call) {
         if (token.empty()) {
-            return Response::json(401, error_body("NO_AUTH_FOUND", "Wrong authorization data"));
+            return php_json(401, error_body("NO_AUTH_FOUND", "Wrong authorization data"));
         }
         auto tok = tokens.find(token);
         if (tok == tokens.end()) {
-            return Response::json(
-                401, error_body("invalid_token", "The access token provided is invalid."));
+            return php_json(401,
+                            error_body("invalid_token", "The access token provided is invalid."));
         }
         if (clock.now() >= tok->second.expires) {
-            return Response::json(
-                401, error_body("expired_token", "The access token provided has expired."));
+            return php_json(401,
+                            error_body("expired_token", "The access token provided has expired."));
         }
         call.user_id = tok->second.user_id;
         call.credential = "app";
@@ -1148,10 +1210,9 @@ struct BitrixEmulator::Impl {
 
     Response auth_failure() const {
         if (opts.wrong_secret_no_auth_found) {
-            return Response::json(401, error_body("NO_AUTH_FOUND", "Wrong authorization data"));
+            return php_json(401, error_body("NO_AUTH_FOUND", "Wrong authorization data"));
         }
-        return Response::json(401,
-                              error_body("INVALID_CREDENTIALS", "Invalid request credentials"));
+        return php_json(401, error_body("INVALID_CREDENTIALS", "Invalid request credentials"));
     }
 
     // ---------------------------------------------------------------- parameters

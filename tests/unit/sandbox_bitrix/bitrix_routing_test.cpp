@@ -158,6 +158,28 @@ INSTANTIATE_TEST_SUITE_P(
         return n;
     });
 
+TEST_F(BitrixTest, FloatsAreWrittenAsPhpDoes) {
+    auto o = bitrix.options();
+    o.operating_limit = true;
+    o.operating_cost_seconds = 2;
+    bitrix.configure(o);
+    Request req;
+    req.method = "GET";
+    req.target = bitrix.webhook_path() + "user.current";
+    bitrix.handle(req);
+    auto r = bitrix.handle(req);
+    // `"start":1795861628.028878`, never Boost's `1.795861628028878E9`; `operating` is the
+    // method's sum over 10 minutes (two calls billed 2 s each), written `4.0`.
+    auto pos = r.body.find("\"start\":");
+    ASSERT_NE(pos, std::string::npos);
+    auto end = r.body.find(',', pos);
+    std::string start = r.body.substr(pos + 8, end - pos - 8);
+    EXPECT_EQ(start.find_first_of("eE"), std::string::npos) << start;
+    EXPECT_NE(start.find('.'), std::string::npos) << start;
+    EXPECT_NE(r.body.find("\"operating\":4.0"), std::string::npos) << r.body;
+    EXPECT_NEAR(json::parse(r.body).at("time").at("start").as_double(), clock.unix_seconds(), 5.0);
+}
+
 TEST_F(BitrixTest, BodyWinsOverQueryForTheSameKey) {
     auto a = send("POST", bitrix.webhook_path() + "tasks.task.get?taskId=1", R"({"taskId":2})",
                   "application/json");
