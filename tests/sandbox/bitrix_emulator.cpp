@@ -1440,11 +1440,14 @@ struct BitrixEmulator::Impl {
         if (t == nullptr) {
             return Outcome::fail(400, "0", action_not_allowed);
         }
-        if (!f->is_object()) {
+        // PHP has one array type: an empty JSON list is an empty field set.
+        json::object empty;
+        if (!f->is_object() && !(f->is_array() && f->get_array().empty())) {
             return Outcome::fail(400, "ERROR_CORE", "fields must be an array");
         }
         Task copy = *t;
-        if (auto error = apply_fields(copy, f->get_object(), false, call.user_id)) {
+        if (auto error =
+                apply_fields(copy, f->is_object() ? f->get_object() : empty, false, call.user_id)) {
             return Outcome::fail(400, "ERROR_CORE", *error);
         }
         *t = std::move(copy);

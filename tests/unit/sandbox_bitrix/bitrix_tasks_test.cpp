@@ -434,5 +434,55 @@ TEST_F(BitrixTest, ApproveNeedsTheCreatorOrAnAdmin) {
     EXPECT_TRUE(task(1).at("closedDate").is_string());
 }
 
+TEST_F(BitrixTest, DeadlineAuditorsAndSelectStar) {
+    auto a =
+        call("tasks.task.update",
+             {{"taskId", 2},
+              {"fields",
+               {{"DEADLINE", "2026-12-01T18:00:00+00:00"}, {"AUDITORS", json::array{7, "8"}}}}});
+    ASSERT_EQ(a.status, 200) << a.body;
+    auto t = task(2);
+    EXPECT_EQ(t.at("deadline"), json::value("2026-12-01T12:00:00-06:00"));
+    EXPECT_EQ(t.at("auditors"), json::parse(R"(["7","8"])"));
+    EXPECT_EQ(t.at("auditorsData").at("7").at("name"), json::value("Camilo Luna"));
+    auto l = call("tasks.task.list", {{"filter", {{"AUDITOR", 8}, {"<DEADLINE", "2026-12-02"}}},
+                                      {"select", json::array{"*"}}});
+    ASSERT_EQ(l.result().at("tasks").as_array().size(), 1u);
+    const auto& row = l.result().at("tasks").at(0).as_object();
+    EXPECT_EQ(row.at("id"), json::value("2"));
+    EXPECT_TRUE(row.contains("description"));
+    EXPECT_FALSE(row.contains("tags"));  // `*` is every non-UF field, without TAGS
+    // An empty JSON list is an empty field set, as in PHP.
+    EXPECT_EQ(call("tasks.task.update", {{"taskId", 2}, {"fields", json::array()}}).status, 200);
+}
+
+TEST_F(BitrixTest, StartBeyondTheEndGivesAnEmptyPage) {
+    auto a = call("tasks.task.list", {{"start", 100}});
+    EXPECT_EQ(a.result().at("tasks"), json::array());
+    EXPECT_EQ(a.body.at("total"), json::value(14));
+    EXPECT_FALSE(a.body.as_object().contains("next"));
+}
+
+TEST_F(BitrixTest, StateShape) {
+    call("task.commentitem.add", {{"TASKID", 1}, {"FIELDS", {{"POST_MESSAGE", "x"}}}});
+    auto s = bitrix.state().as_object();
+    for (const char* k :
+         {"portal", "webhook", "event_target", "users", "departments", "projects", "approvers",
+          "tasks", "notifications", "im_messages", "options", "bucket", "calls", "batch_calls",
+          "oauth", "requests_total", "rejected", "events"}) {
+        EXPECT_TRUE(s.contains(k)) << k;
+    }
+    EXPECT_EQ(s.at("portal"), json::value("tarmexico.bitrix24.com"));
+    EXPECT_EQ(s.at("approvers"), json::parse("[7,8]"));
+    EXPECT_EQ(s.at("webhook").at("path"), json::value("/rest/1/sandbox-webhook-secret/"));
+    const auto& t = s.at("tasks").at(0).as_object();
+    EXPECT_EQ(t.at("id"), json::value("1"));
+    EXPECT_TRUE(t.contains("tags"));
+    EXPECT_EQ(t.at("comments").as_array().size(), 1u);
+    EXPECT_EQ(t.at("comments").at(0).at("POST_MESSAGE"), json::value("x"));
+    EXPECT_EQ(t.at("chat_messages"), json::array());
+    EXPECT_EQ(s.at("bucket").at("burst"), json::value(1000000));
+}
+
 }  // namespace
 }  // namespace hrmaild::sandbox::test
