@@ -26,6 +26,12 @@ using TimePoint = std::chrono::steady_clock::time_point;
 /// `operating_reset_at`, OAuth `expires`).
 using WallTime = std::chrono::system_clock::time_point;
 
+/// A calendar instant from Unix seconds (Bitrix `operating_reset_at`, OAuth `expires`).
+inline WallTime from_unix_seconds(double seconds) {
+    return WallTime{
+        std::chrono::duration_cast<WallTime::duration>(std::chrono::duration<double>(seconds))};
+}
+
 /// A source of time and of waits, real or virtual.
 class Clock {
   public:

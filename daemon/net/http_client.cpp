@@ -218,8 +218,8 @@ asio::awaitable<Outcome<std::unique_ptr<HttpClient::Connection>>> HttpClient::co
     const std::uint16_t dial_port = via_proxy ? proxy_.port : ep.port;
     const Duration total = config_.total_timeout;
 
-    // Resolve: address literals need no lookup; names go through the resolver with a timer
-    // that cancels it (the resolver has no deadline of its own).
+    // Resolve: address literals need no lookup; names go through the resolver, raced
+    // against a timer (the resolver has no deadline of its own).
     std::vector<tcp::endpoint> addresses;
     error_code ec;
     auto literal = asio::ip::make_address(dial_host, ec);
@@ -229,27 +229,40 @@ asio::awaitable<Outcome<std::unique_ptr<HttpClient::Connection>>> HttpClient::co
         auto limit = budget(config_.resolve_timeout, deadline);
         if (limit <= Duration::zero())
             co_return overall_timeout(Phase::resolve, log_url, total);
-        auto resolver = std::make_shared<tcp::resolver>(executor_);
-        auto fired = std::make_shared<bool>(false);
-        asio::steady_timer timer(executor_);
-        timer.expires_after(limit);
-        timer.async_wait([resolver, fired](const error_code& e) {
-            if (!e) {
-                *fired = true;
-                resolver->cancel();
-            }
-        });
-        auto [rec, results] =
-            co_await resolver->async_resolve(dial_host, std::to_string(dial_port), use_tuple);
-        timer.cancel();
-        if (*fired)
-            co_return transport_error(Phase::resolve, rec, log_url, true);
-        if (rec) {
-            auto e = transport_error(Phase::resolve, rec, log_url, false);
-            if (rec == asio::error::host_not_found)
+        // The lookup runs on asio's resolver thread and cannot be interrupted; on timeout we
+        // stop waiting for it and let it finish into the shared state on its own.
+        struct Lookup {
+            tcp::resolver resolver;
+            asio::steady_timer wake;
+            bool finished = false;
+            error_code ec;
+            tcp::resolver::results_type results;
+        };
+        auto lookup = std::make_shared<Lookup>(
+            Lookup{tcp::resolver(executor_), asio::steady_timer(executor_), false, {}, {}});
+        lookup->wake.expires_after(limit);
+        lookup->resolver.async_resolve(
+            dial_host, std::to_string(dial_port),
+            [lookup](const error_code& e, tcp::resolver::results_type r) {
+                lookup->finished = true;
+                lookup->ec = e;
+                lookup->results = std::move(r);
+                lookup->wake.cancel();
+            });
+        auto [wec] = co_await lookup->wake.async_wait(use_tuple);
+        if (!lookup->finished) {
+            lookup->resolver.cancel();
+            if (wec == asio::error::operation_aborted)  // the caller cancelled us
+                co_return transport_error(Phase::resolve, wec, log_url, false);
+            co_return transport_error(Phase::resolve, {}, log_url, true);
+        }
+        if (lookup->ec) {
+            auto e = transport_error(Phase::resolve, lookup->ec, log_url, false);
+            if (lookup->ec == asio::error::host_not_found)
                 e.kind = ErrorKind::permanent;
             co_return e;
         }
+        const auto& results = lookup->results;
         for (const auto& r : results)
             addresses.push_back(r.endpoint());
     }

@@ -267,6 +267,41 @@ TEST_F(HttpClientTest, RefusedConnectionIsRetryable) {
     EXPECT_FALSE(res.error().timed_out);
 }
 
+TEST_F(HttpClientTest, ConcurrentCallsEachGetAConnectionAndThePoolKeepsAFew) {
+    NetTestServer server([](const ServerRequest&) {
+        auto r = ServerReply::ok("{}");
+        r.delay = 100ms;  // keep them in flight together
+        return r;
+    });
+    HttpClient client(ioc.get_executor(), fast_config(), no_env());
+    int done = 0, ok = 0;
+    for (int i = 0; i < 6; ++i)
+        asio::co_spawn(ioc, client.send(get(server.url("/c"))),
+                       [&](std::exception_ptr, Outcome<HttpResponse> r) {
+                           ++done;
+                           ok += r.has_value() ? 1 : 0;
+                       });
+    auto until = std::chrono::steady_clock::now() + 5s;
+    while (done < 6 && std::chrono::steady_clock::now() < until)
+        ioc.run_one_for(100ms);
+    ASSERT_EQ(done, 6);
+    EXPECT_EQ(ok, 6);
+    EXPECT_EQ(server.connections(), 6u);
+    EXPECT_EQ(client.idle_connections(), 4u);  // max_idle_per_host
+    ASSERT_TRUE(call(client, get(server.url("/again"))).has_value());
+    EXPECT_EQ(server.connections(), 6u);  // served from the pool
+}
+
+TEST_F(HttpClientTest, UnknownHostFailsInTheResolvePhase) {
+    HttpClient client(ioc.get_executor(), fast_config(), no_env());
+    auto start = std::chrono::steady_clock::now();
+    auto res = call(client, get("https://no-such-host.invalid/x"));
+    ASSERT_FALSE(res.has_value());
+    EXPECT_EQ(res.error().phase, Phase::resolve);
+    EXPECT_EQ(client.stats().connections_opened, 0u);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);  // resolve_timeout is 2 s
+}
+
 TEST_F(HttpClientTest, InvalidUrlIsPermanent) {
     HttpClient client(ioc.get_executor(), fast_config(), no_env());
     auto res = call(client, get("not a url"));

@@ -127,6 +127,11 @@ TEST(ManualClock, ZeroSleepYieldsWithoutTime) {
     EXPECT_EQ(clock.elapsed(), Duration::zero());
 }
 
+TEST(FromUnixSeconds, KeepsFractionsAndMatchesTheCalendar) {
+    EXPECT_EQ(from_unix_seconds(1767225600), ManualClock::default_wall_start());
+    EXPECT_EQ(from_unix_seconds(1760000600.5) - from_unix_seconds(1760000600), 500ms);
+}
+
 TEST(SystemClock, SleepTakesRealTime) {
     asio::io_context ioc;
     SystemClock clock;
