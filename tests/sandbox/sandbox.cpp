@@ -483,7 +483,8 @@ Response Sandbox::control(const Request& request) {
                 if (!configure_bitrix(it->value().as_object(), error))
                     return control_error(400, error);
             }
-            log::info("SANDBOX_CONFIGURED", {{"keys", request.body.size()}});
+            log::info("SANDBOX_CONFIGURED",
+                      {{"bitrix", body->contains("bitrix")}, {"zoho", body->contains("zoho")}});
         } else if (m != "GET") {
             return method_not_allowed();
         }
