@@ -90,6 +90,19 @@ bool is_tag_name_char(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '*';
 }
 
+// BB-code tag names start with a letter ([B], [URL], [H1]) or are the list bullet [*]; "[1]"
+// is a footnote HR wrote, not markup.
+bool is_tag_name(std::string_view name) {
+    if (name == "*")
+        return true;
+    if (name.empty() || name.size() > 10)
+        return false;
+    char c = name.front();
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
+        return false;
+    return std::all_of(name.begin(), name.end(), is_tag_name_char);
+}
+
 std::string_view trim_view(std::string_view s) {
     auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
     while (!s.empty() && ws(s.front()))
@@ -135,8 +148,7 @@ std::string bbcode_to_text(std::string_view in) {
                     body.remove_prefix(1);
                 auto name_end = body.find_first_of("= ");
                 auto name = body.substr(0, name_end);
-                if (!name.empty() && name.size() <= 10 &&
-                    std::all_of(name.begin(), name.end(), is_tag_name_char)) {
+                if (is_tag_name(name)) {
                     if (name == "*")
                         out += "\n";
                     i = close;
@@ -264,9 +276,8 @@ std::optional<std::string> parse_date(std::string_view text) {
 
 std::vector<std::string> split_addresses(std::string_view text) {
     std::vector<std::string> out;
-    std::string cur;
-    auto flush = [&] {
-        std::string_view a = trim_view(cur);
+    auto add = [&](std::string_view a) {
+        a = trim_view(a);
         if (a.starts_with("mailto:"))
             a.remove_prefix(7);
         while (!a.empty() && (a.front() == '<' || a.front() == '(' || a.front() == '"'))
@@ -274,27 +285,36 @@ std::vector<std::string> split_addresses(std::string_view text) {
         while (!a.empty() &&
                (a.back() == '>' || a.back() == ')' || a.back() == '"' || a.back() == '.'))
             a.remove_suffix(1);
-        if (!a.empty()) {
-            auto s = domain::ascii_lower(a);
-            if (std::find(out.begin(), out.end(), s) == out.end())
-                out.push_back(s);
-        }
-        cur.clear();
+        if (a.empty())
+            return;
+        auto s = domain::ascii_lower(a);
+        if (std::find(out.begin(), out.end(), s) == out.end())
+            out.push_back(s);
     };
-    for (char c : text) {
-        if (c == ',' || c == ';' || c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-            flush();
+    // Items are separated by commas, semicolons and new lines; inside one item, "Name <a@b>"
+    // keeps only the bracketed address, and otherwise spaces separate items too.
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        auto end = text.find_first_of(",;\n", start);
+        if (end == std::string_view::npos)
+            end = text.size();
+        auto item = text.substr(start, end - start);
+        auto lt = item.find('<');
+        auto gt = item.find('>', lt == std::string_view::npos ? 0 : lt);
+        if (lt != std::string_view::npos && gt != std::string_view::npos) {
+            add(item.substr(lt + 1, gt - lt - 1));
         } else {
-            cur += c;
+            std::size_t w = 0;
+            while (w <= item.size()) {
+                auto we = item.find_first_of(" \t\r", w);
+                if (we == std::string_view::npos)
+                    we = item.size();
+                add(item.substr(w, we - w));
+                w = we + 1;
+            }
         }
+        start = end + 1;
     }
-    flush();
-    // "Nombre <a@b>" leaves the name words as items: keep only what looks like an address when
-    // at least one item does.
-    bool any = std::any_of(out.begin(), out.end(),
-                           [](const std::string& s) { return s.find('@') != std::string::npos; });
-    if (any)
-        std::erase_if(out, [](const std::string& s) { return s.find('@') == std::string::npos; });
     return out;
 }
 

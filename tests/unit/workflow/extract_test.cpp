@@ -1,0 +1,186 @@
+#include "daemon/workflow/extract.hpp"
+#include "daemon/workflow/loader.hpp"
+
+#include <gtest/gtest.h>
+
+namespace hrmaild::workflow {
+namespace {
+
+TEST(BbCode, StripsTagsAndDecodesEntities) {
+    EXPECT_EQ(bbcode_to_text("[B]Nombre(s):[/B] Mariana"), "Nombre(s): Mariana");
+    EXPECT_EQ(bbcode_to_text("[URL=mailto:a@x.com]a@x.com[/URL]"), "a@x.com");
+    EXPECT_EQ(bbcode_to_text("[COLOR=#ff0000][I]x[/I][/COLOR]"), "x");
+    EXPECT_EQ(bbcode_to_text("Mu&ntilde;oz &amp; P&eacute;rez &#241; &#xF1; &lt;a&gt;"),
+              "Muñoz & Pérez ñ ñ <a>");
+    EXPECT_EQ(bbcode_to_text("a<br>b<br />c\r\nd"), "a\nb\nc\nd");
+    EXPECT_EQ(bbcode_to_text("[LIST][*]uno[*]dos[/LIST]"), "\nuno\ndos");
+    EXPECT_EQ(bbcode_to_text("[1] nota & otra"), "[1] nota & otra");
+}
+
+struct LabelCase {
+    const char* label;
+    const char* key;
+};
+class LabelKey : public ::testing::TestWithParam<LabelCase> {};
+TEST_P(LabelKey, Normalizes) {
+    EXPECT_EQ(label_key(GetParam().label), GetParam().key);
+}
+INSTANTIATE_TEST_SUITE_P(Cases, LabelKey,
+                         ::testing::Values(LabelCase{"[B]Nombre(s):[/B]", "nombres"},
+                                           LabelCase{"Nombres", "nombres"},
+                                           LabelCase{"Apellido(s)", "apellidos"},
+                                           LabelCase{"APELLIDOS::", "apellidos"},
+                                           LabelCase{"  Acción ", "accion"},
+                                           LabelCase{"- Correo del  grupo", "correo del grupo"},
+                                           LabelCase{"*Área nueva*", "area nueva"}));
+
+TEST(LabeledLines, ReadsLabelsValuesAndContinuations) {
+    auto lines = labeled_lines(
+        "Buen día, favor de dar de alta.\n\nNombre(s): Mariana \nMiembros:\n a@x.com\n b@x.com\n\n"
+        "Gracias.\nNota: ver http://x.com/a:b\nEnlace http://x.com: no es etiqueta");
+    ASSERT_EQ(lines.size(), 3u);
+    EXPECT_EQ(lines[0].label, "Nombre(s)");
+    EXPECT_EQ(lines[0].value, "Mariana");
+    EXPECT_EQ(lines[1].key, "miembros");
+    EXPECT_EQ(lines[1].value, "");
+    EXPECT_EQ(lines[1].continuation, (std::vector<std::string>{"a@x.com", "b@x.com"}));
+    EXPECT_EQ(lines[2].value, "ver http://x.com/a:b");
+}
+
+struct DateCase {
+    const char* in;
+    const char* out;  // "" for invalid
+};
+class Dates : public ::testing::TestWithParam<DateCase> {};
+TEST_P(Dates, Parse) {
+    auto d = parse_date(GetParam().in);
+    if (GetParam().out[0] == '\0') {
+        EXPECT_FALSE(d) << GetParam().in;
+    } else {
+        EXPECT_EQ(d.value_or("<none>"), GetParam().out);
+    }
+}
+INSTANTIATE_TEST_SUITE_P(Cases, Dates,
+                         ::testing::Values(DateCase{"01/12/2026", "2026-12-01"},
+                                           DateCase{"1/2/2026", "2026-02-01"},
+                                           DateCase{"2026-12-07", "2026-12-07"},
+                                           DateCase{"30-11-2026", "2026-11-30"},
+                                           DateCase{"29/02/2028", "2028-02-29"},
+                                           DateCase{"29/02/2026", ""}, DateCase{"31/04/2026", ""},
+                                           DateCase{"13/13/2026", ""}, DateCase{"mañana", ""},
+                                           DateCase{"2026-13-01", ""}, DateCase{"01/12/26", ""}));
+
+TEST(Addresses, SplitOnCommasSemicolonsAndNewLines) {
+    EXPECT_EQ(split_addresses("A@x.com, b@x.com;c@x.com\nd@x.com  e@x.com;; a@x.com"),
+              (std::vector<std::string>{"a@x.com", "b@x.com", "c@x.com", "d@x.com", "e@x.com"}));
+    EXPECT_EQ(split_addresses("Jorge Ramírez <jorge@x.com>, mailto:ana@x.com"),
+              (std::vector<std::string>{"jorge@x.com", "ana@x.com"}));
+    EXPECT_TRUE(split_addresses("  ").empty());
+}
+
+// A workflow with every validation rule, loaded through the real loader.
+class Validation : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        auto vars = YAML::Load("{domain: x.com, departments: [Operaciones, Comercial]}");
+        config::PolicyConfig policy;
+        policy.allowed_domains = {"x.com"};
+        auto r = load_workflow_texts({{"v.yaml", R"yaml(
+name: v
+match: { tag: v }
+fields:
+  nombre: { label: ["Nombre(s)", Nombre], required: true, max: 10, min: 2 }
+  clave: { label: Clave, pattern: '[A-Z]{3}-\d+', pattern_message: "tres letras, guion y número" }
+  correo: { label: Correo, type: address, domains: allowed }
+  copia: { label: Copia, type: addresses }
+  depto: { label: Departamento, one_of: "{{ config.departments }}" }
+  turno: { label: Turno, one_of: [Matutino, Vespertino] }
+  fecha: { label: Fecha, type: date }
+  extra: { label: Extra, uf: UF_EXTRA, default: "sin dato" }
+steps:
+  - reset_password: { email: "{{ correo }}", password: generate }
+messages: { done: ok, invalid: "{{ errors }}" }
+)yaml"}},
+                                     vars, policy);
+        ASSERT_TRUE(r.set) << r.diagnostics.to_string();
+        set_ = std::move(*r.set);
+    }
+    Extraction run(const std::string& description, std::map<std::string, std::string> uf = {}) {
+        domain::Task t;
+        t.description = description;
+        t.uf = std::move(uf);
+        return extract_fields(set_.workflows.front(), t, set_.config_scope, set_.rules);
+    }
+    WorkflowSet set_;
+};
+
+TEST_F(Validation, CleanValuesAreNormalized) {
+    auto ex =
+        run("[B]Nombre:[/B]  Ana   María\nClave: ABC-12\nCorreo: Ana@X.com\nCopia: a@x.com; "
+            "b@y.com\n"
+            "Departamento: operaciones\nTurno: MATUTINO\nFecha: 3/1/2027");
+    EXPECT_TRUE(ex.errors.empty()) << ex.errors.front();
+    EXPECT_EQ(std::get<std::string>(ex.values["nombre"]), "Ana María");
+    EXPECT_EQ(std::get<std::string>(ex.values["correo"]), "ana@x.com");
+    EXPECT_EQ(std::get<std::vector<std::string>>(ex.values["copia"]).size(), 2u);
+    EXPECT_EQ(std::get<std::string>(ex.values["depto"]), "Operaciones");
+    EXPECT_EQ(std::get<std::string>(ex.values["turno"]), "Matutino");
+    EXPECT_EQ(std::get<std::string>(ex.values["fecha"]), "2027-01-03");
+    EXPECT_EQ(std::get<std::string>(ex.values["extra"]), "sin dato");
+    EXPECT_EQ(ex.labels["nombre"], "Nombre");
+}
+
+TEST_F(Validation, CustomFieldsFillMissingLabels) {
+    auto ex = run("Nombre: Ana", {{"UF_EXTRA", "[B]valor[/B]"}});
+    EXPECT_EQ(std::get<std::string>(ex.values["extra"]), "valor");
+}
+
+struct MessageCase {
+    const char* description;
+    const char* message;
+};
+
+class ValidationMessages : public Validation, public ::testing::WithParamInterface<MessageCase> {};
+
+TEST_P(ValidationMessages, NameTheFieldInSpanish) {
+    auto ex = run(GetParam().description);
+    ASSERT_EQ(ex.errors.size(), 1u) << (ex.errors.empty() ? "" : ex.errors.front());
+    EXPECT_EQ(ex.errors.front(), GetParam().message);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, ValidationMessages,
+    ::testing::Values(
+        MessageCase{"Correo: a@x.com",
+                    "Falta «Nombre(s)»: agregue a la descripción una línea «Nombre(s): ...» "
+                    "(también se acepta «Nombre»)."},
+        MessageCase{"Nombre(s): Maximiliano José",
+                    "«Nombre(s)»: tiene 16 caracteres; el máximo es 10."},
+        MessageCase{"Nombre: A", "«Nombre»: tiene 1 caracteres; el mínimo es 2."},
+        MessageCase{"Nombre: Ana\nClave: abc",
+                    "«Clave»: el valor «abc» no tiene el formato esperado (tres letras, guion "
+                    "y número)."},
+        MessageCase{"Nombre: Ana\nCorreo: ana(at)x.com",
+                    "«Correo»: «ana(at)x.com» no es una dirección de correo válida."},
+        MessageCase{"Nombre: Ana\nCorreo: ana@y.com",
+                    "«Correo»: la dirección «ana@y.com» no es de un dominio permitido (x.com)."},
+        MessageCase{"Nombre: Ana\nCorreo: a@x.com, b@x.com",
+                    "«Correo»: se esperaba una sola dirección y hay 2."},
+        MessageCase{"Nombre: Ana\nCopia: a@x.com; nadie",
+                    "«Copia»: «nadie» no es una dirección de correo válida."},
+        MessageCase{"Nombre: Ana\nDepartamento: Ventas",
+                    "«Departamento»: «Ventas» no es un valor válido; use uno de: Operaciones, "
+                    "Comercial."},
+        MessageCase{"Nombre: Ana\nTurno: Nocturno",
+                    "«Turno»: «Nocturno» no es un valor válido; use uno de: Matutino, Vespertino."},
+        MessageCase{
+            "Nombre: Ana\nFecha: 31/02/2027",
+            "«Fecha»: «31/02/2027» no es una fecha válida (use dd/mm/aaaa o aaaa-mm-dd)."}));
+
+TEST_F(Validation, EveryProblemIsReportedAtOnce) {
+    auto ex = run("Clave: x\nCorreo: nope\nDepartamento: Ventas\nFecha: ayer");
+    EXPECT_EQ(ex.errors.size(), 5u);
+}
+
+}  // namespace
+}  // namespace hrmaild::workflow

@@ -1,0 +1,233 @@
+#include "daemon/workflow/planner.hpp"
+#include "daemon/workflow/engine.hpp"
+#include "daemon/workflow/loader.hpp"
+
+#include "tests/support/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+
+namespace hrmaild::workflow {
+namespace {
+
+// The shipped workflows against the sandbox config, with a directory each test shapes.
+class Planning : public ::testing::Test {
+  protected:
+    static void SetUpTestSuite() {
+        auto cfg = config::load_config(test::source_dir() / "config" / "sandbox.yaml");
+        ASSERT_TRUE(cfg.config) << cfg.diagnostics.to_string();
+        auto r = load_workflows(*cfg.config);
+        ASSERT_TRUE(r.set) << r.diagnostics.to_string();
+        set_ = new WorkflowSet(std::move(*r.set));
+    }
+    static void TearDownTestSuite() {
+        delete set_;
+        set_ = nullptr;
+    }
+
+    static domain::Task task(std::string tag, std::string description, std::string title = "t") {
+        domain::Task t;
+        t.id = 99;
+        t.title = std::move(title);
+        if (!tag.empty())
+            t.tags.push_back(std::move(tag));
+        t.description = std::move(description);
+        t.group_id = 42;
+        return t;
+    }
+
+    static domain::DirectorySnapshot base_directory() {
+        domain::DirectorySnapshot d;
+        d.users.push_back({"juan.perez@tarmexico.com", {}, "Juan", "Pérez", "", "member", true});
+        d.users.push_back(
+            {"luis.martinez@tarmexico.com", {}, "Luis", "Martínez", "", "member", true});
+        d.groups.push_back(
+            {"operaciones@tarmexico.com", "Operaciones", {"juan.perez@tarmexico.com"}});
+        d.groups.push_back(
+            {"mantenimiento@tarmexico.com", "Mantenimiento", {"luis.martinez@tarmexico.com"}});
+        d.groups.push_back({"comercial@tarmexico.com", "Comercial", {}});
+        d.groups.push_back({"todos@tarmexico.com",
+                            "Todos",
+                            {"juan.perez@tarmexico.com", "luis.martinez@tarmexico.com"}});
+        return d;
+    }
+
+    static Evaluation eval(const domain::Task& t, const domain::DirectorySnapshot& d) {
+        return evaluate(*set_, t, d);
+    }
+
+    static std::string hire(const std::string& nombre, const std::string& paterno,
+                            const std::string& materno = "") {
+        std::string s =
+            "[B]Nombre(s):[/B] " + nombre + "\n[B]Apellido paterno:[/B] " + paterno + "\n";
+        if (!materno.empty())
+            s += "[B]Apellido materno:[/B] " + materno + "\n";
+        return s + "[B]Departamento:[/B] Comercial";
+    }
+
+    static inline WorkflowSet* set_ = nullptr;
+};
+
+TEST_F(Planning, FirstFreeSkipsUsersAliasesAndGroups) {
+    auto d = base_directory();
+    d.users[1].aliases.push_back(
+        "juan.perez.salinas@tarmexico.com");  // the 2nd candidate is an alias
+    d.groups.push_back({"juan-carlos.perez@tarmexico.com", "Un grupo", {}});  // the 3rd is a group
+    auto e = eval(task("alta", hire("Juan Carlos", "Pérez", "Salinas")), d);
+    ASSERT_EQ(e.outcome, Outcome::automatic) << (e.errors.empty() ? "" : e.errors.front());
+    EXPECT_EQ(e.plan->steps.front().text("email"), "juan.perez-salinas@tarmexico.com");
+}
+
+TEST_F(Planning, NoFreeAddressIsAnErrorNamingTheCandidates) {
+    auto d = base_directory();
+    d.users.push_back({"ana.ruiz@tarmexico.com", {}, "Ana", "Ruiz", "", "member", true});
+    auto e = eval(task("alta", hire("Ana", "Ruiz")), d);
+    EXPECT_EQ(e.outcome, Outcome::invalid);
+    ASSERT_EQ(e.errors.size(), 1u);
+    EXPECT_NE(e.errors.front().find("ana.ruiz@tarmexico.com"), std::string::npos)
+        << e.errors.front();
+    EXPECT_NE(e.comment.find("No hay una dirección libre"), std::string::npos);
+}
+
+TEST_F(Planning, HireWithTheSameNamesGoesToApprovalShowingTheExistingAddress) {
+    auto d = base_directory();
+    d.users.push_back(
+        {"mariana.torres@tarmexico.com", {}, "Mariana", "Torres Ibarra", "", "member", true});
+    auto e = eval(task("alta", hire("MARIANA", "Tórres", "Ibarra")), d);
+    ASSERT_EQ(e.outcome, Outcome::approval);
+    EXPECT_EQ(e.plan->steps.front().text("email"), "mariana.torres.ibarra@tarmexico.com");
+    bool shown = false;
+    for (const auto& r : e.decision.reasons)
+        shown = shown || r.find("mariana.torres@tarmexico.com") != std::string::npos;
+    EXPECT_TRUE(shown);
+    EXPECT_NE(e.comment.find("mariana.torres@tarmexico.com"), std::string::npos);
+}
+
+TEST_F(Planning, PreflightRejectsAMissingUserAndAMissingGroup) {
+    auto d = base_directory();
+    auto e = eval(task("contrasena", "Correo: nadie@tarmexico.com"), d);
+    EXPECT_EQ(e.outcome, Outcome::invalid);
+    EXPECT_EQ(e.errors, (std::vector<std::string>{"No existe la cuenta nadie@tarmexico.com."}));
+    e = eval(task("grupo", "Acción: Eliminar grupo\nCorreo del grupo: ventas@tarmexico.com"), d);
+    EXPECT_EQ(e.errors, (std::vector<std::string>{"No existe el grupo ventas@tarmexico.com."}));
+    e = eval(task("grupo",
+                  "Acción: Crear grupo\nCorreo del grupo: operaciones@tarmexico.com\nNombre: X"),
+             d);
+    EXPECT_EQ(
+        e.errors,
+        (std::vector<std::string>{
+            "La dirección operaciones@tarmexico.com ya está en uso por otra cuenta o grupo."}));
+    e = eval(task("grupo",
+                  "Acción: Actualizar miembros\nCorreo del grupo: "
+                  "comercial@tarmexico.com\nAgregar: fantasma@tarmexico.com"),
+             d);
+    EXPECT_EQ(e.errors, (std::vector<std::string>{"No existe la cuenta fantasma@tarmexico.com."}));
+}
+
+TEST_F(Planning, MembersAlreadyThereOrAbsentAreNotesNotSteps) {
+    auto d = base_directory();
+    auto e = eval(task("grupo",
+                       "Acción: Actualizar miembros\nCorreo del grupo: operaciones@tarmexico.com\n"
+                       "Agregar: juan.perez@tarmexico.com, luis.martinez@tarmexico.com\n"
+                       "Quitar: luis.martinez@tarmexico.com"),
+                  d);
+    ASSERT_EQ(e.outcome, Outcome::automatic) << (e.errors.empty() ? "" : e.errors.front());
+    // juan is already a member (note); luis is added, then removed again within the same plan.
+    ASSERT_EQ(e.plan->steps.size(), 2u);
+    EXPECT_EQ(e.plan->steps[0].kind, domain::OpKind::add_group_member);
+    EXPECT_EQ(e.plan->steps[1].kind, domain::OpKind::remove_group_member);
+    ASSERT_EQ(e.plan->notes.size(), 1u);
+    EXPECT_NE(e.plan->notes.front().find("juan.perez@tarmexico.com ya es miembro"),
+              std::string::npos);
+    e = eval(task("grupo",
+                  "Acción: Actualizar miembros\nCorreo del grupo: comercial@tarmexico.com\nQuitar: "
+                  "juan.perez@tarmexico.com"),
+             d);
+    ASSERT_TRUE(e.plan);
+    EXPECT_TRUE(e.plan->steps.empty());
+    EXPECT_EQ(e.plan->notes.size(), 1u);
+}
+
+TEST_F(Planning, ARequestThatAsksNothingIsInvalid) {
+    auto e = eval(
+        task("grupo", "Acción: Actualizar miembros\nCorreo del grupo: comercial@tarmexico.com"),
+        base_directory());
+    EXPECT_EQ(e.outcome, Outcome::invalid);
+    EXPECT_NE(e.errors.front().find("no pide ningún cambio"), std::string::npos);
+}
+
+TEST_F(Planning, TerminationRemovesEveryGroupNowAndDeletesLater) {
+    auto e = eval(task("baja", "Correo: luis.martinez@tarmexico.com"), base_directory());
+    ASSERT_EQ(e.outcome, Outcome::approval);
+    ASSERT_EQ(e.plan->steps.size(), 4u);
+    EXPECT_EQ(e.plan->steps[0].text("group"), "mantenimiento@tarmexico.com");
+    EXPECT_EQ(e.plan->steps[1].text("group"), "todos@tarmexico.com");
+    EXPECT_EQ(e.plan->steps[2].kind, domain::OpKind::disable_user);
+    EXPECT_TRUE(e.plan->steps[2].flag("block_incoming"));
+    EXPECT_EQ(e.plan->steps[2].after_days, 0);
+    EXPECT_EQ(e.plan->steps[3].kind, domain::OpKind::delete_user);
+    EXPECT_EQ(e.plan->steps[3].after_days, set_->retention_days);
+}
+
+TEST_F(Planning, PasswordsNeverAppearInAPlan) {
+    auto e = eval(task("alta", hire("Ana", "Ruiz")), base_directory());
+    ASSERT_TRUE(e.plan);
+    EXPECT_EQ(e.plan->steps.front().text("password"), "generate");
+    auto json = pretty_json(to_json(e));
+    EXPECT_NE(json.find("\"password\": \"generate\""), std::string::npos);
+}
+
+TEST_F(Planning, SameInputSameHash) {
+    auto d = base_directory();
+    auto a = eval(task("alta", hire("María José", "Núñez", "de la Peña")), d);
+    auto b = eval(task("alta", hire("María José", "Núñez", "de la Peña")), d);
+    ASSERT_TRUE(a.plan && b.plan);
+    EXPECT_EQ(a.plan_hash, b.plan_hash);
+    EXPECT_EQ(a.plan_hash.size(), 64u);
+    EXPECT_EQ(a.plan_hash, sha256_hex(a.plan->canonical_text()));
+}
+
+TEST_F(Planning, AnyFieldChangeChangesTheHash) {
+    auto d = base_directory();
+    const std::string base_desc =
+        hire("Ana", "Ruiz", "Soto") + "\nPuesto: Agente\nFecha de ingreso: 01/12/2026";
+    auto base = eval(task("alta", base_desc), d);
+    ASSERT_TRUE(base.plan);
+    const std::vector<std::pair<std::string, std::string>> edits = {
+        {"Ana", "Anabel"},         {"Ruiz", "Ruíz"},
+        {"Soto", "Sotelo"},        {"Comercial", "Operaciones"},
+        {"Agente", "Supervisora"}, {"01/12/2026", "02/12/2026"}};
+    for (const auto& [from, to] : edits) {
+        auto desc = base_desc;
+        desc.replace(desc.find(from), from.size(), to);
+        auto e = eval(task("alta", desc), d);
+        ASSERT_TRUE(e.plan) << from;
+        EXPECT_NE(e.plan_hash, base.plan_hash) << from << " -> " << to;
+    }
+    auto other = task("alta", base_desc);
+    other.id = 100;
+    EXPECT_NE(eval(other, d).plan_hash, base.plan_hash);
+}
+
+TEST_F(Planning, UnclaimedAndUntaggedTasks) {
+    auto d = base_directory();
+    EXPECT_EQ(eval(task("", "Correo: juan.perez@tarmexico.com", "Compra de sillas"), d).outcome,
+              Outcome::unclaimed);
+    EXPECT_EQ(eval(task("", "Correo: juan.perez@tarmexico.com", "BAJA: Juan"), d).workflow->name,
+              "baja");
+    // A tagged task is not claimed by the untagged title rule.
+    EXPECT_EQ(eval(task("otra", "Correo: juan.perez@tarmexico.com", "Baja de algo"), d).outcome,
+              Outcome::unclaimed);
+}
+
+TEST_F(Planning, TaskTextIsNeverEvaluated) {
+    auto e = eval(
+        task("cambio",
+             "Correo: juan.perez@tarmexico.com\nNuevo nombre para mostrar: {{ config.domain }}"),
+        base_directory());
+    ASSERT_TRUE(e.plan);
+    EXPECT_EQ(e.plan->steps.front().text("display_name"), "{{ config.domain }}");
+    EXPECT_NE(e.comment.find("«{{ config.domain }}»"), std::string::npos) << e.comment;
+}
+
+}  // namespace
+}  // namespace hrmaild::workflow
