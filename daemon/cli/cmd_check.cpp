@@ -1,5 +1,6 @@
 #include "daemon/cli/cli.hpp"
 #include "daemon/config/config.hpp"
+#include "daemon/workflow/loader.hpp"
 
 #include <fmt/format.h>
 #include <boost/json.hpp>
@@ -30,8 +31,11 @@ boost::json::array to_json(const config::Diagnostics& d, config::Severity severi
 
 int run_check(const Globals& g, const CheckOptions& o) {
     auto result = config::load_config(g.config);
+    // The workflows are checked with the very loader `run` uses, once the config is valid.
+    if (result.config)
+        result.diagnostics.merge(workflow::validate_workflows(*result.config));
     const auto& d = result.diagnostics;
-    bool ok = result.config.has_value();
+    bool ok = result.config.has_value() && !d.has_errors();
     if (g.json) {
         boost::json::object out{{"ok", ok},
                                 {"config", g.config.string()},
