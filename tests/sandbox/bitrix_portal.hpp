@@ -407,8 +407,8 @@ struct Portal {
     /// Makes a task a new-card task with a chat; returns the chat id.
     long long open_chat(Task& t);
 
-    /// Adds a pending task (the next id); on a refused field sets `error` and adds nothing.
-    Task& create_task(const json::object& fields, long long caller, bool chat,
+    /// Adds a pending task (the next id); null, with `error` set, when a field is refused.
+    Task* create_task(const json::object& fields, long long caller, bool chat,
                       std::optional<std::string>& error);
 
     /// tasks.task.add

@@ -436,7 +436,7 @@ long long Portal::open_chat(Task& t) {
     return t.chat_id;
 }
 
-Task& Portal::create_task(const json::object& fields, long long caller, bool chat,
+Task* Portal::create_task(const json::object& fields, long long caller, bool chat,
                           std::optional<std::string>& error) {
     Task t;
     t.id = next_task_id;
@@ -446,10 +446,8 @@ Task& Portal::create_task(const json::object& fields, long long caller, bool cha
     t.status_changed_by = caller;
     t.created = t.changed = t.activity = t.status_changed = clock.now();
     error = apply_fields(t, fields, true, caller);
-    static Task discarded;
     if (error) {
-        discarded = t;
-        return discarded;
+        return nullptr;
     }
     t.status = 2;
     ++next_task_id;
@@ -457,7 +455,7 @@ Task& Portal::create_task(const json::object& fields, long long caller, bool cha
     if (chat || opts.new_card_default) {
         open_chat(stored);
     }
-    return stored;
+    return &stored;
 }
 
 Outcome Portal::task_add(const json::object& params, const Call& call) {
@@ -466,12 +464,12 @@ Outcome Portal::task_add(const json::object& params, const Call& call) {
         return missing("fields");
     }
     std::optional<std::string> error;
-    auto& t = create_task(f->get_object(), call.user_id, false, error);
-    if (error) {
-        return Outcome::fail(400, "ERROR_CORE", *error);
+    Task* t = create_task(f->get_object(), call.user_id, false, error);
+    if (t == nullptr) {
+        return Outcome::fail(400, "ERROR_CORE", error.value_or("Task not created.<br>"));
     }
-    task_event("ONTASKADD", t.id);
-    return Outcome::of(json::object{{"task", task_json(t, {}, true)}});
+    task_event("ONTASKADD", t->id);
+    return Outcome::of(json::object{{"task", task_json(*t, {}, true)}});
 }
 
 Outcome Portal::task_get(const json::object& params, const Call& call) {

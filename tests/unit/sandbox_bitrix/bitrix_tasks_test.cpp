@@ -484,5 +484,14 @@ TEST_F(BitrixTest, StateShape) {
     EXPECT_EQ(s.at("bucket").at("burst"), json::value(1000000));
 }
 
+TEST_F(BitrixTest, SeedingARequestWithUnknownPeopleStillLoadsIt) {
+    seed_more({json::parse(R"({"TITLE":"Sin dueño","CREATED_BY":999,"RESPONSIBLE_ID":998,
+        "GROUP_ID":5,"TAGS":["alta"]})")});
+    auto t = task(15);
+    EXPECT_EQ(t.at("title"), json::value("Sin dueño"));
+    EXPECT_EQ(t.at("status"), json::value("2"));
+    EXPECT_EQ(t.at("createdBy"), json::value("999"));
+}
+
 }  // namespace
 }  // namespace hrmaild::sandbox::test
