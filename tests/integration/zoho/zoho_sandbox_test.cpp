@@ -1,0 +1,513 @@
+// The Zoho client, token manager and directory cache against the sandbox's Zoho emulator over
+// real HTTP (net::HttpClient to 127.0.0.1:0). Policy time (backoff, budget, token expiry) runs on
+// a ManualClock that the driver advances together with the sandbox clock, so a 15-minute
+// backoff costs nothing; socket deadlines stay real.
+#include "daemon/net/http_client.hpp"
+#include "daemon/zoho/directory_cache.hpp"
+#include "daemon/zoho/errors.hpp"
+#include "daemon/zoho/json.hpp"
+#include "daemon/zoho/password.hpp"
+#include "daemon/zoho/zoho_client.hpp"
+#include "tests/sandbox/seed.hpp"
+#include "tests/sandbox/server.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/json.hpp>
+
+#include <memory>
+#include <optional>
+
+namespace hrmaild::zoho {
+namespace {
+namespace asio = boost::asio;
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+constexpr std::int64_t kZoid = 60012345678;
+
+/// Counts what goes over the wire from our side.
+class CountingTransport final : public net::HttpTransport {
+  public:
+    explicit CountingTransport(net::HttpTransport& inner) : inner_(inner) {}
+    asio::awaitable<net::Outcome<net::HttpResponse>> send(net::HttpRequest request) override {
+        if (request.url.find("/oauth/v2/token") != std::string::npos)
+            ++token_requests;
+        else
+            ++api_requests;
+        co_return co_await inner_.send(std::move(request));
+    }
+    int token_requests = 0;
+    int api_requests = 0;
+
+  private:
+    net::HttpTransport& inner_;
+};
+
+class ZohoSandbox : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        sandbox_ = std::make_unique<sandbox::BackgroundSandbox>();
+        std::string error;
+        auto seed =
+            sandbox::load_seed_dir(hrmaild::test::source_dir() / "tests/fixtures/tickets", error);
+        ASSERT_TRUE(seed) << error;
+        sandbox_->seed(*seed);
+        base_ = sandbox_->base_url();
+        auto http_config = net::default_http_config();
+        http_config.total_timeout = 1500ms;  // a slow answer past this is a timeout
+        http_config.read_timeout = 1500ms;
+        raw_ = std::make_unique<net::HttpClient>(ioc_.get_executor(), http_config);
+        wire_ = std::make_unique<CountingTransport>(*raw_);
+        make_client(kZoid, 25);
+    }
+    void TearDown() override {
+        directory_.reset();
+        client_.reset();
+        tokens_.reset();
+        wire_.reset();
+        raw_.reset();
+        sandbox_.reset();
+    }
+
+    void make_client(std::int64_t zoid, int per_minute, int page_size = 200) {
+        TokenSettings ts;
+        ts.accounts_url = base_;
+        ts.client_id = "1000.SANDBOXCLIENT";
+        ts.client_secret = Secret("sandbox-client-secret");
+        ts.refresh_token = Secret("1000.sandbox-refresh-token");
+        ts.refresh_token_file = "/etc/hrmaild/zoho-refresh-token";
+        directory_.reset();
+        client_.reset();
+        tokens_ = std::make_unique<TokenManager>(*wire_, clock_, ts);
+        ClientOptions o;
+        o.user_page_size = page_size;
+        o.seed = 11;
+        config::RetryConfig retry{8, 1000ms, 900000ms};
+        client_ = std::make_unique<ZohoClient>(*wire_, clock_, *tokens_, base_, zoid, per_minute,
+                                               retry, o);
+        directory_ = std::make_unique<DirectoryCache>(*client_, clock_, 15min);
+    }
+
+    /// Runs the io_context for real I/O; when a coroutine sleeps on the virtual clock, jumps it
+    /// (and the sandbox clock by the same amount) to the next deadline.
+    bool drive_until(const std::function<bool()>& done, std::chrono::seconds limit = 60s) {
+        const auto deadline = std::chrono::steady_clock::now() + limit;
+        while (!done()) {
+            if (std::chrono::steady_clock::now() > deadline)
+                return false;
+            ioc_.restart();
+            ioc_.run_for(2ms);
+            if (!done() && clock_.sleepers() > 0) {
+                const auto before = clock_.now();
+                clock_.advance_to_next();
+                const auto jump =
+                    std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now() - before);
+                sandbox_->call([jump](sandbox::Sandbox& s) { s.clock().advance(jump); });
+            }
+        }
+        return true;
+    }
+
+    template <typename T>
+    T go(asio::awaitable<T> aw) {
+        std::optional<T> out;
+        std::exception_ptr error;
+        asio::co_spawn(ioc_, std::move(aw), [&](std::exception_ptr e, T v) {
+            error = e;
+            if (!e)
+                out.emplace(std::move(v));
+        });
+        const bool ok = drive_until([&] { return out.has_value() || error; });
+        if (error)
+            std::rethrow_exception(error);
+        if (!ok)
+            throw std::runtime_error("call did not finish within the real-time limit");
+        return std::move(*out);
+    }
+
+    /// A control API call over HTTP; the answer's JSON.
+    json::value control(std::string method, std::string what, json::value body = nullptr) {
+        net::HttpRequest r;
+        r.method = std::move(method);
+        r.url = base_ + "/_sandbox/" + what;
+        if (!body.is_null()) {
+            r.body = json::serialize(body);
+            r.content_type = "application/json";
+        }
+        auto resp = go(raw_->send(std::move(r)));
+        EXPECT_TRUE(resp.has_value());
+        if (!resp)
+            return nullptr;
+        EXPECT_EQ(resp->status, 200) << resp->body;
+        auto v = parse_json(resp->body);
+        return v ? *v : json::value(nullptr);
+    }
+    json::object state() { return control("GET", "state").as_object(); }
+    std::int64_t minted() {
+        return state().at("requests").at("tokens_minted").to_number<std::int64_t>();
+    }
+
+    asio::io_context ioc_;
+    net::ManualClock clock_;
+    std::unique_ptr<sandbox::BackgroundSandbox> sandbox_;
+    std::string base_;
+    std::unique_ptr<net::HttpClient> raw_;
+    std::unique_ptr<CountingTransport> wire_;
+    std::unique_ptr<TokenManager> tokens_;
+    std::unique_ptr<ZohoClient> client_;
+    std::unique_ptr<DirectoryCache> directory_;
+};
+
+NewUser new_user(const std::string& local, const std::string& first, const std::string& last) {
+    NewUser u;
+    u.primary_address = local + "@tarmexico.com";
+    u.first_name = first;
+    u.last_name = last;
+    u.display_name = first + " " + last;
+    u.password = generate_password({u.primary_address, first, last});
+    return u;
+}
+
+// ---------------------------------------------------------------- organization
+
+TEST_F(ZohoSandbox, SummaryReportsTheSeededOrganization) {
+    auto s = go(client_->summary());
+    ASSERT_TRUE(s.has_value()) << s.error().describe();
+    auto st = state();
+    const auto& zoho = st.at("zoho").as_object();
+    EXPECT_EQ(s->organization.zoid, kZoid);
+    EXPECT_EQ(s->organization.name, "TAR Aerolíneas");
+    EXPECT_EQ(s->users, static_cast<std::int64_t>(zoho.at("users").as_array().size()));
+    EXPECT_EQ(s->users, 8);
+    EXPECT_EQ(s->licenses, 400);
+    EXPECT_EQ(s->groups, static_cast<std::int64_t>(zoho.at("groups").as_array().size()));
+    EXPECT_GT(s->storage_total_mb, 0);
+    EXPECT_EQ(wire_->token_requests, 1);
+}
+
+TEST_F(ZohoSandbox, ZoidIsDiscoveredWhenNotConfigured) {
+    make_client(0, 25);
+    auto z = go(client_->zoid());
+    ASSERT_TRUE(z.has_value());
+    EXPECT_EQ(*z, kZoid);
+}
+
+// ---------------------------------------------------------------- users
+
+TEST_F(ZohoSandbox, UserLifecycleOverRealHttp) {
+    auto created = go(client_->add_user(new_user("maria.torres", "María", "Torres")));
+    ASSERT_TRUE(created.has_value()) << created.error().describe();
+    EXPECT_GT(created->zuid, std::int64_t{1} << 53) << "the emulator's ids exceed 2^53";
+    EXPECT_GT(created->account_id, std::int64_t{1} << 53);
+
+    auto by_address = go(client_->get_user("maria.torres@tarmexico.com"));
+    ASSERT_TRUE(by_address.has_value());
+    EXPECT_EQ(by_address->zuid, created->zuid);
+    EXPECT_EQ(by_address->account_id, created->account_id);
+    auto by_id = go(client_->get_user_by_id(created->zuid));
+    ASSERT_TRUE(by_id.has_value());
+    EXPECT_EQ(by_id->primary_address, "maria.torres@tarmexico.com");
+
+    const UserRef ref = created->ref();
+    ASSERT_TRUE(go(client_->reset_password(
+                       ref, generate_password({"maria.torres@tarmexico.com", "María", "Torres"})))
+                    .has_value());
+    ASSERT_TRUE(go(client_->add_aliases(ref, {"mtorres@tarmexico.com"})).has_value());
+    EXPECT_EQ(go(client_->get_user("mtorres@tarmexico.com"))->zuid, created->zuid);
+    EXPECT_EQ(go(client_->get_user_by_id(created->zuid))->aliases,
+              std::vector<std::string>{"mtorres@tarmexico.com"});
+    ASSERT_TRUE(go(client_->delete_aliases(ref, {"mtorres@tarmexico.com"})).has_value());
+    EXPECT_TRUE(go(client_->get_user_by_id(created->zuid))->aliases.empty());
+
+    ASSERT_TRUE(go(client_->update_display_name(ref, "Mari Torres", "maria.torres@tarmexico.com"))
+                    .has_value());
+    auto roles = go(client_->change_role({created->zuid}, "admin"));
+    ASSERT_TRUE(roles.has_value()) << roles.error().describe();
+    ASSERT_EQ(roles->size(), 1u);
+    EXPECT_EQ((*roles)[0], (std::pair<std::int64_t, bool>{created->zuid, true}));
+    EXPECT_EQ(go(client_->get_user_by_id(created->zuid))->role, "admin");
+
+    ASSERT_TRUE(go(client_->disable_user(ref, DisableOptions{})).has_value());
+    EXPECT_FALSE(go(client_->get_user_by_id(created->zuid))->account_enabled);
+    ASSERT_TRUE(go(client_->enable_user(ref)).has_value());
+    EXPECT_TRUE(go(client_->get_user_by_id(created->zuid))->account_enabled);
+
+    ASSERT_TRUE(go(client_->delete_users({created->zuid})).has_value());
+    auto gone = go(client_->find_user("maria.torres@tarmexico.com"));
+    ASSERT_TRUE(gone.has_value());
+    EXPECT_FALSE(gone->has_value());
+    auto again = go(client_->get_user_by_id(created->zuid));
+    ASSERT_FALSE(again.has_value());
+    EXPECT_TRUE(is_not_found(again.error()));
+}
+
+TEST_F(ZohoSandbox, DeleteByAddressAndPagedListing) {
+    make_client(kZoid, 25, 3);
+    auto all = go(client_->list_all_users());
+    ASSERT_TRUE(all.has_value());
+    EXPECT_EQ(all->size(), 8u);
+    EXPECT_EQ(wire_->api_requests, 3);  // 3 + 3 + 2
+    ASSERT_TRUE(go(client_->add_user(new_user("temporal.uno", "Temporal", "Uno"))).has_value());
+    ASSERT_TRUE(go(client_->delete_users_by_address({"temporal.uno@tarmexico.com"})).has_value());
+    EXPECT_FALSE(go(client_->find_user("temporal.uno@tarmexico.com"))->has_value());
+}
+
+TEST_F(ZohoSandbox, EmulatorRefusalsMapToSectionTen) {
+    auto dup = new_user("ana.lopez", "Ana", "López");
+    auto r = go(client_->add_user(dup));
+    ASSERT_FALSE(r.has_value());
+    EXPECT_EQ(r.error().kind, net::ErrorKind::conflict);
+    EXPECT_EQ(r.error().service_code, codes::email_already_exists);
+
+    auto foreign = go(client_->add_user(new_user("x.y", "Equis", "Ye")));
+    ASSERT_TRUE(foreign.has_value());  // a control: the same shape on our domain works
+    NewUser other = new_user("x.z", "Equis", "Zeta");
+    other.primary_address = "x.z@otrodominio.com";
+    auto d = go(client_->add_user(other));
+    ASSERT_FALSE(d.has_value());
+    EXPECT_EQ(d.error().kind, net::ErrorKind::permanent);
+    EXPECT_EQ(d.error().service_code, codes::domain_not_verified);
+
+    NewUser weak = new_user("debil", "Debil", "Clave");
+    weak.password = Secret("password");
+    auto w = go(client_->add_user(weak));
+    ASSERT_FALSE(w.has_value());
+    EXPECT_EQ(w.error().service_code, codes::password_policy_violation);
+    EXPECT_EQ(w.error().kind, net::ErrorKind::permanent);
+
+    NewUser bad = new_user("bad", "Bad", "Address");
+    bad.primary_address = "no..dots@tarmexico.com";
+    auto b = go(client_->add_user(bad));
+    ASSERT_FALSE(b.has_value());
+    EXPECT_EQ(b.error().service_code, codes::invalid_email_address);
+
+    control("POST", "config", json::object{{"zoho", json::object{{"license_count", 9}}}});
+    auto l = go(client_->add_user(new_user("sin.licencia", "Sin", "Licencia")));
+    ASSERT_FALSE(l.has_value());
+    EXPECT_EQ(l.error().service_code, codes::license_limit_exceeded);
+    EXPECT_EQ(l.error().kind, net::ErrorKind::permanent);
+}
+
+TEST_F(ZohoSandbox, MissingScopeIsPermanentAndNamesIt) {
+    control(
+        "POST", "config",
+        json::object{
+            {"zoho", json::object{{"scopes", json::array{"ZohoMail.organization.accounts.ALL",
+                                                         "ZohoMail.partner.organization.READ"}}}}});
+    auto r = go(client_->list_groups());
+    ASSERT_FALSE(r.has_value());
+    EXPECT_EQ(r.error().kind, net::ErrorKind::permanent);
+    EXPECT_NE(r.error().message.find("ZohoMail.organization.groups.READ"), std::string::npos);
+    EXPECT_EQ(wire_->token_requests, 1) << "a new token would not gain the scope";
+}
+
+// ---------------------------------------------------------------- groups
+
+TEST_F(ZohoSandbox, GroupLifecycleOverRealHttp) {
+    NewGroup ng;
+    ng.address = "pilotos@tarmexico.com";
+    ng.name = "Pilotos";
+    ng.description = "Tripulación";
+    ng.access_type = "Organization";
+    ng.members = {{"juan.perez@tarmexico.com", "member", {}, {}}};
+    auto g = go(client_->create_group(ng));
+    ASSERT_TRUE(g.has_value()) << g.error().describe();
+    EXPECT_GT(g->zgid, std::int64_t{1} << 53);
+    ASSERT_EQ(g->members.size(), 1u);
+
+    auto listed = go(client_->find_group("PILOTOS@tarmexico.com"));
+    ASSERT_TRUE(listed.has_value());
+    ASSERT_TRUE(listed->has_value());
+    EXPECT_EQ((*listed)->zgid, g->zgid);
+
+    ASSERT_TRUE(go(client_->add_members(g->zgid, {{"ana.lopez@tarmexico.com", "member", {}, {}}}))
+                    .has_value());
+    // Adding again: MEMBER_ALREADY_EXISTS, settled by a probe as success.
+    const int before = wire_->api_requests;
+    ASSERT_TRUE(go(client_->add_members(g->zgid, {{"ana.lopez@tarmexico.com", "member", {}, {}}}))
+                    .has_value());
+    EXPECT_EQ(wire_->api_requests - before, 2) << "the add, then the probe";
+    ASSERT_TRUE(go(client_->change_member_roles(g->zgid,
+                                                {{"ana.lopez@tarmexico.com", "moderator", {}, {}}}))
+                    .has_value());
+    ASSERT_TRUE(go(client_->rename_group(g->zgid, "Pilotos MX")).has_value());
+    json::object settings{{"holdOrBounce", "reject"}, {"adminNotify", true}};
+    ASSERT_TRUE(
+        go(client_->update_group_settings(g->zgid, GroupSettings{"Group", settings})).has_value());
+    ASSERT_TRUE(go(client_->remove_members(g->zgid, {"juan.perez@tarmexico.com"})).has_value());
+
+    auto got = go(client_->get_group(g->zgid));
+    ASSERT_TRUE(got.has_value());
+    EXPECT_EQ(got->name, "Pilotos MX");
+    EXPECT_EQ(got->access_type, "Group");
+    ASSERT_EQ(got->members.size(), 1u);
+    EXPECT_EQ(got->members[0].address, "ana.lopez@tarmexico.com");
+    EXPECT_EQ(got->members[0].role, "moderator");
+
+    ASSERT_TRUE(go(client_->delete_group(g->zgid)).has_value());
+    auto gone = go(client_->get_group(g->zgid));
+    ASSERT_FALSE(gone.has_value());
+    EXPECT_TRUE(is_not_found(gone.error()));
+}
+
+// ---------------------------------------------------------------- directory
+
+TEST_F(ZohoSandbox, DirectoryLoadsInPagesAndLookupsAreFree) {
+    make_client(kZoid, 25, 3);
+    auto snap = go(directory_->snapshot());
+    ASSERT_TRUE(snap.has_value()) << snap.error().describe();
+    EXPECT_EQ((*snap)->users.size(), 8u);
+    const auto groups = state().at("zoho").at("groups").as_array().size();
+    EXPECT_EQ((*snap)->groups.size(), groups);
+    EXPECT_EQ(wire_->api_requests, 3 + 1);  // ceil(8 / 3) user pages + the group list
+    const int after_load = wire_->api_requests;
+    EXPECT_TRUE((*snap)->address_taken("ana.lopez@tarmexico.com"));
+    EXPECT_TRUE((*snap)->address_taken("operaciones@tarmexico.com"));
+    EXPECT_TRUE((*snap)->is_member("operaciones@tarmexico.com", "juan.perez@tarmexico.com"));
+    EXPECT_FALSE((*snap)->address_taken("nueva.persona@tarmexico.com"));
+    ASSERT_TRUE(go(directory_->snapshot()).has_value());
+    EXPECT_EQ(wire_->api_requests, after_load);
+
+    ASSERT_TRUE(go(client_->add_user(new_user("nueva.persona", "Nueva", "Persona"))).has_value());
+    directory_->invalidate();
+    auto fresh = go(directory_->snapshot());
+    ASSERT_TRUE(fresh.has_value());
+    EXPECT_TRUE((*fresh)->address_taken("nueva.persona@tarmexico.com"));
+}
+
+// ---------------------------------------------------------------- tokens
+
+TEST_F(ZohoSandbox, TwentyConcurrentCallersCauseOneTokenRefresh) {
+    int done = 0, ok = 0;
+    for (int i = 0; i < 20; ++i) {
+        asio::co_spawn(
+            ioc_,
+            [&]() -> asio::awaitable<void> {
+                auto r = co_await client_->list_users(0, 5);
+                if (r)
+                    ++ok;
+                ++done;
+            },
+            asio::detached);
+    }
+    ASSERT_TRUE(drive_until([&] { return done == 20; }));
+    EXPECT_EQ(ok, 20);
+    EXPECT_EQ(wire_->token_requests, 1);
+    EXPECT_EQ(minted(), 1);
+    EXPECT_EQ(state().at("zoho").at("oauth").at("throttled").to_number<std::int64_t>(), 0)
+        << "the client-side budget kept us under the emulator's 30 a minute";
+}
+
+TEST_F(ZohoSandbox, TokenExpiringMidRunIsRefreshedOnceAndTheCallRetried) {
+    ASSERT_TRUE(go(client_->list_users(0, 5)).has_value());
+    EXPECT_EQ(minted(), 1);
+    // Only the sandbox's clock moves: our cache still believes in the token, Zoho does not.
+    control("POST", "clock", json::object{{"advance_seconds", 3700}});
+    auto r = go(client_->list_users(0, 5));
+    ASSERT_TRUE(r.has_value()) << r.error().describe();
+    EXPECT_EQ(minted(), 2);
+    EXPECT_EQ(client_->stats().token_retries, 1u);
+    EXPECT_EQ(wire_->api_requests, 3);
+}
+
+TEST_F(ZohoSandbox, TokenIsRefreshedBeforeExpiryOnTheVirtualClock) {
+    ASSERT_TRUE(go(client_->list_users(0, 5)).has_value());
+    clock_.advance(3600s - 299s);
+    sandbox_->call([](sandbox::Sandbox& s) { s.clock().advance(3600s - 299s); });
+    ASSERT_TRUE(go(client_->list_users(0, 5)).has_value());
+    EXPECT_EQ(minted(), 2);
+    EXPECT_EQ(client_->stats().token_retries, 0u) << "refreshed ahead of the 401";
+}
+
+TEST_F(ZohoSandbox, MintRefusalWaitsFifteenMinutesThenSucceeds) {
+    control("POST", "faults",
+            json::object{{"route", "/oauth/v2/token"}, {"kind", "throttle"}, {"count", 1}});
+    const auto start = clock_.now();
+    auto r = go(client_->list_users(0, 5));
+    ASSERT_TRUE(r.has_value()) << r.error().describe();
+    EXPECT_EQ(wire_->token_requests, 2);
+    EXPECT_GE(clock_.now() - start, 15min);
+}
+
+TEST_F(ZohoSandbox, RevokedRefreshTokenIsFatalAndNamesTheFile) {
+    control("POST", "faults",
+            json::object{{"route", "/oauth/v2/token"},
+                         {"kind", "status"},
+                         {"status", 200},
+                         {"body", "{\"error\":\"invalid_code\"}"}});
+    auto r = go(client_->list_users(0, 5));
+    ASSERT_FALSE(r.has_value());
+    EXPECT_EQ(r.error().kind, net::ErrorKind::auth);
+    EXPECT_NE(r.error().message.find("zoho.refresh_token_file"), std::string::npos);
+    EXPECT_EQ(wire_->token_requests, 1);
+    EXPECT_EQ(wire_->api_requests, 0);
+}
+
+// ---------------------------------------------------------------- faults
+
+TEST_F(ZohoSandbox, ThrottlesBackOffSixtyThenOneHundredTwentySeconds) {
+    control("POST", "faults",
+            json::object{{"route", "/api/*"}, {"kind", "throttle"}, {"count", 2}});
+    const auto start = clock_.now();
+    auto r = go(client_->list_users(0, 5));
+    ASSERT_TRUE(r.has_value()) << r.error().describe();
+    EXPECT_EQ(client_->stats().throttled, 2u);
+    EXPECT_EQ(wire_->api_requests, 3);
+    EXPECT_GE(clock_.now() - start, 180s);
+    EXPECT_LE(clock_.now() - start, 225s + 5s);
+}
+
+TEST_F(ZohoSandbox, ThrottleAs400IsRecognised) {
+    control("POST", "config", json::object{{"zoho", json::object{{"throttle_mode", "400"}}}});
+    control("POST", "faults",
+            json::object{{"route", "/api/*"}, {"kind", "throttle"}, {"count", 1}});
+    auto r = go(client_->list_users(0, 5));
+    ASSERT_TRUE(r.has_value()) << r.error().describe();
+    EXPECT_EQ(client_->stats().throttled, 1u);
+}
+
+TEST_F(ZohoSandbox, A503StormIsRiddenOut) {
+    control("POST", "faults",
+            json::object{{"route", "/api/*"}, {"kind", "status"}, {"status", 503}, {"count", 4}});
+    auto r = go(client_->list_users(0, 5));
+    ASSERT_TRUE(r.has_value()) << r.error().describe();
+    EXPECT_EQ(wire_->api_requests, 5);
+}
+
+TEST_F(ZohoSandbox, DroppedConnectionsAreRetried) {
+    control("POST", "faults", json::object{{"route", "/api/*"}, {"kind", "drop"}, {"count", 2}});
+    auto r = go(client_->list_users(0, 5));
+    ASSERT_TRUE(r.has_value()) << r.error().describe();
+    auto st = state();
+    EXPECT_EQ(st.at("faults").at("applied_total").to_number<std::int64_t>(), 2);
+    // The HTTP client itself may resend once on a reused keep-alive connection, so the two
+    // drops cost one or two of our sends before the one that succeeds.
+    EXPECT_GE(wire_->api_requests, 2);
+    EXPECT_LE(wire_->api_requests, 3);
+    EXPECT_EQ(st.at("zoho").at("oauth").at("auth_failures").to_number<std::int64_t>(), 0);
+}
+
+TEST_F(ZohoSandbox, SlowAnswersPastTheDeadlineAreRetried) {
+    control(
+        "POST", "faults",
+        json::object{{"route", "/api/*"}, {"kind", "latency"}, {"latency_ms", 3000}, {"count", 1}});
+    auto r = go(client_->list_users(0, 5));
+    ASSERT_TRUE(r.has_value()) << r.error().describe();
+    EXPECT_EQ(wire_->api_requests, 2);
+}
+
+TEST_F(ZohoSandbox, BudgetKeepsFortyCallsUnderTheEmulatorsLimit) {
+    for (int i = 0; i < 40; ++i)
+        ASSERT_TRUE(go(client_->list_users(0, 1)).has_value()) << i;
+    EXPECT_EQ(client_->stats().throttled, 0u);
+    EXPECT_EQ(wire_->api_requests, 40);
+    // 4 from the burst, 36 at 2.4 s each.
+    EXPECT_GE(clock_.elapsed(), 86s);
+}
+
+}  // namespace
+}  // namespace hrmaild::zoho
