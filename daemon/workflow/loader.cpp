@@ -440,6 +440,7 @@ class FileLoader {
             std::optional<YAML::Node> op_node;
             std::string op_key;
             bool for_each = false;
+            bool unknown = false;
             for (const auto& kv : s) {
                 auto k = kv.first.as<std::string>();
                 if (k == "for_each") {
@@ -457,13 +458,14 @@ class FileLoader {
                     op_node = kv.second;
                     op_key = k;
                 } else {
+                    unknown = true;
                     error(kv.first, base + "." + k,
                           "unknown operation" + suggest(k, ops) + "; known: " + joined(ops) +
                               " (modifiers: for_each, when, after_days)");
                 }
             }
             if (!op_node) {
-                if (s.size() > 0)
+                if (!unknown)
                     error(s, base, "names no operation");
                 continue;
             }
