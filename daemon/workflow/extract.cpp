@@ -222,7 +222,11 @@ std::vector<LabeledLine> labeled_lines(std::string_view text) {
                 LabeledLine l;
                 l.label = std::string(label);
                 l.key = label_key(label);
-                l.value = squeeze(trim_view(line.substr(colon + 1)));
+                // Markdown-style bold around the label leaves "**" before the value.
+                auto rest = trim_view(line.substr(colon + 1));
+                while (!rest.empty() && (rest.front() == '*' || rest.front() == '_'))
+                    rest = trim_view(rest.substr(1));
+                l.value = squeeze(rest);
                 if (l.key.empty()) {
                     is_label = false;
                 } else {

@@ -34,6 +34,15 @@ INSTANTIATE_TEST_SUITE_P(Cases, LabelKey,
                                            LabelCase{"- Correo del  grupo", "correo del grupo"},
                                            LabelCase{"*Área nueva*", "area nueva"}));
 
+TEST(LabeledLines, MarkdownBoldAroundTheLabel) {
+    auto lines = labeled_lines("**Nombre(s):** Mariana\n__Correo:__ a@x.com");
+    ASSERT_EQ(lines.size(), 2u);
+    EXPECT_EQ(lines[0].key, "nombres");
+    EXPECT_EQ(lines[0].value, "Mariana");
+    EXPECT_EQ(lines[1].key, "correo");
+    EXPECT_EQ(lines[1].value, "a@x.com");
+}
+
 TEST(LabeledLines, ReadsLabelsValuesAndContinuations) {
     auto lines = labeled_lines(
         "Buen día, favor de dar de alta.\n\nNombre(s): Mariana \nMiembros:\n a@x.com\n b@x.com\n\n"
