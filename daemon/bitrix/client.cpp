@@ -172,6 +172,10 @@ void BitrixClient::note_error(const std::string& method, net::CallError& error) 
     } else if (is_operating_limit(error.service_code)) {
         auto now = clock_.wall_now();
         auto min_until = now + settings_.min_operating_pause;
+        // operating_reset_at is in whole seconds, rounded down: a call at that very second
+        // may still be refused, so wait one more.
+        if (error.not_before)
+            *error.not_before += std::chrono::seconds(1);
         if (!error.not_before || *error.not_before < min_until)
             error.not_before = min_until;
         auto& until = paused_[lower(method)];

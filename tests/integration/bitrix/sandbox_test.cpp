@@ -1,0 +1,466 @@
+// The Bitrix client against the sandbox's Bitrix24 emulator, in-process over real HTTP on
+// 127.0.0.1: every method, pagination, batching, the new task card, and faults injected through
+// the control API, asserting on what went over the wire (the sandbox's request counters).
+//
+// Time: the client waits on a ManualClock; whenever the test jumps it forward, the sandbox's
+// clock jumps by the same amount, so backoff, leaky-bucket drain and the operating-time reset
+// all happen in virtual time.
+#include "daemon/bitrix/client.hpp"
+#include "daemon/log/log.hpp"
+#include "daemon/net/http_client.hpp"
+#include "tests/sandbox/server.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <exception>
+#include <optional>
+
+namespace hrmaild::bitrix {
+namespace {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+constexpr const char* kWebhookSecret = "sandbox-webhook-secret";
+
+/// 120 extra tasks in the HR project; every `chat_every`-th one is a new-card task.
+std::vector<json::value> extra_tasks(int n, int chat_every = 0) {
+    std::vector<json::value> out;
+    for (int i = 0; i < n; ++i) {
+        json::object t{{"TITLE", "Solicitud " + std::to_string(i)},
+                       {"TAGS", json::array{"alta"}},
+                       {"CREATED_BY", 12},
+                       {"RESPONSIBLE_ID", 1},
+                       {"GROUP_ID", 42},
+                       {"DESCRIPTION", "[B]Nombre:[/B] Persona " + std::to_string(i)}};
+        if (chat_every > 0 && i % chat_every == 0)
+            t["CHAT"] = true;
+        out.push_back(t);
+    }
+    return out;
+}
+
+class BitrixSandboxTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        std::string error;
+        auto seed = sandbox::load_seed_dir(test::source_dir() / "tests/fixtures/tickets", error);
+        ASSERT_TRUE(seed) << error;
+        fixture_tasks = static_cast<int>(seed->requests.size());
+        for (auto& t : extra_tasks(120, 3))
+            seed->requests.push_back(t);
+        sb.seed(*seed);
+        http_config = net::default_http_config();
+        http_config.total_timeout = 2s;
+        http_config.read_timeout = 2s;
+        make_client(settings());
+    }
+
+    ClientSettings settings() {
+        ClientSettings s;
+        s.bitrix.portal_url = sb.base_url();
+        s.bitrix.auth = "webhook";
+        s.bitrix.webhook_user_id = 1;
+        s.bitrix.webhook_secret =
+            config::SecretFile{"secrets/bitrix-webhook", Secret(kWebhookSecret)};
+        s.bitrix.rate_burst = 50;
+        s.bitrix.rate_per_second = 2;
+        s.retry.max_attempts = 5;
+        s.retry.base_delay = 1s;
+        s.retry.max_delay = 60s;
+        s.jitter = net::Jitter::none;
+        s.state_dir = dir.path();
+        return s;
+    }
+
+    void make_client(ClientSettings s) {
+        client.reset();
+        http.reset();
+        net::HttpClientOptions options;
+        options.redact = BitrixClient::redactor(s.bitrix);
+        http = std::make_unique<net::HttpClient>(ioc.get_executor(), http_config, options);
+        client = std::make_unique<BitrixClient>(ioc.get_executor(), *http, clock, std::move(s));
+    }
+
+    /// Runs a coroutine over real sockets; when nothing but virtual sleeps is pending, jumps
+    /// both clocks to the next deadline.
+    template <typename T>
+    T run(asio::awaitable<T> aw) {
+        std::optional<T> result;
+        std::exception_ptr failure;
+        asio::co_spawn(ioc, std::move(aw), [&](std::exception_ptr e, T v) {
+            if (e)
+                failure = e;
+            else
+                result.emplace(std::move(v));
+        });
+        auto give_up = std::chrono::steady_clock::now() + 60s;
+        while (!result && !failure) {
+            if (ioc.stopped())
+                ioc.restart();
+            std::size_t n = ioc.run_one_for(5ms);
+            if (result || failure)
+                break;
+            if (n == 0 && clock.sleepers() > 0) {
+                auto before = clock.now();
+                clock.advance_to_next();
+                auto jumped =
+                    std::chrono::duration_cast<std::chrono::milliseconds>(clock.now() - before);
+                sb.call([jumped](sandbox::Sandbox& s) { s.clock().advance(jumped); });
+            }
+            if (std::chrono::steady_clock::now() > give_up)
+                throw std::runtime_error("test call hung");
+        }
+        if (failure)
+            std::rethrow_exception(failure);
+        return std::move(*result);
+    }
+
+    /// A control API call over HTTP (not through the client under test).
+    json::value control(std::string method, std::string path, json::value body = nullptr) {
+        net::HttpRequest r;
+        r.method = std::move(method);
+        r.url = sb.base_url() + path;
+        if (!body.is_null()) {
+            r.body = json::serialize(body);
+            r.content_type = "application/json";
+        }
+        auto response = run(http->send(std::move(r)));
+        if (!response)
+            throw std::runtime_error(response.error().describe());
+        EXPECT_EQ(response->status, 200) << path << ": " << response->body;
+        return json::parse(response->body);
+    }
+    /// The captured lines of the client and the HTTP layer, without the sandbox's own (it runs
+    /// in this process and logs request paths verbatim, webhook secret included).
+    std::string client_lines(const log::CaptureSink& sink) {
+        std::string out;
+        for (const auto& line : sink.lines())
+            if (line.find("SANDBOX_") == std::string::npos)
+                out += line + "\n";
+        return out;
+    }
+
+    /// Requests the sandbox has seen under /rest/.
+    std::int64_t bitrix_requests() {
+        return control("GET", "/_sandbox/state")
+            .at("requests")
+            .at("bitrix")
+            .to_number<std::int64_t>();
+    }
+    std::int64_t route_count(const std::string& key) {
+        auto state = control("GET", "/_sandbox/state");
+        const auto& routes = state.at("requests").at("by_route").as_object();
+        auto it = routes.find(key);
+        return it == routes.end() ? 0 : it->value().to_number<std::int64_t>();
+    }
+
+    hrmaild::test::TempDir dir;
+    sandbox::BackgroundSandbox sb;
+    asio::io_context ioc;
+    net::ManualClock clock{std::chrono::system_clock::now()};
+    config::HttpConfig http_config;
+    std::unique_ptr<net::HttpClient> http;
+    std::unique_ptr<BitrixClient> client;
+    int fixture_tasks = 0;
+};
+
+TEST_F(BitrixSandboxTest, UsersAndDepartments) {
+    auto me = run(client->current_user());
+    ASSERT_TRUE(me) << me.error().describe();
+    EXPECT_EQ(me->id, 1);
+    EXPECT_EQ(me->email, "hrmaild@tarmexico.com");
+
+    auto users = run(client->users({7, 8, 12, 99999}));
+    ASSERT_TRUE(users) << users.error().describe();
+    ASSERT_EQ(users->size(), 3u);
+    EXPECT_EQ((*users)[0].full_name(), "Camilo Luna");
+    EXPECT_EQ((*users)[2].departments, (std::vector<std::int64_t>{3}));
+
+    auto deps = run(client->departments());
+    ASSERT_TRUE(deps) << deps.error().describe();
+    EXPECT_EQ(deps->size(), 6u);
+    DepartmentTree tree(*deps);
+    EXPECT_TRUE(tree.contains((*users)[0], 2));   // Camilo is in IT
+    EXPECT_FALSE(tree.contains((*users)[2], 2));  // Laura is in HR
+    EXPECT_TRUE(tree.contains((*users)[2], 1));   // ... which is under the company
+}
+
+TEST_F(BitrixSandboxTest, TaskReadAndTransitions) {
+    auto t = run(client->get_task(1));
+    ASSERT_TRUE(t) << t.error().describe();
+    ASSERT_TRUE(t->has_value());
+    const auto& task = (*t)->task;
+    EXPECT_EQ(task.title, "Alta de correo - Mariana Torres Ibarra");
+    EXPECT_EQ(task.tags, (std::vector<std::string>{"alta"}));
+    EXPECT_EQ(task.created_by, 12);
+    EXPECT_EQ(task.group_id, 42);
+    EXPECT_NE(task.description.find("[B]Nombre(s):[/B] Mariana"), std::string::npos);
+    EXPECT_FALSE(task.changed_date.empty());
+    EXPECT_EQ((*t)->status, TaskStatus::pending);
+
+    auto missing = run(client->get_task(99999));
+    ASSERT_TRUE(missing) << missing.error().describe();
+    EXPECT_FALSE(missing->has_value());
+
+    json::object fields;
+    fields["TAGS"] = json::array{"alta", "procesada"};
+    auto updated = run(client->update_task(1, fields));
+    ASSERT_TRUE(updated) << updated.error().describe();
+    EXPECT_EQ(updated->task.tags, (std::vector<std::string>{"alta", "procesada"}));
+
+    auto started = run(client->start_task(1));
+    ASSERT_TRUE(started) << started.error().describe();
+    EXPECT_EQ(started->status, TaskStatus::in_progress);
+    auto completed = run(client->complete_task(1));
+    ASSERT_TRUE(completed) << completed.error().describe();
+    EXPECT_TRUE(completed->status == TaskStatus::completed ||
+                completed->status == TaskStatus::awaiting_control);
+    auto deferred = run(client->defer_task(2));
+    ASSERT_TRUE(deferred) << deferred.error().describe();
+    EXPECT_EQ(deferred->status, TaskStatus::deferred);
+}
+
+TEST_F(BitrixSandboxTest, FastWalkOverMoreThanOneHundredTasks) {
+    auto before = bitrix_requests();
+    json::object filter;
+    filter["GROUP_ID"] = 42;
+    auto tasks = run(client->walk_tasks(filter));
+    ASSERT_TRUE(tasks) << tasks.error().describe();
+    EXPECT_GE(tasks->size(), 120u);
+    for (std::size_t i = 1; i < tasks->size(); ++i)
+        ASSERT_LT((*tasks)[i - 1].task.id, (*tasks)[i].task.id);
+    // ceil(n / 50) pages, plus one empty page when n is a multiple of 50.
+    auto pages = static_cast<std::int64_t>(tasks->size() / 50 + 1);
+    EXPECT_EQ(bitrix_requests() - before, pages);
+
+    auto page = run(client->list_tasks({json::object{{"GROUP_ID", 42}}, {}, {}, std::nullopt}));
+    ASSERT_TRUE(page) << page.error().describe();
+    EXPECT_EQ(page->tasks.size(), 50u);
+    EXPECT_EQ(page->total, static_cast<std::int64_t>(tasks->size()));
+    EXPECT_EQ(page->next, 50);
+}
+
+TEST_F(BitrixSandboxTest, ChangedSinceFindsOnlyEditedTasks) {
+    auto all = run(client->tasks_changed_since(42, clock.wall_now() - 1h));
+    ASSERT_TRUE(all) << all.error().describe();
+    EXPECT_GE(all->size(), 120u);
+    // Move both clocks an hour on, change one task, and ask for what changed since then.
+    clock.advance(1h);
+    sb.call([](sandbox::Sandbox& s) { s.clock().advance(1h); });
+    auto mark = clock.wall_now() - 1min;
+    ASSERT_TRUE(run(client->add_comment(5, "ping")));
+    json::object fields;
+    fields["TITLE"] = "Cambio";
+    ASSERT_TRUE(run(client->update_task(7, fields)));
+    auto changed = run(client->tasks_changed_since(42, mark));
+    ASSERT_TRUE(changed) << changed.error().describe();
+    ASSERT_GE(changed->size(), 1u);
+    bool saw7 = false;
+    for (const auto& t : *changed)
+        saw7 = saw7 || t.task.id == 7;
+    EXPECT_TRUE(saw7);
+    EXPECT_LE(changed->size(), 2u);
+}
+
+TEST_F(BitrixSandboxTest, ClassicCommentsAddAndRead) {
+    auto first = run(client->add_comment(3, "Primer comentario"));
+    ASSERT_TRUE(first) << first.error().describe();
+    auto second = run(client->add_comment(3, "/aprobar", 7));
+    ASSERT_TRUE(second) << second.error().describe();
+    auto all = run(client->comments({3, 0, 0}));
+    ASSERT_TRUE(all) << all.error().describe();
+    ASSERT_GE(all->size(), 2u);
+    EXPECT_EQ(all->back().id, *second);
+    EXPECT_EQ(all->back().author_id, 7);
+    EXPECT_EQ(all->back().text, "/aprobar");
+    auto newer = run(client->comments({3, 0, *first}));
+    ASSERT_TRUE(newer) << newer.error().describe();
+    ASSERT_EQ(newer->size(), 1u);
+    EXPECT_EQ(newer->front().id, *second);
+}
+
+TEST_F(BitrixSandboxTest, NewCardCommentsGoThroughTheChat) {
+    // Task fixture_tasks+1 is the first extra task, a new-card one.
+    const std::int64_t id = fixture_tasks + 1;
+    auto t = run(client->get_task(id));
+    ASSERT_TRUE(t && t->has_value());
+    ASSERT_TRUE((*t)->new_card());
+    const auto chat = (*t)->chat_id;
+    for (int i = 0; i < 60; ++i)
+        ASSERT_TRUE(run(client->add_comment(id, "c" + std::to_string(i))));
+    auto before = route_count("POST /rest/im.dialog.messages.get");
+    auto all = run(client->comments({id, chat, 0}));
+    ASSERT_TRUE(all) << all.error().describe();
+    EXPECT_EQ(all->size(), 61u);  // "Task created" plus 60
+    EXPECT_EQ(all->front().author_id, 0);
+    EXPECT_EQ(all->back().text, "c59");
+    for (std::size_t i = 1; i < all->size(); ++i)
+        ASSERT_LT((*all)[i - 1].id, (*all)[i].id);
+    auto after = route_count("POST /rest/im.dialog.messages.get");
+    EXPECT_EQ(after - before, 2);  // 50 + 11
+
+    // Without knowing the chat: getlist is refused, the client finds the chat by itself.
+    auto found = run(client->comments({id, 0, (*all)[59].id}));
+    ASSERT_TRUE(found) << found.error().describe();
+    ASSERT_EQ(found->size(), 1u);
+    EXPECT_EQ(found->front().text, "c59");
+}
+
+TEST_F(BitrixSandboxTest, CommentsOfOneHundredTwentyTasksInThreeRequests) {
+    std::vector<CommentCursor> cursors;
+    for (int i = 0; i < 120; ++i) {
+        std::int64_t id = fixture_tasks + 1 + i;
+        cursors.push_back({id, 0, 0});
+    }
+    // Chat ids for the new-card ones, as the poller would know them from the task list.
+    auto tasks = run(client->walk_tasks(json::object{{">=ID", fixture_tasks + 1}}));
+    ASSERT_TRUE(tasks) << tasks.error().describe();
+    ASSERT_EQ(tasks->size(), 120u);
+    for (int i = 0; i < 120; ++i)
+        cursors[static_cast<std::size_t>(i)].chat_id =
+            (*tasks)[static_cast<std::size_t>(i)].chat_id;
+    ASSERT_TRUE(run(client->add_comment(fixture_tasks + 2, "hola")));
+
+    auto before = bitrix_requests();
+    auto all = run(client->comments_many(cursors));
+    EXPECT_EQ(bitrix_requests() - before, 3);
+    ASSERT_EQ(all.size(), 120u);
+    for (const auto& r : all)
+        ASSERT_TRUE(r) << r.error().describe();
+    EXPECT_EQ(all[0]->size(), 1u);  // the chat's "Task created"
+    ASSERT_EQ(all[1]->size(), 1u);
+    EXPECT_EQ(all[1]->front().text, "hola");
+}
+
+TEST_F(BitrixSandboxTest, NotificationsAreDelivered) {
+    auto p = run(client->notify_personal(12, "Contraseña temporal enviada"));
+    ASSERT_TRUE(p) << p.error().describe();
+    EXPECT_GT(*p, 0);
+    auto s = run(client->notify_system(12, "Aviso"));
+    ASSERT_TRUE(s) << s.error().describe();
+    auto state = control("GET", "/_sandbox/state");
+    EXPECT_NE(json::serialize(state.at("bitrix")).find("Contraseña temporal enviada"),
+              std::string::npos);
+}
+
+TEST_F(BitrixSandboxTest, QueryLimitStormIsRidden) {
+    control("POST", "/_sandbox/faults",
+            json::object{{"route", "/rest/*"}, {"kind", "throttle"}, {"count", 3}});
+    auto before = bitrix_requests();
+    auto start = clock.now();
+    auto me = run(client->current_user());
+    ASSERT_TRUE(me) << me.error().describe();
+    EXPECT_EQ(bitrix_requests() - before, 4);
+    EXPECT_EQ(client->stats().throttled, 3u);
+    EXPECT_GE(clock.now() - start, 7s);  // 1 + 2 + 4 s of backoff
+}
+
+TEST_F(BitrixSandboxTest, DroppedConnectionsAreRetried) {
+    control("POST", "/_sandbox/faults",
+            json::object{{"route", "/rest/*"}, {"kind", "drop"}, {"count", 2}});
+    auto before = bitrix_requests();
+    auto me = run(client->current_user());
+    ASSERT_TRUE(me) << me.error().describe();
+    EXPECT_EQ(bitrix_requests() - before, 3);
+}
+
+TEST_F(BitrixSandboxTest, SlowAnswerPastTheDeadlineIsRetried) {
+    http_config.total_timeout = 300ms;
+    http_config.read_timeout = 300ms;
+    make_client(settings());
+    control("POST", "/_sandbox/faults",
+            json::object{
+                {"route", "/rest/*"}, {"kind", "latency"}, {"latency_ms", 1500}, {"count", 1}});
+    log::CaptureSink sink;
+    auto before = bitrix_requests();
+    auto me = run(client->current_user());
+    ASSERT_TRUE(me) << me.error().describe();
+    EXPECT_EQ(bitrix_requests() - before, 2);
+    EXPECT_TRUE(sink.has_event("HTTP_CALL_RETRY"));
+}
+
+TEST_F(BitrixSandboxTest, ClientBudgetKeepsUnderAShrunkenBucket) {
+    control(
+        "POST", "/_sandbox/config",
+        json::object{{"bitrix", json::object{{"bucket_burst", 5}, {"bucket_drain_per_sec", 1}}}});
+    auto s = settings();
+    s.bitrix.rate_burst = 5;
+    s.bitrix.rate_per_second = 1;
+    make_client(s);
+    auto start = clock.now();
+    for (int i = 0; i < 12; ++i)
+        ASSERT_TRUE(run(client->current_user()));
+    EXPECT_EQ(client->stats().throttled, 0u);
+    EXPECT_GE(clock.now() - start, 6s);  // 5 at once, then one a second
+}
+
+TEST_F(BitrixSandboxTest, TooGenerousBudgetIsThrottledAndRecovers) {
+    control(
+        "POST", "/_sandbox/config",
+        json::object{{"bitrix", json::object{{"bucket_burst", 5}, {"bucket_drain_per_sec", 1}}}});
+    for (int i = 0; i < 12; ++i)
+        ASSERT_TRUE(run(client->current_user()));
+    EXPECT_GT(client->stats().throttled, 0u);
+}
+
+TEST_F(BitrixSandboxTest, OperatingLimitPausesTheMethodUntilReset) {
+    control("POST", "/_sandbox/config",
+            json::object{{"bitrix", json::object{{"operating_limit", true},
+                                                 {"operating_cost_seconds", 500}}}});
+    auto s = settings();
+    s.retry.max_attempts = 3;
+    make_client(s);
+    ASSERT_TRUE(run(client->list_tasks({})));  // bills 500 s > 480 s
+    auto start = clock.now();
+    auto me = run(client->current_user());  // another method is not paused
+    ASSERT_TRUE(me);
+    EXPECT_LT(clock.now() - start, 2s);
+    log::CaptureSink sink;
+    auto again = run(client->list_tasks({}));  // 429, pause until reset, then through
+    ASSERT_TRUE(again) << again.error().describe();
+    EXPECT_GE(clock.now() - start, 590s);
+    EXPECT_TRUE(sink.has_event("BITRIX_METHOD_PAUSED"));
+    EXPECT_EQ(route_count("POST /rest/tasks.task.list"), 3);
+}
+
+TEST_F(BitrixSandboxTest, WrongSecretIsFatalAndNeverLogged) {
+    auto s = settings();
+    const std::string wrong = "wrong-secret-7c1f";
+    s.bitrix.webhook_secret = config::SecretFile{"secrets/bitrix-webhook", Secret(wrong)};
+    make_client(s);
+    log::CaptureSink sink;
+    auto before = bitrix_requests();
+    auto me = run(client->current_user());
+    ASSERT_FALSE(me);
+    EXPECT_EQ(me.error().kind, net::ErrorKind::auth);
+    EXPECT_EQ(me.error().http_status, 401);
+    EXPECT_NE(me.error().message.find("bitrix.webhook_secret_file"), std::string::npos);
+    EXPECT_EQ(bitrix_requests() - before, 1);  // never retried
+    EXPECT_TRUE(sink.has_event("BITRIX_AUTH_REFUSED"));
+    EXPECT_EQ(client_lines(sink).find(wrong), std::string::npos);
+    EXPECT_EQ(me.error().describe().find(wrong), std::string::npos);
+}
+
+TEST_F(BitrixSandboxTest, SecretStaysOutOfLogsOnTransportFailures) {
+    control("POST", "/_sandbox/faults",
+            json::object{{"route", "/rest/*"}, {"kind", "drop"}, {"count", 10}});
+    log::setup({log::Level::debug, log::Format::text, false});
+    log::CaptureSink sink;
+    auto me = run(client->current_user());
+    log::setup({log::Level::info, log::Format::text, false});
+    ASSERT_FALSE(me);
+    EXPECT_EQ(me.error().kind, net::ErrorKind::retryable);
+    EXPECT_TRUE(sink.has_event("HTTP_CALL_GAVE_UP"));
+    EXPECT_EQ(client_lines(sink).find(kWebhookSecret), std::string::npos) << client_lines(sink);
+    EXPECT_EQ(me.error().describe().find(kWebhookSecret), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hrmaild::bitrix
