@@ -18,17 +18,23 @@ namespace json = boost::json;
 ServerFixture::ServerFixture(config::AdminConfig config, std::optional<Secret> app_token,
                              ServerLimits limits) {
     for (const auto& name : standard_command_names()) {
-        registry_.add(name, "echo " + name,
-                      [this](CommandRequest r) -> asio::awaitable<CommandResult> {
-                          if (r.name == "queue.cancel") {
-                              asio::steady_timer t(io_, std::chrono::seconds(2));
-                              co_await t.async_wait(asio::use_awaitable);
-                          }
-                          co_return CommandResult{200, json::object{{"name", r.name},
-                                                                    {"args", r.args},
-                                                                    {"principal", r.principal},
-                                                                    {"via", r.via}}};
-                      });
+        registry_.add(
+            name, "echo " + name, [this](CommandRequest r) -> asio::awaitable<CommandResult> {
+                if (r.name == "queue.cancel") {
+                    asio::steady_timer t(io_, std::chrono::seconds(2));
+                    co_await t.async_wait(asio::use_awaitable);
+                }
+                json::object echo{
+                    {"name", r.name}, {"args", r.args}, {"principal", r.principal}, {"via", r.via}};
+                if (r.name == "queue.list")
+                    echo["tickets"] =
+                        json::array{json::object{{"id", 42},
+                                                 {"workflow", "alta"},
+                                                 {"state", "awaiting_approval"},
+                                                 {"updated_at", 1764324000000},
+                                                 {"plan_hash", "9f86d081884c7d659a2feaa0"}}};
+                co_return CommandResult{200, std::move(echo)};
+            });
     }
     server_ = std::make_unique<AdminServer>(io_.get_executor(), std::move(config),
                                             std::move(app_token), registry_, metrics_, limits);

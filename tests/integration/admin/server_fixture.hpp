@@ -31,7 +31,8 @@ struct RawResponse {
 class ServerFixture {
   public:
     /// Registers every standard command with an echo handler (it answers its request:
-    /// name, args, principal, via), except `queue.cancel`, which takes 2 s (time limits), and
+    /// name, args, principal, via; `queue.list` adds one ticket, 42), `queue.cancel` taking
+    /// 2 s (time limits), and
     /// starts the server on `config.listen`.
     ServerFixture(config::AdminConfig config, std::optional<Secret> app_token,
                   ServerLimits limits = {});
