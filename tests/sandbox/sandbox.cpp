@@ -237,8 +237,9 @@ json::object Sandbox::clock_json() const {
         now - std::chrono::system_clock::now());
     return json::object{
         {"now", util::iso8601_utc(now)},
-        {"unix", clock_.unix_seconds()},
-        {"offset_seconds", std::round(static_cast<double>(offset.count()) / 1000.0)}};
+        {"unix_ms", util::unix_ms(now)},
+        {"offset_seconds",
+         static_cast<std::int64_t>(std::llround(static_cast<double>(offset.count()) / 1000.0))}};
 }
 
 json::object Sandbox::bitrix_options_json() const {

@@ -148,7 +148,18 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
             http::request_parser<http::string_body> parser;
             parser.body_limit(options.body_limit);
             beast::get_lowest_layer(stream).expires_after(options.idle_timeout);
-            auto [ec, n] = co_await http::async_read(stream, buffer, parser, nothrow);
+            auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, nothrow);
+            boost::system::error_code ec = hec;
+            if (!ec && beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+                // curl and PHP clients wait for this before sending a large body.
+                http::response<http::empty_body> cont{http::status::continue_,
+                                                      parser.get().version()};
+                co_await http::async_write(stream, cont, nothrow);
+            }
+            if (!ec && !parser.is_done()) {
+                auto [bec, bn] = co_await http::async_read(stream, buffer, parser, nothrow);
+                ec = bec;
+            }
             if (ec == http::error::end_of_stream)
                 co_return true;
             if (ec == http::error::body_limit) {

@@ -44,7 +44,7 @@ TEST_F(Control, ResetReturnsToTheSeedOrToNothing) {
     auto st = state();
     EXPECT_EQ(st.at("zoho").at("users").as_array().size(), 8u);
     EXPECT_EQ(st.at("requests").at("total"), 0);
-    EXPECT_EQ(st.at("clock").at("offset_seconds"), 0.0);
+    EXPECT_EQ(st.at("clock").at("offset_seconds"), 0);
     EXPECT_EQ(st.at("zoho").at("oauth").at("tokens_minted"), 0);
     // Tokens do not survive a reset.
     EXPECT_EQ(error_code(http_request(port(), "GET", org_path(), {}, zoho_auth(token_))),
@@ -97,13 +97,15 @@ TEST_F(Control, SeedInlineFromAFolderOrAppended) {
 }
 
 TEST_F(Control, ClockMovesForwardAndBack) {
-    auto before = control("GET", "clock").json().at("unix").as_double();
+    auto before = control("GET", "clock").json().at("unix_ms").as_int64();
     auto moved = control("POST", "clock", json::object{{"advance_seconds", 3600}});
     ASSERT_EQ(moved.status, 200);
-    EXPECT_NEAR(moved.json().at("unix").as_double() - before, 3600, 5);
-    EXPECT_EQ(moved.json().at("offset_seconds"), 3600.0);
+    EXPECT_NEAR(static_cast<double>(moved.json().at("unix_ms").as_int64() - before), 3600000, 5000);
+    EXPECT_EQ(moved.json().at("offset_seconds"), 3600);
     EXPECT_EQ(control("POST", "clock", json::object{{"reset", true}}).json().at("offset_seconds"),
-              0.0);
+              0);
+    control("POST", "clock", json::object{{"advance_seconds", -1.5}});
+    EXPECT_EQ(control("GET", "clock").json().at("offset_seconds"), -2);
     EXPECT_EQ(control("POST", "clock", json::object{{"advance", 1}}).status, 400);
 }
 

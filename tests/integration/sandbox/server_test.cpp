@@ -49,6 +49,29 @@ TEST(ServerLimits, BodyOverTheLimitGets413) {
     EXPECT_EQ(big.status, 413);
 }
 
+TEST_F(ServerTest, ExpectContinueGetsAnInterimAnswerBeforeTheBody) {
+    asio::io_context io;
+    tcp::socket socket(io);
+    socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port()));
+    std::string body = R"({"advance_seconds":10})";
+    std::string head =
+        "POST /_sandbox/clock HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "Expect: 100-continue\r\nContent-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n";
+    asio::write(socket, asio::buffer(head));
+    // The client waits for "100 Continue" before sending the body, as curl does.
+    asio::streambuf interim;
+    asio::read_until(socket, interim, "\r\n\r\n");
+    std::string first{asio::buffers_begin(interim.data()), asio::buffers_end(interim.data())};
+    EXPECT_TRUE(first.starts_with("HTTP/1.1 100")) << first;
+    asio::write(socket, asio::buffer(body));
+    beast::flat_buffer buffer;
+    http::response<http::string_body> res;
+    http::read(socket, buffer, res);
+    EXPECT_EQ(res.result_int(), 200u);
+    EXPECT_EQ(json::parse(res.body()).at("offset_seconds"), 10);
+}
+
 TEST_F(ServerTest, BitrixRoutesThroughTheServer) {
     auto list =
         http_request(port(), "GET", "/rest/1/sandbox-webhook-secret/tasks.task.list?select[]=ID");
