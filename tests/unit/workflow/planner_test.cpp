@@ -168,6 +168,29 @@ TEST_F(Planning, TerminationRemovesEveryGroupNowAndDeletesLater) {
     EXPECT_EQ(e.plan->steps[3].after_days, set_->retention_days);
 }
 
+TEST_F(Planning, VeryLongNamesValidateAndNeverMakeAnOverlongAddress) {
+    auto d = base_directory();
+    // 60 letters each: within the field limits, but every candidate's local part would pass
+    // 64 characters, so no address can be formed and HR is told.
+    std::string nombre(60, 'a');
+    std::string apellido(60, 'b');
+    auto e = eval(task("alta", hire(nombre, apellido)), d);
+    EXPECT_EQ(e.outcome, Outcome::invalid);
+    ASSERT_EQ(e.errors.size(), 1u);
+    EXPECT_NE(e.errors.front().find("No se pudo formar una dirección"), std::string::npos);
+    // Over the limit: the length error names the field.
+    e = eval(task("alta", hire(std::string(61, 'a'), "Ruiz")), d);
+    ASSERT_EQ(e.errors.size(), 1u);
+    EXPECT_EQ(e.errors.front(), "«Nombre(s)»: tiene 61 caracteres; el máximo es 60.");
+    // Long but fine: a 30-letter compound name with particles.
+    e = eval(task("alta",
+                  hire("María de los Ángeles Guadalupe", "de la Santísima Trinidad", "y Güemes")),
+             d);
+    ASSERT_EQ(e.outcome, Outcome::automatic) << (e.errors.empty() ? "" : e.errors.front());
+    EXPECT_EQ(e.plan->steps.front().text("email"), "maria.santisima@tarmexico.com");
+    EXPECT_EQ(e.plan->steps.front().text("last_name"), "de la Santísima Trinidad y Güemes");
+}
+
 TEST_F(Planning, PasswordsNeverAppearInAPlan) {
     auto e = eval(task("alta", hire("Ana", "Ruiz")), base_directory());
     ASSERT_TRUE(e.plan);
