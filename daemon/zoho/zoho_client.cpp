@@ -231,6 +231,9 @@ asio::awaitable<Outcome<json::value>> ZohoClient::attempt(Spec& spec) {
         if (!sent)
             co_return sent.error();
         const net::HttpResponse& resp = *sent;
+        log::debug(
+            "ZOHO_CALL",
+            {{"operation", spec.operation}, {"method", spec.method}, {"status", resp.status}});
         if (net::is_success(resp.status) && !is_throttle_response(resp)) {
             if (resp.body.empty())
                 co_return json::value(nullptr);

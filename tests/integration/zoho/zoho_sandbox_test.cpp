@@ -2,7 +2,9 @@
 // real HTTP (net::HttpClient to 127.0.0.1:0). Policy time (backoff, budget, token expiry) runs on
 // a ManualClock that the driver advances together with the sandbox clock, so a 15-minute
 // backoff costs nothing; socket deadlines stay real.
+#include "daemon/config/config.hpp"
 #include "daemon/net/http_client.hpp"
+#include "daemon/zoho/connection.hpp"
 #include "daemon/zoho/directory_cache.hpp"
 #include "daemon/zoho/errors.hpp"
 #include "daemon/zoho/json.hpp"
@@ -194,6 +196,25 @@ TEST_F(ZohoSandbox, ZoidIsDiscoveredWhenNotConfigured) {
     auto z = go(client_->zoid());
     ASSERT_TRUE(z.has_value());
     EXPECT_EQ(*z, kZoid);
+}
+
+TEST_F(ZohoSandbox, ConnectionBuiltFromTheSandboxConfig) {
+    auto loaded = config::load_config(hrmaild::test::source_dir() / "config/sandbox.yaml");
+    ASSERT_TRUE(loaded.config.has_value());
+    config::Config cfg = *loaded.config;
+    EXPECT_EQ(cfg.zoho.zoid, 0) << "the sandbox config leaves the zoid to discovery";
+    cfg.zoho.api_url = base_;  // the sandbox listens on a free port here, not 8790
+    cfg.zoho.accounts_url = base_;
+    ZohoConnection zoho(*wire_, clock_, cfg);
+    auto s = go(zoho.client().summary());
+    ASSERT_TRUE(s.has_value()) << s.error().describe();
+    EXPECT_EQ(s->organization.zoid, kZoid);
+    EXPECT_EQ(s->users, 8);
+    EXPECT_EQ(s->licenses, 400);
+    auto snap = go(zoho.directory().snapshot());
+    ASSERT_TRUE(snap.has_value());
+    EXPECT_NE((*snap)->find_user("laura.mendez@tarmexico.com"), nullptr);
+    EXPECT_EQ(wire_->token_requests, 1);
 }
 
 // ---------------------------------------------------------------- users
