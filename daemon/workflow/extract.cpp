@@ -243,8 +243,39 @@ std::vector<LabeledLine> labeled_lines(std::string_view text) {
     return out;
 }
 
+namespace {
+
+// "1 de diciembre de 2026", "1 dic 2026", "01-dic-2026" → "01/12/2026"; anything else unchanged.
+std::string spanish_month_date(std::string_view text) {
+    static constexpr std::array<std::string_view, 12> months = {
+        "enero", "febrero", "marzo",      "abril",   "mayo",      "junio",
+        "julio", "agosto",  "septiembre", "octubre", "noviembre", "diciembre"};
+    auto f = fold(text);
+    for (char& c : f)
+        if (c == '-' || c == '/' || c == '.' || c == ',')
+            c = ' ';
+    auto w = words(f);
+    std::erase(w, std::string("de"));
+    std::erase(w, std::string("del"));
+    if (w.size() != 3)
+        return std::string(text);
+    int month = 0;
+    for (std::size_t i = 0; i < months.size(); ++i) {
+        bool full = w[1] == months[i];
+        bool abbrev = w[1].size() >= 3 && w[1].size() <= 4 && months[i].starts_with(w[1]);
+        if (full || abbrev || (w[1] == "set" && i == 8))
+            month = static_cast<int>(i) + 1;
+    }
+    if (month == 0)
+        return std::string(text);
+    return w[0] + "/" + std::to_string(month) + "/" + w[2];
+}
+
+}  // namespace
+
 std::optional<std::string> parse_date(std::string_view text) {
-    auto t = trim_view(text);
+    auto spelled = spanish_month_date(text);
+    auto t = trim_view(spelled);
     auto num = [](std::string_view s, int& v) {
         auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
         return ec == std::errc() && p == s.data() + s.size() && !s.empty();
@@ -292,6 +323,9 @@ std::vector<std::string> split_addresses(std::string_view text) {
         if (a.empty())
             return;
         auto s = domain::ascii_lower(a);
+        // "a@x.com y b@x.com" and "- a@x.com": joining words and bullets are not addresses.
+        if (s == "y" || s == "e" || s == "and" || s == "o" || s == "-" || s == "*" || s == "•")
+            return;
         if (std::find(out.begin(), out.end(), s) == out.end())
             out.push_back(s);
     };

@@ -69,15 +69,18 @@ TEST_P(Dates, Parse) {
         EXPECT_EQ(d.value_or("<none>"), GetParam().out);
     }
 }
-INSTANTIATE_TEST_SUITE_P(Cases, Dates,
-                         ::testing::Values(DateCase{"01/12/2026", "2026-12-01"},
-                                           DateCase{"1/2/2026", "2026-02-01"},
-                                           DateCase{"2026-12-07", "2026-12-07"},
-                                           DateCase{"30-11-2026", "2026-11-30"},
-                                           DateCase{"29/02/2028", "2028-02-29"},
-                                           DateCase{"29/02/2026", ""}, DateCase{"31/04/2026", ""},
-                                           DateCase{"13/13/2026", ""}, DateCase{"mañana", ""},
-                                           DateCase{"2026-13-01", ""}, DateCase{"01/12/26", ""}));
+INSTANTIATE_TEST_SUITE_P(
+    Cases, Dates,
+    ::testing::Values(DateCase{"01/12/2026", "2026-12-01"}, DateCase{"1/2/2026", "2026-02-01"},
+                      DateCase{"2026-12-07", "2026-12-07"}, DateCase{"30-11-2026", "2026-11-30"},
+                      DateCase{"29/02/2028", "2028-02-29"}, DateCase{"29/02/2026", ""},
+                      DateCase{"31/04/2026", ""}, DateCase{"13/13/2026", ""},
+                      DateCase{"mañana", ""}, DateCase{"2026-13-01", ""}, DateCase{"01/12/26", ""},
+                      DateCase{"1 de diciembre de 2026", "2026-12-01"},
+                      DateCase{"15 de Septiembre del 2026", "2026-09-15"},
+                      DateCase{"01-dic-2026", "2026-12-01"}, DateCase{"3 ENE 2027", "2027-01-03"},
+                      DateCase{"31 de febrero de 2026", ""},
+                      DateCase{"1 de diciembrero de 2026", ""}));
 
 TEST(Addresses, SplitOnCommasSemicolonsAndNewLines) {
     EXPECT_EQ(split_addresses("A@x.com, b@x.com;c@x.com\nd@x.com  e@x.com;; a@x.com"),
@@ -85,6 +88,10 @@ TEST(Addresses, SplitOnCommasSemicolonsAndNewLines) {
     EXPECT_EQ(split_addresses("Jorge Ramírez <jorge@x.com>, mailto:ana@x.com"),
               (std::vector<std::string>{"jorge@x.com", "ana@x.com"}));
     EXPECT_TRUE(split_addresses("  ").empty());
+    EXPECT_EQ(split_addresses("a@x.com y b@x.com e c@x.com"),
+              (std::vector<std::string>{"a@x.com", "b@x.com", "c@x.com"}));
+    EXPECT_EQ(split_addresses("- a@x.com.\n• b@x.com"),
+              (std::vector<std::string>{"a@x.com", "b@x.com"}));
 }
 
 // A workflow with every validation rule, loaded through the real loader.

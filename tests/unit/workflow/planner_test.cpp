@@ -242,6 +242,28 @@ TEST_F(Planning, UnclaimedAndUntaggedTasks) {
               Outcome::unclaimed);
 }
 
+TEST_F(Planning, GroupActionsAreToldApartByTheAccionLine) {
+    auto d = base_directory();
+    struct Case {
+        const char* accion;
+        const char* workflow;
+    };
+    for (auto c :
+         {Case{"Crear grupo", "grupo-alta"}, Case{"Nueva lista", "grupo-alta"},
+          Case{"Dar de alta el grupo", "grupo-alta"},
+          Case{"Dar de alta miembros", "grupo-miembros"},
+          Case{"Actualizar miembros", "grupo-miembros"}, Case{"Agregar personas", "grupo-miembros"},
+          Case{"Eliminar grupo", "grupo-baja"}, Case{"Dar de baja el grupo", "grupo-baja"},
+          Case{"Baja de miembros", "grupo-miembros"}}) {
+        auto e = eval(task("grupo", std::string("[B]Acción:[/B] ") + c.accion +
+                                        "\nCorreo del grupo: comercial@tarmexico.com"),
+                      d);
+        ASSERT_NE(e.workflow, nullptr) << c.accion;
+        EXPECT_EQ(e.workflow->name, c.workflow) << c.accion;
+    }
+    EXPECT_EQ(eval(task("grupo", "Acción: Renombrar"), d).outcome, Outcome::unclaimed);
+}
+
 TEST_F(Planning, TaskTextIsNeverEvaluated) {
     auto e = eval(
         task("cambio",
