@@ -1,0 +1,40 @@
+#pragma once
+/// TicketSource over the Bitrix24 client: the HR project's tasks, their comments on either
+/// card, answers, and private notifications.
+#include "daemon/bitrix/client.hpp"
+#include "daemon/service/ports.hpp"
+
+#include <map>
+
+namespace hrmaild::app {
+
+/// The Bitrix24 adapter.
+class BitrixTicketSource final : public service::TicketSource {
+public:
+    /// Reads tasks of project `project_id` through `client` (which must outlive this).
+    BitrixTicketSource(bitrix::BitrixClient& client, std::int64_t project_id);
+
+    service::Awaitable<service::Outcome<std::vector<domain::Task>>> changed_tasks(
+        std::string since) override;
+    service::Awaitable<service::Outcome<std::optional<domain::Task>>> task(
+        std::int64_t task_id) override;
+    service::Awaitable<service::Outcome<std::map<std::int64_t, std::vector<service::TaskComment>>>>
+    comments(std::vector<std::int64_t> task_ids) override;
+    service::Awaitable<service::Outcome<std::string>> post_comment(std::int64_t task_id,
+                                                                   std::string text) override;
+    service::Awaitable<service::Outcome<void>> complete_task(std::int64_t task_id) override;
+    service::Awaitable<service::Outcome<void>> defer_task(std::int64_t task_id) override;
+    service::Awaitable<service::Outcome<void>> notify_private(std::int64_t user_id,
+                                                              Secret text) override;
+    service::Awaitable<service::Outcome<std::vector<std::int64_t>>> department_members(
+        std::int64_t department_id) override;
+
+private:
+    void remember(const bitrix::BitrixTask& t);
+
+    bitrix::BitrixClient& client_;
+    std::int64_t project_id_;
+    std::map<std::int64_t, std::int64_t> chat_ids_;  // task → chat (new-card tasks)
+};
+
+}  // namespace hrmaild::app

@@ -1,0 +1,419 @@
+#include "daemon/app/daemon.hpp"
+
+#include "daemon/admin/commands.hpp"
+#include "daemon/admin/metrics.hpp"
+#include "daemon/admin/server.hpp"
+#include "daemon/app/bitrix_source.hpp"
+#include "daemon/app/zoho_directory.hpp"
+#include "daemon/bitrix/client.hpp"
+#include "daemon/config/config.hpp"
+#include "daemon/log/log.hpp"
+#include "daemon/net/http_client.hpp"
+#include "daemon/service/service.hpp"
+#include "daemon/store/sqlite_store.hpp"
+#include "daemon/workflow/loader.hpp"
+#include "daemon/zoho/password.hpp"
+#include "daemon/zoho/token_manager.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <fmt/format.h>
+#include <systemd/sd-daemon.h>
+
+#include <csignal>
+#include <deque>
+#include <iostream>
+#include <random>
+
+namespace hrmaild::app {
+namespace {
+
+namespace asio = boost::asio;
+using service::Awaitable;
+
+/// Serializes service work on the one thread: a cycle and an admin command never interleave
+/// at their co_await points on the same ticket.
+class AsyncMutex {
+public:
+    explicit AsyncMutex(asio::any_io_executor ex) : ex_(std::move(ex)) {}
+    Awaitable<void> lock() {
+        while (locked_) {
+            auto timer = std::make_shared<asio::steady_timer>(ex_, asio::steady_timer::time_point::max());
+            waiters_.push_back(timer);
+            co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
+        }
+        locked_ = true;
+    }
+    void unlock() {
+        locked_ = false;
+        if (!waiters_.empty()) {
+            waiters_.front()->cancel();
+            waiters_.pop_front();
+        }
+    }
+
+private:
+    asio::any_io_executor ex_;
+    bool locked_ = false;
+    std::deque<std::shared_ptr<asio::steady_timer>> waiters_;
+};
+
+log::Options log_options(const config::LoggingConfig& c) {
+    auto o = log::default_options();
+    log::parse_level(c.level, o.level);
+    o.format = c.format == "json" ? log::Format::json : log::Format::text;
+    return o;
+}
+
+void notify_systemd(const std::string& state) {
+    // No NOTIFY_SOCKET (not under systemd): sd_notify does nothing and returns 0.
+    sd_notify(0, state.c_str());
+}
+
+service::ServiceOptions service_options(const config::Config& cfg) {
+    service::ServiceOptions o;
+    o.approvers = cfg.bitrix.approvers;
+    o.approver_department = cfg.bitrix.approver_department;
+    o.password_recipient = cfg.bitrix.password_recipient;
+    o.daemon_user_id = cfg.bitrix.webhook_user_id;
+    o.dry_run = cfg.policy.dry_run;
+    o.poll_overlap = cfg.bitrix.poll_overlap;
+    o.generate_password = [](const domain::Operation& op) {
+        zoho::PasswordSubject s;
+        s.address = op.text("email");
+        s.first_name = op.text("first_name");
+        s.last_name = op.text("last_name");
+        return zoho::generate_password(s);
+    };
+    return o;
+}
+
+/// Everything the running daemon owns, built in start-up order and destroyed in reverse.
+struct Runtime {
+    explicit Runtime(config::Config c, const RunOptions& o)
+        : options(o)
+        , cfg(std::move(c))
+        , ioc(1)
+        , signals(ioc, SIGTERM, SIGINT, SIGHUP)
+        , wake(ioc)
+        , drain_timer(ioc)
+        , mutex(ioc.get_executor()) {}
+
+    RunOptions options;
+    config::Config cfg;
+    asio::io_context ioc;
+    asio::signal_set signals;
+    asio::steady_timer wake;
+    asio::steady_timer drain_timer;
+    AsyncMutex mutex;
+    net::SystemClock clock;
+    std::unique_ptr<store::SqliteStore> store;
+    std::unique_ptr<net::HttpClient> http;
+    std::unique_ptr<bitrix::BitrixClient> bitrix;
+    std::unique_ptr<zoho::TokenManager> tokens;
+    std::unique_ptr<zoho::ZohoClient> zoho;
+    std::unique_ptr<zoho::DirectoryCache> directory;
+    std::unique_ptr<BitrixTicketSource> tickets;
+    std::unique_ptr<ZohoMailDirectory> mail;
+    std::unique_ptr<service::Service> service;
+    admin::CommandRegistry commands;
+    admin::Metrics metrics;
+    std::unique_ptr<admin::AdminServer> admin;
+    bool stopping = false;
+    bool loop_done = false;
+    bool event_pending = false;
+    std::mt19937 rng{std::random_device{}()};
+
+    std::chrono::milliseconds poll_interval() {
+        auto base = options.poll_interval.value_or(
+            std::chrono::duration_cast<std::chrono::milliseconds>(cfg.bitrix.poll_interval));
+        // ±10% jitter so several daemons (or restarts) do not poll in step.
+        std::uniform_real_distribution<double> d(0.9, 1.1);
+        return std::chrono::milliseconds(static_cast<std::int64_t>(base.count() * d(rng)));
+    }
+};
+
+Awaitable<void> main_loop(Runtime& rt) {
+    while (!rt.stopping) {
+        rt.event_pending = false;
+        co_await rt.mutex.lock();
+        auto started = std::chrono::steady_clock::now();
+        try {
+            co_await rt.service->cycle();
+        } catch (const std::exception& e) {
+            log::error("CYCLE_FAILED", {{"error", e.what()}});
+        }
+        rt.mutex.unlock();
+        rt.metrics.poll_duration().Observe(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+        if (auto waiting = rt.store->list_tickets({store::TicketState::awaiting_approval}))
+            rt.metrics.queue_depth().Set(static_cast<double>(waiting->size()));
+        if (rt.stopping) break;
+        if (rt.event_pending) continue;
+        rt.wake.expires_after(rt.poll_interval());
+        co_await rt.wake.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    rt.loop_done = true;
+    log::info("DAEMON_STOPPED", {});
+    rt.admin->stop();
+    rt.signals.cancel();
+    rt.drain_timer.cancel();
+    rt.ioc.stop();
+}
+
+void reload(Runtime& rt) {
+    notify_systemd("RELOADING=1");
+    log::info("RELOAD_STARTED", {{"config", rt.options.config.string()}});
+    auto loaded = config::load_config(rt.options.config);
+    if (!loaded.config) {
+        for (const auto& d : loaded.diagnostics.all()) log::error("RELOAD_PROBLEM", {{"problem", d.to_string()}});
+        log::error("RELOAD_FAILED", {{"errors", loaded.diagnostics.error_count()},
+                                     {"kept", "the running configuration and workflows"}});
+        notify_systemd("READY=1");
+        return;
+    }
+    auto wf = workflow::load_workflows(*loaded.config);
+    if (!wf.set) {
+        for (const auto& d : wf.diagnostics.all()) log::error("RELOAD_PROBLEM", {{"problem", d.to_string()}});
+        log::error("RELOAD_FAILED", {{"errors", wf.diagnostics.error_count()},
+                                     {"kept", "the running configuration and workflows"}});
+        notify_systemd("READY=1");
+        return;
+    }
+    rt.service->set_workflows(std::make_shared<const workflow::WorkflowSet>(std::move(*wf.set)));
+    log::setup(log_options(loaded.config->logging));
+    log::info("RELOAD_DONE", {{"workflows", rt.service ? "replaced" : ""},
+                              {"note", "connection settings take effect on restart"}});
+    notify_systemd("READY=1");
+}
+
+void arm_signals(Runtime& rt) {
+    rt.signals.async_wait([&rt](const boost::system::error_code& ec, int sig) {
+        if (ec) return;
+        if (sig == SIGHUP) {
+            reload(rt);
+            arm_signals(rt);
+            return;
+        }
+        if (rt.stopping) {
+            // A second SIGINT (Ctrl-C twice) stops at once; a repeated SIGTERM (timeout(1)
+            // signals the whole process group too) just waits for the drain.
+            if (sig == SIGINT) {
+                log::warn("DAEMON_HARD_STOP", {{"signal", sig}});
+                rt.ioc.stop();
+            }
+            arm_signals(rt);
+            return;
+        }
+        rt.stopping = true;
+        notify_systemd("STOPPING=1");
+        rt.admin->set_health(admin::Health::stopping);
+        log::info("DAEMON_STOPPING", {{"signal", sig}, {"drain_s", rt.options.drain.count()}});
+        rt.wake.cancel();
+        rt.drain_timer.expires_after(rt.options.drain);
+        rt.drain_timer.async_wait([&rt](const boost::system::error_code& e) {
+            if (e || rt.loop_done) return;
+            log::warn("DRAIN_TIMEOUT", {{"drain_s", rt.options.drain.count()}});
+            rt.ioc.stop();
+        });
+        arm_signals(rt);
+    });
+}
+
+admin::CommandResult from_error(const service::CommandError& e) {
+    return admin::error_result(e.status(), e.code(), e.what());
+}
+
+void register_commands(Runtime& rt) {
+    auto guarded = [&rt](auto fn) {
+        return [&rt, fn](admin::CommandRequest req) -> Awaitable<admin::CommandResult> {
+            co_await rt.mutex.lock();
+            admin::CommandResult result;
+            try {
+                result.body = co_await fn(req);
+            } catch (const service::CommandError& e) {
+                result = from_error(e);
+            }
+            rt.mutex.unlock();
+            co_return result;
+        };
+    };
+    auto id_of = [](const admin::CommandRequest& r) { return r.args.at("id").as_int64(); };
+    auto str_of = [](const admin::CommandRequest& r, const char* k) {
+        const auto* v = r.args.if_contains(k);
+        return v && v->is_string() ? std::string(v->as_string()) : std::string();
+    };
+    rt.commands.add("queue.list", "Tickets, optionally in one state",
+                    guarded([&rt, str_of](admin::CommandRequest r) -> Awaitable<boost::json::value> {
+                        auto s = str_of(r, "state");
+                        std::optional<store::TicketState> state;
+                        if (!s.empty()) {
+                            state = store::parse_ticket_state(s);
+                            if (!state)
+                                throw service::CommandError(400, "bad_state", "unknown state '" + s + "'");
+                        }
+                        co_return rt.service->queue_list(state);
+                    }));
+    rt.commands.add("queue.show", "One ticket: plans, approvals, journal, schedule, audit",
+                    guarded([&rt, id_of](admin::CommandRequest r) -> Awaitable<boost::json::value> {
+                        co_return rt.service->queue_show(id_of(r));
+                    }));
+    rt.commands.add("queue.approve", "Approve the ticket's current plan",
+                    guarded([&rt, id_of, str_of](admin::CommandRequest r) -> Awaitable<boost::json::value> {
+                        co_return co_await rt.service->queue_approve(id_of(r), r.principal,
+                                                                     str_of(r, "plan_hash"));
+                    }));
+    rt.commands.add("queue.reject", "Reject the ticket's current plan (reason required)",
+                    guarded([&rt, id_of, str_of](admin::CommandRequest r) -> Awaitable<boost::json::value> {
+                        co_return co_await rt.service->queue_reject(id_of(r), r.principal,
+                                                                    str_of(r, "reason"));
+                    }));
+    rt.commands.add("queue.retry", "Send a done, rejected or failed ticket back to planning",
+                    guarded([&rt, id_of](admin::CommandRequest r) -> Awaitable<boost::json::value> {
+                        co_return co_await rt.service->queue_retry(id_of(r), r.principal);
+                    }));
+    rt.commands.add("queue.cancel", "Cancel the ticket's pending scheduled steps",
+                    guarded([&rt, id_of](admin::CommandRequest r) -> Awaitable<boost::json::value> {
+                        co_return co_await rt.service->queue_cancel(id_of(r), r.principal);
+                    }));
+    rt.commands.add("status", "The daemon's state: tickets by state and counters",
+                    [&rt](admin::CommandRequest) -> Awaitable<admin::CommandResult> {
+                        boost::json::object counts;
+                        if (auto all = rt.store->list_tickets({}, 100000))
+                            for (const auto& t : *all) {
+                                auto& c = counts[store::to_string(t.state)];
+                                c = (c.is_int64() ? c.as_int64() : 0) + 1;
+                            }
+                        const auto& s = rt.service->stats();
+                        co_return admin::CommandResult{
+                            200, boost::json::object{{"version", HRMAILD_VERSION},
+                                                     {"tickets", counts},
+                                                     {"polls", s.polls},
+                                                     {"steps_run", s.steps_run},
+                                                     {"comments_posted", s.comments_posted},
+                                                     {"dry_run", rt.cfg.policy.dry_run}}};
+                    });
+    rt.commands.add("reload", "Reload configuration and workflows (like SIGHUP)",
+                    [&rt](admin::CommandRequest) -> Awaitable<admin::CommandResult> {
+                        reload(rt);
+                        co_return admin::CommandResult{200, boost::json::object{{"reloaded", true}}};
+                    });
+    rt.commands.add("version", "The daemon's version",
+                    [](admin::CommandRequest) -> Awaitable<admin::CommandResult> {
+                        co_return admin::CommandResult{200, boost::json::object{{"version", HRMAILD_VERSION}}};
+                    });
+}
+
+int fail_start(int step, const std::string& what, const std::string& hint, int code) {
+    log::critical("STARTUP_FAILED", {{"step", step}, {"reason", what}, {"hint", hint}});
+    std::cerr << "hrmaild: start-up step " << step << " failed: " << what
+              << (hint.empty() ? "" : "\n  hint: " + hint) << '\n';
+    return code;
+}
+
+}  // namespace
+
+int run_daemon(const RunOptions& options) {
+    // 1. Configuration.
+    auto loaded = config::load_config(options.config);
+    std::cerr << loaded.diagnostics.to_string();
+    if (!loaded.config)
+        return fail_start(1, fmt::format("{} has {} error(s)", options.config.string(),
+                                         loaded.diagnostics.error_count()),
+                          "run `hrmaild check --config " + options.config.string() + "`", 2);
+    auto cfg = *loaded.config;
+    if (options.dry_run) cfg.policy.dry_run = true;
+    log::setup(log_options(cfg.logging));
+    log::info("STARTUP_STEP", {{"step", 1}, {"what", "configuration"}, {"file", options.config.string()}});
+
+    // 2. Workflows.
+    auto wf = workflow::load_workflows(cfg);
+    std::cerr << wf.diagnostics.to_string();
+    if (!wf.set)
+        return fail_start(2, fmt::format("workflows in {} have {} error(s)", cfg.workflows.dir.string(),
+                                         wf.diagnostics.error_count()),
+                          "run `hrmaild check`", 2);
+    log::info("STARTUP_STEP", {{"step", 2}, {"what", "workflows"}, {"count", wf.set->workflows.size()}});
+
+    Runtime rt(cfg, options);
+
+    // 3. State store.
+    std::error_code ec;
+    std::filesystem::create_directories(cfg.state.path.parent_path(), ec);
+    store::SqliteOptions so;
+    so.path = cfg.state.path;
+    so.busy_timeout = cfg.state.busy_timeout;
+    auto opened = store::SqliteStore::open(so);
+    if (!opened) return fail_start(3, opened.error().message, opened.error().hint, 1);
+    rt.store = std::move(*opened);
+    log::info("STARTUP_STEP", {{"step", 3}, {"what", "state store"}, {"path", cfg.state.path.string()}});
+
+    // 4. Clients.
+    try {
+        net::HttpClientOptions ho;
+        ho.redact = bitrix::BitrixClient::redactor(cfg.bitrix);
+        rt.http = std::make_unique<net::HttpClient>(rt.ioc.get_executor(), cfg.http, ho);
+        rt.bitrix = std::make_unique<bitrix::BitrixClient>(rt.ioc.get_executor(), *rt.http, rt.clock,
+                                                           bitrix::ClientSettings::from_config(cfg));
+        rt.tokens = std::make_unique<zoho::TokenManager>(*rt.http, rt.clock,
+                                                         zoho::TokenSettings::from_config(cfg.zoho));
+        rt.zoho = std::make_unique<zoho::ZohoClient>(*rt.http, rt.clock, *rt.tokens, cfg.zoho, cfg.retry);
+        rt.directory = std::make_unique<zoho::DirectoryCache>(*rt.zoho, rt.clock, cfg.zoho.directory_refresh);
+    } catch (const std::exception& e) {
+        return fail_start(4, e.what(), "check the http and service sections of the configuration", 1);
+    }
+    rt.tickets = std::make_unique<BitrixTicketSource>(*rt.bitrix, cfg.bitrix.project_id);
+    rt.mail = std::make_unique<ZohoMailDirectory>(*rt.zoho, *rt.directory);
+    rt.service = std::make_unique<service::Service>(
+        rt.clock, *rt.store, *rt.tickets, *rt.mail,
+        std::make_shared<const workflow::WorkflowSet>(std::move(*wf.set)), service_options(cfg));
+    log::info("STARTUP_STEP", {{"step", 4}, {"what", "clients"}, {"bitrix", cfg.bitrix.portal_url},
+                               {"zoho", cfg.zoho.api_url}});
+
+    // 5. Admin listener.
+    register_commands(rt);
+    try {
+        std::optional<Secret> app_token;
+        if (cfg.bitrix.application_token) app_token = cfg.bitrix.application_token->value;
+        rt.admin = std::make_unique<admin::AdminServer>(rt.ioc.get_executor(), cfg.admin, app_token,
+                                                        rt.commands, rt.metrics);
+        rt.admin->on_task_event([&rt](std::string event, std::int64_t task_id) {
+            log::info("TASK_EVENT", {{"event", event}, {"task", task_id}});
+            rt.event_pending = true;
+            rt.wake.cancel();
+        });
+        rt.admin->start();
+    } catch (const std::exception& e) {
+        return fail_start(5, e.what(), "is another daemon listening on admin.listen?", 1);
+    }
+    log::info("STARTUP_STEP", {{"step", 5}, {"what", "admin listener"},
+                               {"port", rt.admin->local_port()}});
+
+    // 6. Intake, approvals and execution; a ticket left executing by a crash is settled by
+    // probes on the first cycle.
+    arm_signals(rt);
+    asio::co_spawn(rt.ioc, main_loop(rt), [](std::exception_ptr e) {
+        if (!e) return;
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& x) {
+            log::critical("LOOP_FAILED", {{"error", x.what()}});
+        }
+    });
+    asio::co_spawn(rt.ioc, rt.directory->run(), asio::detached);
+    rt.admin->set_health(admin::Health::ready);
+    rt.metrics.up().Set(1);
+    notify_systemd(fmt::format("READY=1\nSTATUS=polling project {} every {}s", cfg.bitrix.project_id,
+                               cfg.bitrix.poll_interval.count()));
+    log::info("DAEMON_READY", {{"admin", fmt::format("127.0.0.1:{}", rt.admin->local_port())},
+                               {"dry_run", cfg.policy.dry_run}});
+    rt.ioc.run();
+    return 0;
+}
+
+}  // namespace hrmaild::app

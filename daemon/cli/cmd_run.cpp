@@ -1,0 +1,32 @@
+#include "daemon/app/daemon.hpp"
+#include "daemon/cli/cli.hpp"
+
+namespace hrmaild::cli {
+
+Command add_run_command(CLI::App& root, Globals& globals) {
+    static app::RunOptions options;
+    static double poll_seconds = 0;
+    static int drain_seconds = 20;
+    Command cmd;
+    cmd.app = root.add_subcommand("run", "Run the daemon (under systemd: Type=notify)");
+    add_config_option(*cmd.app, globals);
+    cmd.app->add_flag("--dry-run", options.dry_run,
+                      "Plan, log and comment what would be done; call no Zoho mutation");
+    cmd.app->add_option("--poll-interval", poll_seconds,
+                        "Override bitrix.poll_interval, in seconds (the demo uses 1)")
+        ->check(CLI::PositiveNumber);
+    cmd.app->add_option("--drain", drain_seconds,
+                        "Seconds SIGTERM waits for a step in flight to settle (default 20)")
+        ->check(CLI::NonNegativeNumber);
+    cmd.run = [&globals]() {
+        options.config = globals.config;
+        if (poll_seconds > 0)
+            options.poll_interval =
+                std::chrono::milliseconds(static_cast<std::int64_t>(poll_seconds * 1000));
+        options.drain = std::chrono::seconds(drain_seconds);
+        return app::run_daemon(options);
+    };
+    return cmd;
+}
+
+}  // namespace hrmaild::cli
