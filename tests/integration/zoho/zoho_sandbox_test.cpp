@@ -435,6 +435,27 @@ TEST_F(ZohoSandbox, TokenExpiringMidRunIsRefreshedOnceAndTheCallRetried) {
     EXPECT_EQ(wire_->api_requests, 3);
 }
 
+TEST_F(ZohoSandbox, TwentyCallersRejectedTogetherCauseOneMoreRefresh) {
+    ASSERT_TRUE(go(client_->list_users(0, 5)).has_value());
+    control("POST", "clock", json::object{{"advance_seconds", 3700}});
+    int done = 0, ok = 0;
+    for (int i = 0; i < 20; ++i) {
+        asio::co_spawn(
+            ioc_,
+            [&]() -> asio::awaitable<void> {
+                auto r = co_await client_->list_users(0, 5);
+                if (r)
+                    ++ok;
+                ++done;
+            },
+            asio::detached);
+    }
+    ASSERT_TRUE(drive_until([&] { return done == 20; }));
+    EXPECT_EQ(ok, 20);
+    EXPECT_EQ(wire_->token_requests, 2);
+    EXPECT_EQ(minted(), 2);
+}
+
 TEST_F(ZohoSandbox, TokenIsRefreshedBeforeExpiryOnTheVirtualClock) {
     ASSERT_TRUE(go(client_->list_users(0, 5)).has_value());
     clock_.advance(3600s - 299s);

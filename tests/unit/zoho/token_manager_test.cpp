@@ -212,3 +212,27 @@ TEST_F(TokenFixture, SecretsNeverReachTheLog) {
 
 }  // namespace
 }  // namespace hrmaild::zoho::test
+
+namespace hrmaild::zoho::test {
+namespace {
+
+TEST(TokenSettingsFromConfig, TakesTheZohoKeysAndFileNames) {
+    config::ZohoConfig z;
+    z.accounts_url = "https://accounts.zoho.eu";
+    z.client_id = "1000.ID";
+    z.client_secret = config::SecretFile{"/run/credentials/secret", Secret("s3")};
+    z.refresh_token = config::SecretFile{"/run/credentials/refresh", Secret("r3")};
+    z.token_refresh_margin = std::chrono::seconds(120);
+    auto s = TokenSettings::from_config(z);
+    EXPECT_EQ(s.accounts_url, "https://accounts.zoho.eu");
+    EXPECT_EQ(s.client_id, "1000.ID");
+    EXPECT_EQ(s.client_secret.reveal(), "s3");
+    EXPECT_EQ(s.refresh_token.reveal(), "r3");
+    EXPECT_EQ(s.refresh_token_file, "/run/credentials/refresh");
+    EXPECT_EQ(s.client_secret_file, "/run/credentials/secret");
+    EXPECT_EQ(s.refresh_margin, std::chrono::seconds(120));
+    EXPECT_EQ(s.mint_limit, 10);
+}
+
+}  // namespace
+}  // namespace hrmaild::zoho::test
