@@ -11,6 +11,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include <sys/socket.h>
 #include <future>
 #include <optional>
 #include <set>
@@ -207,6 +208,35 @@ void NetTestServer::close_all_connections() {
         done.set_value();
     });
     done.get_future().wait();
+}
+
+FullBacklogListener::FullBacklogListener() {
+    tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), 0);
+    acceptor_.open(ep.protocol());
+    acceptor_.bind(ep);
+    acceptor_.listen(0);
+    port_ = acceptor_.local_endpoint().port();
+    ep.port(port_);
+    // Never accepted: a few half-open connections fill the queue of a backlog-0 listener.
+    for (int i = 0; i < 4; ++i) {
+        fillers_.emplace_back(ioc_);
+        auto& s = fillers_.back();
+        s.open(tcp::v4());
+        s.non_blocking(true);
+        // Raw connect: asio's synchronous connect would wait for completion, which never
+        // comes once the queue is full.
+        auto addr = ep.data();
+        [[maybe_unused]] int rc =
+            ::connect(s.native_handle(), addr, static_cast<socklen_t>(ep.size()));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+}
+
+FullBacklogListener::~FullBacklogListener() {
+    beast::error_code ignored;
+    for (auto& s : fillers_)
+        s.close(ignored);
+    acceptor_.close(ignored);
 }
 
 }  // namespace hrmaild::test

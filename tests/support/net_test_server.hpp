@@ -114,4 +114,22 @@ class NetTestServer {
     bool tls_ = false;
 };
 
+/// A port on 127.0.0.1 whose listen queue is full, so new connections are never completed
+/// (the kernel drops their SYNs): the client's connect deadline fires. Linux behaviour.
+class FullBacklogListener {
+  public:
+    FullBacklogListener();
+    ~FullBacklogListener();
+    FullBacklogListener(const FullBacklogListener&) = delete;
+    FullBacklogListener& operator=(const FullBacklogListener&) = delete;
+    /// The bound port.
+    [[nodiscard]] std::uint16_t port() const { return port_; }
+
+  private:
+    boost::asio::io_context ioc_;
+    boost::asio::ip::tcp::acceptor acceptor_{ioc_};
+    std::vector<boost::asio::ip::tcp::socket> fillers_;
+    std::uint16_t port_ = 0;
+};
+
 }  // namespace hrmaild::test

@@ -238,6 +238,22 @@ TEST_F(HttpClientTest, TlsHandshakeDeadlineWhenTheServerStaysSilent) {
     EXPECT_LT(took, 2s);
 }
 
+TEST_F(HttpClientTest, ConnectDeadlineWhenTheListenQueueIsFull) {
+    test::FullBacklogListener blackhole;
+    auto cfg = fast_config();
+    cfg.connect_timeout = 300ms;
+    HttpClient client(ioc.get_executor(), cfg, no_env());
+    auto start = std::chrono::steady_clock::now();
+    auto res = call(client, get("http://127.0.0.1:" + std::to_string(blackhole.port()) + "/"));
+    auto took = std::chrono::steady_clock::now() - start;
+    ASSERT_FALSE(res.has_value());
+    EXPECT_EQ(res.error().phase, Phase::connect);
+    EXPECT_TRUE(res.error().timed_out);
+    EXPECT_EQ(res.error().kind, ErrorKind::retryable);
+    EXPECT_GE(took, 300ms);
+    EXPECT_LT(took, 2s);
+}
+
 TEST_F(HttpClientTest, PlainHttpToANonLoopbackHostIsRefusedWithoutConnecting) {
     HttpClient client(ioc.get_executor(), fast_config(), no_env());
     for (std::string url : {"http://example.com/api", "http://10.0.0.1:8080/x",
