@@ -193,7 +193,7 @@ class BitrixClient {
     void note_error(const std::string& method, net::CallError& error);
     net::CallError scrub(net::CallError error) const;
     std::string scrub(std::string text) const;
-    [[nodiscard]] std::string method_url(const std::string& method, const std::string& token) const;
+    [[nodiscard]] std::string method_url(const std::string& method) const;
     [[nodiscard]] std::string method_log_url(const std::string& method) const;
 
     boost::asio::any_io_executor executor_;

@@ -6,6 +6,7 @@
 // clock jumps by the same amount, so backoff, leaky-bucket drain and the operating-time reset
 // all happen in virtual time.
 #include "daemon/bitrix/client.hpp"
+#include "daemon/bitrix/token_store.hpp"
 #include "daemon/log/log.hpp"
 #include "daemon/net/http_client.hpp"
 #include "tests/sandbox/server.hpp"
@@ -460,6 +461,104 @@ TEST_F(BitrixSandboxTest, SecretStaysOutOfLogsOnTransportFailures) {
     EXPECT_TRUE(sink.has_event("HTTP_CALL_GAVE_UP"));
     EXPECT_EQ(client_lines(sink).find(kWebhookSecret), std::string::npos) << client_lines(sink);
     EXPECT_EQ(me.error().describe().find(kWebhookSecret), std::string::npos);
+}
+
+/// Sends `/oauth/token/` to the Bitrix emulator's OAuth server in-process (the sandbox serves
+/// `/oauth/` for Zoho over HTTP) and everything else over real HTTP.
+class OAuthBridge final : public net::HttpTransport {
+  public:
+    OAuthBridge(net::HttpTransport& http, sandbox::BackgroundSandbox& sb) : http_(http), sb_(sb) {}
+    asio::awaitable<net::Outcome<net::HttpResponse>> send(net::HttpRequest r) override {
+        auto at = r.url.find("/oauth/token/");
+        if (at == std::string::npos)
+            co_return co_await http_.send(std::move(r));
+        sandbox::Request req;
+        req.method = r.method;
+        req.target = r.url.substr(at);
+        req.body = r.body;
+        auto answer = sb_.call([&](sandbox::Sandbox& s) { return s.bitrix().handle_oauth(req); });
+        net::HttpResponse out;
+        out.status = answer.status;
+        out.headers.push_back({"Content-Type", answer.content_type});
+        out.body = answer.body;
+        co_return out;
+    }
+
+  private:
+    net::HttpTransport& http_;
+    sandbox::BackgroundSandbox& sb_;
+};
+
+TEST_F(BitrixSandboxTest, OAuthRefreshesOnceForTwentyCallersAndKeepsTheNewToken) {
+    sb.call([](sandbox::Sandbox& s) {
+        auto o = s.bitrix().options();
+        o.oauth_access_lifetime_seconds = 60;
+        s.bitrix().configure(o);
+    });
+    auto s = settings();
+    s.bitrix.auth = "oauth";
+    s.bitrix.webhook_secret.reset();
+    s.bitrix.oauth_client_id = "local.sandbox";
+    s.bitrix.oauth_client_secret = config::SecretFile{"secrets/c", Secret("sandbox-client-secret")};
+    s.bitrix.oauth_refresh_token = config::SecretFile{"secrets/r", Secret("sandbox-refresh-token")};
+    s.bitrix.oauth_server_url = "https://oauth.bitrix.info";
+    OAuthBridge bridge(*http, sb);
+    client = std::make_unique<BitrixClient>(ioc.get_executor(), bridge, clock, s);
+    auto refreshes = [&] {
+        return control("GET", "/_sandbox/state")
+            .at("bitrix")
+            .at("oauth")
+            .at("refreshes")
+            .to_number<std::int64_t>();
+    };
+    log::CaptureSink sink;
+    auto me = run(client->current_user());
+    ASSERT_TRUE(me) << me.error().describe();
+    EXPECT_EQ(me->id, 1);
+    EXPECT_EQ(refreshes(), 1);
+    TokenStore store(dir.path());
+    auto first = store.load();
+    ASSERT_TRUE(first);
+    EXPECT_NE(first->refresh_token.reveal(), "sandbox-refresh-token");
+
+    // The access token expires on the sandbox clock; twenty callers share one refresh.
+    clock.advance(61s);
+    sb.call([](sandbox::Sandbox& sx) { sx.clock().advance(61s); });
+    int done = 0, ok = 0;
+    for (int i = 0; i < 20; ++i)
+        asio::co_spawn(ioc, client->current_user(),
+                       [&](std::exception_ptr e, net::Outcome<User> r) {
+                           ++done;
+                           if (!e && r)
+                               ++ok;
+                       });
+    auto give_up = std::chrono::steady_clock::now() + 30s;
+    while (done < 20 && std::chrono::steady_clock::now() < give_up) {
+        if (ioc.stopped())
+            ioc.restart();
+        ioc.run_one_for(5ms);
+    }
+    EXPECT_EQ(ok, 20);
+    EXPECT_EQ(refreshes(), 2);
+    EXPECT_EQ(client->stats().token_refreshes, 2u);
+    auto second = store.load();
+    ASSERT_TRUE(second);
+    EXPECT_NE(second->refresh_token.reveal(), first->refresh_token.reveal());
+
+    // A new client (a restart) goes on from the saved pair; the first refresh token is spent.
+    client = std::make_unique<BitrixClient>(ioc.get_executor(), bridge, clock, s);
+    ASSERT_TRUE(run(client->current_user()));
+    EXPECT_EQ(refreshes(), 2);
+    // Positional methods still bind in order with `auth` in the query string.
+    auto comment = run(client->add_comment(3, "por OAuth"));
+    ASSERT_TRUE(comment) << comment.error().describe();
+    auto read = run(client->comments({3, 0, 0}));
+    ASSERT_TRUE(read) << read.error().describe();
+    ASSERT_FALSE(read->empty());
+    EXPECT_EQ(read->back().text, "por OAuth");
+    for (const auto* secret : {second->refresh_token.reveal().c_str(),
+                               second->access_token.reveal().c_str(), "sandbox-client-secret"})
+        EXPECT_EQ(client_lines(sink).find(secret), std::string::npos) << secret;
 }
 
 }  // namespace

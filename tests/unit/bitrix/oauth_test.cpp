@@ -42,7 +42,8 @@ class BitrixOAuthTest : public ClientFixture {
                            {"client_endpoint", "https://portal.example.com/rest/"}};
             return FakePortal::json(200, o);
         }
-        auto auth = r.url.substr(r.url.find("auth=") + 5);
+        auto body = FakePortal::body_of(r);
+        std::string auth(body.at("auth").as_string());
         if (auth != current)
             return FakePortal::error(401, "expired_token",
                                      "The access token provided has expired.");
@@ -66,7 +67,8 @@ TEST_F(BitrixOAuthTest, FirstCallRefreshesThenUsesTheToken) {
         "https://oauth.example.com/oauth/token/?grant_type=refresh_token&client_id=local.app.1"
         "&client_secret=client-secret-abc&refresh_token=first-refresh-token");
     EXPECT_EQ(refresh.log_url, "https://oauth.example.com/oauth/token/?<redacted>");
-    EXPECT_EQ(portal.requests[1].url, "https://portal.example.com/rest/user.current?auth=access-1");
+    EXPECT_EQ(portal.requests[1].url, "https://portal.example.com/rest/user.current");
+    EXPECT_EQ(portal.requests[1].body, R"({"auth":"access-1"})");
     EXPECT_EQ(portal.requests[1].method, "POST");
     EXPECT_TRUE(sink.has_event("BITRIX_TOKEN_REFRESHED"));
     for (const char* secret : {"first-refresh-token", "refresh-1", "access-1", "client-secret-abc"})
@@ -97,9 +99,9 @@ TEST_F(BitrixOAuthTest, ExpiredTokenRefreshesOnceAndRepeats) {
     auto me = run(client->current_user());
     ASSERT_TRUE(me) << me.error().describe();
     ASSERT_EQ(portal.requests.size(), 3u);
-    EXPECT_NE(portal.requests[0].url.find("auth=access-1"), std::string::npos);
+    EXPECT_EQ(FakePortal::body_of(portal.requests[0]).at("auth"), "access-1");
     EXPECT_NE(portal.requests[1].url.find("refresh_token=refresh-1"), std::string::npos);
-    EXPECT_NE(portal.requests[2].url.find("auth=access-2"), std::string::npos);
+    EXPECT_EQ(FakePortal::body_of(portal.requests[2]).at("auth"), "access-2");
     EXPECT_EQ(TokenStore(dir.path() / "state").load()->refresh_token.reveal(), "refresh-2");
 }
 
@@ -120,6 +122,20 @@ TEST_F(BitrixOAuthTest, TwentyConcurrentCallersShareOneRefresh) {
     EXPECT_EQ(refreshes, 2);  // the first one, plus one for all twenty
     EXPECT_EQ(client->stats().token_refreshes, 2u);
     EXPECT_EQ(portal.count("user.current"), 40u);  // each: one refused, one repeated
+}
+
+TEST_F(BitrixOAuthTest, TokenGoesAfterPositionalArguments) {
+    portal.handler = [this](const net::HttpRequest& r) {
+        if (FakePortal::method_of(r) == "task.commentitem.add")
+            return FakePortal::ok(5);
+        return answer(r);
+    };
+    auto id = run(client->add_comment(9, "hola"));
+    ASSERT_TRUE(id) << id.error().describe();
+    ASSERT_EQ(portal.requests.size(), 2u);
+    EXPECT_EQ(portal.requests[1].url, "https://portal.example.com/rest/task.commentitem.add");
+    EXPECT_EQ(portal.requests[1].body,
+              R"({"TASKID":9,"FIELDS":{"POST_MESSAGE":"hola"},"auth":"access-1"})");
 }
 
 TEST_F(BitrixOAuthTest, RefusedRefreshIsFatalAndNamesTheKey) {
