@@ -14,6 +14,11 @@ bool starts_with(const std::string& s, std::string_view prefix) {
     return s.rfind(prefix, 0) == 0;
 }
 
+// The Bitrix24 OAuth server (oauth.bitrix.info) lives at /oauth/token/; Zoho's at /oauth/v2/.
+bool is_bitrix_oauth(const std::string& path) {
+    return path == "/oauth/token" || starts_with(path, "/oauth/token/");
+}
+
 Response control_error(int status, std::string_view message) {
     return Response::json(status, json::object{{"error", message}});
 }
@@ -87,7 +92,7 @@ void Sandbox::count(const Request& request) {
         return;
     }
     ++total_;
-    if (starts_with(path, "/rest/"))
+    if (starts_with(path, "/rest/") || is_bitrix_oauth(path))
         ++bitrix_requests_;
     else if (starts_with(path, "/api/"))
         ++zoho_api_requests_;
@@ -165,7 +170,7 @@ Response Sandbox::handle(const Request& request) {
                 r.drop_connection = true;
                 break;
             case Fault::Kind::throttle:
-                if (starts_with(path, "/rest/"))
+                if (starts_with(path, "/rest/") || is_bitrix_oauth(path))
                     r = bitrix_throttle();
                 else if (starts_with(path, "/oauth/"))
                     r = zoho_.mint_denied_response();
@@ -208,6 +213,8 @@ Response Sandbox::route(const Request& request) {
         }
         return r;
     }
+    if (is_bitrix_oauth(path))
+        return bitrix_.handle_oauth(request);
     if (starts_with(path, "/api/") || starts_with(path, "/oauth/"))
         return zoho_.handle(request);
     return Response::json(404, json::object{{"error", "NOT_FOUND"},
@@ -251,6 +258,7 @@ json::object Sandbox::bitrix_options_json() const {
                         {"operating_cost_seconds", o.operating_cost_seconds},
                         {"new_card_default", o.new_card_default},
                         {"wrong_secret_no_auth_found", o.wrong_secret_no_auth_found},
+                        {"oauth_access_lifetime_seconds", o.oauth_access_lifetime_seconds},
                         {"event_url", bitrix_.event_target()}};
 }
 
@@ -300,6 +308,8 @@ bool Sandbox::configure_bitrix(const json::object& patch, std::string& error) {
             good = flag(o.new_card_default);
         } else if (key == "wrong_secret_no_auth_found") {
             good = flag(o.wrong_secret_no_auth_found);
+        } else if (key == "oauth_access_lifetime_seconds") {
+            good = number(o.oauth_access_lifetime_seconds);
         } else if (key == "event_url") {
             if (!v.is_string()) {
                 error = "bitrix.event_url must be a string";

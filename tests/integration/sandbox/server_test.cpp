@@ -87,6 +87,21 @@ TEST_F(ServerTest, BitrixRoutesThroughTheServer) {
     EXPECT_EQ(endpoints.at("control_url"), json::value(sandbox_->base_url() + "/_sandbox/"));
 }
 
+TEST_F(ServerTest, BitrixOauthServerIsRoutedApartFromZohoAccounts) {
+    auto r =
+        http_request(port(), "GET",
+                     "/oauth/token/?grant_type=refresh_token&client_id=local.sandbox"
+                     "&client_secret=sandbox-client-secret&refresh_token=sandbox-refresh-token");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_TRUE(r.json().as_object().contains("refresh_token"));  // Bitrix rotates it; Zoho never
+    std::string access(r.json().at("access_token").as_string());
+    auto call = http_request(port(), "GET", "/rest/user.current?auth=" + access);
+    EXPECT_EQ(call.status, 200) << call.body;
+    auto st = state();
+    EXPECT_EQ(st.at("requests").at("bitrix"), 2);
+    EXPECT_EQ(st.at("requests").at("zoho_oauth"), 0);
+}
+
 // A one-shot HTTP receiver for outgoing events: accepts connections for a while, answers 200
 // and keeps every body.
 class EventReceiver {
