@@ -211,9 +211,13 @@ asio::awaitable<net::Outcome<Secret>> TokenManager::refresh() {
             resp.status);
         e.service_code = codes::bad_response;
     } else {
+        // Older Zoho Accounts answers carry `expires_in` in milliseconds next to
+        // `expires_in_sec`; current ones give seconds.
         std::int64_t expires_in = 3600;
-        if (auto v = int_field(*obj, "expires_in"); v && *v > 0)
-            expires_in = *v;
+        if (auto sec = int_field(*obj, "expires_in_sec"); sec && *sec > 0)
+            expires_in = *sec;
+        else if (auto v = int_field(*obj, "expires_in"); v && *v > 0)
+            expires_in = *v > 86400 ? *v / 1000 : *v;
         const net::Duration lifetime = std::chrono::seconds(expires_in);
         const net::Duration margin = std::min(settings_.refresh_margin, lifetime / 2);
         const auto got = clock_.now();

@@ -230,7 +230,7 @@ asio::awaitable<Outcome<json::value>> ZohoClient::attempt(Spec& spec) {
         auto sent = co_await send_once(spec, *token);
         if (!sent)
             co_return sent.error();
-        const net::HttpResponse& resp = *sent;
+        net::HttpResponse resp = std::move(*sent);
         log::debug(
             "ZOHO_CALL",
             {{"operation", spec.operation}, {"method", spec.method}, {"status", resp.status}});
@@ -243,15 +243,23 @@ asio::awaitable<Outcome<json::value>> ZohoClient::attempt(Spec& spec) {
                 if (spec.method != "GET")
                     co_return json::value(nullptr);
                 co_return bad_response(
-                    fmt::format("{} answered HTTP {} with a body that is not "
-                                "JSON",
-                                spec.operation, resp.status));
+                    fmt::format("{} answered HTTP {} with a body that is not JSON", spec.operation,
+                                resp.status));
             }
+            std::optional<std::int64_t> envelope_code;
             if (v->is_object()) {
-                if (auto it = v->get_object().find("data"); it != v->get_object().end())
-                    co_return it->value();
+                if (const json::object* st = object_field(v->get_object(), "status"))
+                    envelope_code = int_field(*st, "code");
             }
-            co_return json::value(nullptr);
+            if (!envelope_code || *envelope_code < 400 || *envelope_code >= 600) {
+                if (v->is_object()) {
+                    if (auto it = v->get_object().find("data"); it != v->get_object().end())
+                        co_return it->value();
+                }
+                co_return json::value(nullptr);
+            }
+            // The envelope repeats the status; a failure it reports wins over the 2xx.
+            resp.status = static_cast<int>(*envelope_code);
         }
         net::CallError err = classify_api_error(resp, spec.scope, clock_.wall_now());
         if (is_token_rejected(err) && pass == 0) {

@@ -71,6 +71,23 @@ TEST_F(TokenFixture, ShortLifetimeCapsTheMarginAtHalf) {
     EXPECT_EQ(http.token_requests().size(), 2u);
 }
 
+TEST_F(TokenFixture, OlderAnswersWithMillisecondsAreUnderstood) {
+    http.token_handler = [](const net::HttpRequest&) -> net::Outcome<net::HttpResponse> {
+        return answer(200, json::object{{"access_token", "old-style"},
+                                        {"expires_in_sec", 3600},
+                                        {"expires_in", 3600000}});
+    };
+    ASSERT_TRUE(get().has_value());
+    ASSERT_TRUE(tokens.expires_at().has_value());
+    EXPECT_EQ(*tokens.expires_at() - clock.now(), 3600s);
+    http.token_handler = [](const net::HttpRequest&) -> net::Outcome<net::HttpResponse> {
+        return token_answer("ms-only", 3600000);
+    };
+    tokens.invalidate(Secret("old-style"));
+    ASSERT_TRUE(get().has_value());
+    EXPECT_EQ(*tokens.expires_at() - clock.now(), 3600s);
+}
+
 TEST_F(TokenFixture, TwentyConcurrentCallersShareOneRefresh) {
     http.token_delay = 2s;
     int done = 0;

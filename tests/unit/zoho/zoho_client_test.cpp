@@ -446,6 +446,19 @@ TEST_F(ClientFixture, ErrorCodesMapToKindsWithoutRetrying) {
     }
 }
 
+TEST_F(ClientFixture, AFailureInTheEnvelopeOfA200IsAFailure) {
+    auto r200 = fail(400, "EMAIL_ALREADY_EXISTS");
+    r200.status = 200;
+    answer_api(r200);
+    NewUser u;
+    u.primary_address = "a@tarmexico.com";
+    u.password = Secret("p");
+    auto r = go(client->add_user(u));
+    ASSERT_FALSE(r.has_value());
+    EXPECT_EQ(r.error().kind, net::ErrorKind::conflict);
+    EXPECT_EQ(r.error().http_status, 400);
+}
+
 TEST_F(ClientFixture, NotFoundIsAMarkerAndFindUserProbes) {
     answer_api(fail(404, "USER_NOT_FOUND"));
     auto g = go(client->get_user("nadie@tarmexico.com"));
