@@ -191,6 +191,10 @@ struct AdminServer::Impl : std::enable_shared_from_this<AdminServer::Impl> {
     bool stopping = false;
     std::uint64_t next_connection = 0;
     std::map<std::uint64_t, Connection> connections;
+    /// Timers of requests waiting for a command's answer, so the end of the shutdown grace
+    /// period can release them (the commands themselves go on).
+    std::uint64_t next_wait = 0;
+    std::map<std::uint64_t, asio::steady_timer*> command_waits;
 
     void start();
     void stop();
@@ -275,6 +279,8 @@ void AdminServer::Impl::stop() {
         boost::system::error_code ignored2;
         for (auto& [id, c] : self->connections)
             c.stream->socket().close(ignored2);
+        for (auto& [id, timer] : self->command_waits)
+            timer->cancel();
     });
 }
 
@@ -579,12 +585,26 @@ asio::awaitable<Reply> AdminServer::Impl::call_command(CommandRequest request) {
                        outcome->result = std::move(r);
                        outcome->timer.cancel();
                    });
-    if (!outcome->result)
-        co_await outcome->timer.async_wait(nothrow);
+    bool abandoned = false;  // released by the end of the shutdown grace period
+    if (!outcome->result) {
+        const std::uint64_t wait_id = next_wait++;
+        command_waits[wait_id] = &outcome->timer;
+        auto [wait_ec] = co_await outcome->timer.async_wait(nothrow);
+        command_waits.erase(wait_id);
+        abandoned = wait_ec == asio::error::operation_aborted;
+    }
+    if (!outcome->result && abandoned) {
+        log::warn("ADMIN_COMMAND_TIMEOUT", {{"command", name},
+                                            {"principal", principal},
+                                            {"limit_ms", limits.shutdown_grace.count()},
+                                            {"phase", "shutdown"}});
+        co_return error_reply(503, "stopping", "the daemon is stopping; the command may complete");
+    }
     if (!outcome->result) {
         log::warn("ADMIN_COMMAND_TIMEOUT", {{"command", name},
                                             {"principal", principal},
-                                            {"limit_ms", limits.handler_timeout.count()}});
+                                            {"limit_ms", limits.handler_timeout.count()},
+                                            {"phase", "handler"}});
         co_return error_reply(504, "timeout",
                               "the command did not answer in time; it may still complete");
     }

@@ -398,6 +398,58 @@ TEST_F(AdminServerTest, StopClosesTheListenerAndIdleConnections) {
     EXPECT_TRUE(capture.has_event("ADMIN_STOPPING"));
 }
 
+/// Starts `queue.cancel` (a 2 s command) on a raw connection and returns the socket.
+boost::asio::ip::tcp::socket start_slow_command(boost::asio::io_context& io, std::uint16_t port) {
+    boost::asio::ip::tcp::socket s(io);
+    s.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+    timeval tv{5, 0};
+    ::setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    std::string r = "POST /api/v1/queue/5/cancel HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                    kCamilo + "\r\nContent-Length: 0\r\n\r\n";
+    boost::asio::write(s, boost::asio::buffer(r));
+    return s;
+}
+
+TEST(AdminServerStop, BusyConnectionGetsItsAnswerWithConnectionClose) {
+    auto limits = fast_limits();  // handler limit 300 ms < grace 500 ms
+    ServerFixture fx(admin_config(), std::nullopt, limits);
+    boost::asio::io_context io;
+    auto s = start_slow_command(io, fx.port());
+    std::this_thread::sleep_for(100ms);
+    fx.on_io([&] { fx.server().stop(); });
+    std::string all;
+    boost::system::error_code ec;
+    boost::asio::read(s, boost::asio::dynamic_buffer(all), ec);
+    EXPECT_EQ(ec, boost::asio::error::eof) << ec.message();
+    EXPECT_EQ(all.rfind("HTTP/1.1 504", 0), 0u) << all;
+    EXPECT_NE(all.find("Connection: close"), std::string::npos) << all;
+}
+
+TEST(AdminServerStop, BusyConnectionIsClosedAfterTheGracePeriod) {
+    auto limits = fast_limits();
+    limits.handler_timeout = 5s;
+    limits.shutdown_grace = 200ms;
+    ServerFixture fx(admin_config(), std::nullopt, limits);
+    boost::asio::io_context io;
+    auto s = start_slow_command(io, fx.port());
+    std::this_thread::sleep_for(100ms);
+    auto stopped = std::chrono::steady_clock::now();
+    fx.on_io([&] { fx.server().stop(); });
+    std::string all;
+    boost::system::error_code ec;
+    boost::asio::read(s, boost::asio::dynamic_buffer(all), ec);
+    auto waited = std::chrono::steady_clock::now() - stopped;
+    EXPECT_TRUE(ec) << "no error";
+    EXPECT_TRUE(all.empty()) << all;
+    EXPECT_GE(waited, 150ms);
+    EXPECT_LT(waited, 1500ms);
+    // The session ends right after closing the socket, well before the command does (2 s).
+    for (int i = 0; i < 100 && fx.on_io([&] { return fx.server().connection_count(); }) > 0; ++i)
+        std::this_thread::sleep_for(5ms);
+    EXPECT_EQ(fx.on_io([&] { return fx.server().connection_count(); }), 0u);
+    EXPECT_LT(std::chrono::steady_clock::now() - stopped, 1500ms);
+}
+
 TEST(AdminServerListen, RefusesANonLoopbackAddress) {
     CommandRegistry none;
     Metrics metrics;
