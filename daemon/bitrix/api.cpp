@@ -427,6 +427,74 @@ asio::awaitable<net::Outcome<std::vector<User>>> BitrixClient::users(
     co_return out;
 }
 
+asio::awaitable<net::Outcome<std::vector<User>>> BitrixClient::find_users(json::object filter) {
+    std::vector<User> out;
+    std::int64_t start = 0;
+    for (int page = 0; page < 10000; ++page) {
+        json::object params;
+        params["FILTER"] = filter;
+        if (start > 0)
+            params["start"] = start;
+        auto reply = co_await call("user.get", std::move(params));
+        if (!reply)
+            co_return reply.error();
+        for (const auto& u : list_values(reply->result))
+            if (u.is_object())
+                out.push_back(decode_user(u));
+        if (!reply->next || *reply->next <= start)
+            break;
+        start = *reply->next;
+    }
+    co_return out;
+}
+
+asio::awaitable<net::Outcome<std::vector<User>>> BitrixClient::department_members(
+    std::int64_t root) {
+    auto deps = co_await departments();
+    if (!deps)
+        co_return deps.error();
+    DepartmentTree tree(std::move(*deps));
+    auto ids = tree.subtree(root);
+    Batch batch;
+    for (auto id : ids) {
+        json::object filter;
+        filter["UF_DEPARTMENT"] = id;
+        json::object params;
+        params["FILTER"] = std::move(filter);
+        batch.add("user.get", std::move(params));
+    }
+    auto replies = co_await run(batch);
+    std::vector<User> found;
+    for (std::size_t i = 0; i < replies.size(); ++i) {
+        if (!replies[i])
+            co_return replies[i].error();
+        if (replies[i]->next) {
+            // A department with more than 50 people: read it whole.
+            json::object filter;
+            filter["UF_DEPARTMENT"] = ids[i];
+            auto all = co_await find_users(std::move(filter));
+            if (!all)
+                co_return all.error();
+            found.insert(found.end(), all->begin(), all->end());
+            continue;
+        }
+        for (const auto& u : list_values(replies[i]->result))
+            if (u.is_object())
+                found.push_back(decode_user(u));
+    }
+    std::vector<User> out;
+    for (auto& u : found) {
+        if (!u.active || !tree.contains(u, root))
+            continue;
+        bool seen =
+            std::any_of(out.begin(), out.end(), [&](const User& o) { return o.id == u.id; });
+        if (!seen)
+            out.push_back(std::move(u));
+    }
+    std::sort(out.begin(), out.end(), [](const User& a, const User& b) { return a.id < b.id; });
+    co_return out;
+}
+
 asio::awaitable<net::Outcome<std::vector<Department>>> BitrixClient::departments() {
     std::vector<Department> out;
     std::int64_t start = 0;

@@ -155,6 +155,12 @@ class BitrixClient {
     boost::asio::awaitable<net::Outcome<User>> current_user();
     /// `user.get` for each id (batched); unknown ids are left out.
     boost::asio::awaitable<net::Outcome<std::vector<User>>> users(std::vector<std::int64_t> ids);
+    /// Every user matching `filter` (`user.get` FILTER, e.g. {"UF_DEPARTMENT": 5}), all pages.
+    boost::asio::awaitable<net::Outcome<std::vector<User>>> find_users(boost::json::object filter);
+    /// The active members of department `root` and of every department below it, by id
+    /// (the approver check of `bitrix.approver_department`): one `department.get` walk and
+    /// one batched `user.get` per 50 departments.
+    boost::asio::awaitable<net::Outcome<std::vector<User>>> department_members(std::int64_t root);
     /// `department.get`, every page.
     boost::asio::awaitable<net::Outcome<std::vector<Department>>> departments();
 

@@ -193,6 +193,21 @@ TEST_F(BitrixSandboxTest, UsersAndDepartments) {
     EXPECT_TRUE(tree.contains((*users)[2], 1));   // ... which is under the company
 }
 
+TEST_F(BitrixSandboxTest, DepartmentMembersIncludeSubDepartments) {
+    auto it = run(client->department_members(2));
+    ASSERT_TRUE(it) << it.error().describe();
+    std::vector<std::int64_t> ids;
+    for (const auto& u : *it)
+        ids.push_back(u.id);
+    EXPECT_EQ(ids, (std::vector<std::int64_t>{1, 7, 8}));
+    auto all = run(client->department_members(1));  // the company: everybody
+    ASSERT_TRUE(all) << all.error().describe();
+    EXPECT_EQ(all->size(), 6u);
+    auto hr = run(client->find_users(json::object{{"UF_DEPARTMENT", 3}}));
+    ASSERT_TRUE(hr) << hr.error().describe();
+    EXPECT_EQ(hr->size(), 2u);
+}
+
 TEST_F(BitrixSandboxTest, TaskReadAndTransitions) {
     auto t = run(client->get_task(1));
     ASSERT_TRUE(t) << t.error().describe();

@@ -366,6 +366,44 @@ TEST_F(BitrixApiTest, DepartmentsPagedAndTreeWalk) {
     EXPECT_TRUE(tree.contains(3, 1));
 }
 
+TEST_F(BitrixApiTest, DepartmentMembersBatchOnePerDepartment) {
+    portal.handler = [](const net::HttpRequest& r) {
+        auto m = FakePortal::method_of(r);
+        if (m == "department.get") {
+            json::array d{json::object{{"ID", "1"}, {"NAME", "Root"}},
+                          json::object{{"ID", "2"}, {"NAME", "TI"}, {"PARENT", "1"}},
+                          json::object{{"ID", "9"}, {"NAME", "Soporte"}, {"PARENT", "2"}},
+                          json::object{{"ID", "3"}, {"NAME", "RH"}, {"PARENT", "1"}}};
+            return FakePortal::ok(d);
+        }
+        json::object result;
+        for (const auto& kv : cmds(r)) {
+            std::string cmd(kv.value().as_string());
+            EXPECT_EQ(cmd.rfind("user.get?FILTER%5BUF_DEPARTMENT%5D=", 0), 0u) << cmd;
+            std::string dep = cmd.substr(cmd.find('=') + 1);
+            json::array users;
+            if (dep == "2") {
+                users.push_back(
+                    json::object{{"ID", "8"}, {"ACTIVE", true}, {"UF_DEPARTMENT", json::array{2}}});
+                users.push_back(json::object{
+                    {"ID", "4"}, {"ACTIVE", false}, {"UF_DEPARTMENT", json::array{2}}});
+            }
+            if (dep == "9")
+                users.push_back(json::object{
+                    {"ID", "7"}, {"ACTIVE", "Y"}, {"UF_DEPARTMENT", json::array{9, 2}}});
+            result[kv.key()] = users.empty() ? json::value(json::array{}) : json::value(users);
+        }
+        return FakePortal::ok(json::object{{"result", result}, {"result_error", json::array{}}});
+    };
+    auto members = run(client->department_members(2));
+    ASSERT_TRUE(members) << members.error().describe();
+    ASSERT_EQ(members->size(), 2u);  // the inactive one is left out
+    EXPECT_EQ((*members)[0].id, 7);
+    EXPECT_EQ((*members)[1].id, 8);
+    ASSERT_EQ(portal.requests.size(), 2u);
+    EXPECT_EQ(cmds(portal.requests[1]).size(), 2u);  // departments 2 and 9
+}
+
 TEST(BitrixDepartmentTree, CyclesEnd) {
     DepartmentTree tree({{1, "a", 2, 0}, {2, "b", 1, 0}});
     EXPECT_EQ(tree.subtree(1).size(), 2u);
