@@ -427,6 +427,29 @@ asio::awaitable<Outcome<HttpResponse>> HttpClient::send(HttpRequest request) {
         co_return e;
     }
 
+    // Values can come from tickets; a CR or LF in them would let a caller forge headers.
+    auto is_token = [](std::string_view t) {
+        return !t.empty() && std::all_of(t.begin(), t.end(), [](unsigned char c) {
+            return c > 32 && c < 127 &&
+                   std::string_view("()<>@,;:\\\"/[]?={}").find(static_cast<char>(c)) ==
+                       std::string_view::npos;
+        });
+    };
+    auto clean_value = [](std::string_view v) {
+        return v.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+    };
+    bool headers_ok = is_token(request.method) && clean_value(request.content_type);
+    for (const auto& h : request.headers)
+        headers_ok = headers_ok && is_token(h.name) && clean_value(h.value);
+    if (!headers_ok) {
+        CallError e = permanent_error(
+            fmt::format("invalid method or header for {}: names must be tokens, values must not "
+                        "contain CR, LF or NUL",
+                        url_for_log));
+        e.phase = Phase::url;
+        co_return e;
+    }
+
     http::request<http::string_body> req;
     if (auto verb = http::string_to_verb(request.method); verb != http::verb::unknown)
         req.method(verb);
@@ -443,7 +466,7 @@ asio::awaitable<Outcome<HttpResponse>> HttpClient::send(HttpRequest request) {
     if (!config_.user_agent.empty())
         req.set(http::field::user_agent, config_.user_agent);
     for (const auto& h : request.headers)
-        req.insert(h.name, h.value);
+        req.set(h.name, h.value);  // replaces a default (User-Agent) instead of doubling it
     if (!request.content_type.empty())
         req.set(http::field::content_type, request.content_type);
     req.body() = std::move(request.body);

@@ -100,8 +100,11 @@ struct NetTestServer::Impl {
             ServerRequest sr;
             sr.method = std::string(req.method_string());
             sr.target = std::string(req.target());
-            for (const auto& f : req)
-                sr.headers[lower(std::string(f.name_string()))] = std::string(f.value());
+            for (const auto& f : req) {
+                // A repeated header is joined with ", " (RFC 9110), so tests can see doubles.
+                auto& slot = sr.headers[lower(std::string(f.name_string()))];
+                slot += (slot.empty() ? "" : ", ") + std::string(f.value());
+            }
             sr.body = req.body();
             sr.connection = id;
             {

@@ -28,7 +28,7 @@ namespace hrmaild::test {
 struct ServerRequest {
     std::string method;
     std::string target;
-    std::map<std::string, std::string> headers;  ///< names lower-cased
+    std::map<std::string, std::string> headers;  ///< names lower-cased; repeats joined by ", "
     std::string body;
     std::size_t connection = 0;  ///< which accepted connection (1-based) carried it
 

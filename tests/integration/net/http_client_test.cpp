@@ -198,7 +198,7 @@ TEST_F(HttpClientTest, ServerThatNeverAnswersHitsTheReadDeadline) {
     EXPECT_EQ(res.error().phase, Phase::read);
     EXPECT_TRUE(res.error().timed_out);
     EXPECT_GE(took, 300ms);
-    EXPECT_LT(took, 2s);
+    EXPECT_LT(took, 3s);                    // the phase deadline, well before the 5 s overall one
     EXPECT_EQ(server.request_count(), 1u);  // it was written; only the answer never came
 }
 
@@ -219,7 +219,7 @@ TEST_F(HttpClientTest, OverallDeadlineCutsAcrossPhases) {
     EXPECT_TRUE(res.error().timed_out);
     EXPECT_NE(res.error().message.find("overall deadline"), std::string::npos);
     EXPECT_GE(took, 400ms);
-    EXPECT_LT(took, 2s);
+    EXPECT_LT(took, 3s);  // the overall deadline, well before the 10 s read one
 }
 
 TEST_F(HttpClientTest, TlsHandshakeDeadlineWhenTheServerStaysSilent) {
@@ -235,7 +235,7 @@ TEST_F(HttpClientTest, TlsHandshakeDeadlineWhenTheServerStaysSilent) {
     EXPECT_EQ(res.error().phase, Phase::tls);
     EXPECT_TRUE(res.error().timed_out);
     EXPECT_EQ(res.error().kind, ErrorKind::retryable);
-    EXPECT_LT(took, 2s);
+    EXPECT_LT(took, 3s);  // the phase deadline, well before the 5 s overall one
 }
 
 TEST_F(HttpClientTest, ConnectDeadlineWhenTheListenQueueIsFull) {
@@ -251,7 +251,7 @@ TEST_F(HttpClientTest, ConnectDeadlineWhenTheListenQueueIsFull) {
     EXPECT_TRUE(res.error().timed_out);
     EXPECT_EQ(res.error().kind, ErrorKind::retryable);
     EXPECT_GE(took, 300ms);
-    EXPECT_LT(took, 2s);
+    EXPECT_LT(took, 3s);  // the phase deadline, well before the 5 s overall one
 }
 
 TEST_F(HttpClientTest, PlainHttpToANonLoopbackHostIsRefusedWithoutConnecting) {
@@ -316,6 +316,33 @@ TEST_F(HttpClientTest, UnknownHostFailsInTheResolvePhase) {
     EXPECT_EQ(res.error().phase, Phase::resolve);
     EXPECT_EQ(client.stats().connections_opened, 0u);
     EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);  // resolve_timeout is 2 s
+}
+
+TEST_F(HttpClientTest, HeaderInjectionIsRefusedBeforeSending) {
+    NetTestServer server([](const ServerRequest&) { return ServerReply::ok("{}"); });
+    HttpClient client(ioc.get_executor(), fast_config(), no_env());
+    HttpRequest bad = get(server.url("/"));
+    bad.headers.push_back({"X-Name", "Ana\r\nX-Admin: 1"});
+    auto res = call(client, bad);
+    ASSERT_FALSE(res.has_value());
+    EXPECT_EQ(res.error().kind, ErrorKind::permanent);
+    HttpRequest bad_method = get(server.url("/"));
+    bad_method.method = "GET / HTTP/1.1\r\n";
+    EXPECT_FALSE(call(client, bad_method).has_value());
+    EXPECT_EQ(server.connections(), 0u);
+}
+
+TEST_F(HttpClientTest, CallerHeadersReplaceDefaultsInsteadOfDoubling) {
+    NetTestServer server([](const ServerRequest&) { return ServerReply::ok("{}"); });
+    HttpClient client(ioc.get_executor(), fast_config(), no_env());
+    HttpRequest req = get(server.url("/"));
+    req.headers.push_back({"User-Agent", "custom/1"});
+    req.headers.push_back({"Accept", "application/json"});
+    ASSERT_TRUE(call(client, req).has_value());
+    auto seen = server.requests();
+    ASSERT_EQ(seen.size(), 1u);
+    EXPECT_EQ(seen[0].header("user-agent"), "custom/1");
+    EXPECT_EQ(seen[0].header("accept"), "application/json");
 }
 
 TEST_F(HttpClientTest, InvalidUrlIsPermanent) {
