@@ -175,18 +175,20 @@ asio::awaitable<net::Outcome<std::vector<BitrixTask>>> BitrixClient::walk_tasks(
         if (!page)
             co_return page.error();
         std::size_t n = page->tasks.size();
+        const std::int64_t from = last_id;
         for (auto& t : page->tasks) {
-            // A portal that ignored the order must not send the walk into a loop.
-            if (t.task.id <= last_id)
+            if (t.task.id <= from)
                 continue;
-            last_id = t.task.id;
+            last_id = std::max(last_id, t.task.id);
             out.push_back(std::move(t));
         }
-        if (n < page_size)
-            break;
-        if (out.empty() || out.back().task.id != last_id)
+        // A short page ends the walk; so does a page that brought nothing new (a portal that
+        // ignored the filter must not send the walk into a loop).
+        if (n < page_size || last_id == from)
             break;
     }
+    std::sort(out.begin(), out.end(),
+              [](const BitrixTask& a, const BitrixTask& b) { return a.task.id < b.task.id; });
     co_return out;
 }
 

@@ -67,6 +67,20 @@ TEST_F(BitrixApiTest, ExactlyFiftyTasksNeedOneMoreEmptyPage) {
     EXPECT_EQ(portal.requests.size(), 2u);
 }
 
+TEST_F(BitrixApiTest, WalkEndsWhenThePortalIgnoresTheFilter) {
+    portal.handler = [](const net::HttpRequest&) {
+        json::array tasks;
+        for (std::int64_t id = 50; id >= 1; --id)
+            tasks.push_back(task_json(id));  // always the same
+        return FakePortal::ok(json::object{{"tasks", tasks}});
+    };
+    auto tasks = run(client->walk_tasks({}));
+    ASSERT_TRUE(tasks);
+    EXPECT_EQ(tasks->size(), 50u);
+    EXPECT_EQ(tasks->front().task.id, 1);  // sorted even when the page was not
+    EXPECT_EQ(portal.requests.size(), 2u);
+}
+
 TEST_F(BitrixApiTest, ChangedSinceFilterUsesIsoDateWithOffset) {
     auto since = net::WallTime{std::chrono::seconds{1764324000}};  // 2025-11-28T10:00:00Z
     EXPECT_EQ(BitrixClient::iso_date(since), "2025-11-28T10:00:00+00:00");
