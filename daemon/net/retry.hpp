@@ -9,6 +9,7 @@
 #include "daemon/net/error.hpp"
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/this_coro.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -85,7 +86,8 @@ void log_gave_up(const RetryLabel& label, int attempts, const CallError& error);
 /// Calls `call()` (returning `awaitable<Outcome<T>>`) until it succeeds, fails with a
 /// non-retryable error, or `policy.max_attempts()` attempts have been made; sleeps on
 /// `clock` between attempts. Logs `HTTP_CALL_RETRY` before each wait and
-/// `HTTP_CALL_GAVE_UP` when the attempts run out.
+/// `HTTP_CALL_GAVE_UP` when the attempts run out. A cancelled coroutine (shutdown) gets
+/// the last result back without further attempts.
 template <typename F>
 auto with_retry(Clock& clock, RetryPolicy& policy, F&& call, RetryLabel label = {})
     -> boost::asio::awaitable<
@@ -95,6 +97,10 @@ auto with_retry(Clock& clock, RetryPolicy& policy, F&& call, RetryLabel label = 
         if (result.has_value())
             co_return result;
         const CallError& error = result.error();
+        // Shutting down: do not wait for a next attempt (and do not make one).
+        auto state = co_await boost::asio::this_coro::cancellation_state;
+        if (state.cancelled() != boost::asio::cancellation_type::none)
+            co_return result;
         auto delay = policy.next_delay(attempt, error, clock.wall_now());
         if (!delay) {
             if (error.retryable())

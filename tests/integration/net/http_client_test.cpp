@@ -9,6 +9,8 @@
 #include "tests/support/net_test_server.hpp"
 
 #include <gtest/gtest.h>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/io_context.hpp>
 
 #include <atomic>
@@ -343,6 +345,33 @@ TEST_F(HttpClientTest, CallerHeadersReplaceDefaultsInsteadOfDoubling) {
     ASSERT_EQ(seen.size(), 1u);
     EXPECT_EQ(seen[0].header("user-agent"), "custom/1");
     EXPECT_EQ(seen[0].header("accept"), "application/json");
+}
+
+TEST_F(HttpClientTest, CancellingACallEndsItPromptly) {
+    NetTestServer server([](const ServerRequest&) {
+        ServerReply r;
+        r.hang = true;
+        return r;
+    });
+    HttpClient client(ioc.get_executor(), fast_config(), no_env());  // read deadline 2 s
+    asio::cancellation_signal signal;
+    std::optional<Outcome<HttpResponse>> result;
+    asio::co_spawn(ioc, client.send(get(server.url("/hang"))),
+                   asio::bind_cancellation_slot(signal.slot(),
+                                                [&](std::exception_ptr, Outcome<HttpResponse> r) {
+                                                    result.emplace(std::move(r));
+                                                }));
+    auto start = std::chrono::steady_clock::now();
+    while (server.request_count() == 0 && std::chrono::steady_clock::now() - start < 3s)
+        ioc.run_one_for(10ms);
+    ASSERT_EQ(server.request_count(), 1u);
+    signal.emit(asio::cancellation_type::terminal);
+    while (!result && std::chrono::steady_clock::now() - start < 5s)
+        ioc.run_one_for(10ms);
+    ASSERT_TRUE(result.has_value());
+    ASSERT_FALSE(result->has_value());
+    EXPECT_FALSE(result->error().timed_out);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 1500ms);  // not the 2 s read deadline
 }
 
 TEST_F(HttpClientTest, InvalidUrlIsPermanent) {

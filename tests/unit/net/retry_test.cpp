@@ -4,6 +4,8 @@
 #include "daemon/net/classify.hpp"
 
 #include <gtest/gtest.h>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -188,6 +190,71 @@ TEST(WithRetry, HonoursRetryAfterFromTheServer) {
     auto result = run_with_retry(clock, policy, script);
     ASSERT_TRUE(result.has_value());
     EXPECT_EQ(script.called_at, (std::vector<Duration>{0s, 120s}));
+}
+
+TEST(WithRetry, CancellationStopsRetryingAndReturnsTheLastError) {
+    asio::io_context ioc;
+    ManualClock clock;
+    RetryPolicy policy(cfg(8, 1000ms, 15min), Jitter::none);
+    Script script{std::deque<int>(8, 503), 0, {}, &clock, {}};
+    asio::cancellation_signal signal;
+    std::optional<Outcome<HttpResponse>> result;
+    asio::co_spawn(
+        ioc,
+        [&]() -> asio::awaitable<Outcome<HttpResponse>> {
+            co_return co_await with_retry(clock, policy, [&] { return script.call(); });
+        },
+        asio::bind_cancellation_slot(signal.slot(),
+                                     [&](std::exception_ptr e, Outcome<HttpResponse> r) {
+                                         ASSERT_FALSE(e);
+                                         result.emplace(std::move(r));
+                                     }));
+    ioc.poll();
+    ASSERT_EQ(script.calls, 1);
+    ASSERT_EQ(clock.sleepers(), 1u);  // waiting 1 s before attempt 2
+    signal.emit(asio::cancellation_type::terminal);
+    ioc.poll();
+    ASSERT_TRUE(result.has_value());
+    EXPECT_FALSE(result->has_value());
+    EXPECT_EQ(result->error().http_status, 503);
+    EXPECT_EQ(script.calls, 1);
+    clock.advance(1h);
+    ioc.poll();
+    EXPECT_EQ(script.calls, 1);
+}
+
+TEST(WithRetry, CancellationDuringACallMakesNoFurtherAttempt) {
+    asio::io_context ioc;
+    ManualClock clock;
+    RetryPolicy policy(cfg(8, 1000ms, 15min), Jitter::none);
+    int calls = 0;
+    auto slow_call = [&]() -> asio::awaitable<Outcome<int>> {
+        ++calls;
+        auto ec = co_await clock.sleep_for(10s);  // a call in flight; cancelled below
+        co_return retryable_error(ec ? "cancelled" : "timeout");
+    };
+    asio::cancellation_signal signal;
+    std::optional<Outcome<int>> result;
+    std::exception_ptr thrown;
+    asio::co_spawn(
+        ioc,
+        [&]() -> asio::awaitable<Outcome<int>> {
+            co_return co_await with_retry(clock, policy, slow_call);
+        },
+        asio::bind_cancellation_slot(signal.slot(), [&](std::exception_ptr e, Outcome<int> r) {
+            thrown = e;
+            result.emplace(std::move(r));
+        }));
+    ioc.poll();
+    ASSERT_EQ(calls, 1);
+    signal.emit(asio::cancellation_type::terminal);
+    ioc.poll();
+    ASSERT_TRUE(result.has_value());
+    EXPECT_FALSE(thrown);  // a value, not an exception
+    ASSERT_FALSE(result->has_value());
+    EXPECT_EQ(result->error().message, "cancelled");
+    EXPECT_EQ(clock.sleepers(), 0u);
+    EXPECT_EQ(calls, 1);
 }
 
 TEST(WithRetry, AnHourOfBackoffRunsInMilliseconds) {
