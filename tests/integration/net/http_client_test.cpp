@@ -240,6 +240,25 @@ TEST_F(HttpClientTest, TlsHandshakeDeadlineWhenTheServerStaysSilent) {
     EXPECT_LT(took, 3s);  // the phase deadline, well before the 5 s overall one
 }
 
+TEST_F(HttpClientTest, WriteDeadlineWhenTheServerStopsReading) {
+    NetTestServer server([](const ServerRequest&) { return ServerReply::ok(""); }, std::nullopt,
+                         NetTestServer::Mode::accept_only);
+    auto cfg = fast_config();
+    cfg.write_timeout = 300ms;
+    HttpClient client(ioc.get_executor(), cfg, no_env());
+    HttpRequest big = get(server.url("/upload"));
+    big.method = "POST";
+    big.body.assign(64 * 1024 * 1024, 'x');  // far more than the socket buffers hold
+    auto start = std::chrono::steady_clock::now();
+    auto res = call(client, std::move(big));
+    auto took = std::chrono::steady_clock::now() - start;
+    ASSERT_FALSE(res.has_value());
+    EXPECT_EQ(res.error().phase, Phase::write);
+    EXPECT_TRUE(res.error().timed_out);
+    EXPECT_EQ(res.error().kind, ErrorKind::retryable);
+    EXPECT_LT(took, 3s);  // the phase deadline, well before the 5 s overall one
+}
+
 TEST_F(HttpClientTest, ConnectDeadlineWhenTheListenQueueIsFull) {
     test::FullBacklogListener blackhole;
     auto cfg = fast_config();
