@@ -40,6 +40,27 @@ TEST(ManualClock, SleepCompletesOnlyWhenTimeIsAdvancedFarEnough) {
     EXPECT_EQ(clock.sleepers(), 0u);
 }
 
+TEST(ManualClock, SleepUntilCalendarAndMonotonicInstants) {
+    asio::io_context ioc;
+    ManualClock clock;
+    std::vector<Duration> woke;
+    const auto reset_at = clock.wall_now() + 600s;  // e.g. Bitrix operating_reset_at
+    const auto mono = clock.now() + 90s;
+    asio::co_spawn(
+        ioc,
+        [&]() -> asio::awaitable<void> {
+            co_await clock.sleep_until(mono);
+            woke.push_back(clock.elapsed());
+            co_await clock.sleep_until(reset_at);
+            woke.push_back(clock.elapsed());
+            co_await clock.sleep_until(reset_at - 1h);  // already past: returns at once
+            woke.push_back(clock.elapsed());
+        },
+        asio::detached);
+    ASSERT_TRUE(clock.run_until(ioc, [&] { return woke.size() == 3; }));
+    EXPECT_EQ(woke, (std::vector<Duration>{90s, 600s, 600s}));
+}
+
 TEST(ManualClock, WallTimeMovesWithVirtualTime) {
     ManualClock clock;
     auto wall0 = clock.wall_now();
