@@ -10,7 +10,8 @@ BitrixTicketSource::BitrixTicketSource(bitrix::BitrixClient& client, std::int64_
     : client_(client), project_id_(project_id) {}
 
 void BitrixTicketSource::remember(const bitrix::BitrixTask& t) {
-    if (t.chat_id != 0) chat_ids_[t.task.id] = t.chat_id;
+    if (t.chat_id != 0)
+        chat_ids_[t.task.id] = t.chat_id;
 }
 
 service::Awaitable<service::Outcome<std::vector<domain::Task>>> BitrixTicketSource::changed_tasks(
@@ -18,13 +19,14 @@ service::Awaitable<service::Outcome<std::vector<domain::Task>>> BitrixTicketSour
     net::Outcome<std::vector<bitrix::BitrixTask>> found = std::vector<bitrix::BitrixTask>{};
     auto t = service::parse_iso(since);
     if (t) {
-        found = co_await client_.tasks_changed_since(
-            project_id_, net::WallTime(std::chrono::seconds(*t)));
+        found = co_await client_.tasks_changed_since(project_id_,
+                                                     net::WallTime(std::chrono::seconds(*t)));
     } else {
         boost::json::object filter{{"GROUP_ID", project_id_}};
         found = co_await client_.walk_tasks(std::move(filter));
     }
-    if (!found) co_return found.error();
+    if (!found)
+        co_return found.error();
     std::vector<domain::Task> out;
     for (const auto& bt : *found) {
         remember(bt);
@@ -36,8 +38,10 @@ service::Awaitable<service::Outcome<std::vector<domain::Task>>> BitrixTicketSour
 service::Awaitable<service::Outcome<std::optional<domain::Task>>> BitrixTicketSource::task(
     std::int64_t task_id) {
     auto t = co_await client_.get_task(task_id);
-    if (!t) co_return t.error();
-    if (!*t) co_return std::optional<domain::Task>();
+    if (!t)
+        co_return t.error();
+    if (!*t)
+        co_return std::optional<domain::Task>();
     remember(**t);
     co_return std::optional<domain::Task>((*t)->task);
 }
@@ -48,62 +52,75 @@ BitrixTicketSource::comments(std::vector<std::int64_t> task_ids) {
     for (auto id : task_ids) {
         bitrix::CommentCursor c;
         c.task_id = id;
-        if (auto it = chat_ids_.find(id); it != chat_ids_.end()) c.chat_id = it->second;
+        if (auto it = chat_ids_.find(id); it != chat_ids_.end())
+            c.chat_id = it->second;
         cursors.push_back(c);
     }
     auto results = co_await client_.comments_many(cursors);
     std::map<std::int64_t, std::vector<service::TaskComment>> out;
     for (std::size_t i = 0; i < results.size() && i < task_ids.size(); ++i) {
         // One task's failure does not hide the others' comments; it is read again next time.
-        if (!results[i]) continue;
+        if (!results[i])
+            continue;
         auto& list = out[task_ids[i]];
-        for (const auto& c : *results[i]) list.push_back({c.id, c.author_id, c.text});
+        for (const auto& c : *results[i])
+            list.push_back({c.id, c.author_id, c.text});
     }
-    if (out.empty() && !results.empty() && !results.front()) co_return results.front().error();
+    if (out.empty() && !results.empty() && !results.front())
+        co_return results.front().error();
     co_return out;
 }
 
 service::Awaitable<service::Outcome<std::string>> BitrixTicketSource::post_comment(
     std::int64_t task_id, std::string text) {
     auto id = co_await client_.add_comment(task_id, std::move(text));
-    if (!id) co_return id.error();
+    if (!id)
+        co_return id.error();
     co_return std::to_string(*id);
 }
 
 service::Awaitable<service::Outcome<void>> BitrixTicketSource::complete_task(std::int64_t task_id) {
     auto r = co_await client_.complete_task(task_id);
-    if (!r) co_return r.error();
+    if (!r)
+        co_return r.error();
     co_return service::Outcome<void>();
 }
 
 service::Awaitable<service::Outcome<void>> BitrixTicketSource::defer_task(std::int64_t task_id) {
     auto r = co_await client_.defer_task(task_id);
-    if (!r) co_return r.error();
+    if (!r)
+        co_return r.error();
     co_return service::Outcome<void>();
 }
 
 service::Awaitable<service::Outcome<void>> BitrixTicketSource::notify_private(std::int64_t user_id,
                                                                               Secret text) {
     auto r = co_await client_.notify_personal(user_id, text.reveal());
-    if (!r) co_return r.error();
+    if (!r)
+        co_return r.error();
     co_return service::Outcome<void>();
 }
 
 service::Awaitable<service::Outcome<std::vector<std::int64_t>>>
 BitrixTicketSource::department_members(std::int64_t department_id) {
     auto deps = co_await client_.departments();
-    if (!deps) co_return deps.error();
+    if (!deps)
+        co_return deps.error();
     bitrix::DepartmentTree tree(std::move(*deps));
     boost::json::array ids;
-    for (auto id : tree.subtree(department_id)) ids.push_back(id);
-    boost::json::object params{{"FILTER", boost::json::object{{"UF_DEPARTMENT", ids}, {"ACTIVE", true}}}};
+    for (auto id : tree.subtree(department_id))
+        ids.push_back(id);
+    boost::json::object params{
+        {"FILTER", boost::json::object{{"UF_DEPARTMENT", ids}, {"ACTIVE", true}}}};
     auto reply = co_await client_.call("user.get", std::move(params));
-    if (!reply) co_return reply.error();
+    if (!reply)
+        co_return reply.error();
     std::vector<std::int64_t> out;
     if (reply->result.is_array())
         for (const auto& u : reply->result.as_array()) {
             auto user = bitrix::decode_user(u);
-            if (tree.contains(user, department_id)) out.push_back(user.id);
+            if (tree.contains(user, department_id))
+                out.push_back(user.id);
         }
     co_return out;
 }

@@ -10,7 +10,7 @@ namespace hrmaild::app {
 
 /// The Bitrix24 adapter.
 class BitrixTicketSource final : public service::TicketSource {
-public:
+  public:
     /// Reads tasks of project `project_id` through `client` (which must outlive this).
     BitrixTicketSource(bitrix::BitrixClient& client, std::int64_t project_id);
 
@@ -29,7 +29,7 @@ public:
     service::Awaitable<service::Outcome<std::vector<std::int64_t>>> department_members(
         std::int64_t department_id) override;
 
-private:
+  private:
     void remember(const bitrix::BitrixTask& t);
 
     bitrix::BitrixClient& client_;

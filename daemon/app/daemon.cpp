@@ -15,6 +15,8 @@
 #include "daemon/zoho/password.hpp"
 #include "daemon/zoho/token_manager.hpp"
 
+#include <fmt/format.h>
+#include <systemd/sd-daemon.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -22,8 +24,6 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <fmt/format.h>
-#include <systemd/sd-daemon.h>
 
 #include <csignal>
 #include <deque>
@@ -39,11 +39,12 @@ using service::Awaitable;
 /// Serializes service work on the one thread: a cycle and an admin command never interleave
 /// at their co_await points on the same ticket.
 class AsyncMutex {
-public:
+  public:
     explicit AsyncMutex(asio::any_io_executor ex) : ex_(std::move(ex)) {}
     Awaitable<void> lock() {
         while (locked_) {
-            auto timer = std::make_shared<asio::steady_timer>(ex_, asio::steady_timer::time_point::max());
+            auto timer =
+                std::make_shared<asio::steady_timer>(ex_, asio::steady_timer::time_point::max());
             waiters_.push_back(timer);
             co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
         }
@@ -57,7 +58,7 @@ public:
         }
     }
 
-private:
+  private:
     asio::any_io_executor ex_;
     bool locked_ = false;
     std::deque<std::shared_ptr<asio::steady_timer>> waiters_;
@@ -153,8 +154,10 @@ Awaitable<void> main_loop(Runtime& rt) {
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
         if (auto waiting = rt.store->list_tickets({store::TicketState::awaiting_approval}))
             rt.metrics.queue_depth().Set(static_cast<double>(waiting->size()));
-        if (rt.stopping) break;
-        if (rt.event_pending) continue;
+        if (rt.stopping)
+            break;
+        if (rt.event_pending)
+            continue;
         rt.wake.expires_after(rt.poll_interval());
         co_await rt.wake.async_wait(asio::as_tuple(asio::use_awaitable));
     }
@@ -171,7 +174,8 @@ void reload(Runtime& rt) {
     log::info("RELOAD_STARTED", {{"config", rt.options.config.string()}});
     auto loaded = config::load_config(rt.options.config);
     if (!loaded.config) {
-        for (const auto& d : loaded.diagnostics.all()) log::error("RELOAD_PROBLEM", {{"problem", d.to_string()}});
+        for (const auto& d : loaded.diagnostics.all())
+            log::error("RELOAD_PROBLEM", {{"problem", d.to_string()}});
         log::error("RELOAD_FAILED", {{"errors", loaded.diagnostics.error_count()},
                                      {"kept", "the running configuration and workflows"}});
         notify_systemd("READY=1");
@@ -179,7 +183,8 @@ void reload(Runtime& rt) {
     }
     auto wf = workflow::load_workflows(*loaded.config);
     if (!wf.set) {
-        for (const auto& d : wf.diagnostics.all()) log::error("RELOAD_PROBLEM", {{"problem", d.to_string()}});
+        for (const auto& d : wf.diagnostics.all())
+            log::error("RELOAD_PROBLEM", {{"problem", d.to_string()}});
         log::error("RELOAD_FAILED", {{"errors", wf.diagnostics.error_count()},
                                      {"kept", "the running configuration and workflows"}});
         notify_systemd("READY=1");
@@ -194,7 +199,8 @@ void reload(Runtime& rt) {
 
 void arm_signals(Runtime& rt) {
     rt.signals.async_wait([&rt](const boost::system::error_code& ec, int sig) {
-        if (ec) return;
+        if (ec)
+            return;
         if (sig == SIGHUP) {
             reload(rt);
             arm_signals(rt);
@@ -217,7 +223,8 @@ void arm_signals(Runtime& rt) {
         rt.wake.cancel();
         rt.drain_timer.expires_after(rt.options.drain);
         rt.drain_timer.async_wait([&rt](const boost::system::error_code& e) {
-            if (e || rt.loop_done) return;
+            if (e || rt.loop_done)
+                return;
             log::warn("DRAIN_TIMEOUT", {{"drain_s", rt.options.drain.count()}});
             rt.ioc.stop();
         });
@@ -248,31 +255,33 @@ void register_commands(Runtime& rt) {
         const auto* v = r.args.if_contains(k);
         return v && v->is_string() ? std::string(v->as_string()) : std::string();
     };
-    rt.commands.add("queue.list", "Tickets, optionally in one state",
-                    guarded([&rt, str_of](admin::CommandRequest r) -> Awaitable<boost::json::value> {
-                        auto s = str_of(r, "state");
-                        std::optional<store::TicketState> state;
-                        if (!s.empty()) {
-                            state = store::parse_ticket_state(s);
-                            if (!state)
-                                throw service::CommandError(400, "bad_state", "unknown state '" + s + "'");
-                        }
-                        co_return rt.service->queue_list(state);
-                    }));
+    rt.commands.add(
+        "queue.list", "Tickets, optionally in one state",
+        guarded([&rt, str_of](admin::CommandRequest r) -> Awaitable<boost::json::value> {
+            auto s = str_of(r, "state");
+            std::optional<store::TicketState> state;
+            if (!s.empty()) {
+                state = store::parse_ticket_state(s);
+                if (!state)
+                    throw service::CommandError(400, "bad_state", "unknown state '" + s + "'");
+            }
+            co_return rt.service->queue_list(state);
+        }));
     rt.commands.add("queue.show", "One ticket: plans, approvals, journal, schedule, audit",
                     guarded([&rt, id_of](admin::CommandRequest r) -> Awaitable<boost::json::value> {
                         co_return rt.service->queue_show(id_of(r));
                     }));
-    rt.commands.add("queue.approve", "Approve the ticket's current plan",
-                    guarded([&rt, id_of, str_of](admin::CommandRequest r) -> Awaitable<boost::json::value> {
-                        co_return co_await rt.service->queue_approve(id_of(r), r.principal,
-                                                                     str_of(r, "plan_hash"));
-                    }));
-    rt.commands.add("queue.reject", "Reject the ticket's current plan (reason required)",
-                    guarded([&rt, id_of, str_of](admin::CommandRequest r) -> Awaitable<boost::json::value> {
-                        co_return co_await rt.service->queue_reject(id_of(r), r.principal,
-                                                                    str_of(r, "reason"));
-                    }));
+    rt.commands.add(
+        "queue.approve", "Approve the ticket's current plan",
+        guarded([&rt, id_of, str_of](admin::CommandRequest r) -> Awaitable<boost::json::value> {
+            co_return co_await rt.service->queue_approve(id_of(r), r.principal,
+                                                         str_of(r, "plan_hash"));
+        }));
+    rt.commands.add(
+        "queue.reject", "Reject the ticket's current plan (reason required)",
+        guarded([&rt, id_of, str_of](admin::CommandRequest r) -> Awaitable<boost::json::value> {
+            co_return co_await rt.service->queue_reject(id_of(r), r.principal, str_of(r, "reason"));
+        }));
     rt.commands.add("queue.retry", "Send a done, rejected or failed ticket back to planning",
                     guarded([&rt, id_of](admin::CommandRequest r) -> Awaitable<boost::json::value> {
                         co_return co_await rt.service->queue_retry(id_of(r), r.principal);
@@ -298,15 +307,17 @@ void register_commands(Runtime& rt) {
                                                      {"comments_posted", s.comments_posted},
                                                      {"dry_run", rt.cfg.policy.dry_run}}};
                     });
-    rt.commands.add("reload", "Reload configuration and workflows (like SIGHUP)",
-                    [&rt](admin::CommandRequest) -> Awaitable<admin::CommandResult> {
-                        reload(rt);
-                        co_return admin::CommandResult{200, boost::json::object{{"reloaded", true}}};
-                    });
-    rt.commands.add("version", "The daemon's version",
-                    [](admin::CommandRequest) -> Awaitable<admin::CommandResult> {
-                        co_return admin::CommandResult{200, boost::json::object{{"version", HRMAILD_VERSION}}};
-                    });
+    rt.commands.add(
+        "reload", "Reload configuration and workflows (like SIGHUP)",
+        [&rt](admin::CommandRequest) -> Awaitable<admin::CommandResult> {
+            reload(rt);
+            co_return admin::CommandResult{200, boost::json::object{{"reloaded", true}}};
+        });
+    rt.commands.add(
+        "version", "The daemon's version",
+        [](admin::CommandRequest) -> Awaitable<admin::CommandResult> {
+            co_return admin::CommandResult{200, boost::json::object{{"version", HRMAILD_VERSION}}};
+        });
 }
 
 int fail_start(int step, const std::string& what, const std::string& hint, int code) {
@@ -323,22 +334,27 @@ int run_daemon(const RunOptions& options) {
     auto loaded = config::load_config(options.config);
     std::cerr << loaded.diagnostics.to_string();
     if (!loaded.config)
-        return fail_start(1, fmt::format("{} has {} error(s)", options.config.string(),
-                                         loaded.diagnostics.error_count()),
+        return fail_start(1,
+                          fmt::format("{} has {} error(s)", options.config.string(),
+                                      loaded.diagnostics.error_count()),
                           "run `hrmaild check --config " + options.config.string() + "`", 2);
     auto cfg = *loaded.config;
-    if (options.dry_run) cfg.policy.dry_run = true;
+    if (options.dry_run)
+        cfg.policy.dry_run = true;
     log::setup(log_options(cfg.logging));
-    log::info("STARTUP_STEP", {{"step", 1}, {"what", "configuration"}, {"file", options.config.string()}});
+    log::info("STARTUP_STEP",
+              {{"step", 1}, {"what", "configuration"}, {"file", options.config.string()}});
 
     // 2. Workflows.
     auto wf = workflow::load_workflows(cfg);
     std::cerr << wf.diagnostics.to_string();
     if (!wf.set)
-        return fail_start(2, fmt::format("workflows in {} have {} error(s)", cfg.workflows.dir.string(),
-                                         wf.diagnostics.error_count()),
+        return fail_start(2,
+                          fmt::format("workflows in {} have {} error(s)",
+                                      cfg.workflows.dir.string(), wf.diagnostics.error_count()),
                           "run `hrmaild check`", 2);
-    log::info("STARTUP_STEP", {{"step", 2}, {"what", "workflows"}, {"count", wf.set->workflows.size()}});
+    log::info("STARTUP_STEP",
+              {{"step", 2}, {"what", "workflows"}, {"count", wf.set->workflows.size()}});
 
     Runtime rt(cfg, options);
 
@@ -349,37 +365,45 @@ int run_daemon(const RunOptions& options) {
     so.path = cfg.state.path;
     so.busy_timeout = cfg.state.busy_timeout;
     auto opened = store::SqliteStore::open(so);
-    if (!opened) return fail_start(3, opened.error().message, opened.error().hint, 1);
+    if (!opened)
+        return fail_start(3, opened.error().message, opened.error().hint, 1);
     rt.store = std::move(*opened);
-    log::info("STARTUP_STEP", {{"step", 3}, {"what", "state store"}, {"path", cfg.state.path.string()}});
+    log::info("STARTUP_STEP",
+              {{"step", 3}, {"what", "state store"}, {"path", cfg.state.path.string()}});
 
     // 4. Clients.
     try {
         net::HttpClientOptions ho;
         ho.redact = bitrix::BitrixClient::redactor(cfg.bitrix);
         rt.http = std::make_unique<net::HttpClient>(rt.ioc.get_executor(), cfg.http, ho);
-        rt.bitrix = std::make_unique<bitrix::BitrixClient>(rt.ioc.get_executor(), *rt.http, rt.clock,
-                                                           bitrix::ClientSettings::from_config(cfg));
-        rt.tokens = std::make_unique<zoho::TokenManager>(*rt.http, rt.clock,
-                                                         zoho::TokenSettings::from_config(cfg.zoho));
-        rt.zoho = std::make_unique<zoho::ZohoClient>(*rt.http, rt.clock, *rt.tokens, cfg.zoho, cfg.retry);
-        rt.directory = std::make_unique<zoho::DirectoryCache>(*rt.zoho, rt.clock, cfg.zoho.directory_refresh);
+        rt.bitrix = std::make_unique<bitrix::BitrixClient>(
+            rt.ioc.get_executor(), *rt.http, rt.clock, bitrix::ClientSettings::from_config(cfg));
+        rt.tokens = std::make_unique<zoho::TokenManager>(
+            *rt.http, rt.clock, zoho::TokenSettings::from_config(cfg.zoho));
+        rt.zoho =
+            std::make_unique<zoho::ZohoClient>(*rt.http, rt.clock, *rt.tokens, cfg.zoho, cfg.retry);
+        rt.directory =
+            std::make_unique<zoho::DirectoryCache>(*rt.zoho, rt.clock, cfg.zoho.directory_refresh);
     } catch (const std::exception& e) {
-        return fail_start(4, e.what(), "check the http and service sections of the configuration", 1);
+        return fail_start(4, e.what(), "check the http and service sections of the configuration",
+                          1);
     }
     rt.tickets = std::make_unique<BitrixTicketSource>(*rt.bitrix, cfg.bitrix.project_id);
     rt.mail = std::make_unique<ZohoMailDirectory>(*rt.zoho, *rt.directory);
     rt.service = std::make_unique<service::Service>(
         rt.clock, *rt.store, *rt.tickets, *rt.mail,
         std::make_shared<const workflow::WorkflowSet>(std::move(*wf.set)), service_options(cfg));
-    log::info("STARTUP_STEP", {{"step", 4}, {"what", "clients"}, {"bitrix", cfg.bitrix.portal_url},
+    log::info("STARTUP_STEP", {{"step", 4},
+                               {"what", "clients"},
+                               {"bitrix", cfg.bitrix.portal_url},
                                {"zoho", cfg.zoho.api_url}});
 
     // 5. Admin listener.
     register_commands(rt);
     try {
         std::optional<Secret> app_token;
-        if (cfg.bitrix.application_token) app_token = cfg.bitrix.application_token->value;
+        if (cfg.bitrix.application_token)
+            app_token = cfg.bitrix.application_token->value;
         rt.admin = std::make_unique<admin::AdminServer>(rt.ioc.get_executor(), cfg.admin, app_token,
                                                         rt.commands, rt.metrics);
         rt.admin->on_task_event([&rt](std::string event, std::int64_t task_id) {
@@ -391,14 +415,15 @@ int run_daemon(const RunOptions& options) {
     } catch (const std::exception& e) {
         return fail_start(5, e.what(), "is another daemon listening on admin.listen?", 1);
     }
-    log::info("STARTUP_STEP", {{"step", 5}, {"what", "admin listener"},
-                               {"port", rt.admin->local_port()}});
+    log::info("STARTUP_STEP",
+              {{"step", 5}, {"what", "admin listener"}, {"port", rt.admin->local_port()}});
 
     // 6. Intake, approvals and execution; a ticket left executing by a crash is settled by
     // probes on the first cycle.
     arm_signals(rt);
     asio::co_spawn(rt.ioc, main_loop(rt), [](std::exception_ptr e) {
-        if (!e) return;
+        if (!e)
+            return;
         try {
             std::rethrow_exception(e);
         } catch (const std::exception& x) {
@@ -408,8 +433,8 @@ int run_daemon(const RunOptions& options) {
     asio::co_spawn(rt.ioc, rt.directory->run(), asio::detached);
     rt.admin->set_health(admin::Health::ready);
     rt.metrics.up().Set(1);
-    notify_systemd(fmt::format("READY=1\nSTATUS=polling project {} every {}s", cfg.bitrix.project_id,
-                               cfg.bitrix.poll_interval.count()));
+    notify_systemd(fmt::format("READY=1\nSTATUS=polling project {} every {}s",
+                               cfg.bitrix.project_id, cfg.bitrix.poll_interval.count()));
     log::info("DAEMON_READY", {{"admin", fmt::format("127.0.0.1:{}", rt.admin->local_port())},
                                {"dry_run", cfg.policy.dry_run}});
     rt.ioc.run();

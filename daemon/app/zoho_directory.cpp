@@ -23,23 +23,32 @@ service::Awaitable<service::Outcome<domain::DirectorySnapshot>> ZohoMailDirector
     bool fresh) {
     // (no co_await inside ?: — GCC 12 miscompiles the temporaries)
     net::Outcome<std::shared_ptr<const domain::DirectorySnapshot>> s = net::CallError{};
-    if (fresh) s = co_await cache_.refresh();
-    else s = co_await cache_.snapshot();
-    if (!s) co_return s.error();
+    if (fresh)
+        s = co_await cache_.refresh();
+    else
+        s = co_await cache_.snapshot();
+    if (!s)
+        co_return s.error();
     co_return **s;
 }
 
-service::Awaitable<service::Outcome<zoho::User>> ZohoMailDirectory::user(const std::string& address) {
+service::Awaitable<service::Outcome<zoho::User>> ZohoMailDirectory::user(
+    const std::string& address) {
     auto u = co_await client_.find_user(address);
-    if (!u) co_return u.error();
-    if (!*u) co_return not_found("USER_NOT_FOUND", fmt::format("{} does not exist", address));
+    if (!u)
+        co_return u.error();
+    if (!*u)
+        co_return not_found("USER_NOT_FOUND", fmt::format("{} does not exist", address));
     co_return **u;
 }
 
-service::Awaitable<service::Outcome<zoho::Group>> ZohoMailDirectory::group(const std::string& address) {
+service::Awaitable<service::Outcome<zoho::Group>> ZohoMailDirectory::group(
+    const std::string& address) {
     auto g = co_await client_.find_group(address);
-    if (!g) co_return g.error();
-    if (!*g) co_return not_found("GROUP_NOT_FOUND", fmt::format("{} does not exist", address));
+    if (!g)
+        co_return g.error();
+    if (!*g)
+        co_return not_found("GROUP_NOT_FOUND", fmt::format("{} does not exist", address));
     co_return **g;
 }
 
@@ -57,22 +66,26 @@ service::Awaitable<service::Outcome<std::string>> ZohoMailDirectory::perform(
     const auto email = op.text("email");
     const auto group_address = op.text("group");
     auto done = [](net::Outcome<void> r, std::string what) -> service::Outcome<std::string> {
-        if (!r) return r.error();
+        if (!r)
+            return r.error();
         return what;
     };
     switch (op.kind) {
         case K::create_user: {
-            if (!password) co_return net::permanent_error("create_user needs a password");
+            if (!password)
+                co_return net::permanent_error("create_user needs a password");
             zoho::NewUser u;
             u.primary_address = email;
             u.password = *password;
             u.first_name = op.text("first_name");
             u.last_name = op.text("last_name");
             u.display_name = op.text("display_name");
-            if (auto role = op.text("role"); !role.empty()) u.role = role;
+            if (auto role = op.text("role"); !role.empty())
+                u.role = role;
             u.one_time_password = true;
             auto created = co_await client_.add_user(std::move(u));
-            if (!created) co_return created.error();
+            if (!created)
+                co_return created.error();
             co_return fmt::format("created {} zuid={} accountId={}", email, created->zuid,
                                   created->account_id);
         }
@@ -86,15 +99,18 @@ service::Awaitable<service::Outcome<std::string>> ZohoMailDirectory::perform(
                 g.members.push_back(std::move(member));
             }
             auto created = co_await client_.create_group(std::move(g));
-            if (!created) co_return created.error();
+            if (!created)
+                co_return created.error();
             co_return fmt::format("created group {} zgid={}", group_address, created->zgid);
         }
-        default: break;
+        default:
+            break;
     }
 
     if (!group_address.empty()) {
         auto g = co_await group(group_address);
-        if (!g) co_return g.error();
+        if (!g)
+            co_return g.error();
         switch (op.kind) {
             case K::delete_group:
                 co_return done(co_await client_.delete_group(g->zgid),
@@ -113,12 +129,14 @@ service::Awaitable<service::Outcome<std::string>> ZohoMailDirectory::perform(
                 co_return done(co_await client_.remove_members(g->zgid, std::move(members)),
                                fmt::format("removed {} from {}", op.text("member"), group_address));
             }
-            default: co_return net::permanent_error("operation not supported on groups");
+            default:
+                co_return net::permanent_error("operation not supported on groups");
         }
     }
 
     auto u = co_await user(email);
-    if (!u) co_return u.error();
+    if (!u)
+        co_return u.error();
     auto ref = u->ref();
     switch (op.kind) {
         case K::disable_user: {
@@ -126,7 +144,8 @@ service::Awaitable<service::Outcome<std::string>> ZohoMailDirectory::perform(
             o.block_incoming = op.flag("block_incoming");
             o.remove_mail_forward = op.flag("remove_forwards");
             o.remove_group_membership = op.flag("remove_groups");
-            co_return done(co_await client_.disable_user(ref, o), fmt::format("disabled {}", email));
+            co_return done(co_await client_.disable_user(ref, o),
+                           fmt::format("disabled {}", email));
         }
         case K::enable_user:
             co_return done(co_await client_.enable_user(ref, op.flag("unblock_incoming")),
@@ -137,16 +156,19 @@ service::Awaitable<service::Outcome<std::string>> ZohoMailDirectory::perform(
                            fmt::format("deleted {}", email));
         }
         case K::reset_password:
-            if (!password) co_return net::permanent_error("reset_password needs a password");
+            if (!password)
+                co_return net::permanent_error("reset_password needs a password");
             co_return done(co_await client_.reset_password(ref, *password, true, true),
                            fmt::format("password reset for {}", email));
         case K::update_display_name:
-            co_return done(co_await client_.update_display_name(ref, op.text("display_name"), email),
-                           fmt::format("display name of {} updated", email));
+            co_return done(
+                co_await client_.update_display_name(ref, op.text("display_name"), email),
+                fmt::format("display name of {} updated", email));
         case K::change_role: {
             std::vector<std::int64_t> zuids(1, u->zuid);
             auto r = co_await client_.change_role(std::move(zuids), op.text("role"));
-            if (!r) co_return r.error();
+            if (!r)
+                co_return r.error();
             co_return fmt::format("role of {} is {}", email, op.text("role"));
         }
         case K::add_alias: {
@@ -159,16 +181,19 @@ service::Awaitable<service::Outcome<std::string>> ZohoMailDirectory::perform(
             co_return done(co_await client_.delete_aliases(ref, std::move(aliases)),
                            fmt::format("alias {} removed from {}", op.text("alias"), email));
         }
-        default: break;
+        default:
+            break;
     }
-    co_return net::permanent_error(fmt::format("operation {} is not supported", domain::op_name(op.kind)));
+    co_return net::permanent_error(
+        fmt::format("operation {} is not supported", domain::op_name(op.kind)));
 }
 
 service::Awaitable<service::Outcome<service::Probe>> ZohoMailDirectory::probe(
     const domain::Operation& op) {
     // A probe always reads the organization again: the cache may predate the crash.
     auto s = co_await cache_.refresh();
-    if (!s) co_return s.error();
+    if (!s)
+        co_return s.error();
     co_return service::probe_snapshot(**s, op);
 }
 

@@ -9,16 +9,17 @@ namespace hrmaild::app {
 
 /// The Zoho Mail adapter.
 class ZohoMailDirectory final : public service::MailDirectory {
-public:
+  public:
     /// Both must outlive this.
     ZohoMailDirectory(zoho::ZohoClient& client, zoho::DirectoryCache& cache);
 
     service::Awaitable<service::Outcome<domain::DirectorySnapshot>> snapshot(bool fresh) override;
     service::Awaitable<service::Outcome<std::string>> apply(const domain::Operation& op,
                                                             const Secret* password) override;
-    service::Awaitable<service::Outcome<service::Probe>> probe(const domain::Operation& op) override;
+    service::Awaitable<service::Outcome<service::Probe>> probe(
+        const domain::Operation& op) override;
 
-private:
+  private:
     service::Awaitable<service::Outcome<zoho::User>> user(const std::string& address);
     service::Awaitable<service::Outcome<zoho::Group>> group(const std::string& address);
     service::Awaitable<service::Outcome<std::string>> perform(const domain::Operation& op,

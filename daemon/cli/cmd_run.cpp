@@ -12,11 +12,13 @@ Command add_run_command(CLI::App& root, Globals& globals) {
     add_config_option(*cmd.app, globals);
     cmd.app->add_flag("--dry-run", options.dry_run,
                       "Plan, log and comment what would be done; call no Zoho mutation");
-    cmd.app->add_option("--poll-interval", poll_seconds,
-                        "Override bitrix.poll_interval, in seconds (the demo uses 1)")
+    cmd.app
+        ->add_option("--poll-interval", poll_seconds,
+                     "Override bitrix.poll_interval, in seconds (the demo uses 1)")
         ->check(CLI::PositiveNumber);
-    cmd.app->add_option("--drain", drain_seconds,
-                        "Seconds SIGTERM waits for a step in flight to settle (default 20)")
+    cmd.app
+        ->add_option("--drain", drain_seconds,
+                     "Seconds SIGTERM waits for a step in flight to settle (default 20)")
         ->check(CLI::NonNegativeNumber);
     cmd.run = [&globals]() {
         options.config = globals.config;

@@ -287,12 +287,19 @@ Awaitable<void> Service::plan_ticket(const domain::Task& task, const store::Tick
 Awaitable<std::set<std::int64_t>> Service::approver_ids() {
     std::set<std::int64_t> ids(options_.approvers.begin(), options_.approvers.end());
     if (options_.approver_department > 0) {
-        auto members = co_await tickets_.department_members(options_.approver_department);
-        if (members)
-            ids.insert(members->begin(), members->end());
-        else
-            log::warn("APPROVERS_UNAVAILABLE", {{"department", options_.approver_department},
-                                                {"error", members.error().describe()}});
+        // The department changes rarely; asking every cycle would spend the Bitrix budget.
+        if (!department_approvers_at_ ||
+            now() - *department_approvers_at_ > options_.approver_cache) {
+            auto members = co_await tickets_.department_members(options_.approver_department);
+            if (members) {
+                department_approvers_ = {members->begin(), members->end()};
+                department_approvers_at_ = now();
+            } else {
+                log::warn("APPROVERS_UNAVAILABLE", {{"department", options_.approver_department},
+                                                    {"error", members.error().describe()}});
+            }
+        }
+        ids.insert(department_approvers_.begin(), department_approvers_.end());
     }
     co_return ids;
 }

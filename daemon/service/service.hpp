@@ -36,6 +36,8 @@ struct ServiceOptions {
     /// First wait before a ticket whose step failed retryably runs again (doubles, capped).
     std::chrono::seconds retry_base{60};
     std::chrono::seconds retry_cap{3600};
+    /// How long the approvers found by department are reused before asking Bitrix again.
+    std::chrono::seconds approver_cache{600};
     /// Makes a password that satisfies the organization's policy for this operation.
     std::function<Secret(const domain::Operation&)> generate_password;
 };
@@ -149,6 +151,8 @@ class Service {
     // Tickets whose last step failed retryably (the client's own retries spent): not run
     // again before this time, backing off per consecutive failure.
     std::map<std::int64_t, std::pair<store::Timestamp, int>> backoff_;
+    std::set<std::int64_t> department_approvers_;
+    std::optional<store::Timestamp> department_approvers_at_;
 };
 
 }  // namespace hrmaild::service
