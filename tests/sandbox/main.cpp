@@ -61,6 +61,9 @@ int run(int argc, char** argv) {
         }
         sandbox.load_seed(*seed);
     }
+    // Signals are caught from here on, so a SIGTERM sent as soon as the ready file appears
+    // still ends the process cleanly.
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     // 3. Listen.
     Server server(io, sandbox, options);
     try {
@@ -81,8 +84,7 @@ int run(int argc, char** argv) {
     }
     hrmaild::log::info("SANDBOX_READY", {{"url", server.base_url()},
                                          {"ready_file", ready_file.empty() ? "-" : ready_file}});
-    // 5. Serve until SIGTERM or SIGINT.
-    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    // 5. Serve until SIGTERM or SIGINT (the handler was installed before the ready file).
     signals.async_wait([&](const boost::system::error_code& ec, int signal) {
         if (ec)
             return;
