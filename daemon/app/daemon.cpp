@@ -26,6 +26,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <csignal>
+#include <cstdlib>
 #include <deque>
 #include <iostream>
 #include <random>
@@ -84,6 +85,8 @@ service::ServiceOptions service_options(const config::Config& cfg) {
     o.daemon_user_id = cfg.bitrix.webhook_user_id;
     o.dry_run = cfg.policy.dry_run;
     o.poll_overlap = cfg.bitrix.poll_overlap;
+    if (const char* hook = std::getenv("HRMAILD_TEST_CRASH_AFTER_APPLY"))
+        o.crash_after_apply = hook;
     o.generate_password = [](const domain::Operation& op) {
         zoho::PasswordSubject s;
         s.address = op.text("email");
@@ -241,12 +244,17 @@ void register_commands(Runtime& rt) {
         return [&rt, fn](admin::CommandRequest req) -> Awaitable<admin::CommandResult> {
             co_await rt.mutex.lock();
             admin::CommandResult result;
+            std::exception_ptr failure;
             try {
                 result.body = co_await fn(req);
             } catch (const service::CommandError& e) {
                 result = from_error(e);
+            } catch (...) {
+                failure = std::current_exception();  // the registry answers 500
             }
             rt.mutex.unlock();
+            if (failure)
+                std::rethrow_exception(failure);
             co_return result;
         };
     };

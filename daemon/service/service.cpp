@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdlib>
 #include <ctime>
 
 namespace hrmaild::service {
@@ -627,6 +628,10 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
         log::error("STEP_FAILED",
                    {{"step", step_key_text(key)}, {"op", op_name}, {"error", err.describe()}});
         co_return StepOutcome::failed;
+    }
+    if (!options_.crash_after_apply.empty() && options_.crash_after_apply == op_name) {
+        log::critical("TEST_CRASH", {{"step", step_key_text(key)}, {"op", op_name}});
+        std::_Exit(86);
     }
     must(store_.journal_succeeded(key, *result));
     log::info("STEP_SUCCEEDED",

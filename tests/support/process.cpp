@@ -86,3 +86,67 @@ ProcessResult run_process(const std::vector<std::string>& argv,
 }
 
 }  // namespace hrmaild::test
+
+namespace hrmaild::test {
+
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
+                                     const std::string& log_file,
+                                     const std::map<std::string, std::string>& env) {
+    pid_ = ::fork();
+    if (pid_ < 0)
+        throw std::runtime_error("fork failed");
+    if (pid_ == 0) {
+        int devnull = ::open("/dev/null", O_RDONLY);
+        int log = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+        ::dup2(devnull, 0);
+        ::dup2(log, 1);
+        ::dup2(log, 2);
+        for (const auto& [k, v] : env) {
+            if (v.empty())
+                ::unsetenv(k.c_str());
+            else
+                ::setenv(k.c_str(), v.c_str(), 1);
+        }
+        std::vector<char*> args;
+        for (const auto& a : argv)
+            args.push_back(const_cast<char*>(a.c_str()));
+        args.push_back(nullptr);
+        ::execv(args[0], args.data());
+        ::_exit(127);
+    }
+}
+
+BackgroundProcess::~BackgroundProcess() {
+    if (running())
+        stop(SIGKILL, std::chrono::seconds(5));
+}
+
+bool BackgroundProcess::running() {
+    if (exit_code_ >= 0 || pid_ <= 0)
+        return false;
+    int status = 0;
+    pid_t r = ::waitpid(pid_, &status, WNOHANG);
+    if (r == 0)
+        return true;
+    if (r == pid_)
+        exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return false;
+}
+
+int BackgroundProcess::wait(std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (running()) {
+        if (std::chrono::steady_clock::now() > deadline)
+            return -1;
+        ::usleep(20'000);
+    }
+    return exit_code_;
+}
+
+int BackgroundProcess::stop(int signal, std::chrono::milliseconds timeout) {
+    if (running())
+        ::kill(pid_, signal);
+    return wait(timeout);
+}
+
+}  // namespace hrmaild::test

@@ -1,0 +1,420 @@
+// End to end: the real hrmaild binary against the real hrmaild-sandbox binary over loopback
+// HTTP, seeded with the sample requests, with canary secrets. Every sample must reach the
+// state and the Zoho effect its `expect` says; approval forgeries must fail; answers are never
+// posted twice across a restart; a kill between a remote effect and its journal write leaves
+// exactly one account; and no secret or generated password appears in the logs, the state
+// files or any task comment.
+#include "daemon/store/sqlite_store.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+#include <boost/json.hpp>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <thread>
+
+namespace hrmaild::test {
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+const std::string kDaemon = HRMAILD_BIN;
+const std::string kSandbox = HRMAILD_SANDBOX_BIN;
+
+// Canary secrets: each must never be seen outside the files that hold it.
+const std::vector<std::string> kCanaries = {"canary-webhook-7f3a91", "canary-apptoken-19c2e4",
+                                            "canary-client-secret-55d1", "1000.canary-refresh-99b7",
+                                            "canary-admin-token-42aa"};
+
+class EndToEnd : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        seed_ = dir_.path() / "seed";
+        fs::create_directories(seed_ / "requests");
+        auto fixtures = source_dir() / "tests/fixtures/tickets";
+        for (const auto& f : fs::directory_iterator(fixtures / "requests"))
+            fs::copy_file(f.path(), seed_ / "requests" / f.path().filename());
+        auto portal = json::parse(read_file(fixtures / "portal.json")).as_object();
+        portal["webhook"].as_object()["secret"] = kCanaries[0];
+        portal["outgoing_application_token"] = kCanaries[1];
+        dir_.write("seed/portal.json", json::serialize(portal));
+        auto org = json::parse(read_file(fixtures / "org.json")).as_object();
+        org["oauth"].as_object()["client_secret"] = kCanaries[2];
+        org["oauth"].as_object()["refresh_token"] = kCanaries[3];
+        dir_.write("seed/org.json", json::serialize(org));
+        dir_.write("secrets/webhook", kCanaries[0]);
+        dir_.write("secrets/apptoken", kCanaries[1]);
+        dir_.write("secrets/client", kCanaries[2]);
+        dir_.write("secrets/refresh", kCanaries[3]);
+        dir_.write("secrets/admin", kCanaries[4]);
+    }
+
+    void start_sandbox(const fs::path& seed) {
+        auto ready = dir_.path() / "ready.json";
+        fs::remove(ready);
+        sandbox_ = std::make_unique<BackgroundProcess>(
+            std::vector<std::string>{kSandbox, "--listen", "127.0.0.1:0", "--seed", seed.string(),
+                                     "--ready-file", ready.string()},
+            (dir_.path() / "sandbox.log").string());
+        for (int i = 0; i < 200 && !fs::exists(ready); ++i)
+            std::this_thread::sleep_for(50ms);
+        ASSERT_TRUE(fs::exists(ready)) << read_file(dir_.path() / "sandbox.log");
+        auto r = json::parse(read_file(ready)).as_object();
+        std::string api(r["zoho_api_url"].as_string());
+        base_ = api;
+        // Generous limits: the test checks behaviour, not the services' budgets.
+        control(
+            "POST", "config",
+            R"({"bitrix":{"bucket_burst":1000,"bucket_drain_per_sec":100},"zoho":{"requests_per_minute":0}})");
+        write_config();
+    }
+
+    void write_config() {
+        std::string cfg = R"(bitrix:
+  portal_url: )" + base_ + R"(
+  webhook_user_id: 1
+  webhook_secret_file: secrets/webhook
+  application_token_file: secrets/apptoken
+  project_id: 42
+  approvers: [7, 8]
+  approver_department: 2
+  rate_burst: 500
+  rate_per_second: 50
+zoho:
+  accounts_url: )" + base_ +
+                          R"(
+  api_url: )" + base_ + R"(
+  client_id: 1000.SANDBOXCLIENT
+  client_secret_file: secrets/client
+  refresh_token_file: secrets/refresh
+  requests_per_minute: 6000
+policy:
+  allowed_domains: [tarmexico.com]
+  protected_accounts: [admin@tarmexico.com, camilo.luna@tarmexico.com]
+state:
+  path: state/hrmaild.db
+admin:
+  listen: 127.0.0.1:0
+  tokens: [{name: camilo, token_file: secrets/admin}]
+workflows:
+  dir: )" + (source_dir() / "workflows").string() +
+                          R"(
+  vars:
+    domain: tarmexico.com
+    departments: [Operaciones, Mantenimiento, Comercial]
+    department_groups:
+      Operaciones: operaciones@tarmexico.com
+      Mantenimiento: mantenimiento@tarmexico.com
+      Comercial: comercial@tarmexico.com
+    all_staff_group: todos@tarmexico.com
+logging:
+  level: debug
+retry:
+  base_delay: 100ms
+  max_delay: 1s
+)";
+        config_ = dir_.write("hrmaild.yaml", cfg);
+    }
+
+    void start_daemon(std::map<std::string, std::string> env = {}) {
+        daemon_ = std::make_unique<BackgroundProcess>(
+            std::vector<std::string>{kDaemon, "run", "--config", config_.string(),
+                                     "--poll-interval", "0.3", "--drain", "5"},
+            (dir_.path() / "daemon.log").string(), env);
+    }
+
+    int stop_daemon() {
+        int code = daemon_->stop(SIGTERM, 15s);
+        daemon_.reset();
+        return code;
+    }
+
+    std::string http(const std::string& method, const std::string& url,
+                     const std::string& body = {}) {
+        std::vector<std::string> argv{"/usr/bin/curl", "-s", "-X", method, url};
+        if (!body.empty()) {
+            argv.insert(argv.end(),
+                        {"-H", "Content-Type: application/json", "--data-binary", body});
+        }
+        auto r = run_process(argv, {}, 20s);
+        EXPECT_EQ(r.exit_code, 0) << url << ": " << r.err;
+        return r.out;
+    }
+    json::value control(const std::string& method, const std::string& what,
+                        const std::string& body = {}) {
+        return json::parse(http(method, base_ + "/_sandbox/" + what, body));
+    }
+    json::value rest(const std::string& method, const std::string& body) {
+        return json::parse(
+            http("POST", base_ + "/rest/1/" + kCanaries[0] + "/" + method + ".json", body));
+    }
+    void comment_as(int task, int author, const std::string& text) {
+        json::object fields{{"POST_MESSAGE", text}, {"AUTHOR_ID", author}};
+        rest("task.commentitem.add",
+             json::serialize(json::object{{"TASKID", task}, {"FIELDS", fields}}));
+    }
+
+    // Ticket states as the daemon stored them (read-only beside the running daemon).
+    std::map<std::int64_t, std::string> tickets() {
+        store::SqliteOptions o;
+        o.path = dir_.path() / "state/hrmaild.db";
+        o.read_only = true;
+        std::map<std::int64_t, std::string> out;
+        auto s = store::SqliteStore::open(o);
+        if (!s)
+            return out;
+        if (auto list = (*s)->list_tickets({}, 10000))
+            for (const auto& t : *list)
+                out[t.task_id] = std::string(store::to_string(t.state));
+        return out;
+    }
+
+    // Waits until every ticket in `want` has its state (others are not looked at).
+    bool wait_for(const std::map<std::int64_t, std::string>& want,
+                  std::chrono::seconds limit = 90s) {
+        auto deadline = std::chrono::steady_clock::now() + limit;
+        while (std::chrono::steady_clock::now() < deadline) {
+            auto t = tickets();
+            bool all = true;
+            for (const auto& [id, st] : want)
+                if (t[id] != st)
+                    all = false;
+            if (all)
+                return true;
+            std::this_thread::sleep_for(200ms);
+        }
+        auto t = tickets();
+        for (const auto& [id, st] : want)
+            ADD_FAILURE() << "task " << id << " is '" << t[id] << "', expected '" << st << "'";
+        return false;
+    }
+
+    json::object state() { return control("GET", "state").as_object(); }
+
+    static const json::object* user(const json::object& st, const std::string& address) {
+        for (const auto& u : st.at("zoho").at("users").as_array())
+            if (u.at("primaryEmailAddress").as_string() == address)
+                return &u.as_object();
+        return nullptr;
+    }
+    static int users_with(const json::object& st, const std::string& address) {
+        int n = 0;
+        for (const auto& u : st.at("zoho").at("users").as_array())
+            if (u.at("primaryEmailAddress").as_string() == address)
+                ++n;
+        return n;
+    }
+    static std::set<std::string> members(const json::object& st, const std::string& group) {
+        std::set<std::string> out;
+        for (const auto& g : st.at("zoho").at("groups").as_array()) {
+            if (g.at("emailId").as_string() != group)
+                continue;
+            for (const auto& m : g.at("mailGroupMemberList").as_array())
+                out.insert(std::string(m.at("memberEmailId").as_string()));
+            out.insert("<exists>");
+        }
+        return out;
+    }
+    static const json::object& task(const json::object& st, int id) {
+        for (const auto& t : st.at("bitrix").at("tasks").as_array())
+            if (t.at("id").as_string() == std::to_string(id))
+                return t.as_object();
+        throw std::runtime_error("no task " + std::to_string(id));
+    }
+    static std::vector<std::string> comments(const json::object& st, int id) {
+        std::vector<std::string> out;
+        const auto& t = task(st, id);
+        if (const auto* c = t.if_contains("comments"))
+            for (const auto& x : c->as_array())
+                out.emplace_back(x.at("POST_MESSAGE").as_string());
+        return out;
+    }
+    static std::string status(const json::object& st, int id) {
+        const auto& s = task(st, id).at("status");
+        return s.is_string() ? std::string(s.as_string()) : std::to_string(s.to_number<int>());
+    }
+
+    TempDir dir_;
+    fs::path seed_, config_;
+    std::string base_;
+    std::unique_ptr<BackgroundProcess> sandbox_, daemon_;
+};
+
+TEST_F(EndToEnd, EverySampleReachesItsExpectedOutcome) {
+    start_sandbox(seed_);
+    start_daemon();
+    ASSERT_TRUE(wait_for({{1, "done"},
+                          {2, "done"},
+                          {3, "done"},
+                          {4, "awaiting_approval"},
+                          {5, "done"},
+                          {6, "done"},
+                          {7, "done"},
+                          {8, "done"},
+                          {9, "done"},
+                          {10, "awaiting_approval"},
+                          {11, "invalid"},
+                          {12, "awaiting_approval"},
+                          {13, "rejected"},
+                          {14, "awaiting_approval"}}))
+        << read_file(dir_.path() / "daemon.log").substr(0, 4000);
+
+    // 08 before anything else deletes its group (the approver's own task below does).
+    auto early = state();
+    EXPECT_EQ(members(early, "mantenimiento-qro@tarmexico.com"),
+              (std::set<std::string>{"<exists>", "luis.martinez@tarmexico.com",
+                                     "jorge.ramirez@tarmexico.com"}));
+
+    // Forgeries: a staff member, and an approver on a task they filed themselves.
+    comment_as(4, 20, "/aprobar");
+    comment_as(4, 12, "/aprobar");
+    auto added = rest(
+        "tasks.task.add",
+        R"({"fields":{"TITLE":"Eliminar grupo mantenimiento-qro","TAGS":["grupo"],"CREATED_BY":8,"RESPONSIBLE_ID":1,"GROUP_ID":42,"DESCRIPTION":"[B]Acción:[/B] Eliminar grupo\n[B]Correo del grupo:[/B] mantenimiento-qro@tarmexico.com"}})");
+    int own = std::stoi(std::string(added.at("result").at("task").at("id").as_string()));
+    ASSERT_TRUE(wait_for({{own, "awaiting_approval"}}));
+    comment_as(own, 8, "/aprobar");
+
+    // An approval written for a plan that then changes: stop the daemon, approve 14, let HR
+    // edit the task, start again. The approval predates the new plan and must not count.
+    EXPECT_EQ(stop_daemon(), 0);
+    comment_as(14, 7, "/aprobar");
+    rest(
+        "tasks.task.update",
+        R"({"taskId":14,"fields":{"DESCRIPTION":"[B]Acción:[/B] Actualizar miembros\n[B]Correo del grupo:[/B] mantenimiento@tarmexico.com\n[B]Agregar:[/B] otro@proveedor-externo.com"}})");
+    start_daemon();
+    std::this_thread::sleep_for(3s);
+    auto t = tickets();
+    EXPECT_EQ(t[4], "awaiting_approval");
+    EXPECT_EQ(t[own], "awaiting_approval");
+    EXPECT_EQ(t[14], "awaiting_approval");
+    auto log = read_file(dir_.path() / "daemon.log");
+    EXPECT_NE(log.find("APPROVAL_IGNORED"), std::string::npos);
+    EXPECT_NE(log.find("PLAN_SUPERSEDED task=14"), std::string::npos);
+
+    for (int id : {4, 10, 12, 14, own})
+        comment_as(id, 7, "/aprobar");
+    ASSERT_TRUE(wait_for({{4, "done"}, {10, "done"}, {12, "done"}, {14, "done"}, {own, "done"}}));
+    EXPECT_EQ(stop_daemon(), 0);
+
+    auto st = state();
+    // 01: routine hire.
+    const auto* mariana = user(st, "mariana.torres@tarmexico.com");
+    ASSERT_TRUE(mariana);
+    EXPECT_EQ(mariana->at("firstName").as_string(), "Mariana");
+    EXPECT_EQ(mariana->at("lastName").as_string(), "Torres Ibarra");
+    EXPECT_TRUE(members(st, "operaciones@tarmexico.com").count("mariana.torres@tarmexico.com"));
+    EXPECT_EQ(status(st, 1), "5");
+    // 02: accents and particles.
+    const auto* maria = user(st, "maria.nunez@tarmexico.com");
+    ASSERT_TRUE(maria);
+    EXPECT_EQ(maria->at("displayName").as_string(), "María José Núñez de la Peña");
+    EXPECT_TRUE(members(st, "mantenimiento@tarmexico.com").count("maria.nunez@tarmexico.com"));
+    // 03: the taken address is never touched; another one is made.
+    EXPECT_EQ(users_with(st, "juan.perez@tarmexico.com"), 1);
+    ASSERT_TRUE(user(st, "juan.perez.salinas@tarmexico.com"));
+    EXPECT_EQ(user(st, "juan.perez@tarmexico.com")->at("lastName").as_string(), "Pérez");
+    // 04: disabled, blocked, out of its groups at once; deleted later.
+    const auto* pedro = user(st, "pedro.gomez@tarmexico.com");
+    ASSERT_TRUE(pedro);
+    EXPECT_FALSE(pedro->at("status").as_bool());
+    EXPECT_TRUE(pedro->at("incomingBlocked").as_bool());
+    EXPECT_FALSE(members(st, "operaciones@tarmexico.com").count("pedro.gomez@tarmexico.com"));
+    EXPECT_FALSE(members(st, "todos@tarmexico.com").count("pedro.gomez@tarmexico.com"));
+    // 05: display name.
+    EXPECT_EQ(user(st, "ana.lopez@tarmexico.com")->at("displayName").as_string(), "Ana López Ruiz");
+    // 06: group move.
+    EXPECT_TRUE(members(st, "operaciones@tarmexico.com").count("luis.martinez@tarmexico.com"));
+    EXPECT_FALSE(members(st, "mantenimiento@tarmexico.com").count("luis.martinez@tarmexico.com"));
+    EXPECT_TRUE(members(st, "todos@tarmexico.com").count("luis.martinez@tarmexico.com"));
+    // 09, 10 and the approver's own task (deleting 08's group): groups.
+    EXPECT_TRUE(members(st, "operaciones@tarmexico.com").count("ana.lopez@tarmexico.com"));
+    EXPECT_FALSE(members(st, "operaciones@tarmexico.com").count("juan.perez@tarmexico.com"));
+    EXPECT_TRUE(members(st, "comercial@tarmexico.com").empty());
+    EXPECT_TRUE(members(st, "mantenimiento-qro@tarmexico.com").empty());
+    // 11: invalid, answered in Spanish, nothing made.
+    EXPECT_FALSE(user(st, "ricardo@tarmexico.com"));
+    auto c11 = comments(st, 11);
+    ASSERT_FALSE(c11.empty());
+    EXPECT_NE(c11.back().find("Apellido"), std::string::npos);
+    // 12: termination by title alone.
+    EXPECT_FALSE(user(st, "juan.perez@tarmexico.com")->at("status").as_bool());
+    // 13: protected, refused, deferred.
+    EXPECT_TRUE(user(st, "admin@tarmexico.com")->at("status").as_bool());
+    EXPECT_EQ(status(st, 13), "6");
+    // 14: the outside address of the plan that was approved, not of the first one.
+    EXPECT_TRUE(members(st, "mantenimiento@tarmexico.com").count("otro@proveedor-externo.com"));
+    EXPECT_FALSE(members(st, "mantenimiento@tarmexico.com").count("soporte@proveedor-externo.com"));
+
+    // Every answer exactly once, across the restart.
+    for (int id = 1; id <= 14; ++id) {
+        std::map<std::string, int> markers;
+        for (const auto& c : comments(st, id)) {
+            std::smatch m;
+            if (std::regex_search(c, m, std::regex("hrmaild:[0-9]+:[a-z-]+:[0-9a-f]+")))
+                ++markers[m.str()];
+        }
+        for (const auto& [marker, n] : markers)
+            EXPECT_EQ(n, 1) << marker;
+        EXPECT_FALSE(markers.empty()) << "task " << id << " got no answer";
+    }
+
+    // Secrets: the canaries and every generated password stay out of logs, state and comments.
+    std::vector<std::string> secrets = kCanaries;
+    for (const auto& n : st.at("bitrix").at("notifications").as_array()) {
+        std::string text(n.at("message").as_string());
+        std::smatch m;
+        if (std::regex_search(text, m, std::regex(":\\n(\\S{12,})\\n")))
+            secrets.push_back(m[1]);
+    }
+    EXPECT_GE(secrets.size(), kCanaries.size() + 4) << "expected 4 delivered passwords";
+    std::string everything = read_file(dir_.path() / "daemon.log");
+    for (const auto& f : fs::directory_iterator(dir_.path() / "state"))
+        everything += read_file(f.path());
+    for (int id = 1; id <= 14; ++id)
+        for (const auto& c : comments(st, id))
+            everything += c;
+    for (const auto& s : secrets)
+        EXPECT_EQ(everything.find(s), std::string::npos) << "a secret leaked";
+}
+
+TEST_F(EndToEnd, KillBetweenCreateAndJournalLeavesExactlyOneAccount) {
+    // Only the routine hire.
+    for (const auto& f : fs::directory_iterator(seed_ / "requests"))
+        if (f.path().filename() != "01-alta-basica.json")
+            fs::remove(f.path());
+    start_sandbox(seed_);
+    start_daemon({{"HRMAILD_TEST_CRASH_AFTER_APPLY", "create_user"}});
+    EXPECT_EQ(daemon_->wait(60s), 86) << read_file(dir_.path() / "daemon.log");
+    daemon_.reset();
+    auto before = state();
+    EXPECT_EQ(users_with(before, "mariana.torres@tarmexico.com"), 1);
+    EXPECT_EQ(tickets()[1], "executing");
+
+    start_daemon();
+    ASSERT_TRUE(wait_for({{1, "done"}}));
+    EXPECT_EQ(stop_daemon(), 0);
+    auto st = state();
+    EXPECT_EQ(users_with(st, "mariana.torres@tarmexico.com"), 1);
+    auto routes = st.at("requests").at("by_route").as_object();
+    EXPECT_EQ(routes.at("POST /api/organization/{zoid}/accounts").to_number<int>(), 1)
+        << "the account must be created once";
+    EXPECT_NE(read_file(dir_.path() / "daemon.log").find("STEP_PROBED"), std::string::npos);
+    // The first password died with the process; a new one was set and delivered once.
+    int delivered = 0;
+    for (const auto& n : st.at("bitrix").at("notifications").as_array())
+        if (n.at("user_id").to_number<int>() == 12)
+            ++delivered;
+    EXPECT_EQ(delivered, 1);
+    EXPECT_EQ(comments(st, 1).size(), 1u);
+}
+
+}  // namespace
+}  // namespace hrmaild::test
