@@ -35,6 +35,8 @@ using boost::system::error_code;
 namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+/// Generous for any API answer; a bigger header block is a broken or hostile server.
+constexpr std::uint32_t max_header_bytes = 64 * 1024;
 using Steady = std::chrono::steady_clock;
 
 long long ms(Duration d) {
@@ -389,7 +391,7 @@ asio::awaitable<void> exchange(Stream& stream, beast::tcp_stream& lowest,
     }
     lowest.expires_after(limit);
     http::response_parser<http::string_body> parser;
-    parser.header_limit(64 * 1024);
+    parser.header_limit(max_header_bytes);
     parser.body_limit(static_cast<std::uint64_t>(cfg.max_response_bytes));
     if (request.method() == http::verb::head)
         parser.skip(true);
@@ -514,10 +516,14 @@ asio::awaitable<Outcome<HttpResponse>> HttpClient::send(HttpRequest request) {
                 continue;  // the pooled connection was dead; this request never arrived
             }
             CallError e;
-            if (ec == http::error::body_limit || ec == http::error::header_limit) {
+            if (ec == http::error::body_limit) {
                 e = permanent_error(
                     fmt::format("response from {} exceeds http.max_response_bytes ({} bytes)",
                                 url_for_log, config_.max_response_bytes));
+                e.phase = Phase::read;
+            } else if (ec == http::error::header_limit) {
+                e = permanent_error(fmt::format("response headers from {} exceed {} bytes",
+                                                url_for_log, max_header_bytes));
                 e.phase = Phase::read;
             } else if (is_timeout(ec) && Steady::now() >= deadline) {
                 e = overall_timeout(phase, url_for_log, config_.total_timeout);

@@ -183,6 +183,20 @@ TEST_F(HttpClientTest, ResponseLargerThanTheCapIsAClearError) {
     EXPECT_NE(big.error().message.find("1024"), std::string::npos);
 }
 
+TEST_F(HttpClientTest, HugeHeaderBlockIsRefused) {
+    NetTestServer server([](const ServerRequest&) {
+        auto r = ServerReply::ok("{}");
+        for (int i = 0; i < 100; ++i)
+            r.headers.push_back({"X-Pad-" + std::to_string(i), std::string(1000, 'p')});
+        return r;
+    });
+    HttpClient client(ioc.get_executor(), fast_config(), no_env());
+    auto res = call(client, get(server.url("/")));
+    ASSERT_FALSE(res.has_value());
+    EXPECT_EQ(res.error().kind, ErrorKind::permanent);
+    EXPECT_NE(res.error().message.find("headers"), std::string::npos) << res.error().message;
+}
+
 TEST_F(HttpClientTest, ServerThatNeverAnswersHitsTheReadDeadline) {
     NetTestServer server([](const ServerRequest&) {
         ServerReply r;
