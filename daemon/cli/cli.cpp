@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
     commands.push_back(add_version_command(app, globals));
     commands.push_back(add_check_command(app, globals));
     commands.push_back(add_run_command(app, globals));
+    commands.push_back(add_status_command(app, globals));
     commands.push_back(add_queue_command(app, globals));
     commands.push_back(add_plan_command(app, globals));
     for (auto& c : commands)

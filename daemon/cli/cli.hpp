@@ -34,6 +34,8 @@ Command add_version_command(CLI::App& root, Globals& globals);
 Command add_check_command(CLI::App& root, Globals& globals);
 /// Registers `queue` (list, show, approve, reject, retry, cancel through the admin API).
 Command add_queue_command(CLI::App& root, Globals& globals);
+/// Registers `status`.
+Command add_status_command(CLI::App& root, Globals& globals);
 /// Registers `run`.
 Command add_run_command(CLI::App& root, Globals& globals);
 /// Registers `plan`.

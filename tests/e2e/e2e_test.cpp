@@ -385,6 +385,30 @@ TEST_F(EndToEnd, EverySampleReachesItsExpectedOutcome) {
         EXPECT_EQ(everything.find(s), std::string::npos) << "a secret leaked";
 }
 
+TEST_F(EndToEnd, StatusReportsTheSeededOrganizationAndFailsWhenUnreachable) {
+    start_sandbox(seed_);
+    auto r = run_process({kDaemon, "status", "--json", "--config", config_.string()});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto s = json::parse(r.out).as_object();
+    EXPECT_TRUE(s["bitrix"].at("ok").as_bool());
+    EXPECT_EQ(s["bitrix"].at("user").at("id").as_int64(), 1);
+    const auto& z = s["zoho"].as_object();
+    EXPECT_TRUE(z.at("ok").as_bool());
+    EXPECT_EQ(z.at("users").as_int64(), 8);
+    EXPECT_EQ(z.at("licenses").as_int64(), 400);
+    EXPECT_EQ(z.at("groups").as_int64(), 4);
+    EXPECT_EQ(z.at("zoid").as_int64(), 60012345678);
+    for (const auto& c : kCanaries)
+        EXPECT_EQ((r.out + r.err).find(c), std::string::npos);
+    sandbox_->stop(SIGTERM, 10s);
+    r = run_process({kDaemon, "status", "--json", "--config", config_.string()});
+    EXPECT_EQ(r.exit_code, 1);
+    s = json::parse(r.out).as_object();
+    EXPECT_FALSE(s["bitrix"].at("ok").as_bool());
+    EXPECT_NE(std::string(s["zoho"].at("error").as_string()).find("Connection refused"),
+              std::string::npos);
+}
+
 TEST_F(EndToEnd, KillBetweenCreateAndJournalLeavesExactlyOneAccount) {
     // Only the routine hire.
     for (const auto& f : fs::directory_iterator(seed_ / "requests"))

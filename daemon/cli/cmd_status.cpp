@@ -1,0 +1,123 @@
+// `hrmaild status`: talks to both services directly (no daemon needed): Bitrix24 reachability
+// and the webhook user; the Zoho organization summary the Admin Console's dashboard shows.
+#include "daemon/bitrix/client.hpp"
+#include "daemon/cli/cli.hpp"
+#include "daemon/config/config.hpp"
+#include "daemon/log/log.hpp"
+#include "daemon/net/http_client.hpp"
+#include "daemon/zoho/token_manager.hpp"
+#include "daemon/zoho/zoho_client.hpp"
+
+#include <fmt/format.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/json.hpp>
+
+#include <iostream>
+
+namespace hrmaild::cli {
+namespace {
+
+namespace asio = boost::asio;
+
+int run_status(const Globals& g) {
+    auto loaded = config::load_config(g.config);
+    if (!loaded.config) {
+        std::cerr << loaded.diagnostics.to_string();
+        return exit_usage;
+    }
+    const auto& cfg = *loaded.config;
+    // Retries and token refreshes are the daemon's business; here only problems are news.
+    auto lo = log::default_options();
+    lo.level = log::Level::warn;
+    log::setup(lo);
+    asio::io_context ioc;
+    net::SystemClock clock;
+    net::HttpClientOptions ho;
+    ho.redact = bitrix::BitrixClient::redactor(cfg.bitrix);
+    net::HttpClient http(ioc.get_executor(), cfg.http, ho);
+    auto settings = bitrix::ClientSettings::from_config(cfg);
+    settings.retry.max_attempts = 2;  // an operator waits for this answer
+    bitrix::BitrixClient bitrix(ioc.get_executor(), http, clock, settings);
+    zoho::TokenManager tokens(http, clock, zoho::TokenSettings::from_config(cfg.zoho));
+    auto retry = cfg.retry;
+    retry.max_attempts = 2;
+    zoho::ZohoClient zoho(http, clock, tokens, cfg.zoho, retry);
+
+    boost::json::object b{{"ok", false}, {"url", cfg.bitrix.portal_url}};
+    boost::json::object z{{"ok", false}, {"url", cfg.zoho.api_url}};
+    asio::co_spawn(
+        ioc,
+        [&]() -> asio::awaitable<void> {
+            auto user = co_await bitrix.current_user();
+            if (user) {
+                b["ok"] = true;
+                b["user"] = boost::json::object{
+                    {"id", user->id}, {"name", user->full_name()}, {"email", user->email}};
+            } else {
+                b["error"] = user.error().describe();
+            }
+            auto s = co_await zoho.summary();
+            if (s) {
+                z["ok"] = true;
+                z["organization"] = s->organization.name;
+                z["zoid"] = s->organization.zoid;
+                z["domain"] = s->organization.primary_domain;
+                z["users"] = s->users;
+                z["active_users"] = s->active_users;
+                z["licenses"] = s->licenses;
+                z["groups"] = s->groups;
+                z["storage_used_mb"] = s->storage_used_mb;
+                z["storage_total_mb"] = s->storage_total_mb;
+            } else {
+                z["error"] = s.error().describe();
+            }
+        },
+        asio::detached);
+    ioc.run();
+
+    bool ok = b["ok"].as_bool() && z["ok"].as_bool();
+    if (g.json) {
+        std::cout << boost::json::serialize(boost::json::object{{"bitrix", b}, {"zoho", z}})
+                  << '\n';
+    } else {
+        if (b["ok"].as_bool()) {
+            const auto& u = b["user"].as_object();
+            std::cout << fmt::format("Bitrix24  {}  ok, webhook user {} ({})\n",
+                                     cfg.bitrix.portal_url, u.at("id").as_int64(),
+                                     std::string(u.at("name").as_string()));
+        } else {
+            std::cout << fmt::format("Bitrix24  {}  UNREACHABLE: {}\n", cfg.bitrix.portal_url,
+                                     std::string(b["error"].as_string()));
+        }
+        if (z["ok"].as_bool()) {
+            std::cout << fmt::format(
+                "Zoho Mail {}  ok, {} ({})\n  users {} ({} active), licences {}, groups {}, "
+                "storage {} MB of {} MB\n",
+                cfg.zoho.api_url, std::string(z["organization"].as_string()),
+                std::string(z["domain"].as_string()), z["users"].as_int64(),
+                z["active_users"].as_int64(), z["licenses"].as_int64(), z["groups"].as_int64(),
+                z["storage_used_mb"].as_int64(), z["storage_total_mb"].as_int64());
+        } else {
+            std::cout << fmt::format("Zoho Mail {}  UNREACHABLE: {}\n", cfg.zoho.api_url,
+                                     std::string(z["error"].as_string()));
+        }
+    }
+    return ok ? exit_ok : exit_failure;
+}
+
+}  // namespace
+
+Command add_status_command(CLI::App& root, Globals& globals) {
+    Command cmd;
+    cmd.app = root.add_subcommand(
+        "status",
+        "Check both services: Bitrix24 and its webhook user, the Zoho organization summary");
+    add_config_option(*cmd.app, globals);
+    add_json_option(*cmd.app, globals);
+    cmd.run = [&globals]() { return run_status(globals); };
+    return cmd;
+}
+
+}  // namespace hrmaild::cli
