@@ -136,7 +136,10 @@ struct NetTestServer::Impl {
                 res.set(k, v);
             res.body() = reply.body;
             res.keep_alive(reply.keep_alive && req.keep_alive());
-            res.prepare_payload();
+            if (reply.chunked)
+                res.chunked(true);
+            else
+                res.prepare_payload();
             auto [wec, wn] = co_await http::async_write(stream, res, use_tuple);
             if (wec || !res.keep_alive()) {
                 beast::error_code ignored;

@@ -49,6 +49,7 @@ struct ServerReply {
     std::chrono::milliseconds delay{0};  ///< wait before answering
     bool hang = false;                   ///< never answer (the connection stays open)
     bool drop = false;                   ///< close the socket without answering
+    bool chunked = false;                ///< send the body with chunked transfer coding
 
     /// A 200 answer with a body.
     static ServerReply ok(std::string body) {

@@ -183,6 +183,27 @@ TEST_F(HttpClientTest, ResponseLargerThanTheCapIsAClearError) {
     EXPECT_NE(big.error().message.find("1024"), std::string::npos);
 }
 
+TEST_F(HttpClientTest, ChunkedAnswersAreReadAndCappedToo) {
+    NetTestServer server([](const ServerRequest& r) {
+        auto reply = ServerReply::ok(std::string(r.target == "/big" ? 5000 : 1000, 'c'));
+        reply.chunked = true;
+        return reply;
+    });
+    auto cfg = fast_config();
+    cfg.max_response_bytes = 2048;
+    HttpClient client(ioc.get_executor(), cfg, no_env());
+    auto small = call(client, get(server.url("/small")));
+    ASSERT_TRUE(small.has_value()) << small.error().describe();
+    EXPECT_EQ(small->body, std::string(1000, 'c'));
+    EXPECT_EQ(small->header("transfer-encoding"), "chunked");
+    auto again = call(client, get(server.url("/small")));  // keep-alive after a chunked body
+    ASSERT_TRUE(again.has_value());
+    EXPECT_EQ(server.connections(), 1u);
+    auto big = call(client, get(server.url("/big")));
+    ASSERT_FALSE(big.has_value());
+    EXPECT_NE(big.error().message.find("max_response_bytes"), std::string::npos);
+}
+
 TEST_F(HttpClientTest, HugeHeaderBlockIsRefused) {
     NetTestServer server([](const ServerRequest&) {
         auto r = ServerReply::ok("{}");
