@@ -46,6 +46,7 @@ struct ManualClock::Waiter {
 ManualClock::ManualClock(WallTime wall_start) : wall_start_(wall_start) {}
 
 ManualClock::~ManualClock() {
+    *alive_ = false;
     for (auto& w : waiters_)
         w->timer.cancel();
 }
@@ -69,7 +70,10 @@ asio::awaitable<error_code> ManualClock::sleep_for(Duration d) {
     auto waiter = std::make_shared<Waiter>(Waiter{now_ + d, asio::steady_timer(executor), false});
     waiter->timer.expires_at(asio::steady_timer::time_point::max());
     waiters_.push_back(waiter);
+    auto alive = alive_;  // the clock may be gone when we resume (destroyed mid-sleep)
     auto [ec] = co_await waiter->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (!*alive)
+        co_return asio::error::operation_aborted;
     waiters_.remove(waiter);
     if (waiter->fired)
         co_return error_code{};

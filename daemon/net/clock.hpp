@@ -102,6 +102,7 @@ class ManualClock final : public Clock {
     TimePoint now_{};
     WallTime wall_start_;
     std::list<std::shared_ptr<Waiter>> waiters_;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace hrmaild::net

@@ -132,6 +132,22 @@ TEST(ManualClock, CancelledSleepReportsAbortedAndLeavesNoSleeper) {
     EXPECT_EQ(clock.sleepers(), 0u);
 }
 
+TEST(ManualClock, DestroyedClockAbortsItsSleepersSafely) {
+    asio::io_context ioc;
+    std::optional<error_code> result;
+    {
+        ManualClock clock;
+        asio::co_spawn(
+            ioc, [&]() -> asio::awaitable<void> { result = co_await clock.sleep_for(1h); },
+            asio::detached);
+        ioc.poll();
+        ASSERT_EQ(clock.sleepers(), 1u);
+    }
+    ioc.poll();  // resumes after the clock is gone: must not touch it
+    ASSERT_TRUE(result.has_value());
+    EXPECT_EQ(*result, asio::error::operation_aborted);
+}
+
 TEST(ManualClock, ZeroSleepYieldsWithoutTime) {
     asio::io_context ioc;
     ManualClock clock;
