@@ -450,14 +450,21 @@ asio::awaitable<Outcome<std::vector<User>>> ZohoClient::list_users(int start, in
 asio::awaitable<Outcome<std::vector<User>>> ZohoClient::list_all_users() {
     std::vector<User> all;
     const int limit = std::max(1, options_.user_page_size);
+    std::set<std::int64_t> seen;
     for (int start = 0;; start += limit) {
         auto page = co_await list_users(start, limit);
         if (!page)
             co_return page.error();
         const auto n = page->size();
-        for (auto& u : *page)
+        std::size_t added = 0;
+        for (auto& u : *page) {
+            // A server that ignored `start` would repeat a page forever: stop on no news.
+            if (u.zuid != 0 && !seen.insert(u.zuid).second)
+                continue;
             all.push_back(std::move(u));
-        if (n < static_cast<std::size_t>(limit))
+            ++added;
+        }
+        if (n < static_cast<std::size_t>(limit) || added == 0)
             break;
     }
     co_return all;

@@ -366,6 +366,19 @@ TEST_F(ClientFixture, GroupListPagesOnlyWhenTheCountSaysMore) {
     EXPECT_EQ(http.api_requests().size(), 2u);
 }
 
+TEST_F(ClientFixture, UserPagingStopsWhenTheServerIgnoresStart) {
+    options.user_page_size = 2;
+    client = make(kZoid, 10000);
+    answer_api(ok(200, json::value(json::array{user_json(1, "a@tarmexico.com"),
+                                               user_json(2, "b@tarmexico.com")})));
+    auto all = go(client->list_all_users());
+    ASSERT_TRUE(all.has_value());
+    EXPECT_EQ(all->size(), 2u);
+    auto api = http.api_requests();
+    ASSERT_EQ(api.size(), 2u);
+    EXPECT_EQ(target_of(api[1]), kOrg + "/accounts?start=2&limit=2");
+}
+
 TEST_F(ClientFixture, ZoidIsDiscoveredOnceWhenNotConfigured) {
     client = make(0, 10000);
     http.api_handler = [&](const net::HttpRequest& r) -> net::Outcome<net::HttpResponse> {
