@@ -1,6 +1,7 @@
 #include "daemon/bitrix/errors.hpp"
 
 #include "daemon/bitrix/decode.hpp"
+#include "daemon/net/url.hpp"
 
 #include <fmt/format.h>
 
@@ -132,6 +133,21 @@ net::CallError make_error(std::string_view method, int status, std::string_view 
 
 net::Outcome<Reply> decode_response(std::string_view method, const net::HttpResponse& response,
                                     AuthMode mode) {
+    if (response.status == 301 || response.status == 302 || response.status == 307 ||
+        response.status == 308) {
+        // A renamed portal redirects to its new host. Following it would turn the POST into a
+        // GET (and send the secret to wherever Location points): tell the operator instead.
+        auto location = response.header("Location");
+        std::string where = location ? net::log_form(*location) : std::string("an unknown place");
+        if (auto rest = where.find("/rest/"); rest != std::string::npos)
+            where.resize(rest);
+        net::CallError e = net::permanent_error(
+            fmt::format("{}: the portal answered HTTP {} and moved to {}: update bitrix.portal_url",
+                        method, response.status, where),
+            response.status);
+        e.service_code = "PORTAL_MOVED";
+        return e;
+    }
     boost::system::error_code ec;
     json::value body = json::parse(response.body, ec);
     if (ec || !body.is_object()) {

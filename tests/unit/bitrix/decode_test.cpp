@@ -219,6 +219,19 @@ TEST(BitrixErrors, HtmlBodyIsRetryable) {
     EXPECT_NE(r.error().message.find("text/html"), std::string::npos);
 }
 
+TEST(BitrixErrors, RenamedPortalIsReportedNotFollowed) {
+    auto r = response(302, "<html>moved</html>", "text/html");
+    r.headers.push_back(
+        {"Location", "https://nuevo.bitrix24.com/rest/1/secret-xyz/user.current.json"});
+    auto out = decode_response("user.current", r, AuthMode::webhook);
+    ASSERT_FALSE(out);
+    EXPECT_EQ(out.error().kind, net::ErrorKind::permanent);
+    EXPECT_EQ(out.error().service_code, "PORTAL_MOVED");
+    EXPECT_NE(out.error().message.find("https://nuevo.bitrix24.com"), std::string::npos);
+    EXPECT_NE(out.error().message.find("bitrix.portal_url"), std::string::npos);
+    EXPECT_EQ(out.error().message.find("secret-xyz"), std::string::npos);
+}
+
 TEST(BitrixErrors, OperatingLimitCarriesTheResetTime) {
     auto r = decode_response(
         "tasks.task.list",
