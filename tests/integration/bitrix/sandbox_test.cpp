@@ -355,6 +355,21 @@ TEST_F(BitrixSandboxTest, CommentsOfOneHundredTwentyTasksInThreeRequests) {
     EXPECT_EQ(all[1]->front().text, "hola");
 }
 
+TEST_F(BitrixSandboxTest, OneFailingCommandDoesNotFailTheBatch) {
+    ASSERT_TRUE(run(client->add_comment(4, "uno")));
+    std::vector<CommentCursor> cursors{{4, 0, 0}, {99999, 0, 0}, {5, 0, 0}};
+    auto before = bitrix_requests();
+    auto all = run(client->comments_many(cursors));
+    ASSERT_EQ(all.size(), 3u);
+    ASSERT_TRUE(all[0]) << all[0].error().describe();
+    EXPECT_EQ(all[0]->back().text, "uno");
+    ASSERT_FALSE(all[1]);
+    EXPECT_EQ(all[1].error().kind, net::ErrorKind::permanent);
+    EXPECT_TRUE(all[2]) << all[2].error().describe();
+    // One batch, then one tasks.task.get to look for a chat behind the refused task.
+    EXPECT_EQ(bitrix_requests() - before, 2);
+}
+
 TEST_F(BitrixSandboxTest, NotificationsAreDelivered) {
     auto p = run(client->notify_personal(12, "Contraseña temporal enviada"));
     ASSERT_TRUE(p) << p.error().describe();
