@@ -9,6 +9,7 @@
 #include "daemon/zoho/errors.hpp"
 #include "daemon/zoho/json.hpp"
 #include "daemon/zoho/password.hpp"
+#include "daemon/zoho/status.hpp"
 #include "daemon/zoho/zoho_client.hpp"
 #include "tests/sandbox/seed.hpp"
 #include "tests/sandbox/server.hpp"
@@ -189,6 +190,27 @@ TEST_F(ZohoSandbox, SummaryReportsTheSeededOrganization) {
     EXPECT_EQ(s->groups, static_cast<std::int64_t>(zoho.at("groups").as_array().size()));
     EXPECT_GT(s->storage_total_mb, 0);
     EXPECT_EQ(wire_->token_requests, 1);
+
+    auto j = status_json(*s);
+    EXPECT_EQ(j.at("ok"), true);
+    EXPECT_EQ(j.at("users"), 8);
+    EXPECT_EQ(j.at("licenses"), 400);
+    EXPECT_EQ(j.at("groups").to_number<std::int64_t>(), s->groups);
+    EXPECT_EQ(j.at("storage_total_mb").to_number<std::int64_t>(), s->storage_total_mb);
+    EXPECT_EQ(j.at("zoid"), kZoid);
+}
+
+TEST_F(ZohoSandbox, StatusOfAnUnreachableZohoSaysWhy) {
+    control(
+        "POST", "faults",
+        json::object{{"route", "/api/*"}, {"kind", "status"}, {"status", 503}, {"percent", 100}});
+    auto s = go(client_->summary());
+    ASSERT_FALSE(s.has_value());
+    auto j = status_json(s.error());
+    EXPECT_EQ(j.at("ok"), false);
+    EXPECT_EQ(j.at("kind"), "retryable");
+    EXPECT_EQ(j.at("http_status"), 503);
+    EXPECT_EQ(wire_->api_requests, 8) << "retry.max_attempts attempts, then the reason";
 }
 
 TEST_F(ZohoSandbox, ZoidIsDiscoveredWhenNotConfigured) {
