@@ -403,12 +403,12 @@ TEST_F(BitrixSandboxTest, DroppedConnectionsAreRetried) {
 }
 
 TEST_F(BitrixSandboxTest, SlowAnswerPastTheDeadlineIsRetried) {
-    http_config.total_timeout = 300ms;
-    http_config.read_timeout = 300ms;
+    http_config.total_timeout = 1000ms;
+    http_config.read_timeout = 1000ms;
     make_client(settings());
     control("POST", "/_sandbox/faults",
             json::object{
-                {"route", "/rest/*"}, {"kind", "latency"}, {"latency_ms", 1500}, {"count", 1}});
+                {"route", "/rest/*"}, {"kind", "latency"}, {"latency_ms", 2500}, {"count", 1}});
     log::CaptureSink sink;
     auto before = bitrix_requests();
     auto me = run(client->current_user());
