@@ -13,6 +13,7 @@
 #include "daemon/zoho/zoho_client.hpp"
 #include "tests/sandbox/seed.hpp"
 #include "tests/sandbox/server.hpp"
+#include "tests/support/net_test_pki.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -52,8 +53,11 @@ class CountingTransport final : public net::HttpTransport {
 
 class ZohoSandbox : public ::testing::Test {
   protected:
-    void SetUp() override {
-        sandbox_ = std::make_unique<sandbox::BackgroundSandbox>();
+    void SetUp() override { start({}, ""); }
+
+    /// Starts the seeded sandbox with `options` and a client trusting `ca_file` (if any).
+    void start(sandbox::ServerOptions options, const std::string& ca_file) {
+        sandbox_ = std::make_unique<sandbox::BackgroundSandbox>(std::move(options));
         std::string error;
         auto seed =
             sandbox::load_seed_dir(hrmaild::test::source_dir() / "tests/fixtures/tickets", error);
@@ -63,7 +67,10 @@ class ZohoSandbox : public ::testing::Test {
         auto http_config = net::default_http_config();
         http_config.total_timeout = 1500ms;  // a slow answer past this is a timeout
         http_config.read_timeout = 1500ms;
-        raw_ = std::make_unique<net::HttpClient>(ioc_.get_executor(), http_config);
+        http_config.ca_file = ca_file;
+        net::HttpClientOptions no_env;
+        no_env.env = [](const char*) -> std::optional<std::string> { return std::nullopt; };
+        raw_ = std::make_unique<net::HttpClient>(ioc_.get_executor(), http_config, no_env);
         wire_ = std::make_unique<CountingTransport>(*raw_);
         make_client(kZoid, 25);
     }
@@ -571,6 +578,57 @@ TEST_F(ZohoSandbox, BudgetKeepsFortyCallsUnderTheEmulatorsLimit) {
     EXPECT_EQ(wire_->api_requests, 40);
     // 4 from the burst, 36 at 2.4 s each.
     EXPECT_GE(clock_.elapsed(), 86s);
+}
+
+// ---------------------------------------------------------------- TLS
+
+/// The same sandbox over TLS with a certificate from a test CA made at test time.
+class ZohoSandboxTls : public ZohoSandbox {
+  protected:
+    static void SetUpTestSuite() {
+        dir_ = new hrmaild::test::TempDir();
+        pki_ = new hrmaild::test::TestPki(hrmaild::test::make_test_pki(dir_->path()));
+    }
+    static void TearDownTestSuite() {
+        delete pki_;
+        delete dir_;
+    }
+    void SetUp() override {}
+    void start_tls(bool trust) {
+        sandbox::ServerOptions o;
+        o.tls_cert = pki_->server_cert.string();
+        o.tls_key = pki_->server_key.string();
+        start(o, trust ? pki_->ca_cert.string() : std::string());
+    }
+    static hrmaild::test::TempDir* dir_;
+    static hrmaild::test::TestPki* pki_;
+};
+hrmaild::test::TempDir* ZohoSandboxTls::dir_ = nullptr;
+hrmaild::test::TestPki* ZohoSandboxTls::pki_ = nullptr;
+
+TEST_F(ZohoSandboxTls, TokenAndCallsOverVerifiedTls) {
+    start_tls(true);
+    ASSERT_EQ(base_.rfind("https://", 0), 0u) << base_;
+    auto s = go(client_->summary());
+    ASSERT_TRUE(s.has_value()) << s.error().describe();
+    EXPECT_EQ(s->users, 8);
+    auto created = go(client_->add_user(new_user("segura.tls", "Segura", "Tls")));
+    ASSERT_TRUE(created.has_value()) << created.error().describe();
+    EXPECT_EQ(wire_->token_requests, 1);
+    EXPECT_GE(raw_->stats().connections_reused, 1u) << "keep-alive over TLS";
+}
+
+TEST_F(ZohoSandboxTls, AnUntrustedCertificateSendsNothing) {
+    start_tls(false);
+    auto r = go(client_->list_users(0, 5));
+    ASSERT_FALSE(r.has_value());
+    EXPECT_EQ(r.error().phase, net::Phase::tls);
+    // Our own client does not trust the server either: read the state in-process.
+    auto st = sandbox_->call([](sandbox::Sandbox& sb) { return sb.state(); });
+    EXPECT_EQ(st.at("requests").at("zoho_oauth"), 0)
+        << "no refresh token may reach an unverified server";
+    EXPECT_EQ(r.error().kind, net::ErrorKind::permanent);
+    EXPECT_EQ(wire_->api_requests, 0);
 }
 
 }  // namespace
