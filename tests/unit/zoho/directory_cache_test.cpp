@@ -202,6 +202,28 @@ TEST_F(CacheFixture, ConcurrentCallersShareOneLoad) {
     EXPECT_EQ(http.api_requests().size(), 2u);
 }
 
+TEST_F(CacheFixture, AChangeDuringALoadLeavesTheSnapshotStale) {
+    org.users = 4;
+    make(200);
+    http.api_delay = 1s;
+    bool finished = false;
+    asio::co_spawn(
+        ioc,
+        [&]() -> asio::awaitable<void> {
+            (void)co_await cache->snapshot();
+            finished = true;
+        },
+        asio::detached);
+    ioc.poll();
+    ASSERT_TRUE(clock.run_until(ioc, [&] { return http.api_requests().size() == 1; }));
+    cache->invalidate();  // the daemon changed something while the load was reading
+    ASSERT_TRUE(clock.run_until(ioc, [&] { return finished; }));
+    EXPECT_TRUE(cache->stale()) << "what was read may predate the change";
+    ASSERT_TRUE(snapshot());
+    EXPECT_EQ(cache->stats().loads, 2u);
+    EXPECT_FALSE(cache->stale());
+}
+
 TEST_F(CacheFixture, RunRefreshesOnTheSchedule) {
     org.users = 3;
     make(200);
