@@ -103,25 +103,12 @@ service::Awaitable<service::Outcome<void>> BitrixTicketSource::notify_private(st
 
 service::Awaitable<service::Outcome<std::vector<std::int64_t>>>
 BitrixTicketSource::department_members(std::int64_t department_id) {
-    auto deps = co_await client_.departments();
-    if (!deps)
-        co_return deps.error();
-    bitrix::DepartmentTree tree(std::move(*deps));
-    boost::json::array ids;
-    for (auto id : tree.subtree(department_id))
-        ids.push_back(id);
-    boost::json::object params{
-        {"FILTER", boost::json::object{{"UF_DEPARTMENT", ids}, {"ACTIVE", true}}}};
-    auto reply = co_await client_.call("user.get", std::move(params));
-    if (!reply)
-        co_return reply.error();
+    auto users = co_await client_.department_members(department_id);
+    if (!users)
+        co_return users.error();
     std::vector<std::int64_t> out;
-    if (reply->result.is_array())
-        for (const auto& u : reply->result.as_array()) {
-            auto user = bitrix::decode_user(u);
-            if (tree.contains(user, department_id))
-                out.push_back(user.id);
-        }
+    for (const auto& u : *users)
+        out.push_back(u.id);
     co_return out;
 }
 

@@ -4,6 +4,7 @@
 #include "daemon/admin/metrics.hpp"
 #include "daemon/admin/server.hpp"
 #include "daemon/app/bitrix_source.hpp"
+#include "daemon/app/clients.hpp"
 #include "daemon/app/zoho_directory.hpp"
 #include "daemon/bitrix/client.hpp"
 #include "daemon/config/config.hpp"
@@ -117,11 +118,7 @@ struct Runtime {
     AsyncMutex mutex;
     net::SystemClock clock;
     std::unique_ptr<store::SqliteStore> store;
-    std::unique_ptr<net::HttpClient> http;
-    std::unique_ptr<bitrix::BitrixClient> bitrix;
-    std::unique_ptr<zoho::TokenManager> tokens;
-    std::unique_ptr<zoho::ZohoClient> zoho;
-    std::unique_ptr<zoho::DirectoryCache> directory;
+    std::unique_ptr<Clients> clients;
     std::unique_ptr<BitrixTicketSource> tickets;
     std::unique_ptr<ZohoMailDirectory> mail;
     std::unique_ptr<service::Service> service;
@@ -381,23 +378,13 @@ int run_daemon(const RunOptions& options) {
 
     // 4. Clients.
     try {
-        net::HttpClientOptions ho;
-        ho.redact = bitrix::BitrixClient::redactor(cfg.bitrix);
-        rt.http = std::make_unique<net::HttpClient>(rt.ioc.get_executor(), cfg.http, ho);
-        rt.bitrix = std::make_unique<bitrix::BitrixClient>(
-            rt.ioc.get_executor(), *rt.http, rt.clock, bitrix::ClientSettings::from_config(cfg));
-        rt.tokens = std::make_unique<zoho::TokenManager>(
-            *rt.http, rt.clock, zoho::TokenSettings::from_config(cfg.zoho));
-        rt.zoho =
-            std::make_unique<zoho::ZohoClient>(*rt.http, rt.clock, *rt.tokens, cfg.zoho, cfg.retry);
-        rt.directory =
-            std::make_unique<zoho::DirectoryCache>(*rt.zoho, rt.clock, cfg.zoho.directory_refresh);
+        rt.clients = std::make_unique<Clients>(rt.ioc.get_executor(), cfg, rt.clock);
     } catch (const std::exception& e) {
         return fail_start(4, e.what(), "check the http and service sections of the configuration",
                           1);
     }
-    rt.tickets = std::make_unique<BitrixTicketSource>(*rt.bitrix, cfg.bitrix.project_id);
-    rt.mail = std::make_unique<ZohoMailDirectory>(*rt.zoho, *rt.directory);
+    rt.tickets = std::make_unique<BitrixTicketSource>(*rt.clients->bitrix, cfg.bitrix.project_id);
+    rt.mail = std::make_unique<ZohoMailDirectory>(*rt.clients->zoho, *rt.clients->directory);
     rt.service = std::make_unique<service::Service>(
         rt.clock, *rt.store, *rt.tickets, *rt.mail,
         std::make_shared<const workflow::WorkflowSet>(std::move(*wf.set)), service_options(cfg));
@@ -438,7 +425,7 @@ int run_daemon(const RunOptions& options) {
             log::critical("LOOP_FAILED", {{"error", x.what()}});
         }
     });
-    asio::co_spawn(rt.ioc, rt.directory->run(), asio::detached);
+    asio::co_spawn(rt.ioc, rt.clients->directory->run(), asio::detached);
     rt.admin->set_health(admin::Health::ready);
     rt.metrics.up().Set(1);
     notify_systemd(fmt::format("READY=1\nSTATUS=polling project {} every {}s",

@@ -1,10 +1,15 @@
+#include "daemon/app/clients.hpp"
 #include "daemon/cli/cli.hpp"
 #include "daemon/config/config.hpp"
+#include "daemon/log/log.hpp"
 #include "daemon/workflow/engine.hpp"
 #include "daemon/workflow/loader.hpp"
 #include "daemon/workflow/planner.hpp"
 
 #include <fmt/format.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 
 #include <fstream>
@@ -83,21 +88,52 @@ void print_human(const workflow::Evaluation& e, const domain::Task& task) {
     std::cout << "Comentario que se publicaría:\n" << indent(e.comment, "  ") << '\n';
 }
 
+// Reads the task from Bitrix24 and/or the directory from Zoho Mail (read-only calls).
+std::optional<std::pair<domain::Task, domain::DirectorySnapshot>> from_services(
+    const config::Config& cfg, std::optional<domain::Task> task, std::int64_t task_id,
+    std::optional<domain::DirectorySnapshot> directory) {
+    namespace asio = boost::asio;
+    asio::io_context ioc;
+    net::SystemClock clock;
+    app::Clients clients(ioc.get_executor(), cfg, clock, /*max_attempts=*/2);
+    std::string problem;
+    asio::co_spawn(
+        ioc,
+        [&]() -> asio::awaitable<void> {
+            if (!task) {
+                auto t = co_await clients.bitrix->get_task(task_id);
+                if (!t)
+                    problem = "Bitrix24: " + t.error().describe();
+                else if (!*t)
+                    problem = fmt::format("Bitrix24: task {} not found", task_id);
+                else
+                    task = (*t)->task;
+            }
+            if (!directory && problem.empty()) {
+                auto d = co_await clients.directory->snapshot();
+                if (!d)
+                    problem = "Zoho Mail: " + d.error().describe();
+                else
+                    directory = **d;
+            }
+        },
+        asio::detached);
+    ioc.run();
+    if (!problem.empty()) {
+        std::cerr << "hrmaild plan: " << problem << '\n';
+        return std::nullopt;
+    }
+    return std::make_pair(std::move(*task), std::move(*directory));
+}
+
 int run_plan(const Globals& g, const PlanOptions& o) {
-    if (o.task_id != 0) {
-        std::cerr << "hrmaild plan: --task needs the Bitrix24 and Zoho Mail clients, which this "
-                     "build does not wire yet; use --file TASK.json --directory ORG.json\n";
-        return exit_failure;
-    }
-    if (o.file.empty()) {
-        std::cerr << "hrmaild plan: give --file TASK.json (or --task ID)\n";
+    // The plan is the output; progress events would only clutter it.
+    auto quiet = log::default_options();
+    quiet.level = log::Level::warn;
+    log::setup(quiet);
+    if (o.file.empty() == (o.task_id == 0)) {
+        std::cerr << "hrmaild plan: give either --file TASK.json or --task ID\n";
         return exit_usage;
-    }
-    if (o.directory.empty()) {
-        std::cerr << "hrmaild plan: reading the directory from Zoho Mail needs the service "
-                     "clients, which this build does not wire yet; give --directory ORG.json "
-                     "(tests/fixtures/tickets/org.json works)\n";
-        return exit_failure;
     }
     auto loaded = config::load_config(g.config);
     if (!loaded.config) {
@@ -109,26 +145,39 @@ int run_plan(const Globals& g, const PlanOptions& o) {
         std::cerr << wfs.diagnostics.to_string();
         return exit_usage;
     }
-    auto task_text = slurp(o.file);
-    if (!task_text) {
-        std::cerr << "hrmaild plan: cannot read " << o.file.string() << '\n';
-        return exit_usage;
-    }
     std::string err;
-    auto task = workflow::task_from_json(*task_text, err);
-    if (!task) {
-        std::cerr << "hrmaild plan: " << o.file.string() << ": " << err << '\n';
-        return exit_usage;
+    std::optional<domain::Task> task;
+    if (!o.file.empty()) {
+        auto task_text = slurp(o.file);
+        if (!task_text) {
+            std::cerr << "hrmaild plan: cannot read " << o.file.string() << '\n';
+            return exit_usage;
+        }
+        task = workflow::task_from_json(*task_text, err);
+        if (!task) {
+            std::cerr << "hrmaild plan: " << o.file.string() << ": " << err << '\n';
+            return exit_usage;
+        }
     }
-    auto dir_text = slurp(o.directory);
-    if (!dir_text) {
-        std::cerr << "hrmaild plan: cannot read " << o.directory.string() << '\n';
-        return exit_usage;
+    std::optional<domain::DirectorySnapshot> directory;
+    if (!o.directory.empty()) {
+        auto dir_text = slurp(o.directory);
+        if (!dir_text) {
+            std::cerr << "hrmaild plan: cannot read " << o.directory.string() << '\n';
+            return exit_usage;
+        }
+        directory = workflow::directory_from_json(*dir_text, err);
+        if (!directory) {
+            std::cerr << "hrmaild plan: " << o.directory.string() << ": " << err << '\n';
+            return exit_usage;
+        }
     }
-    auto directory = workflow::directory_from_json(*dir_text, err);
-    if (!directory) {
-        std::cerr << "hrmaild plan: " << o.directory.string() << ": " << err << '\n';
-        return exit_usage;
+    if (!task || !directory) {
+        auto fetched = from_services(*loaded.config, task, o.task_id, directory);
+        if (!fetched)
+            return exit_failure;
+        task = std::move(fetched->first);
+        directory = std::move(fetched->second);
     }
     auto e = workflow::evaluate(*wfs.set, *task, *directory);
     if (g.json)
@@ -150,10 +199,10 @@ Command add_plan_command(CLI::App& root, Globals& globals) {
     add_json_option(*cmd.app, globals);
     cmd.app->add_option("--file", options.file,
                         "A task in the fixtures' JSON shape (TITLE, DESCRIPTION, TAGS...)");
-    cmd.app->add_option("--task", options.task_id,
-                        "A Bitrix24 task id (needs the service clients)");
+    cmd.app->add_option("--task", options.task_id, "A Bitrix24 task id, read from the portal");
     cmd.app->add_option("--directory", options.directory,
-                        "The Zoho Mail directory offline, in org.json's shape (users, groups)");
+                        "The Zoho Mail directory offline, in org.json's shape (users, groups); "
+                        "default: read from Zoho");
     cmd.run = [&globals]() { return run_plan(globals, options); };
     return cmd;
 }

@@ -1,12 +1,9 @@
 // `hrmaild status`: talks to both services directly (no daemon needed): Bitrix24 reachability
 // and the webhook user; the Zoho organization summary the Admin Console's dashboard shows.
-#include "daemon/bitrix/client.hpp"
+#include "daemon/app/clients.hpp"
 #include "daemon/cli/cli.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/log/log.hpp"
-#include "daemon/net/http_client.hpp"
-#include "daemon/zoho/token_manager.hpp"
-#include "daemon/zoho/zoho_client.hpp"
 
 #include <fmt/format.h>
 #include <boost/asio/co_spawn.hpp>
@@ -34,16 +31,9 @@ int run_status(const Globals& g) {
     log::setup(lo);
     asio::io_context ioc;
     net::SystemClock clock;
-    net::HttpClientOptions ho;
-    ho.redact = bitrix::BitrixClient::redactor(cfg.bitrix);
-    net::HttpClient http(ioc.get_executor(), cfg.http, ho);
-    auto settings = bitrix::ClientSettings::from_config(cfg);
-    settings.retry.max_attempts = 2;  // an operator waits for this answer
-    bitrix::BitrixClient bitrix(ioc.get_executor(), http, clock, settings);
-    zoho::TokenManager tokens(http, clock, zoho::TokenSettings::from_config(cfg.zoho));
-    auto retry = cfg.retry;
-    retry.max_attempts = 2;
-    zoho::ZohoClient zoho(http, clock, tokens, cfg.zoho, retry);
+    app::Clients clients(ioc.get_executor(), cfg, clock, /*max_attempts=*/2);
+    auto& bitrix = *clients.bitrix;
+    auto& zoho = *clients.zoho;
 
     boost::json::object b{{"ok", false}, {"url", cfg.bitrix.portal_url}};
     boost::json::object z{{"ok", false}, {"url", cfg.zoho.api_url}};

@@ -409,6 +409,43 @@ TEST_F(EndToEnd, StatusReportsTheSeededOrganizationAndFailsWhenUnreachable) {
               std::string::npos);
 }
 
+TEST_F(EndToEnd, PlanReadsTheDirectoryAndTasksFromTheServices) {
+    start_sandbox(seed_);
+    auto plan = [&](std::vector<std::string> args) {
+        std::vector<std::string> argv{kDaemon, "plan", "--json", "--config", config_.string()};
+        argv.insert(argv.end(), args.begin(), args.end());
+        auto r = run_process(argv);
+        EXPECT_EQ(r.exit_code, 0) << r.err;
+        return json::parse(r.out).as_object();
+    };
+    auto file = [&](const char* name) {
+        return std::vector<std::string>{"--file", (seed_ / "requests" / name).string()};
+    };
+    auto p01 = plan(file("01-alta-basica.json"));
+    EXPECT_EQ(p01["steps"].as_array()[0].at("params").at("email").as_string(),
+              "mariana.torres@tarmexico.com");
+    EXPECT_FALSE(p01["approval_required"].as_bool());
+    auto p03 = plan(file("03-alta-colision.json"));
+    EXPECT_EQ(json::serialize(p03["steps"]).find("\"juan.perez@tarmexico.com\""),
+              std::string::npos);
+    EXPECT_TRUE(plan(file("04-baja.json"))["approval_required"].as_bool());
+    auto p11 = plan(file("11-incompleta.json"));
+    ASSERT_FALSE(p11["errors"].as_array().empty());
+    EXPECT_NE(std::string(p11["errors"].as_array()[0].as_string()).find("Apellido"),
+              std::string::npos);
+    EXPECT_TRUE(plan(file("13-cuenta-protegida.json"))["refused"].as_bool());
+    // The same request read from the portal by id plans the same (the plan hash binds it).
+    auto by_id = plan({"--task", "2"});
+    auto by_file = plan(file("02-alta-acentos.json"));
+    EXPECT_EQ(by_id["steps"], by_file["steps"]);
+    // Planning changed nothing in Zoho.
+    auto routes = state().at("requests").at("by_route").as_object();
+    for (const auto& [route, n] : routes)
+        EXPECT_FALSE(route.starts_with("POST /api") || route.starts_with("PUT /api") ||
+                     route.starts_with("DELETE /api"))
+            << route;
+}
+
 TEST_F(EndToEnd, KillBetweenCreateAndJournalLeavesExactlyOneAccount) {
     // Only the routine hire.
     for (const auto& f : fs::directory_iterator(seed_ / "requests"))

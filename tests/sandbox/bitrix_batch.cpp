@@ -1,5 +1,6 @@
 // batch: commands, references between them, halt and the cap.
 #include "tests/sandbox/bitrix_portal.hpp"
+#include "tests/sandbox/util.hpp"
 
 #include "tests/sandbox/bitrix_dates.hpp"
 #include "tests/sandbox/php_params.hpp"
@@ -169,7 +170,7 @@ Outcome Portal::batch(const json::object& params, const Call& call) {
         } else {
             json::object sub;
             php::parse_str(q == std::string::npos ? std::string() : text.substr(q + 1), sub);
-            sub.erase("auth");
+            util::erase_keep_order(sub, "auth");
             json::object resolved = substitute(sub, refs).as_object();
             ++batch_calls[method];
             out = run(method, resolved, inner, clock.unix_seconds(), time);

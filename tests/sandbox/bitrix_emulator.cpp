@@ -1,5 +1,6 @@
 // Routing, authentication, limits, the envelope and dispatch of the Bitrix24 emulator.
 #include "tests/sandbox/bitrix_emulator.hpp"
+#include "tests/sandbox/util.hpp"
 
 #include "tests/sandbox/bitrix_portal.hpp"
 
@@ -274,7 +275,7 @@ Response Portal::handle(const Request& req) {
     } else {
         return php_json(404, error_body("ERROR_METHOD_NOT_FOUND", "Method not found!"));
     }
-    params.erase("auth");
+    util::erase_keep_order(params, "auth");
     ++calls[method];
     if (method == "batch") {
         json::object time;
@@ -379,7 +380,7 @@ Response Portal::handle_v3(const Request& req, const std::vector<std::string>& s
         if (auto failure = check_token(token, call)) {
             return *failure;
         }
-        body.erase("auth");
+        util::erase_keep_order(body, "auth");
     } else {
         return v3_error(404, "BITRIX_REST_V3_EXCEPTION_UNKNOWNMETHODEXCEPTION", "Method not found");
     }

@@ -227,7 +227,7 @@ void Faults::log_applied(const Fault& fault, const Request& request, int status,
     log::info("SANDBOX_FAULT_APPLIED", {{"fault", fault.id},
                                         {"kind", kind_name(fault.kind)},
                                         {"method", request.method},
-                                        {"path", request.path()},
+                                        {"path", util::loggable_path(request.path())},
                                         {"status", status}});
 }
 

@@ -145,4 +145,31 @@ bool glob_match(std::string_view pattern, std::string_view text) {
     return p == pattern.size();
 }
 
+void erase_keep_order(boost::json::object& object, std::string_view key) {
+    if (!object.contains(key))
+        return;
+    boost::json::object kept;
+    for (auto& [k, v] : object)
+        if (k != key)
+            kept.emplace(k, std::move(v));
+    object = std::move(kept);
+}
+
+std::string loggable_path(std::string_view path) {
+    // /rest/{uid}/{secret}/method → /rest/{uid}/<redacted>/method
+    if (!path.starts_with("/rest/"))
+        return std::string(path);
+    auto uid_end = path.find('/', 6);
+    if (uid_end == std::string_view::npos)
+        return std::string(path);
+    auto uid = path.substr(6, uid_end - 6);
+    if (uid.empty() || uid.find_first_not_of("0123456789") != std::string_view::npos)
+        return std::string(path);
+    auto secret_end = path.find('/', uid_end + 1);
+    if (secret_end == std::string_view::npos)
+        return std::string(path);
+    return std::string(path.substr(0, uid_end + 1)) + "<redacted>" +
+           std::string(path.substr(secret_end));
+}
+
 }  // namespace hrmaild::sandbox::util

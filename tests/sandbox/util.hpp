@@ -1,7 +1,9 @@
 #pragma once
 /// Small helpers shared by the sandbox's server, control API and Zoho emulator.
+#include <boost/json.hpp>
 #include <chrono>
 #include <cstdint>
+
 #include <string>
 #include <string_view>
 #include <utility>
@@ -27,5 +29,10 @@ std::string random_hex(std::size_t bytes);
 std::string sha256_hex(std::string_view in);
 /// Whether `text` matches `pattern`, where `*` matches any run of characters.
 bool glob_match(std::string_view pattern, std::string_view text);
+/// Removes `key` keeping the order of the other members (boost::json's own erase moves the
+/// last member into the gap, which breaks Bitrix's positional methods).
+void erase_keep_order(boost::json::object& object, std::string_view key);
+/// A request path fit for a log line: the webhook secret of `/rest/{uid}/{secret}/...` hidden.
+std::string loggable_path(std::string_view path);
 
 }  // namespace hrmaild::sandbox::util

@@ -1,0 +1,32 @@
+#pragma once
+/// The service clients built from the configuration, in one place for `run`, `status` and
+/// `plan`: one HTTP client (the Bitrix webhook secret redacted from logged URLs), the Bitrix24
+/// client, the Zoho token manager, client and directory cache.
+#include "daemon/bitrix/client.hpp"
+#include "daemon/config/config.hpp"
+#include "daemon/net/http_client.hpp"
+#include "daemon/zoho/directory_cache.hpp"
+#include "daemon/zoho/token_manager.hpp"
+#include "daemon/zoho/zoho_client.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <memory>
+
+namespace hrmaild::app {
+
+/// Every remote client, owning what they share. Throws std::runtime_error on a start-up
+/// problem (an unreadable CA file, a bad proxy URL).
+struct Clients {
+    /// `max_attempts` > 0 overrides retry.max_attempts (commands an operator waits for).
+    Clients(boost::asio::any_io_executor executor, const config::Config& cfg, net::Clock& clock,
+            int max_attempts = 0);
+
+    std::unique_ptr<net::HttpClient> http;
+    std::unique_ptr<bitrix::BitrixClient> bitrix;
+    std::unique_ptr<zoho::TokenManager> tokens;
+    std::unique_ptr<zoho::ZohoClient> zoho;
+    std::unique_ptr<zoho::DirectoryCache> directory;
+};
+
+}  // namespace hrmaild::app
