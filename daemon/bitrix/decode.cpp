@@ -1,5 +1,7 @@
 #include "daemon/bitrix/decode.hpp"
 
+#include "daemon/net/error.hpp"
+
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -9,22 +11,6 @@ namespace hrmaild::bitrix {
 namespace json = boost::json;
 
 namespace {
-
-bool ieq(std::string_view a, std::string_view b) {
-    if (a.size() != b.size())
-        return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        auto x = static_cast<unsigned char>(a[i]);
-        auto y = static_cast<unsigned char>(b[i]);
-        if (x >= 'A' && x <= 'Z')
-            x = static_cast<unsigned char>(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z')
-            y = static_cast<unsigned char>(y - 'A' + 'a');
-        if (x != y)
-            return false;
-    }
-    return true;
-}
 
 bool is_upper(char c) {
     return c >= 'A' && c <= 'Z';
@@ -112,9 +98,9 @@ std::optional<bool> to_bool(const json::value& v) {
         return *n == 1;
     if (v.is_string()) {
         std::string_view s = v.get_string();
-        if (ieq(s, "Y") || ieq(s, "true") || ieq(s, "yes"))
+        if (net::iequals(s, "Y") || net::iequals(s, "true") || net::iequals(s, "yes"))
             return true;
-        if (ieq(s, "N") || ieq(s, "false") || ieq(s, "no") || s.empty())
+        if (net::iequals(s, "N") || net::iequals(s, "false") || net::iequals(s, "no") || s.empty())
             return false;
     }
     return std::nullopt;
@@ -163,7 +149,7 @@ const json::value* field(const json::value& obj, std::initializer_list<std::stri
             return &it->value();
     for (auto k : keys)
         for (const auto& kv : o)
-            if (ieq(kv.key(), k))
+            if (net::iequals(kv.key(), k))
                 return &kv.value();
     return nullptr;
 }
