@@ -1,13 +1,11 @@
 #pragma once
 /// The service clients built from the configuration, in one place for `run`, `status` and
 /// `plan`: one HTTP client (the Bitrix webhook secret redacted from logged URLs), the Bitrix24
-/// client, the Zoho token manager, client and directory cache.
+/// client, and the Zoho connection (token manager, client and directory cache).
 #include "daemon/bitrix/client.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/net/http_client.hpp"
-#include "daemon/zoho/directory_cache.hpp"
-#include "daemon/zoho/token_manager.hpp"
-#include "daemon/zoho/zoho_client.hpp"
+#include "daemon/zoho/connection.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -24,9 +22,7 @@ struct Clients {
 
     std::unique_ptr<net::HttpClient> http;
     std::unique_ptr<bitrix::BitrixClient> bitrix;
-    std::unique_ptr<zoho::TokenManager> tokens;
-    std::unique_ptr<zoho::ZohoClient> zoho;
-    std::unique_ptr<zoho::DirectoryCache> directory;
+    std::unique_ptr<zoho::ZohoConnection> zoho;
 };
 
 }  // namespace hrmaild::app

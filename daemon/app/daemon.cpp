@@ -384,7 +384,8 @@ int run_daemon(const RunOptions& options) {
                           1);
     }
     rt.tickets = std::make_unique<BitrixTicketSource>(*rt.clients->bitrix, cfg.bitrix.project_id);
-    rt.mail = std::make_unique<ZohoMailDirectory>(*rt.clients->zoho, *rt.clients->directory);
+    rt.mail = std::make_unique<ZohoMailDirectory>(rt.clients->zoho->client(),
+                                                  rt.clients->zoho->directory());
     rt.service = std::make_unique<service::Service>(
         rt.clock, *rt.store, *rt.tickets, *rt.mail,
         std::make_shared<const workflow::WorkflowSet>(std::move(*wf.set)), service_options(cfg));
@@ -425,7 +426,7 @@ int run_daemon(const RunOptions& options) {
             log::critical("LOOP_FAILED", {{"error", x.what()}});
         }
     });
-    asio::co_spawn(rt.ioc, rt.clients->directory->run(), asio::detached);
+    asio::co_spawn(rt.ioc, rt.clients->zoho->directory().run(), asio::detached);
     rt.admin->set_health(admin::Health::ready);
     rt.metrics.up().Set(1);
     notify_systemd(fmt::format("READY=1\nSTATUS=polling project {} every {}s",

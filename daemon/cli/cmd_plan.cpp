@@ -110,7 +110,7 @@ std::optional<std::pair<domain::Task, domain::DirectorySnapshot>> from_services(
                     task = (*t)->task;
             }
             if (!directory && problem.empty()) {
-                auto d = co_await clients.directory->snapshot();
+                auto d = co_await clients.zoho->directory().snapshot();
                 if (!d)
                     problem = "Zoho Mail: " + d.error().describe();
                 else

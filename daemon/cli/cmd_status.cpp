@@ -4,6 +4,7 @@
 #include "daemon/cli/cli.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/log/log.hpp"
+#include "daemon/zoho/status.hpp"
 
 #include <fmt/format.h>
 #include <boost/asio/co_spawn.hpp>
@@ -33,7 +34,7 @@ int run_status(const Globals& g) {
     net::SystemClock clock;
     app::Clients clients(ioc.get_executor(), cfg, clock, /*max_attempts=*/2);
     auto& bitrix = *clients.bitrix;
-    auto& zoho = *clients.zoho;
+    auto& zoho = clients.zoho->client();
 
     boost::json::object b{{"ok", false}, {"url", cfg.bitrix.portal_url}};
     boost::json::object z{{"ok", false}, {"url", cfg.zoho.api_url}};
@@ -49,20 +50,8 @@ int run_status(const Globals& g) {
                 b["error"] = user.error().describe();
             }
             auto s = co_await zoho.summary();
-            if (s) {
-                z["ok"] = true;
-                z["organization"] = s->organization.name;
-                z["zoid"] = s->organization.zoid;
-                z["domain"] = s->organization.primary_domain;
-                z["users"] = s->users;
-                z["active_users"] = s->active_users;
-                z["licenses"] = s->licenses;
-                z["groups"] = s->groups;
-                z["storage_used_mb"] = s->storage_used_mb;
-                z["storage_total_mb"] = s->storage_total_mb;
-            } else {
-                z["error"] = s.error().describe();
-            }
+            z = s ? zoho::status_json(*s) : zoho::status_json(s.error());
+            z["url"] = cfg.zoho.api_url;
         },
         asio::detached);
     ioc.run();
@@ -86,7 +75,7 @@ int run_status(const Globals& g) {
                 "Zoho Mail {}  ok, {} ({})\n  users {} ({} active), licences {}, groups {}, "
                 "storage {} MB of {} MB\n",
                 cfg.zoho.api_url, std::string(z["organization"].as_string()),
-                std::string(z["domain"].as_string()), z["users"].as_int64(),
+                std::string(z["primary_domain"].as_string()), z["users"].as_int64(),
                 z["active_users"].as_int64(), z["licenses"].as_int64(), z["groups"].as_int64(),
                 z["storage_used_mb"].as_int64(), z["storage_total_mb"].as_int64());
         } else {

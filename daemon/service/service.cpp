@@ -31,6 +31,16 @@ std::string join(const std::vector<std::string>& items, std::string_view sep) {
     return out;
 }
 
+// What a workflow reads of a task, hashed: tells a real edit from a poll seeing it again.
+std::string task_fingerprint(const domain::Task& t) {
+    std::string text = t.title + '\x1f' + t.description + '\x1f' + std::to_string(t.group_id);
+    for (const auto& tag : t.tags)
+        text += '\x1f' + tag;
+    for (const auto& [k, v] : t.uf)
+        text += '\x1f' + k + '=' + v;
+    return workflow::sha256_hex(text);
+}
+
 bool needs_password(const domain::Operation& op) {
     return op.kind == domain::OpKind::create_user || op.kind == domain::OpKind::reset_password;
 }
@@ -177,9 +187,6 @@ Awaitable<void> Service::handle_task(const domain::Task& task) {
     ++stats_.tasks_seen;
     tasks_[task.id] = task;
     auto existing = must(store_.get_ticket(task.id));
-    if (existing && existing->changed_date == task.changed_date &&
-        existing->state != TicketState::new_ && existing->state != TicketState::superseded)
-        co_return;  // seen exactly this version already (poll overlap)
     if (existing) {
         switch (existing->state) {
             case TicketState::done:
@@ -188,15 +195,22 @@ Awaitable<void> Service::handle_task(const domain::Task& task) {
             case TicketState::executing:
                 // Nothing leaves an end state except `queue retry`; a running plan is not
                 // replanned under its feet.
-                must(store_.upsert_ticket(task.id, "", task.changed_date));
-                log::info("TASK_CHANGE_IGNORED",
-                          {{"task", task.id}, {"state", store::to_string(existing->state)}});
+                if (existing->changed_date != task.changed_date) {
+                    must(store_.upsert_ticket(task.id, "", task.changed_date));
+                    log::info("TASK_CHANGE_IGNORED",
+                              {{"task", task.id}, {"state", store::to_string(existing->state)}});
+                }
                 co_return;
             default:
                 break;
         }
     }
-    if (!existing && unclaimed_seen_.count({task.id, task.changed_date}))
+    // Every other ticket is assessed again whenever the poll returns it: CHANGED_DATE has a
+    // one-second grain, so an edit in the same second as our last read would otherwise go
+    // unseen. An unchanged task gives the same plan hash (or the same errors) and nothing
+    // happens.
+    auto fingerprint = task_fingerprint(task);
+    if (!existing && unclaimed_seen_.count({task.id, fingerprint}))
         co_return;
 
     auto snapshot = co_await mail_.snapshot(false);
@@ -208,7 +222,7 @@ Awaitable<void> Service::handle_task(const domain::Task& task) {
     auto workflows = workflows_;
     Assessment a = assess(*workflows, task, *snapshot);
     if (a.kind == Assessment::Kind::unclaimed) {
-        unclaimed_seen_.insert({task.id, task.changed_date});
+        unclaimed_seen_.insert({task.id, fingerprint});
         if (a.tied.empty())
             log::info("TASK_UNCLAIMED", {{"task", task.id}, {"title", task.title}});
         else
@@ -227,10 +241,11 @@ Awaitable<void> Service::plan_ticket(const domain::Task& task, const store::Tick
         if (ticket.state == TicketState::planned ||
             ticket.state == TicketState::awaiting_approval || ticket.state == TicketState::approved)
             transition(id, TicketState::superseded, "daemon", "task changed; no longer valid");
-        if (!(ticket.state == TicketState::invalid && ticket.parse_errors == errors))
+        if (!(ticket.state == TicketState::invalid && ticket.parse_errors == errors)) {
             transition(id, TicketState::invalid, "daemon", "validation failed", errors);
-        log::info("TASK_INVALID",
-                  {{"task", id}, {"workflow", a.workflow}, {"errors", a.errors.size()}});
+            log::info("TASK_INVALID",
+                      {{"task", id}, {"workflow", a.workflow}, {"errors", a.errors.size()}});
+        }
         co_await post_answer(id, "invalid", workflow::sha256_hex(errors), a.invalid_message);
         co_return;
     }

@@ -148,7 +148,7 @@ class Service {
     std::shared_ptr<const workflow::WorkflowSet> workflows_;
     ServiceOptions options_;
     ServiceStats stats_;
-    std::set<std::pair<std::int64_t, std::string>> unclaimed_seen_;
+    std::set<std::pair<std::int64_t, std::string>> unclaimed_seen_;  // (task, fingerprint)
     std::set<std::pair<std::int64_t, std::int64_t>> commands_seen_;  // (task, comment id)
     std::map<std::int64_t, domain::Task> tasks_;  // the last read of each task, by id
     // Tickets whose last step failed retryably (the client's own retries spent): not run
