@@ -18,7 +18,8 @@ TEST(CliProcess, HelpListsTheSubcommandsAndExitCodes) {
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find("version"), std::string::npos) << r.out;
     for (const char* sub : {"version", "check", "run", "status", "plan", "queue"})
-        EXPECT_NE(r.out.find(std::string("  ") + sub + " "), std::string::npos) << sub << "\n" << r.out;
+        EXPECT_NE(r.out.find(std::string("  ") + sub + " "), std::string::npos) << sub << "\n"
+                                                                                << r.out;
     EXPECT_NE(r.out.find("Exit codes"), std::string::npos) << r.out;
 }
 
