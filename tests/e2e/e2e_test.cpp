@@ -11,7 +11,12 @@
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
 #include <csignal>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -444,6 +449,80 @@ TEST_F(EndToEnd, PlanReadsTheDirectoryAndTasksFromTheServices) {
         EXPECT_FALSE(route.starts_with("POST /api") || route.starts_with("PUT /api") ||
                      route.starts_with("DELETE /api"))
             << route;
+}
+
+// A unix datagram socket standing in for systemd's NOTIFY_SOCKET.
+class NotifySocket {
+  public:
+    explicit NotifySocket(const fs::path& path) : path_(path) {
+        fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+        sockaddr_un addr{};
+        addr.sun_family = AF_UNIX;
+        std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+        EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    }
+    ~NotifySocket() { ::close(fd_); }
+    // Every message received within `wait`, joined.
+    std::string read(std::chrono::milliseconds wait) {
+        std::string out;
+        auto deadline = std::chrono::steady_clock::now() + wait;
+        while (std::chrono::steady_clock::now() < deadline) {
+            char buf[4096];
+            auto n = ::recv(fd_, buf, sizeof buf, 0);
+            if (n > 0)
+                out.append(buf, static_cast<std::size_t>(n)).push_back('\n');
+            else
+                std::this_thread::sleep_for(20ms);
+        }
+        return out;
+    }
+
+  private:
+    fs::path path_;
+    int fd_ = -1;
+};
+
+TEST_F(EndToEnd, NotifiesSystemdReloadsAndKeepsTheOldWorkflowsOnABadReload) {
+    start_sandbox(seed_);
+    NotifySocket notify(dir_.path() / "notify.sock");
+    start_daemon({{"NOTIFY_SOCKET", (dir_.path() / "notify.sock").string()}});
+    auto first = notify.read(5s);
+    EXPECT_NE(first.find("READY=1"), std::string::npos) << first;
+    ASSERT_TRUE(wait_for({{1, "done"}}));
+
+    // A broken workflow folder: the reload is refused, the daemon keeps working.
+    auto cfg = read_file(config_);
+    auto broken = dir_.path() / "broken-workflows";
+    fs::create_directories(broken);
+    dir_.write("broken-workflows/x.yaml",
+               "name: x\nmatch: {tag: x}\nsteps:\n  - explode_user: {}\n");
+    dir_.write("hrmaild.yaml",
+               std::regex_replace(cfg, std::regex("dir: .*workflows"), "dir: " + broken.string()));
+    ::kill(daemon_->pid(), SIGHUP);
+    auto reload = notify.read(2s);
+    EXPECT_NE(reload.find("RELOADING=1"), std::string::npos) << reload;
+    auto log = read_file(dir_.path() / "daemon.log");
+    EXPECT_NE(log.find("RELOAD_FAILED"), std::string::npos);
+    EXPECT_NE(log.find("explode_user"), std::string::npos) << "the problem is named";
+    EXPECT_TRUE(daemon_->running());
+    // Still planning with the old workflows.
+    rest(
+        "tasks.task.add",
+        R"({"fields":{"TITLE":"Alta Rosa Díaz","TAGS":["alta"],"CREATED_BY":12,"RESPONSIBLE_ID":1,"GROUP_ID":42,"DESCRIPTION":"[B]Nombre(s):[/B] Rosa\n[B]Apellido paterno:[/B] Díaz\n[B]Departamento:[/B] Comercial"}})");
+    ASSERT_TRUE(wait_for({{15, "done"}}));
+    EXPECT_TRUE(user(state(), "rosa.diaz@tarmexico.com"));
+
+    // A good config again: the reload succeeds.
+    dir_.write("hrmaild.yaml", cfg);
+    ::kill(daemon_->pid(), SIGHUP);
+    notify.read(1s);
+    EXPECT_NE(read_file(dir_.path() / "daemon.log").find("RELOAD_DONE"), std::string::npos);
+
+    ::kill(daemon_->pid(), SIGTERM);
+    auto stopping = notify.read(1s);
+    EXPECT_NE(stopping.find("STOPPING=1"), std::string::npos) << stopping;
+    EXPECT_EQ(daemon_->wait(15s), 0);
+    daemon_.reset();
 }
 
 TEST_F(EndToEnd, KillBetweenCreateAndJournalLeavesExactlyOneAccount) {
