@@ -45,17 +45,41 @@ TEST(PlanCli, HumanOutputShowsPlanApprovalAndComment) {
     EXPECT_NE(r.out.find("Comentario que se publicaría"), std::string::npos) << r.out;
 }
 
-TEST(PlanCli, TaskIdNeedsTheServiceClients) {
-    auto r = run_process({kBin, "plan", "--config", path("config/sandbox.yaml"), "--task", "5"});
-    EXPECT_EQ(r.exit_code, 1);
-    EXPECT_NE(r.err.find("Zoho Mail clients"), std::string::npos) << r.err;
+// The sandbox configuration pointed at a port nobody listens on.
+std::string unreachable_config(const TempDir& dir) {
+    auto text = read_file(source_dir() / "config/sandbox.yaml");
+    auto replace_all = [&](const std::string& from, const std::string& to) {
+        for (auto at = text.find(from); at != std::string::npos;
+             at = text.find(from, at + to.size()))
+            text.replace(at, from.size(), to);
+    };
+    replace_all("http://127.0.0.1:8790", "http://127.0.0.1:1");
+    replace_all("secrets/", (source_dir() / "config/secrets").string() + "/");
+    replace_all("../workflows", (source_dir() / "workflows").string());
+    replace_all("../var/", dir.path().string() + "/");
+    return dir.write("unreachable.yaml", text + "retry:\n  base_delay: 10ms\n  max_delay: 20ms\n")
+        .string();
 }
 
-TEST(PlanCli, WithoutDirectoryItSaysHowToPlanOffline) {
-    auto r = run_process({kBin, "plan", "--config", path("config/sandbox.yaml"), "--file",
+TEST(PlanCli, TaskIdIsReadFromBitrixAndAnUnreachablePortalIsNamed) {
+    TempDir dir;
+    auto r = run_process({kBin, "plan", "--config", unreachable_config(dir), "--task", "5"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("Bitrix24:"), std::string::npos) << r.err;
+}
+
+TEST(PlanCli, WithoutDirectoryItReadsZohoAndNamesItWhenUnreachable) {
+    TempDir dir;
+    auto r = run_process({kBin, "plan", "--config", unreachable_config(dir), "--file",
                           path("tests/fixtures/tickets/requests/01-alta-basica.json")});
     EXPECT_EQ(r.exit_code, 1);
-    EXPECT_NE(r.err.find("--directory"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("Zoho Mail:"), std::string::npos) << r.err;
+}
+
+TEST(PlanCli, FileAndTaskTogetherIsAUsageError) {
+    auto r = run_process({kBin, "plan", "--config", path("config/sandbox.yaml"), "--task", "5",
+                          "--file", path("tests/fixtures/tickets/requests/01-alta-basica.json")});
+    EXPECT_EQ(r.exit_code, 2);
 }
 
 TEST(PlanCli, UnreadableOrMalformedTaskIsAUsageError) {
