@@ -169,6 +169,11 @@ service::Awaitable<service::Outcome<std::string>> ZohoMailDirectory::perform(
             auto r = co_await client_.change_role(std::move(zuids), op.text("role"));
             if (!r)
                 co_return r.error();
+            // Zoho answers one boolean per user; a `false` is a refusal, not a success.
+            for (const auto& [zuid, ok] : *r)
+                if (!ok)
+                    co_return net::permanent_error(
+                        fmt::format("Zoho refused the role change of {} (zuid {})", email, zuid));
             co_return fmt::format("role of {} is {}", email, op.text("role"));
         }
         case K::add_alias: {
