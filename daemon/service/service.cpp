@@ -154,12 +154,15 @@ Awaitable<void> Service::poll() {
               [](const auto& a, const auto& b) { return a.id < b.id; });
     std::optional<std::int64_t> newest = mark ? parse_iso(*mark) : std::nullopt;
     std::string newest_text = mark.value_or("");
+    bool all_handled = true;
     for (const auto& task : *tasks) {
         try {
-            co_await handle_task(task);
+            if (!co_await handle_task(task))
+                all_handled = false;
         } catch (const std::exception& e) {
             // One bad task must not stop the others; it is read again next time.
             log::error("TASK_FAILED", {{"task", task.id}, {"error", e.what()}});
+            all_handled = false;
             continue;
         }
         if (auto t = parse_iso(task.changed_date); t && (!newest || *t > *newest)) {
@@ -167,7 +170,9 @@ Awaitable<void> Service::poll() {
             newest_text = task.changed_date;
         }
     }
-    if (!newest_text.empty() && newest_text != mark.value_or(""))
+    // A task that could not be handled (Zoho down, say) must come back in the next poll even
+    // if it never changes again: the watermark only moves when every task was handled.
+    if (all_handled && !newest_text.empty() && newest_text != mark.value_or(""))
         must(store_.set_watermark(kWatermark, newest_text));
     log::debug("POLL_DONE", {{"tasks", tasks->size()}, {"since", since}});
 }
@@ -180,10 +185,10 @@ Awaitable<void> Service::refresh_task(std::int64_t task_id) {
     }
     if (!*task)
         co_return;
-    co_await handle_task(**task);
+    (void)co_await handle_task(**task);
 }
 
-Awaitable<void> Service::handle_task(const domain::Task& task) {
+Awaitable<bool> Service::handle_task(const domain::Task& task) {
     ++stats_.tasks_seen;
     tasks_[task.id] = task;
     auto existing = must(store_.get_ticket(task.id));
@@ -200,7 +205,7 @@ Awaitable<void> Service::handle_task(const domain::Task& task) {
                     log::info("TASK_CHANGE_IGNORED",
                               {{"task", task.id}, {"state", store::to_string(existing->state)}});
                 }
-                co_return;
+                co_return true;
             default:
                 break;
         }
@@ -211,13 +216,13 @@ Awaitable<void> Service::handle_task(const domain::Task& task) {
     // happens.
     auto fingerprint = task_fingerprint(task);
     if (!existing && unclaimed_seen_.count({task.id, fingerprint}))
-        co_return;
+        co_return true;
 
     auto snapshot = co_await mail_.snapshot(false);
     if (!snapshot) {
         log::warn("DIRECTORY_UNAVAILABLE",
                   {{"task", task.id}, {"error", snapshot.error().describe()}});
-        co_return;  // read again on the next poll
+        co_return false;  // read again on the next poll
     }
     auto workflows = workflows_;
     Assessment a = assess(*workflows, task, *snapshot);
@@ -227,10 +232,11 @@ Awaitable<void> Service::handle_task(const domain::Task& task) {
             log::info("TASK_UNCLAIMED", {{"task", task.id}, {"title", task.title}});
         else
             log::warn("TASK_AMBIGUOUS", {{"task", task.id}, {"workflows", join(a.tied, ",")}});
-        co_return;
+        co_return true;
     }
     auto ticket = must(store_.upsert_ticket(task.id, a.workflow, task.changed_date));
     co_await plan_ticket(task, ticket, a);
+    co_return true;
 }
 
 Awaitable<void> Service::plan_ticket(const domain::Task& task, const store::TicketRecord& ticket,

@@ -84,8 +84,9 @@ class Service {
     Awaitable<void> cycle();
     /// Reads the tasks changed since the watermark (with the overlap) and handles each.
     Awaitable<void> poll();
-    /// Handles one task now (from a poll or an incoming event).
-    Awaitable<void> handle_task(const domain::Task& task);
+    /// Handles one task now (from a poll or an incoming event); false when it could not be
+    /// handled now and must be read again (the Zoho directory was unavailable).
+    Awaitable<bool> handle_task(const domain::Task& task);
     /// Reads the task again and handles it (an incoming event carries only the id).
     Awaitable<void> refresh_task(std::int64_t task_id);
     /// Reads approver commands on every waiting ticket (batched).

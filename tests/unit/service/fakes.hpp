@@ -1,6 +1,7 @@
 #pragma once
 /// In-memory TicketSource and MailDirectory for service tests: they keep what was done to them
 /// so tests assert on effects, and they can simulate a crash right after a remote effect.
+#include "daemon/service/iso_time.hpp"
 #include "daemon/service/planning.hpp"
 #include "daemon/service/ports.hpp"
 
@@ -53,10 +54,13 @@ class FakeTickets : public service::TicketSource {
     }
 
     service::Awaitable<service::Outcome<std::vector<domain::Task>>> changed_tasks(
-        std::string) override {
+        std::string since) override {
+        // Like the portal's >=CHANGED_DATE filter.
+        auto from = service::parse_iso(since);
         std::vector<domain::Task> out;
         for (const auto& [id, t] : tasks)
-            out.push_back(t);
+            if (!from || service::parse_iso(t.changed_date) >= from)
+                out.push_back(t);
         co_return out;
     }
     service::Awaitable<service::Outcome<std::optional<domain::Task>>> task(
@@ -118,8 +122,13 @@ class FakeMail : public service::MailDirectory {
     std::map<std::string, std::string> passwords;  // address → the last password set
     bool crash_after_next_apply = false;
     int fail_next_retryable = 0;
+    int fail_next_snapshots = 0;
 
     service::Awaitable<service::Outcome<domain::DirectorySnapshot>> snapshot(bool) override {
+        if (fail_next_snapshots > 0) {
+            --fail_next_snapshots;
+            co_return net::retryable_error("Zoho is down (fake)", 503);
+        }
         co_return dir;
     }
     service::Awaitable<service::Outcome<service::Probe>> probe(

@@ -52,8 +52,10 @@ class ServiceTest : public ::testing::Test {
         store_ = std::move(*s);
     }
 
-    void make_service(bool dry_run = false) {
+    void make_service(bool dry_run = false,
+                      std::chrono::seconds overlap = std::chrono::seconds(120)) {
         service::ServiceOptions o;
+        o.poll_overlap = overlap;
         o.approvers = {7, 8};
         o.approver_department = 2;
         o.daemon_user_id = 1;
@@ -351,6 +353,23 @@ TEST_F(ServiceTest, CliApprovalBindsTheCurrentPlan) {
     ASSERT_TRUE(approvals && approvals->size() == 1);
     EXPECT_EQ((*approvals)[0].approver, "cli:camilo");
     EXPECT_EQ((*approvals)[0].channel, store::ApprovalChannel::cli);
+}
+
+TEST_F(ServiceTest, ATaskThatCouldNotBePlannedIsReadAgainEvenIfItNeverChanges) {
+    make_service(false, std::chrono::seconds(0));
+    add_fixture("05-cambio-nombre.json", 5);
+    run(service_->poll());
+    EXPECT_EQ(state(5), TicketState::done);
+    // Zoho is down while task 6 is read; task 7, changed later, is handled in the same poll.
+    add_fixture("06-cambio-departamento.json", 6);
+    add_fixture("07-contrasena.json", 7);
+    mail_.fail_next_snapshots = 1;
+    run(service_->poll());
+    EXPECT_FALSE(store_->get_ticket(6).value());
+    EXPECT_EQ(state(7), TicketState::done);
+    // The watermark did not move past task 6: the next poll reads it again.
+    run(service_->poll());
+    EXPECT_EQ(state(6), TicketState::done);
 }
 
 TEST_F(ServiceTest, NoSecretReachesTheStateStore) {
