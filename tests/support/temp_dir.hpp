@@ -27,7 +27,7 @@ class TempDir {
 
 /// The repository root (from $HRMAILD_SOURCE_DIR, else the compile-time source dir).
 std::filesystem::path source_dir();
-/// The build folder (from $HRMAILD_BINARY_DIR).
+/// The build folder (from $HRMAILD_BINARY_DIR, else the working directory).
 std::filesystem::path binary_dir();
 /// Reads a whole file.
 std::string read_file(const std::filesystem::path& p);
