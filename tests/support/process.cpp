@@ -10,6 +10,26 @@
 #include <stdexcept>
 
 namespace hrmaild::test {
+namespace {
+
+// In a forked child: applies `env` (empty value: unset) and replaces the process image.
+[[noreturn]] void exec_child(const std::vector<std::string>& argv,
+                             const std::map<std::string, std::string>& env) {
+    for (const auto& [k, v] : env) {
+        if (v.empty())
+            ::unsetenv(k.c_str());
+        else
+            ::setenv(k.c_str(), v.c_str(), 1);
+    }
+    std::vector<char*> args;
+    for (const auto& a : argv)
+        args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+}
+
+}  // namespace
 
 ProcessResult run_process(const std::vector<std::string>& argv,
                           const std::map<std::string, std::string>& env,
@@ -27,18 +47,7 @@ ProcessResult run_process(const std::vector<std::string>& argv,
         ::dup2(err_pipe[1], 2);
         ::close(out_pipe[0]);
         ::close(err_pipe[0]);
-        for (const auto& [k, v] : env) {
-            if (v.empty())
-                ::unsetenv(k.c_str());
-            else
-                ::setenv(k.c_str(), v.c_str(), 1);
-        }
-        std::vector<char*> args;
-        for (const auto& a : argv)
-            args.push_back(const_cast<char*>(a.c_str()));
-        args.push_back(nullptr);
-        ::execv(args[0], args.data());
-        ::_exit(127);
+        exec_child(argv, env);
     }
     ::close(out_pipe[1]);
     ::close(err_pipe[1]);
@@ -101,18 +110,7 @@ BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
         ::dup2(devnull, 0);
         ::dup2(log, 1);
         ::dup2(log, 2);
-        for (const auto& [k, v] : env) {
-            if (v.empty())
-                ::unsetenv(k.c_str());
-            else
-                ::setenv(k.c_str(), v.c_str(), 1);
-        }
-        std::vector<char*> args;
-        for (const auto& a : argv)
-            args.push_back(const_cast<char*>(a.c_str()));
-        args.push_back(nullptr);
-        ::execv(args[0], args.data());
-        ::_exit(127);
+        exec_child(argv, env);
     }
 }
 
