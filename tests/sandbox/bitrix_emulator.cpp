@@ -257,13 +257,8 @@ Response Portal::handle(const Request& req) {
     Call call;
     std::string method;
     if (segs.size() == 3) {
-        long long uid = 0;
-        if (!php::to_int(json::value(segs[0]), uid) || uid != webhook_user ||
-            segs[1] != webhook_secret) {
-            return auth_failure();
-        }
-        call.user_id = uid;
-        call.credential = "webhook";
+        if (auto failure = check_webhook(segs[0], segs[1], call))
+            return *failure;
         method = method_name(segs[2]);
     } else if (segs.size() == 1) {
         method = method_name(segs[0]);
@@ -365,13 +360,8 @@ Response Portal::handle_v3(const Request& req, const std::vector<std::string>& s
     Call call;
     std::string method;
     if (segs.size() == 3) {
-        long long uid = 0;
-        if (!php::to_int(json::value(segs[0]), uid) || uid != webhook_user ||
-            segs[1] != webhook_secret) {
-            return auth_failure();
-        }
-        call.user_id = uid;
-        call.credential = "webhook";
+        if (auto failure = check_webhook(segs[0], segs[1], call))
+            return *failure;
         method = method_name(segs[2]);
     } else if (segs.size() == 1) {
         method = method_name(segs[0]);
@@ -429,6 +419,16 @@ std::optional<Response> Portal::check_token(const std::string& token, Call& call
     }
     call.user_id = tok->second.user_id;
     call.credential = "app";
+    return std::nullopt;
+}
+
+std::optional<Response> Portal::check_webhook(const std::string& uid_text,
+                                              const std::string& secret, Call& call) const {
+    long long uid = 0;
+    if (!php::to_int(json::value(uid_text), uid) || uid != webhook_user || secret != webhook_secret)
+        return auth_failure();
+    call.user_id = uid;
+    call.credential = "webhook";
     return std::nullopt;
 }
 

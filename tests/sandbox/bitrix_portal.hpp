@@ -378,6 +378,10 @@ struct Portal {
     /// An OAuth access token from the `auth` parameter; an error response when it is unusable.
     std::optional<Response> check_token(const std::string& token, Call& call);
 
+    /// The `/rest/{uid}/{secret}/` pair of a webhook route; an error response when wrong.
+    std::optional<Response> check_webhook(const std::string& uid_text, const std::string& secret,
+                                          Call& call) const;
+
     /// The wrong-webhook answer (INVALID_CREDENTIALS, or NO_AUTH_FOUND with the switch).
     Response auth_failure() const;
 
