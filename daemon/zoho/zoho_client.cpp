@@ -484,16 +484,8 @@ asio::awaitable<Outcome<User>> ZohoClient::get_user(std::string address) {
 }
 
 asio::awaitable<Outcome<User>> ZohoClient::get_user_by_id(std::int64_t id) {
-    auto base = co_await org_path();
-    if (!base)
-        co_return base.error();
-    auto data = co_await call("GET", *base + "/accounts/" + std::to_string(id), std::nullopt,
-                              accounts_scope("READ"), "accounts.get");
-    if (!data)
-        co_return data.error();
-    if (!data->is_object())
-        co_return bad_response("user without data");
-    co_return parse_user(data->get_object());
+    // The same route takes a zuid or an address; digits need no encoding.
+    co_return co_await get_user(std::to_string(id));
 }
 
 asio::awaitable<Outcome<std::optional<User>>> ZohoClient::find_user(std::string address) {
