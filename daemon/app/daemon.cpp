@@ -10,6 +10,7 @@
 #include "daemon/config/config.hpp"
 #include "daemon/log/log.hpp"
 #include "daemon/net/http_client.hpp"
+#include "daemon/admin/queue_json.hpp"
 #include "daemon/service/service.hpp"
 #include "daemon/store/sqlite_store.hpp"
 #include "daemon/workflow/loader.hpp"
@@ -270,11 +271,17 @@ void register_commands(Runtime& rt) {
                 if (!state)
                     throw service::CommandError(400, "bad_state", "unknown state '" + s + "'");
             }
-            co_return rt.service->queue_list(state);
+            co_return admin::queue_list_json(*rt.store, state);
         }));
     rt.commands.add("queue.show", "One ticket: plans, approvals, journal, schedule, audit",
                     guarded([&rt, id_of](admin::CommandRequest r) -> Awaitable<boost::json::value> {
-                        co_return rt.service->queue_show(id_of(r));
+                        auto id = id_of(r);
+                        auto shown = admin::queue_show_json(*rt.store, id);
+                        if (!shown)
+                            throw service::CommandError(404, "not_found",
+                                                        "no ticket for task " +
+                                                            std::to_string(id));
+                        co_return std::move(*shown);
                     }));
     rt.commands.add(
         "queue.approve", "Approve the ticket's current plan",

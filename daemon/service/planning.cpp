@@ -4,11 +4,13 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace hrmaild::service {
 Assessment assess(const workflow::WorkflowSet& set, const domain::Task& task,
-                  const domain::DirectorySnapshot& directory) {
+                  const domain::DirectorySnapshot& directory,
+                  const std::vector<std::string>& approval_reasons) {
     using workflow::Outcome;
     auto e = workflow::evaluate(set, task, directory);
     Assessment a;
@@ -28,8 +30,15 @@ Assessment assess(const workflow::WorkflowSet& set, const domain::Task& task,
     a.plan_text = e.plan->canonical_text();
     a.plan_hash = e.plan_hash;
     a.decision = e.decision;
+    if (!a.decision.refused && !approval_reasons.empty()) {
+        a.decision.approval_required = true;
+        for (const auto& r : approval_reasons)
+            if (std::find(a.decision.reasons.begin(), a.decision.reasons.end(), r) ==
+                a.decision.reasons.end())
+                a.decision.reasons.push_back(r);
+    }
     // Every message HR may read later is rendered now, from the frozen plan's scope.
-    auto scope = workflow::message_scope(e.scope, {}, e.decision.reasons, &*e.plan);
+    auto scope = workflow::message_scope(e.scope, {}, a.decision.reasons, &*e.plan);
     using K = workflow::MessageKind;
     const auto& wf = *e.workflow;
     a.messages.done = workflow::render_message(wf, K::done, scope);

@@ -39,9 +39,12 @@ struct Assessment {
     PlanMessages messages;
 };
 
-/// Assesses a task against the loaded workflows.
+/// Assesses a task against the loaded workflows. `approval_reasons` are rules the service adds
+/// (who filed it, when): each makes a plan that is not refused wait for approval, and is listed
+/// with the policy's own reasons in the messages.
 Assessment assess(const workflow::WorkflowSet& set, const domain::Task& task,
-                  const domain::DirectorySnapshot& directory);
+                  const domain::DirectorySnapshot& directory,
+                  const std::vector<std::string>& approval_reasons = {});
 
 /// The plan's steps as canonical JSON back into operations (what was hashed is what runs).
 /// Throws std::runtime_error on a malformed text (a programming or storage error).

@@ -1,6 +1,11 @@
 #pragma once
-/// The running daemon's logic (DESIGN.md, "The flow of one request"): intake, planning,
-/// approvals, journaled execution with probes, scheduled steps and answers on the task.
+/// The running daemon's logic (DESIGN.md, "The flow of one request"), in four parts:
+/// - intake (intake.cpp): the poll, open/closed tasks, the first-start horizon, planning and
+///   policy, re-validation of waiting plans when the directory changes;
+/// - approvals (approvals.cpp): commands in comments, and the queue commands of the CLI/API;
+/// - executor (executor.cpp): journaled steps with probes, passwords, scheduled steps;
+/// - reporter (reporter.cpp): the answers owed on tasks (comments, completing, deferring,
+///   telling IT), written with the state change that owes them and settled until they land.
 ///
 /// Single-threaded (STYLE.md point 10): every method runs on the daemon's io_context thread.
 /// It talks to Bitrix24 and Zoho Mail only through the two ports, and to SQLite only through
@@ -31,11 +36,20 @@ struct ServiceOptions {
     std::int64_t approver_department = 0;          ///< 0: none
     std::string password_recipient = "requester";  ///< `requester` or a Bitrix user id
     std::int64_t daemon_user_id = 0;               ///< the webhook user: its comments are ours
-    bool dry_run = false;                          ///< plan and comment, never mutate Zoho
+    /// Who may file requests that run without approval (`policy.requesters`): Bitrix user ids
+    /// and departments (with their sub-departments). Both empty: anyone in the project.
+    std::vector<std::int64_t> requester_ids;
+    std::vector<std::int64_t> requester_departments;
+    bool dry_run = false;  ///< plan and comment, never mutate Zoho
     std::chrono::seconds poll_overlap{120};
+    /// Tasks created before this time (ISO 8601; `hrmaild run --since`) are never automatic.
+    /// Empty: the time of the first start, remembered in the store.
+    std::string since;
     /// First wait before a ticket whose step failed retryably runs again (doubles, capped).
     std::chrono::seconds retry_base{60};
     std::chrono::seconds retry_cap{3600};
+    /// How many times a private password delivery is tried before the ticket fails.
+    int delivery_attempts = 5;
     /// Test hook (process tests of the exactly-once rules): the process exits right after
     /// this operation's remote call succeeded, before the journal records it. Empty: never.
     std::string crash_after_apply;
@@ -68,6 +82,8 @@ struct ServiceStats {
     std::size_t steps_run = 0;
     std::size_t probes = 0;
     std::size_t notifications = 0;
+    std::size_t closed_skipped = 0;  ///< closed tasks never taken in
+    std::size_t past_queued = 0;     ///< tasks older than the horizon, queued for approval
 };
 
 /// The daemon's service layer.
@@ -80,7 +96,8 @@ class Service {
     /// Swaps the workflows (SIGHUP reload); tickets in flight keep their frozen plans.
     void set_workflows(std::shared_ptr<const workflow::WorkflowSet> workflows);
 
-    /// One full pass: poll, approvals, ready plans, due scheduled steps.
+    /// One full pass: poll, answers owed, approvals, plans left half-way, ready plans, due
+    /// scheduled steps, answers owed again.
     Awaitable<void> cycle();
     /// Reads the tasks changed since the watermark (with the overlap) and handles each.
     Awaitable<void> poll();
@@ -92,17 +109,20 @@ class Service {
     /// Reads approver commands on every waiting ticket (batched).
     Awaitable<void> read_approvals();
     /// Runs every approved or executing ticket (executing ones after a restart: their
-    /// `started` steps are probed before anything is called again).
+    /// `started` steps are probed before anything is called again), and moves on tickets a
+    /// crash left in `planned`.
     Awaitable<void> execute_ready();
     /// Runs scheduled steps that are due.
     Awaitable<void> run_due();
+    /// Gives every answer owed on tasks (comments, completing, deferring, telling IT).
+    Awaitable<void> settle_answers();
+    /// Plans waiting for approval are assessed again when the directory changed since they
+    /// were made (a group deleted meanwhile), with the true reason in the answer.
+    Awaitable<void> revalidate_waiting();
 
     // ---- commands (CLI and admin API) ------------------------------------------------
-    /// `queue.list`: tickets, optionally in one state.
-    boost::json::value queue_list(std::optional<store::TicketState> state);
-    /// `queue.show`: one ticket with its plans, approvals, journal, schedule and audit.
-    boost::json::value queue_show(std::int64_t task_id);
-    /// `queue.approve`: binds the current plan (or refuses when `plan_hash` is not it).
+    /// `queue.approve`: binds the current plan; `plan_hash` is the full hash or a unique
+    /// prefix of at least 12 characters.
     Awaitable<boost::json::value> queue_approve(std::int64_t task_id, std::string principal,
                                                 std::string plan_hash);
     /// `queue.reject`: needs a reason; answers HR and defers the task.
@@ -117,30 +137,51 @@ class Service {
 
   private:
     enum class StepOutcome { ok, retry_later, failed };
+    enum class Landing { landed, later, refused };
     struct TicketContext;
 
+    // intake
+    Awaitable<bool> handle_closed(const domain::Task& task,
+                                  const std::optional<store::TicketRecord>& existing);
     Awaitable<void> plan_ticket(const domain::Task& task, const store::TicketRecord& ticket,
-                                const Assessment& a);
+                                Assessment a, const domain::DirectorySnapshot& directory,
+                                bool directory_changed);
+    Awaitable<void> advance_planned(std::int64_t task_id);
+    Awaitable<bool> requester_allowed(std::int64_t user_id);
+    std::optional<std::int64_t> horizon_ms();
+
+    // approvals
+    Awaitable<std::set<std::int64_t>> approver_ids();
+    Awaitable<void> read_commands(std::int64_t id, std::vector<TaskComment> list,
+                                  const std::set<std::int64_t>& approvers);
+    void reject_ticket(std::int64_t task_id, const store::PlanRecord& plan,
+                       store::NewApproval approval, const std::string& who);
+
+    // executor
     Awaitable<void> run_ticket(std::int64_t task_id);
     Awaitable<StepOutcome> run_step(TicketContext& ctx, int index, const domain::Operation& op,
                                     std::string& failure);
-    Awaitable<bool> deliver_password(TicketContext& ctx, int index, const domain::Operation& op,
-                                     const Secret& password);
-    Awaitable<bool> post_answer(std::int64_t task_id, std::string_view kind, std::string_view ref,
-                                const std::string& text);
-    Awaitable<void> fail_ticket(TicketContext& ctx, const std::string& failure);
-    Awaitable<void> finish_rejection(std::int64_t task_id, const std::string& plan_hash,
-                                     const std::string& reason, const std::string& who);
-    Awaitable<std::set<std::int64_t>> approver_ids();
-    Awaitable<std::optional<domain::Task>> load_task(std::int64_t task_id);
-    Awaitable<void> tell_it(std::int64_t task_id, const std::string& text);
+    Awaitable<StepOutcome> settle_password(TicketContext& ctx, int index,
+                                           const domain::Operation& op, std::string& failure);
+    Awaitable<StepOutcome> deliver_password(TicketContext& ctx, int index,
+                                            const domain::Operation& op, const Secret& password,
+                                            std::string& failure);
+    Awaitable<std::int64_t> password_recipient(const TicketContext& ctx);
+    void fail_ticket(TicketContext& ctx, const std::string& failure);
+    void backoff(std::int64_t task_id);
+
+    // reporter
+    Awaitable<Landing> post_comment(std::int64_t task_id, const std::string& marker,
+                                    const std::string& text);
+    Awaitable<bool> settle_answer(const store::AnswerRecord& answer);
+    std::vector<store::NewAnswer> tell_it(std::int64_t task_id, const std::string& text);
 
     store::Timestamp now() const;
-    void save_messages(std::int64_t task_id, const std::string& plan_hash, const PlanMessages& m);
-    PlanMessages load_messages(std::int64_t task_id, const std::string& plan_hash);
     store::TicketRecord transition(std::int64_t task_id, store::TicketState to,
                                    const std::string& actor, const std::string& reason,
+                                   std::vector<store::NewAnswer> answers = {},
                                    const std::string& parse_errors = {});
+    Awaitable<std::optional<domain::Task>> load_task(std::int64_t task_id);
 
     net::Clock& clock_;
     store::StateStore& store_;
@@ -150,13 +191,19 @@ class Service {
     ServiceOptions options_;
     ServiceStats stats_;
     std::set<std::pair<std::int64_t, std::string>> unclaimed_seen_;  // (task, fingerprint)
-    std::set<std::pair<std::int64_t, std::int64_t>> commands_seen_;  // (task, comment id)
     std::map<std::int64_t, domain::Task> tasks_;  // the last read of each task, by id
     // Tickets whose last step failed retryably (the client's own retries spent): not run
     // again before this time, backing off per consecutive failure.
     std::map<std::int64_t, std::pair<store::Timestamp, int>> backoff_;
+    // Passwords made by this process and not delivered yet (a delivery that failed
+    // retryably is tried again with the same password). Memory only, never stored.
+    std::map<std::pair<std::int64_t, int>, std::pair<Secret, int>> undelivered_;
+    std::set<std::int64_t> closed_meanwhile_;  // executing tickets whose task HR closed
     std::set<std::int64_t> department_approvers_;
     std::optional<store::Timestamp> department_approvers_at_;
+    std::map<std::int64_t, std::set<std::int64_t>> requester_departments_;
+    std::optional<store::Timestamp> requester_departments_at_;
+    std::string directory_fingerprint_;  // of the snapshot waiting plans were last checked on
 };
 
 }  // namespace hrmaild::service

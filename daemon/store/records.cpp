@@ -25,7 +25,7 @@ std::string_view name_of(const std::array<std::pair<E, std::string_view>, N>& na
 }
 
 using S = TicketState;
-constexpr std::array<std::pair<S, std::string_view>, 10> kTicketStates{{
+constexpr std::array<std::pair<S, std::string_view>, 11> kTicketStates{{
     {S::new_, "new"},
     {S::invalid, "invalid"},
     {S::planned, "planned"},
@@ -36,6 +36,36 @@ constexpr std::array<std::pair<S, std::string_view>, 10> kTicketStates{{
     {S::rejected, "rejected"},
     {S::failed, "failed"},
     {S::superseded, "superseded"},
+    {S::cancelled, "cancelled"},
+}};
+
+constexpr std::array<std::pair<PlanDecision, std::string_view>, 3> kPlanDecisions{{
+    {PlanDecision::automatic, "auto"},
+    {PlanDecision::approval, "approval"},
+    {PlanDecision::refused, "refused"},
+}};
+
+constexpr std::array<std::pair<StepKind, std::string_view>, 7> kStepKinds{{
+    {StepKind::step, "step"},
+    {StepKind::notify, "notify"},
+    {StepKind::reset, "reset"},
+    {StepKind::comment, "comment"},
+    {StepKind::complete, "complete"},
+    {StepKind::defer, "defer"},
+    {StepKind::tell_it, "tell_it"},
+}};
+
+constexpr std::array<std::pair<AnswerKind, std::string_view>, 4> kAnswerKinds{{
+    {AnswerKind::comment, "comment"},
+    {AnswerKind::complete, "complete"},
+    {AnswerKind::defer, "defer"},
+    {AnswerKind::tell_it, "tell_it"},
+}};
+
+constexpr std::array<std::pair<AnswerState, std::string_view>, 3> kAnswerStates{{
+    {AnswerState::pending, "pending"},
+    {AnswerState::done, "done"},
+    {AnswerState::dropped, "dropped"},
 }};
 
 constexpr std::array<std::pair<ApprovalChannel, std::string_view>, 3> kChannels{{
@@ -97,6 +127,31 @@ std::optional<ScheduleState> parse_schedule_state(std::string_view name) {
     return parse_name(kScheduleStates, name);
 }
 
+std::string_view to_string(PlanDecision decision) {
+    return name_of(kPlanDecisions, decision);
+}
+std::optional<PlanDecision> parse_plan_decision(std::string_view name) {
+    return parse_name(kPlanDecisions, name);
+}
+std::string_view to_string(StepKind kind) {
+    return name_of(kStepKinds, kind);
+}
+std::optional<StepKind> parse_step_kind(std::string_view name) {
+    return parse_name(kStepKinds, name);
+}
+std::string_view to_string(AnswerKind kind) {
+    return name_of(kAnswerKinds, kind);
+}
+std::optional<AnswerKind> parse_answer_kind(std::string_view name) {
+    return parse_name(kAnswerKinds, name);
+}
+std::string_view to_string(AnswerState state) {
+    return name_of(kAnswerStates, state);
+}
+std::optional<AnswerState> parse_answer_state(std::string_view name) {
+    return parse_name(kAnswerStates, name);
+}
+
 bool is_terminal(TicketState state) {
     return state == S::done || state == S::rejected || state == S::failed;
 }
@@ -108,22 +163,31 @@ bool can_transition(TicketState from, TicketState to) {
     // it ends; a refusal (approver or policy) can only come before execution starts.
     switch (from) {
         case S::new_:
-            return to == S::invalid || to == S::planned || to == S::rejected || to == S::failed;
+            return to == S::invalid || to == S::planned || to == S::rejected || to == S::failed ||
+                   to == S::cancelled;
         case S::invalid:
             // Re-parsed after the task changed: still invalid (new errors) or now planned.
-            return to == S::invalid || to == S::planned || to == S::rejected || to == S::failed;
+            return to == S::invalid || to == S::planned || to == S::rejected || to == S::failed ||
+                   to == S::cancelled;
         case S::planned:
             return to == S::awaiting_approval || to == S::approved || to == S::superseded ||
-                   to == S::rejected || to == S::failed;
+                   to == S::rejected || to == S::failed || to == S::cancelled;
         case S::awaiting_approval:
-            return to == S::approved || to == S::rejected || to == S::superseded || to == S::failed;
+            return to == S::approved || to == S::rejected || to == S::superseded ||
+                   to == S::failed || to == S::cancelled;
         case S::approved:
-            return to == S::executing || to == S::superseded || to == S::failed;
+            // Cancelled: HR closed the task before the first step started.
+            return to == S::executing || to == S::superseded || to == S::failed ||
+                   to == S::cancelled;
         case S::executing:
             // Too late to supersede or reject: steps may already have had effects.
             return to == S::done || to == S::failed;
         case S::superseded:
-            return to == S::planned || to == S::invalid || to == S::rejected || to == S::failed;
+            return to == S::planned || to == S::invalid || to == S::rejected || to == S::failed ||
+                   to == S::cancelled;
+        case S::cancelled:
+            // HR reopened the task: it is read and planned afresh (a new plan, new approvals).
+            return to == S::planned || to == S::invalid;
         case S::done:
         case S::rejected:
         case S::failed:

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace hrmaild::store {
 
@@ -30,6 +31,7 @@ enum class TicketState {
     rejected,           ///< an approver or the policy said no (terminal)
     failed,             ///< a permanent error, escalated to IT (terminal)
     superseded,         ///< the task changed after planning; will be planned again
+    cancelled,          ///< HR closed or deferred the task before execution began
 };
 
 /// The stored name of a state (`new`, `awaiting_approval`, ...).
@@ -57,6 +59,38 @@ struct TicketRecord {
     Timestamp updated_at{};
 };
 
+/// What an answer owed on a task is.
+enum class AnswerKind { comment, complete, defer, tell_it };
+std::string_view to_string(AnswerKind kind);
+std::optional<AnswerKind> parse_answer_kind(std::string_view name);
+
+/// Where an owed answer stands.
+enum class AnswerState { pending, done, dropped };
+std::string_view to_string(AnswerState state);
+std::optional<AnswerState> parse_answer_state(std::string_view name);
+
+/// An answer to give on a task (a comment, completing or deferring it, telling IT). Written
+/// with the state change that owes it and settled until it lands. Never holds a secret.
+struct NewAnswer {
+    AnswerKind kind = AnswerKind::comment;
+    std::string marker;  ///< comments: the marker (unique per task and kind)
+    std::string body;    ///< comments and IT notes: the text
+};
+
+/// One owed answer.
+struct AnswerRecord {
+    std::int64_t id = 0;
+    TaskId task_id = 0;
+    AnswerKind kind = AnswerKind::comment;
+    std::string marker;
+    std::string body;
+    AnswerState state = AnswerState::pending;
+    int attempts = 0;
+    std::string last_error;
+    Timestamp created_at{};
+    Timestamp updated_at{};
+};
+
 /// A ticket state change, applied with its audit record in one transaction.
 struct TicketTransition {
     TaskId task_id = 0;
@@ -64,7 +98,14 @@ struct TicketTransition {
     std::string actor;         ///< who moved it: `daemon`, an approver's name, ...
     std::string reason;        ///< why, for the audit trail (may be empty)
     std::string parse_errors;  ///< kept when `to` is `invalid`; cleared otherwise
+    std::vector<NewAnswer> answers;  ///< owed because of this change, written atomically with it
 };
+
+/// What the policy decided for a plan.
+enum class PlanDecision { automatic, approval, refused };
+/// Stored names (`auto`, `approval`, `refused`).
+std::string_view to_string(PlanDecision decision);
+std::optional<PlanDecision> parse_plan_decision(std::string_view name);
 
 /// One frozen plan of a ticket. A ticket may have several over time; at most one is current.
 struct PlanRecord {
@@ -76,6 +117,10 @@ struct PlanRecord {
     std::string reasons;  ///< why approval is required (policy reasons), free text
     bool current = false;
     Timestamp created_at{};
+    std::string messages;          ///< the messages rendered when the plan was made (JSON)
+    std::int64_t requester = 0;    ///< CREATED_BY at plan time (never an approver of it)
+    PlanDecision decision = PlanDecision::automatic;
+    bool dry_run = false;          ///< made under dry-run: never executed
 };
 
 /// A plan to record for a ticket.
@@ -85,6 +130,10 @@ struct NewPlan {
     std::string plan_text;
     bool approval_required = false;
     std::string reasons;
+    std::string messages;
+    std::int64_t requester = 0;
+    PlanDecision decision = PlanDecision::automatic;
+    bool dry_run = false;
 };
 
 /// How an approval reached the daemon.
@@ -119,6 +168,7 @@ struct NewApproval {
     ApprovalChannel channel = ApprovalChannel::comment;
     Decision decision = Decision::approve;
     std::string reason;
+    std::vector<NewAnswer> answers;  ///< owed because of the decision (a rejection's comment)
 };
 
 /// Where a journaled step stands.
@@ -126,11 +176,19 @@ enum class StepState { started, succeeded, failed };
 std::string_view to_string(StepState state);
 std::optional<StepState> parse_step_state(std::string_view name);
 
-/// Identifies one step of one plan of one ticket (the journal's key).
+/// What a journal entry guards: a plan step, the private delivery of its password, the one
+/// reset allowed to re-deliver a lost password, or an answer on the task.
+enum class StepKind { step, notify, reset, comment, complete, defer, tell_it };
+std::string_view to_string(StepKind kind);
+std::optional<StepKind> parse_step_kind(std::string_view name);
+
+/// Identifies one step of one plan of one ticket (the journal's key). For `comment`, the
+/// plan_hash field holds the comment's marker.
 struct StepKey {
     TaskId task_id = 0;
     std::string plan_hash;
     int step_index = 0;
+    StepKind kind = StepKind::step;
 };
 
 /// One row of the step journal.
@@ -176,6 +234,16 @@ struct CommentRecord {
     std::string marker;             ///< the short marker carried in the comment text
     std::string remote_comment_id;  ///< Bitrix's comment id
     Timestamp posted_at{};
+};
+
+/// An approval command read from a task comment (kept so a restart never applies it twice).
+struct CommandRecord {
+    TaskId task_id = 0;
+    std::int64_t comment_id = 0;
+    std::int64_t author = 0;
+    std::string verb;     ///< approve, reject, cancel, malformed
+    std::string outcome;  ///< what the daemon did with it (recorded, ignored: why)
+    Timestamp read_at{};
 };
 
 /// One record of the append-only, hash-chained audit trail.

@@ -22,13 +22,16 @@ namespace {
 constexpr std::string_view kTicketCols =
     "task_id, workflow, state, changed_date, parse_errors, created_at, updated_at";
 constexpr std::string_view kPlanCols =
-    "id, task_id, plan_hash, plan_text, approval_required, reasons, is_current, created_at";
+    "id, task_id, plan_hash, plan_text, approval_required, reasons, is_current, created_at, "
+    "messages, requester, decision, dry_run";
 constexpr std::string_view kApprovalCols =
     "a.id, a.task_id, a.plan_id, a.plan_hash, a.approver, a.channel, a.decision, a.reason, "
     "a.decided_at";
 constexpr std::string_view kStepCols =
     "task_id, plan_hash, step_index, op, state, error_class, result, attempts, started_at, "
-    "finished_at";
+    "finished_at, kind";
+constexpr std::string_view kAnswerCols =
+    "id, task_id, kind, marker, body, state, attempts, last_error, created_at, updated_at";
 constexpr std::string_view kScheduleCols =
     "id, task_id, plan_hash, step_index, op, due_at, state, cancelled_by, cancel_reason, "
     "created_at, updated_at";
@@ -69,6 +72,11 @@ PlanRecord read_plan(const detail::Query& q) {
     p.reasons = q.text_at(5);
     p.current = q.int_at(6) != 0;
     p.created_at = from_millis(q.int_at(7));
+    p.messages = q.text_at(8);
+    p.requester = q.int_at(9);
+    const auto decision = q.text_at(10);
+    p.decision = parse_or_fail(parse_plan_decision(decision), "plan decision", decision);
+    p.dry_run = q.int_at(11) != 0;
     return p;
 }
 
@@ -102,7 +110,26 @@ StepRecord read_step(const detail::Query& q) {
     s.started_at = from_millis(q.int_at(8));
     if (const auto f = q.opt_int_at(9))
         s.finished_at = from_millis(*f);
+    const auto kind = q.text_at(10);
+    s.key.kind = parse_or_fail(parse_step_kind(kind), "journal kind", kind);
     return s;
+}
+
+AnswerRecord read_answer(const detail::Query& q) {
+    AnswerRecord a;
+    a.id = q.int_at(0);
+    a.task_id = q.int_at(1);
+    const auto kind = q.text_at(2);
+    a.kind = parse_or_fail(parse_answer_kind(kind), "answer kind", kind);
+    a.marker = q.text_at(3);
+    a.body = q.text_at(4);
+    const auto state = q.text_at(5);
+    a.state = parse_or_fail(parse_answer_state(state), "answer state", state);
+    a.attempts = static_cast<int>(q.int_at(6));
+    a.last_error = q.text_at(7);
+    a.created_at = from_millis(q.int_at(8));
+    a.updated_at = from_millis(q.int_at(9));
+    return a;
 }
 
 ScheduledStep read_scheduled(const detail::Query& q) {
@@ -141,8 +168,8 @@ std::string short_hash(std::string_view hash) {
 }
 
 std::string step_name(const StepKey& key) {
-    return fmt::format("step {} of plan {} of ticket {}", key.step_index, short_hash(key.plan_hash),
-                       key.task_id);
+    return fmt::format("{} {} of plan {} of ticket {}", to_string(key.kind), key.step_index,
+                       short_hash(key.plan_hash), key.task_id);
 }
 
 void validate_key(const StepKey& key) {
@@ -155,7 +182,7 @@ void validate_key(const StepKey& key) {
 
 std::string allowed_from(TicketState from) {
     std::string out;
-    for (int i = 0; i <= static_cast<int>(TicketState::superseded); ++i) {
+    for (int i = 0; i <= static_cast<int>(TicketState::cancelled); ++i) {
         const auto to = static_cast<TicketState>(i);
         if (can_transition(from, to))
             out += (out.empty() ? "" : ", ") + std::string(to_string(to));
@@ -296,6 +323,20 @@ int SqliteStore::migrate() {
     for (const auto& m : migrations()) {
         if (m.version <= current || m.version > target)
             continue;
+        // A step that rebuilds a table (to change a CHECK constraint) asks for foreign keys to
+        // be off around its transaction (SQLite's documented procedure); the check below still
+        // runs before the commit, and foreign keys are on again afterwards.
+        const bool fk_off = m.sql.starts_with("-- hrmaild: foreign_keys off");
+        if (fk_off)
+            db_->exec("PRAGMA foreign_keys = OFF", "disabling foreign keys for a table rebuild");
+        struct FkBack {
+            detail::Connection& db;
+            bool on;
+            ~FkBack() {
+                if (on)
+                    db.exec("PRAGMA foreign_keys = ON", "enabling foreign keys");
+            }
+        } fk_back{*db_, fk_off};
         detail::Transaction tx(*db_);
         db_->exec(m.sql, fmt::format("applying schema step {}", m.name));
         {
@@ -408,10 +449,11 @@ std::optional<StepRecord> SqliteStore::load_step(const StepKey& key) {
     static const std::string s =
         sql("SELECT ", kStepCols,
             " FROM step_journal WHERE task_id = :task_id AND plan_hash = :plan_hash AND "
-            "step_index = :step_index");
+            "kind = :kind AND step_index = :step_index");
     auto q = db_->query(s);
     q.bind_int(":task_id", key.task_id)
         .bind_text(":plan_hash", key.plan_hash)
+        .bind_text(":kind", to_string(key.kind))
         .bind_int(":step_index", key.step_index);
     if (!q.next())
         return std::nullopt;
@@ -577,7 +619,7 @@ Result<TicketRecord> SqliteStore::transition_ticket(const TicketTransition& chan
             .bind_int(":now", to_millis(now()))
             .bind_int(":task_id", change.task_id)
             .run();
-        if (to == TicketState::superseded)
+        if (to == TicketState::superseded || to == TicketState::cancelled)
             db_->query(
                    "UPDATE plans SET is_current = 0 WHERE task_id = :task_id AND is_current = 1")
                 .bind_int(":task_id", change.task_id)
@@ -585,6 +627,7 @@ Result<TicketRecord> SqliteStore::transition_ticket(const TicketTransition& chan
         append_audit_in_tx({change.actor, "ticket.state", change.task_id,
                             fmt::format("{} -> {}{}{}", to_string(from), to_string(to),
                                         change.reason.empty() ? "" : ": ", change.reason)});
+        owe_answers_in_tx(change.task_id, change.answers);
         auto rec = require_ticket(change.task_id);
         tx.commit();
         return rec;
@@ -637,7 +680,8 @@ Result<PlanRecord> SqliteStore::record_plan(const NewPlan& plan) {
             return *current;  // same plan again (e.g. re-planned after a restart)
         const bool may_replan = ticket.state == TicketState::new_ ||
                                 ticket.state == TicketState::invalid ||
-                                ticket.state == TicketState::superseded;
+                                ticket.state == TicketState::superseded ||
+                                ticket.state == TicketState::cancelled;
         if (!may_replan)
             fail(StoreErrc::invalid_transition,
                  fmt::format("ticket {} is {}: a different plan cannot replace its current one",
@@ -651,8 +695,9 @@ Result<PlanRecord> SqliteStore::record_plan(const NewPlan& plan) {
         {
             static const std::string s =
                 sql("INSERT INTO plans (task_id, plan_hash, plan_text, approval_required, "
-                    "reasons, is_current, created_at) VALUES (:task_id, :plan_hash, :plan_text, "
-                    ":approval_required, :reasons, 1, :now) RETURNING ",
+                    "reasons, is_current, created_at, messages, requester, decision, dry_run) "
+                    "VALUES (:task_id, :plan_hash, :plan_text, :approval_required, :reasons, 1, "
+                    ":now, :messages, :requester, :decision, :dry_run) RETURNING ",
                     kPlanCols, "");
             auto q = db_->query(s);
             q.bind_int(":task_id", plan.task_id)
@@ -660,14 +705,19 @@ Result<PlanRecord> SqliteStore::record_plan(const NewPlan& plan) {
                 .bind_text(":plan_text", plan.plan_text)
                 .bind_bool(":approval_required", plan.approval_required)
                 .bind_text(":reasons", plan.reasons)
-                .bind_int(":now", to_millis(now()));
+                .bind_int(":now", to_millis(now()))
+                .bind_text(":messages", plan.messages)
+                .bind_int(":requester", plan.requester)
+                .bind_text(":decision", to_string(plan.decision))
+                .bind_bool(":dry_run", plan.dry_run);
             q.next();
             rec = read_plan(q);
             q.run();
         }
         append_audit_in_tx({"daemon", "plan.recorded", plan.task_id,
-                            fmt::format("plan={} approval_required={}{}{}", plan.plan_hash,
-                                        plan.approval_required ? "yes" : "no",
+                            fmt::format("plan={} decision={} requester={}{}{}{}", plan.plan_hash,
+                                        to_string(plan.decision), plan.requester,
+                                        plan.dry_run ? " dry_run" : "",
                                         plan.reasons.empty() ? "" : " reasons=", plan.reasons)});
         tx.commit();
         return rec;
@@ -718,6 +768,13 @@ Result<ApprovalRecord> SqliteStore::record_approval(const NewApproval& approval)
                  fmt::format("ticket {} is {}, not awaiting_approval", approval.task_id,
                              to_string(ticket.state)),
                  "only a waiting ticket takes a decision");
+        // The person who filed the task never decides on it, whatever the channel.
+        if (plan->requester != 0 &&
+            approval.approver == fmt::format("bitrix:{}", plan->requester))
+            fail(StoreErrc::invalid_argument,
+                 fmt::format("ticket {}: bitrix user {} filed the task and cannot decide on it",
+                             approval.task_id, plan->requester),
+                 "another approver must decide");
         ApprovalRecord rec;
         {
             static const std::string s =
@@ -750,6 +807,7 @@ Result<ApprovalRecord> SqliteStore::record_approval(const NewApproval& approval)
              fmt::format("{} plan={} via={} awaiting_approval -> {}{}{}",
                          to_string(approval.decision), plan->plan_hash, to_string(approval.channel),
                          to_string(to), approval.reason.empty() ? "" : ": ", approval.reason)});
+        owe_answers_in_tx(approval.task_id, approval.answers);
         tx.commit();
         return rec;
     });
@@ -795,11 +853,12 @@ Result<StepRecord> SqliteStore::journal_started(const StepKey& key, std::string_
         const auto t = to_millis(now());
         if (!existing) {
             db_->query(
-                   "INSERT INTO step_journal (task_id, plan_hash, step_index, op, state, "
-                   "attempts, started_at) VALUES (:task_id, :plan_hash, :step_index, :op, "
+                   "INSERT INTO step_journal (task_id, plan_hash, kind, step_index, op, state, "
+                   "attempts, started_at) VALUES (:task_id, :plan_hash, :kind, :step_index, :op, "
                    "'started', 1, :now)")
                 .bind_int(":task_id", key.task_id)
                 .bind_text(":plan_hash", key.plan_hash)
+                .bind_text(":kind", to_string(key.kind))
                 .bind_int(":step_index", key.step_index)
                 .bind_text(":op", op)
                 .bind_int(":now", t)
@@ -818,9 +877,10 @@ Result<StepRecord> SqliteStore::journal_started(const StepKey& key, std::string_
                    "UPDATE step_journal SET state = 'started', attempts = attempts + 1, "
                    "error_class = '', result = '', started_at = :now, finished_at = NULL "
                    "WHERE task_id = :task_id AND plan_hash = :plan_hash AND "
-                   "step_index = :step_index")
+                   "kind = :kind AND step_index = :step_index")
                 .bind_int(":task_id", key.task_id)
                 .bind_text(":plan_hash", key.plan_hash)
+                .bind_text(":kind", to_string(key.kind))
                 .bind_int(":step_index", key.step_index)
                 .bind_int(":now", t)
                 .run();
@@ -844,7 +904,8 @@ Result<StepRecord> SqliteStore::journal_succeeded(const StepKey& key, std::strin
         db_->query(
                "UPDATE step_journal SET state = 'succeeded', result = :result, "
                "error_class = '', finished_at = :now WHERE task_id = :task_id AND "
-               "plan_hash = :plan_hash AND step_index = :step_index")
+               "plan_hash = :plan_hash AND kind = :kind AND step_index = :step_index")
+            .bind_text(":kind", to_string(key.kind))
             .bind_text(":result", result)
             .bind_int(":now", to_millis(now()))
             .bind_int(":task_id", key.task_id)
@@ -874,7 +935,8 @@ Result<StepRecord> SqliteStore::journal_failed(const StepKey& key, std::string_v
         db_->query(
                "UPDATE step_journal SET state = 'failed', error_class = :error_class, "
                "result = :message, finished_at = :now WHERE task_id = :task_id AND "
-               "plan_hash = :plan_hash AND step_index = :step_index")
+               "plan_hash = :plan_hash AND kind = :kind AND step_index = :step_index")
+            .bind_text(":kind", to_string(key.kind))
             .bind_text(":error_class", error_class)
             .bind_text(":message", message)
             .bind_int(":now", to_millis(now()))
@@ -898,7 +960,7 @@ Result<std::vector<StepRecord>> SqliteStore::journal_for(TaskId task_id,
         static const std::string s =
             sql("SELECT ", kStepCols,
                 " FROM step_journal WHERE task_id = :task_id AND plan_hash = :plan_hash ORDER BY "
-                "step_index");
+                "kind = 'step' DESC, kind, step_index");
         auto q = db_->query(s);
         q.bind_int(":task_id", task_id).bind_text(":plan_hash", plan_hash);
         std::vector<StepRecord> out;
@@ -1081,6 +1143,139 @@ Result<int> SqliteStore::cancel_scheduled_for(TaskId task_id, std::string_view a
 }
 
 // ---- comments --------------------------------------------------------------------------
+
+// ---- answers owed ------------------------------------------------------------------------
+
+void SqliteStore::owe_answers_in_tx(TaskId task_id, const std::vector<NewAnswer>& answers) {
+    for (const auto& a : answers) {
+        if (a.kind == AnswerKind::comment && a.marker.empty())
+            fail(StoreErrc::invalid_argument,
+                 fmt::format("a comment owed on ticket {} has no marker", task_id),
+                 "every comment carries a marker so that a re-post can be detected");
+        db_->query(
+               "INSERT INTO answers (task_id, kind, marker, body, state, attempts, created_at, "
+               "updated_at) VALUES (:task_id, :kind, :marker, :body, 'pending', 0, :now, :now) "
+               "ON CONFLICT (task_id, kind, marker) DO NOTHING")
+            .bind_int(":task_id", task_id)
+            .bind_text(":kind", to_string(a.kind))
+            .bind_text(":marker", a.marker)
+            .bind_text(":body", a.body)
+            .bind_int(":now", to_millis(now()))
+            .run();
+        append_audit_in_tx({"daemon", "answer.owed", task_id,
+                            fmt::format("{} {}", to_string(a.kind), a.marker)});
+    }
+}
+
+Result<void> SqliteStore::owe_answers(TaskId task_id, const std::vector<NewAnswer>& answers) {
+    return guarded("owe_answers", [&] {
+        detail::Transaction tx(*db_);
+        require_ticket(task_id);
+        owe_answers_in_tx(task_id, answers);
+        tx.commit();
+    });
+}
+
+Result<std::vector<AnswerRecord>> SqliteStore::pending_answers(std::optional<TaskId> task_id) {
+    return guarded("pending_answers", [&] {
+        static const std::string all =
+            sql("SELECT ", kAnswerCols, " FROM answers WHERE state = 'pending' ORDER BY id");
+        static const std::string one = sql("SELECT ", kAnswerCols,
+                                           " FROM answers WHERE state = 'pending' AND task_id = "
+                                           ":task_id ORDER BY id");
+        auto q = db_->query(task_id ? one : all);
+        if (task_id)
+            q.bind_int(":task_id", *task_id);
+        std::vector<AnswerRecord> out;
+        while (q.next())
+            out.push_back(read_answer(q));
+        return out;
+    });
+}
+
+Result<std::vector<AnswerRecord>> SqliteStore::answers_for(TaskId task_id) {
+    return guarded("answers_for", [&] {
+        static const std::string s =
+            sql("SELECT ", kAnswerCols, " FROM answers WHERE task_id = :task_id ORDER BY id");
+        auto q = db_->query(s);
+        q.bind_int(":task_id", task_id);
+        std::vector<AnswerRecord> out;
+        while (q.next())
+            out.push_back(read_answer(q));
+        return out;
+    });
+}
+
+Result<void> SqliteStore::settle_answer(std::int64_t id, AnswerState state,
+                                        std::string_view error) {
+    return guarded("settle_answer", [&] {
+        detail::Transaction tx(*db_);
+        std::optional<AnswerRecord> rec;
+        {
+            static const std::string s = sql("SELECT ", kAnswerCols, " FROM answers WHERE id = :id");
+            auto q = db_->query(s);
+            q.bind_int(":id", id);
+            if (q.next())
+                rec = read_answer(q);
+        }
+        if (!rec)
+            fail(StoreErrc::not_found, fmt::format("answer {} does not exist", id));
+        if (rec->state != AnswerState::pending)
+            fail(StoreErrc::step_state,
+                 fmt::format("answer {} of ticket {} is already {}", id, rec->task_id,
+                             to_string(rec->state)));
+        db_->query(
+               "UPDATE answers SET state = :state, attempts = attempts + 1, last_error = :error, "
+               "updated_at = :now WHERE id = :id")
+            .bind_text(":state", to_string(state))
+            .bind_text(":error", error)
+            .bind_int(":now", to_millis(now()))
+            .bind_int(":id", id)
+            .run();
+        if (state != AnswerState::pending)
+            append_audit_in_tx({"daemon", "answer." + std::string(to_string(state)), rec->task_id,
+                                fmt::format("{} {}{}{}", to_string(rec->kind), rec->marker,
+                                            error.empty() ? "" : ": ", error)});
+        tx.commit();
+    });
+}
+
+// ---- approval commands read -------------------------------------------------------------
+
+Result<bool> SqliteStore::record_command(const CommandRecord& command) {
+    return guarded("record_command", [&] {
+        detail::Transaction tx(*db_);
+        require_ticket(command.task_id);
+        auto q = db_->query(
+            "INSERT INTO commands (task_id, comment_id, author, verb, outcome, read_at) VALUES "
+            "(:task_id, :comment_id, :author, :verb, :outcome, :now) ON CONFLICT DO NOTHING "
+            "RETURNING comment_id");
+        q.bind_int(":task_id", command.task_id)
+            .bind_int(":comment_id", command.comment_id)
+            .bind_int(":author", command.author)
+            .bind_text(":verb", command.verb)
+            .bind_text(":outcome", command.outcome)
+            .bind_int(":now", to_millis(now()));
+        const bool inserted = q.next();
+        q.run();
+        if (inserted)
+            append_audit_in_tx({fmt::format("bitrix:{}", command.author), "command.read",
+                                command.task_id,
+                                fmt::format("comment {} {}: {}", command.comment_id, command.verb,
+                                            command.outcome)});
+        tx.commit();
+        return inserted;
+    });
+}
+
+Result<bool> SqliteStore::command_seen(TaskId task_id, std::int64_t comment_id) {
+    return guarded("command_seen", [&] {
+        auto q = db_->query(
+            "SELECT 1 FROM commands WHERE task_id = :task_id AND comment_id = :comment_id");
+        q.bind_int(":task_id", task_id).bind_int(":comment_id", comment_id);
+        return q.next();
+    });
+}
 
 Result<bool> SqliteStore::record_comment(TaskId task_id, std::string_view marker,
                                          std::string_view remote_comment_id) {

@@ -101,6 +101,14 @@ class SqliteStore final : public StateStore {
     Result<std::optional<CommentRecord>> find_comment(TaskId task_id,
                                                       std::string_view marker) override;
 
+    Result<void> owe_answers(TaskId task_id, const std::vector<NewAnswer>& answers) override;
+    Result<std::vector<AnswerRecord>> pending_answers(std::optional<TaskId> task_id) override;
+    Result<std::vector<AnswerRecord>> answers_for(TaskId task_id) override;
+    Result<void> settle_answer(std::int64_t id, AnswerState state,
+                               std::string_view error) override;
+    Result<bool> record_command(const CommandRecord& command) override;
+    Result<bool> command_seen(TaskId task_id, std::int64_t comment_id) override;
+
     Result<std::optional<std::string>> get_watermark(std::string_view key) override;
     Result<void> set_watermark(std::string_view key, std::string_view value) override;
 
@@ -123,6 +131,7 @@ class SqliteStore final : public StateStore {
     std::optional<StepRecord> load_step(const StepKey& key);
     ScheduledStep require_scheduled(std::int64_t id);
     AuditRecord append_audit_in_tx(const NewAudit& record);
+    void owe_answers_in_tx(TaskId task_id, const std::vector<NewAnswer>& answers);
 
     template <typename F>
     auto guarded(std::string_view operation, F&& body) -> Result<decltype(body())>;

@@ -169,6 +169,26 @@ class StateStore {
     virtual Result<std::optional<CommentRecord>> find_comment(TaskId task_id,
                                                               std::string_view marker) = 0;
 
+    // ---- answers owed on tasks (the outbox) -------------------------------------------
+    /// Owes answers on a task without a state change (a hint, a scheduled step's result).
+    /// An answer whose (kind, marker) is already owed or given is not added again.
+    virtual Result<void> owe_answers(TaskId task_id, const std::vector<NewAnswer>& answers) = 0;
+    /// Answers not yet given (of one ticket when given), oldest first.
+    virtual Result<std::vector<AnswerRecord>> pending_answers(std::optional<TaskId> task_id) = 0;
+    /// Every answer of a ticket, oldest first (for `queue show`).
+    virtual Result<std::vector<AnswerRecord>> answers_for(TaskId task_id) = 0;
+    /// Marks an answer given (`done`) or given up (`dropped`, with why); or, with `pending`,
+    /// counts a failed attempt and keeps the error.
+    virtual Result<void> settle_answer(std::int64_t id, AnswerState state,
+                                       std::string_view error) = 0;
+
+    // ---- approval commands read ---------------------------------------------------------
+    /// Remembers a command comment. Returns false (and changes nothing) when this comment of
+    /// this task was already read.
+    virtual Result<bool> record_command(const CommandRecord& command) = 0;
+    /// Whether this comment of this task was already read as a command.
+    virtual Result<bool> command_seen(TaskId task_id, std::int64_t comment_id) = 0;
+
     // ---- poll watermarks ----------------------------------------------------------------
     /// The value stored under `key`, or nullopt.
     virtual Result<std::optional<std::string>> get_watermark(std::string_view key) = 0;

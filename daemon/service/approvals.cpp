@@ -1,0 +1,315 @@
+// Approvals: commands in task comments (/aprobar, /rechazar, /cancelar) and the queue commands
+// of the CLI and admin API.
+#include "daemon/log/log.hpp"
+#include "daemon/service/chat_command.hpp"
+#include "daemon/service/marker.hpp"
+#include "daemon/service/service.hpp"
+#include "daemon/service/service_util.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace hrmaild::service {
+
+using store::TicketState;
+using detail::must;
+
+namespace {
+
+// A plan hash given by a person (CLI, API): the full hash or a prefix long enough that a
+// mistyped or guessed one cannot approve another plan.
+constexpr std::size_t kMinHashPrefix = 12;
+
+}  // namespace
+
+Awaitable<std::set<std::int64_t>> Service::approver_ids() {
+    std::set<std::int64_t> ids(options_.approvers.begin(), options_.approvers.end());
+    if (options_.approver_department > 0) {
+        // The department changes rarely; asking every cycle would spend the Bitrix budget.
+        if (!department_approvers_at_ ||
+            now() - *department_approvers_at_ > options_.approver_cache) {
+            auto members = co_await tickets_.department_members(options_.approver_department);
+            if (members) {
+                department_approvers_ = {members->begin(), members->end()};
+                department_approvers_at_ = now();
+            } else {
+                log::warn("APPROVERS_UNAVAILABLE", {{"department", options_.approver_department},
+                                                    {"error", members.error().describe()}});
+            }
+        }
+        ids.insert(department_approvers_.begin(), department_approvers_.end());
+    }
+    co_return ids;
+}
+
+Awaitable<void> Service::read_approvals() {
+    auto waiting = must(store_.list_tickets({TicketState::awaiting_approval}));
+    // Done tickets with a pending scheduled step still listen for /cancelar.
+    std::set<std::int64_t> with_schedule;
+    for (const auto& s : must(store_.scheduled_steps(std::nullopt)))
+        if (s.state == store::ScheduleState::pending)
+            with_schedule.insert(s.key.task_id);
+    std::vector<std::int64_t> ids;
+    for (const auto& t : waiting)
+        ids.push_back(t.task_id);
+    for (auto id : with_schedule)
+        if (std::find(ids.begin(), ids.end(), id) == ids.end())
+            ids.push_back(id);
+    if (ids.empty())
+        co_return;
+
+    auto comments = co_await tickets_.comments(ids);
+    if (!comments) {
+        log::warn("COMMENTS_UNAVAILABLE", {{"error", comments.error().describe()}});
+        co_return;
+    }
+    auto approvers = co_await approver_ids();
+    for (auto id : ids) {
+        try {
+            co_await read_commands(id, std::move((*comments)[id]), approvers);
+        } catch (const std::exception& e) {
+            log::error("TASK_FAILED", {{"task", id}, {"error", e.what()}});
+        }
+    }
+}
+
+Awaitable<void> Service::read_commands(std::int64_t id, std::vector<TaskComment> list,
+                                       const std::set<std::int64_t>& approvers) {
+    auto ticket = must(store_.get_ticket(id));
+    auto plan = must(store_.current_plan(id));
+    if (!ticket || !plan)
+        co_return;
+    std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+    auto ours = [&](const TaskComment& c) {
+        return options_.daemon_user_id == 0 || c.author_id == options_.daemon_user_id;
+    };
+    const bool awaiting = ticket->state == TicketState::awaiting_approval;
+    auto start = list.begin();
+    if (awaiting) {
+        // Only commands written after the newest plan comment count: an approval typed under
+        // an older plan (or under the same plan shown before a change and back) approves
+        // nothing. The plan comment is found by its exact marker, in our own comments only.
+        auto marker = make_marker(id, "plan", fmt::format("{}-{}", plan->id, plan->plan_hash));
+        auto it = std::find_if(list.begin(), list.end(), [&](const TaskComment& c) {
+            return ours(c) && has_marker(c.text, marker);
+        });
+        if (it == list.end())
+            co_return;  // not shown yet: nothing can be approved
+        start = std::next(it);
+    }
+    for (auto it = start; it != list.end(); ++it) {
+        const auto& c = *it;
+        if (c.author_id == options_.daemon_user_id || is_daemon_comment(c.text))
+            continue;
+        auto cmd = parse_chat_command(c.text);
+        if (!cmd)
+            continue;
+        if (must(store_.command_seen(id, c.id)))
+            continue;
+        const std::string who = fmt::format("bitrix:{}", c.author_id);
+        const std::string verb(verb_name(cmd->verb));
+        auto remember = [&](const std::string& outcome) {
+            must(store_.record_command({id, c.id, c.author_id, verb, outcome, {}}));
+        };
+        auto ignore = [&](const std::string& why) {
+            log::warn("APPROVAL_IGNORED",
+                      {{"task", id}, {"author", c.author_id}, {"command", verb}, {"why", why}});
+            remember("ignored: " + why);
+        };
+        if (!approvers.count(c.author_id)) {
+            ignore("not an approver");
+            continue;
+        }
+        // The requester recorded with the plan (CREATED_BY when it was made) never decides on
+        // it; when it is unknown the check cannot be made, and it fails closed.
+        if (plan->requester == 0) {
+            ignore("the requester is unknown");
+            continue;
+        }
+        if (plan->requester == c.author_id) {
+            ignore("the requester cannot approve");
+            continue;
+        }
+        if (cmd->verb == ChatVerb::cancel) {
+            auto n = must(store_.cancel_scheduled_for(id, who, "cancelled from the task"));
+            if (n > 0)
+                must(store_.owe_answers(
+                    id, {{store::AnswerKind::comment,
+                          make_marker(id, "cancelled", fmt::format("c{}", c.id)),
+                          fmt::format("Se cancelaron {} paso(s) programado(s) a petición de TI.",
+                                      n)}}));
+            remember(fmt::format("cancelled {} scheduled step(s)", n));
+            continue;
+        }
+        if (!awaiting) {
+            remember("ignored: the ticket is not awaiting approval");
+            continue;
+        }
+        if (cmd->verb == ChatVerb::approve && !cmd->argument.empty()) {
+            // "/aprobar cuando RH confirme" is not an approval: a condition cannot be checked.
+            must(store_.owe_answers(
+                id, {{store::AnswerKind::comment, make_marker(id, "hint", fmt::format("c{}", c.id)),
+                      "No se tomó como aprobación: /aprobar debe escribirse solo, sin texto "
+                      "adicional en la misma línea. Si hay condiciones, espere a que se cumplan "
+                      "y escriba /aprobar de nuevo."}}));
+            ignore("text after /aprobar");
+            continue;
+        }
+        if (cmd->verb == ChatVerb::reject && cmd->argument.empty()) {
+            must(store_.owe_answers(
+                id, {{store::AnswerKind::comment,
+                      make_marker(id, "needreason", fmt::format("c{}", c.id)),
+                      "Para rechazar la solicitud escriba el motivo: /rechazar <motivo>."}}));
+            remember("ignored: a rejection needs a reason");
+            continue;
+        }
+        store::NewApproval ap;
+        ap.task_id = id;
+        ap.plan_hash = plan->plan_hash;
+        ap.approver = who;
+        ap.channel = store::ApprovalChannel::comment;
+        ap.decision =
+            cmd->verb == ChatVerb::approve ? store::Decision::approve : store::Decision::reject;
+        ap.reason = cmd->argument;
+        if (ap.decision == store::Decision::reject) {
+            try {
+                reject_ticket(id, *plan, ap, who);
+            } catch (const CommandError& e) {
+                log::warn("APPROVAL_REFUSED", {{"task", id}, {"error", e.what()}});
+                remember(std::string("refused: ") + e.what());
+                continue;
+            }
+        } else if (auto rec = store_.record_approval(ap); !rec) {
+            log::warn("APPROVAL_REFUSED", {{"task", id}, {"error", rec.error().describe()}});
+            remember("refused: " + rec.error().message);
+            continue;
+        }
+        remember("recorded");
+        log::info("APPROVAL_RECORDED", {{"task", id},
+                                        {"approver", who},
+                                        {"decision", store::to_string(ap.decision)},
+                                        {"plan", plan->plan_hash}});
+        break;  // the ticket left awaiting_approval
+    }
+}
+
+void Service::reject_ticket(std::int64_t task_id, const store::PlanRecord& plan,
+                            store::NewApproval approval, const std::string& who) {
+    auto messages = messages_from_json(plan.messages);
+    auto text =
+        messages.rejected.empty() ? std::string("TI rechazó esta solicitud.") : messages.rejected;
+    text += fmt::format("\nMotivo: {}", approval.reason);
+    const auto ref = fmt::format("{}-{}", plan.id, plan.plan_hash);
+    approval.answers = {{store::AnswerKind::comment, make_marker(task_id, "rejected", ref), text},
+                        {store::AnswerKind::defer, "defer-" + ref, ""}};
+    auto rec = store_.record_approval(approval);
+    if (!rec)
+        throw CommandError(409, std::string(store::to_string(rec.error().code)),
+                           rec.error().message);
+    log::info("TICKET_REJECTED", {{"task", task_id}, {"by", who}});
+}
+
+// ---- commands -------------------------------------------------------------------------------
+
+Awaitable<boost::json::value> Service::queue_approve(std::int64_t task_id, std::string principal,
+                                                     std::string plan_hash) {
+    auto t = must(store_.get_ticket(task_id));
+    if (!t)
+        throw CommandError(404, "not_found", fmt::format("no ticket for task {}", task_id));
+    auto plan = must(store_.current_plan(task_id));
+    if (t->state != TicketState::awaiting_approval || !plan)
+        throw CommandError(409, "not_awaiting_approval",
+                           fmt::format("task {} is {}, not awaiting approval", task_id,
+                                       store::to_string(t->state)));
+    if (plan_hash.size() < kMinHashPrefix)
+        throw CommandError(400, "plan_hash_required",
+                           fmt::format("approving task {} needs the plan hash shown by `hrmaild "
+                                       "queue show {}` (the full hash or its first {} or more "
+                                       "characters)",
+                                       task_id, task_id, kMinHashPrefix));
+    if (!plan->plan_hash.starts_with(plan_hash))
+        throw CommandError(409, "stale_plan",
+                           fmt::format("task {}'s current plan is {}, not {}", task_id,
+                                       plan->plan_hash.substr(0, kMinHashPrefix), plan_hash));
+    store::NewApproval ap{task_id,
+                          plan->plan_hash,
+                          "cli:" + principal,
+                          store::ApprovalChannel::cli,
+                          store::Decision::approve,
+                          "",
+                          {}};
+    auto rec = store_.record_approval(ap);
+    if (!rec)
+        throw CommandError(409, std::string(store::to_string(rec.error().code)),
+                           rec.error().message);
+    log::info("APPROVAL_RECORDED", {{"task", task_id},
+                                    {"approver", ap.approver},
+                                    {"decision", "approve"},
+                                    {"plan", plan->plan_hash}});
+    co_await run_ticket(task_id);
+    co_await settle_answers();
+    auto after = must(store_.get_ticket(task_id));
+    co_return boost::json::object{
+        {"id", task_id}, {"plan_hash", plan->plan_hash}, {"state", store::to_string(after->state)}};
+}
+
+Awaitable<boost::json::value> Service::queue_reject(std::int64_t task_id, std::string principal,
+                                                    std::string reason) {
+    if (reason.empty())
+        throw CommandError(400, "reason_required", "a rejection needs a reason (--reason)");
+    auto t = must(store_.get_ticket(task_id));
+    if (!t)
+        throw CommandError(404, "not_found", fmt::format("no ticket for task {}", task_id));
+    auto plan = must(store_.current_plan(task_id));
+    if (t->state != TicketState::awaiting_approval || !plan)
+        throw CommandError(409, "not_awaiting_approval",
+                           fmt::format("task {} is {}, not awaiting approval", task_id,
+                                       store::to_string(t->state)));
+    store::NewApproval ap{task_id,
+                          plan->plan_hash,
+                          "cli:" + principal,
+                          store::ApprovalChannel::cli,
+                          store::Decision::reject,
+                          reason,
+                          {}};
+    reject_ticket(task_id, *plan, ap, ap.approver);
+    co_await settle_answers();
+    co_return boost::json::object{{"id", task_id}, {"state", "rejected"}};
+}
+
+Awaitable<boost::json::value> Service::queue_retry(std::int64_t task_id, std::string principal) {
+    auto rec = store_.retry_ticket(task_id, "cli:" + principal, "explicit retry");
+    if (!rec) {
+        int status = rec.error().code == store::StoreErrc::not_found ? 404 : 409;
+        throw CommandError(status, std::string(store::to_string(rec.error().code)),
+                           rec.error().message);
+    }
+    tasks_.erase(task_id);
+    backoff_.erase(task_id);
+    log::info("TICKET_RETRY", {{"task", task_id}, {"by", principal}});
+    // The task may not change again: read it now so it is planned at once.
+    co_await refresh_task(task_id);
+    auto after = must(store_.get_ticket(task_id));
+    co_return boost::json::object{{"id", task_id}, {"state", store::to_string(after->state)}};
+}
+
+Awaitable<boost::json::value> Service::queue_cancel(std::int64_t task_id, std::string principal) {
+    auto t = must(store_.get_ticket(task_id));
+    if (!t)
+        throw CommandError(404, "not_found", fmt::format("no ticket for task {}", task_id));
+    auto n = must(store_.cancel_scheduled_for(task_id, "cli:" + principal, "cancelled by IT"));
+    if (n == 0)
+        throw CommandError(409, "nothing_scheduled",
+                           fmt::format("task {} has no pending scheduled step", task_id));
+    must(store_.owe_answers(
+        task_id,
+        {{store::AnswerKind::comment,
+          make_marker(task_id, "cancelled",
+                      fmt::format("cli{}", store::to_millis(now()))),
+          fmt::format("Se cancelaron {} paso(s) programado(s) a petición de TI.", n)}}));
+    co_await settle_answers();
+    co_return boost::json::object{{"id", task_id}, {"cancelled", n}};
+}
+
+}  // namespace hrmaild::service

@@ -1,0 +1,534 @@
+// The executor: a plan's steps, each journaled before its remote call and probed after a crash;
+// generated passwords and their private delivery; scheduled steps.
+#include "daemon/log/log.hpp"
+#include "daemon/service/marker.hpp"
+#include "daemon/service/service.hpp"
+#include "daemon/service/service_util.hpp"
+#include "daemon/workflow/planner.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdlib>
+
+namespace hrmaild::service {
+
+using store::StepKind;
+using store::TicketState;
+using detail::must;
+
+namespace {
+
+bool needs_password(const domain::Operation& op) {
+    return op.kind == domain::OpKind::create_user || op.kind == domain::OpKind::reset_password;
+}
+
+std::string step_key_text(const store::StepKey& k) {
+    return fmt::format("{}/{}/{}/{}", k.task_id, k.plan_hash.substr(0, 12),
+                       store::to_string(k.kind), k.step_index);
+}
+
+std::string_view probe_name(ProbeState s) {
+    switch (s) {
+        case ProbeState::done:
+            return "done";
+        case ProbeState::conflict:
+            return "conflict";
+        case ProbeState::not_done:
+            return "not_done";
+    }
+    return "?";
+}
+
+std::int64_t millis(store::Timestamp t) {
+    return store::to_millis(t);
+}
+
+}  // namespace
+
+/// What one execution of a ticket's plan needs to know.
+struct Service::TicketContext {
+    std::int64_t task_id = 0;
+    std::int64_t plan_id = 0;
+    std::string plan_hash;
+    std::string workflow;
+    std::int64_t requester = 0;
+    std::optional<domain::Task> task;
+    PlanMessages messages;
+
+    [[nodiscard]] std::string ref() const { return fmt::format("{}-{}", plan_id, plan_hash); }
+};
+
+void Service::backoff(std::int64_t task_id) {
+    auto& [when, failures] = backoff_[task_id];
+    ++failures;
+    auto delay = std::min<std::chrono::seconds>(
+        options_.retry_cap, options_.retry_base * (1 << std::min(failures - 1, 16)));
+    when = now() + delay;
+    log::warn("TICKET_BACKOFF",
+              {{"task", task_id}, {"failures", failures}, {"retry_in_s", delay.count()}});
+}
+
+Awaitable<void> Service::execute_ready() {
+    // A crash between recording a plan and deciding what to do with it leaves `planned`.
+    for (const auto& t : must(store_.list_tickets({TicketState::planned}))) {
+        try {
+            co_await advance_planned(t.task_id);
+        } catch (const std::exception& e) {
+            log::error("TICKET_RUN_FAILED", {{"task", t.task_id}, {"error", e.what()}});
+        }
+    }
+    auto ready = must(store_.list_tickets({TicketState::approved, TicketState::executing}));
+    for (const auto& t : ready) {
+        if (auto b = backoff_.find(t.task_id); b != backoff_.end() && b->second.first > now())
+            continue;
+        try {
+            co_await run_ticket(t.task_id);
+        } catch (const std::exception& e) {
+            log::error("TICKET_RUN_FAILED", {{"task", t.task_id}, {"error", e.what()}});
+        }
+    }
+}
+
+Awaitable<void> Service::run_ticket(std::int64_t task_id) {
+    auto ticket = must(store_.get_ticket(task_id));
+    auto plan = must(store_.current_plan(task_id));
+    if (!ticket || !plan)
+        co_return;
+    if (ticket->state != TicketState::approved && ticket->state != TicketState::executing)
+        co_return;
+    TicketContext ctx;
+    ctx.task_id = task_id;
+    ctx.plan_id = plan->id;
+    ctx.plan_hash = plan->plan_hash;
+    ctx.workflow = ticket->workflow;
+    ctx.requester = plan->requester;
+    ctx.messages = messages_from_json(plan->messages);
+    // What runs is exactly what was approved: the stored text must still hash to the plan.
+    if (workflow::sha256_hex(plan->plan_text) != plan->plan_hash) {
+        log::critical("PLAN_TAMPERED", {{"task", task_id}, {"plan", plan->plan_hash}});
+        fail_ticket(ctx, "el plan guardado no coincide con el aprobado");
+        co_return;
+    }
+    if (plan->decision != store::PlanDecision::automatic) {
+        auto approval = must(store_.current_approval(task_id));
+        if (!approval || approval->decision != store::Decision::approve ||
+            approval->plan_hash != plan->plan_hash) {
+            log::error("APPROVAL_MISSING", {{"task", task_id}, {"plan", plan->plan_hash}});
+            co_return;
+        }
+    }
+    if (plan->dry_run && !options_.dry_run) {
+        // Planned (and maybe approved) while nothing could change: it never runs as such. A
+        // fresh plan is made, and it needs an approval.
+        if (ticket->state == TicketState::approved) {
+            transition(task_id, TicketState::superseded, "daemon",
+                       "planned under dry-run; a fresh plan and approval are needed");
+            tasks_.erase(task_id);
+            co_await refresh_task(task_id);
+        }
+        co_return;
+    }
+    if (options_.dry_run) {
+        must(store_.owe_answers(
+            task_id, {{store::AnswerKind::comment, make_marker(task_id, "dryrun", ctx.ref()),
+                       "[Simulación] hrmaild está en modo de prueba (policy.dry_run): no se hizo "
+                       "ningún cambio en Zoho Mail. Se ejecutaría lo siguiente:\n" +
+                           ctx.messages.done}}));
+        log::info("DRY_RUN_PLAN", {{"task", task_id}, {"plan", plan->plan_hash}});
+        co_return;
+    }
+    if (ticket->state == TicketState::approved)
+        transition(task_id, TicketState::executing, "daemon", "starting");
+    ctx.task = co_await load_task(task_id);
+
+    auto steps = parse_plan_steps(plan->plan_text);
+    bool changed = false;
+    for (int i = 0; i < static_cast<int>(steps.size()); ++i) {
+        const auto& op = steps[static_cast<std::size_t>(i)];
+        if (op.after_days > 0) {
+            store::NewScheduledStep s;
+            s.key = {task_id, plan->plan_hash, i, StepKind::step};
+            s.op = std::string(domain::op_name(op.kind));
+            s.due_at = now() + std::chrono::days(op.after_days);
+            auto sched = must(store_.schedule_step(s));
+            log::info("STEP_SCHEDULED",
+                      {{"task", task_id}, {"step", i}, {"op", s.op}, {"due", millis(sched.due_at)}});
+            continue;
+        }
+        std::string failure;
+        auto outcome = co_await run_step(ctx, i, op, failure);
+        if (outcome == StepOutcome::retry_later) {
+            // Stays executing; the client's own retries are spent, so wait longer here.
+            backoff(task_id);
+            co_return;
+        }
+        backoff_.erase(task_id);
+        if (outcome == StepOutcome::failed) {
+            fail_ticket(ctx, failure);
+            co_return;
+        }
+        changed = true;
+    }
+    if (changed)
+        (void)co_await mail_.snapshot(true);
+    const bool closed = closed_meanwhile_.erase(task_id) > 0;
+    auto text = ctx.messages.done;
+    if (closed)
+        text += "\n\nNota: la tarea se cerró mientras la solicitud ya se estaba ejecutando; se "
+                "terminó una sola vez, como estaba aprobada.";
+    std::vector<store::NewAnswer> answers{
+        {store::AnswerKind::comment, make_marker(task_id, "done", ctx.ref()), text}};
+    if (!closed)
+        answers.push_back({store::AnswerKind::complete, "complete-" + ctx.ref(), ""});
+    transition(task_id, TicketState::done, "daemon", "every step succeeded", std::move(answers));
+}
+
+Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
+                                                  const domain::Operation& op,
+                                                  std::string& failure) {
+    store::StepKey key{ctx.task_id, ctx.plan_hash, index, StepKind::step};
+    const std::string op_name(domain::op_name(op.kind));
+    auto rec = must(store_.journal_step(key));
+    if (rec && rec->state == store::StepState::succeeded) {
+        // Done before; a password it made may still be owed to the requester.
+        if (needs_password(op))
+            co_return co_await settle_password(ctx, index, op, failure);
+        co_return StepOutcome::ok;
+    }
+    if (rec && rec->state == store::StepState::started) {
+        // A crash between `started` and the result: read the remote state first.
+        if (op.kind == domain::OpKind::reset_password) {
+            // A reset leaves no trace to read, and a second one would change the password
+            // again: at most one reset per approved plan.
+            must(store_.journal_failed(key, "conflict", "interrupted; the outcome is unknown"));
+            failure = fmt::format("{}: el restablecimiento se interrumpió y no se repite "
+                                  "automáticamente; TI puede verificar la cuenta y usar "
+                                  "`hrmaild queue retry {}`",
+                                  workflow::describe_step(op), ctx.task_id);
+            co_return StepOutcome::failed;
+        }
+        ++stats_.probes;
+        auto probe = co_await mail_.probe(op);  // MERGE(h1): pass millis(rec->started_at)
+        if (!probe) {
+            log::warn("STEP_PROBE_FAILED",
+                      {{"step", step_key_text(key)}, {"error", probe.error().describe()}});
+            co_return StepOutcome::retry_later;
+        }
+        log::info("STEP_PROBED", {{"step", step_key_text(key)},
+                                  {"op", op_name},
+                                  {"result", probe_name(probe->state)},
+                                  {"detail", probe->detail}});
+        if (probe->state == ProbeState::done) {
+            must(store_.journal_succeeded(key, "probe: " + probe->detail));
+            co_return co_await run_step(ctx, index, op, failure);  // settles a password owed
+        }
+        if (probe->state == ProbeState::conflict) {
+            must(store_.journal_failed(key, "conflict", probe->detail));
+            failure = fmt::format("{}: {}", workflow::describe_step(op), probe->detail);
+            co_return StepOutcome::failed;
+        }
+    }
+    if (rec && rec->state == store::StepState::failed &&
+        (rec->error_class == "permanent" || rec->error_class == "conflict" ||
+         rec->error_class == "auth")) {
+        failure = rec->result;
+        co_return StepOutcome::failed;
+    }
+    // An earlier attempt whose answer was lost may have made the account: only then may an
+    // existing one be adopted (and only if it was made after that attempt started).
+    const std::optional<store::Timestamp> earlier =
+        rec ? std::optional<store::Timestamp>(rec->started_at) : std::nullopt;
+    if (op.kind == domain::OpKind::create_user) {
+        // The address is checked against the directory as it is now, not as cached.
+        auto fresh = co_await mail_.snapshot(true);
+        if (!fresh) {
+            log::warn("DIRECTORY_UNAVAILABLE",
+                      {{"task", ctx.task_id}, {"error", fresh.error().describe()}});
+            co_return StepOutcome::retry_later;
+        }
+        if (probe_snapshot(*fresh, op).state != ProbeState::not_done) {
+            ++stats_.probes;
+            Outcome<Probe> probe = Probe{ProbeState::conflict, ""};
+            if (earlier)
+                probe = co_await mail_.probe(op);  // MERGE(h1): pass millis(*earlier)
+            if (probe && probe->state == ProbeState::done) {
+                must(store_.journal_started(key, op_name));
+                must(store_.journal_succeeded(key, "adopted: " + probe->detail));
+                co_return co_await run_step(ctx, index, op, failure);
+            }
+            failure = fmt::format("{}: ya existe una cuenta o un alias con la dirección {}; no se "
+                                  "tocó. TI debe revisar si es la misma persona.",
+                                  workflow::describe_step(op), op.text("email"));
+            must(store_.journal_started(key, op_name));
+            must(store_.journal_failed(key, "conflict", failure));
+            log::error("STEP_CONFLICT", {{"step", step_key_text(key)}, {"op", op_name}});
+            co_return StepOutcome::failed;
+        }
+    }
+
+    std::optional<Secret> password;
+    if (needs_password(op)) {
+        if (!options_.generate_password)
+            throw std::logic_error("no password generator configured");
+        password = options_.generate_password(op);
+    }
+    must(store_.journal_started(key, op_name));
+    ++stats_.steps_run;
+    log::info("STEP_STARTED", {{"step", step_key_text(key)}, {"op", op_name}});
+    auto result = co_await mail_.apply(op, password ? &*password : nullptr);
+    if (!result) {
+        const auto& err = result.error();
+        if (err.kind == net::ErrorKind::conflict && earlier) {
+            // "Already exists" is success only when the existing object is the planned one,
+            // made after our earlier attempt started.
+            ++stats_.probes;
+            auto probe = co_await mail_.probe(op);  // MERGE(h1): pass millis(*earlier)
+            if (probe && probe->state == ProbeState::done) {
+                must(store_.journal_succeeded(key, "already as planned: " + probe->detail));
+                log::info("STEP_ALREADY_DONE", {{"step", step_key_text(key)}, {"op", op_name}});
+                co_return co_await run_step(ctx, index, op, failure);
+            }
+        }
+        if (err.kind == net::ErrorKind::conflict) {
+            std::string detail = err.message;
+            must(store_.journal_failed(key, "conflict", detail));
+            failure = fmt::format("{}: {}", workflow::describe_step(op), detail);
+            log::error("STEP_CONFLICT",
+                       {{"step", step_key_text(key)}, {"op", op_name}, {"detail", detail}});
+            co_return StepOutcome::failed;
+        }
+        must(store_.journal_failed(key, std::string(net::to_string(err.kind)), err.message));
+        if (err.kind == net::ErrorKind::retryable) {
+            log::warn("STEP_RETRY_LATER",
+                      {{"step", step_key_text(key)}, {"op", op_name}, {"error", err.describe()}});
+            co_return StepOutcome::retry_later;
+        }
+        failure = fmt::format("{}: {}", workflow::describe_step(op), err.message);
+        log::error("STEP_FAILED",
+                   {{"step", step_key_text(key)}, {"op", op_name}, {"error", err.describe()}});
+        co_return StepOutcome::failed;
+    }
+    if (!options_.crash_after_apply.empty() && options_.crash_after_apply == op_name) {
+        log::critical("TEST_CRASH", {{"step", step_key_text(key)}, {"op", op_name}});
+        std::_Exit(86);
+    }
+    must(store_.journal_succeeded(key, *result));
+    log::info("STEP_SUCCEEDED",
+              {{"step", step_key_text(key)}, {"op", op_name}, {"result", *result}});
+    if (password)
+        co_return co_await deliver_password(ctx, index, op, *password, failure);
+    co_return StepOutcome::ok;
+}
+
+Awaitable<Service::StepOutcome> Service::settle_password(TicketContext& ctx, int index,
+                                                         const domain::Operation& op,
+                                                         std::string& failure) {
+    const store::StepKey notify{ctx.task_id, ctx.plan_hash, index, StepKind::notify};
+    auto sent = must(store_.journal_step(notify));
+    if (sent && sent->state == store::StepState::succeeded)
+        co_return StepOutcome::ok;
+    if (auto it = undelivered_.find({ctx.task_id, index}); it != undelivered_.end()) {
+        // This process still holds the password a delivery failed for: try it again.
+        Secret password = it->second.first;
+        co_return co_await deliver_password(ctx, index, op, password, failure);
+    }
+    if (sent && sent->state == store::StepState::started) {
+        failure = fmt::format("{}: la entrega privada de la contraseña se interrumpió y no se "
+                              "sabe si llegó; no se envía otra. TI debe confirmarlo con el "
+                              "solicitante y, si hace falta, usar `hrmaild queue retry {}`",
+                              workflow::describe_step(op), ctx.task_id);
+        co_return StepOutcome::failed;
+    }
+    if (op.kind == domain::OpKind::reset_password) {
+        // The password of the one reset this plan allows died with the process that made it.
+        failure = fmt::format("{}: la contraseña restablecida no llegó al solicitante y no se "
+                              "restablece dos veces por la misma aprobación; TI puede usar "
+                              "`hrmaild queue retry {}`",
+                              workflow::describe_step(op), ctx.task_id);
+        co_return StepOutcome::failed;
+    }
+    // A new account whose first password was never delivered: one reset, delivered instead.
+    const store::StepKey reset_key{ctx.task_id, ctx.plan_hash, index, StepKind::reset};
+    auto reset = must(store_.journal_step(reset_key));
+    if (reset && reset->state != store::StepState::failed) {
+        failure = fmt::format("{}: la contraseña de la cuenta nueva no llegó al solicitante y ya "
+                              "se intentó restablecerla una vez; TI debe revisarla",
+                              workflow::describe_step(op));
+        co_return StepOutcome::failed;
+    }
+    if (reset && (reset->error_class == "permanent" || reset->error_class == "conflict" ||
+                  reset->error_class == "auth")) {
+        failure = reset->result;
+        co_return StepOutcome::failed;
+    }
+    domain::Operation again = op;
+    again.kind = domain::OpKind::reset_password;
+    again.params.clear();
+    for (const auto& [name, value] : op.params)
+        if (name == "email" || name == "one_time_password")
+            again.params.emplace_back(name, value);
+    again.params.emplace_back("password", std::string("generate"));
+    if (!options_.generate_password)
+        throw std::logic_error("no password generator configured");
+    Secret password = options_.generate_password(again);
+    must(store_.journal_started(reset_key, "reset_password"));
+    log::info("PASSWORD_RESET_FOR_DELIVERY", {{"step", step_key_text(reset_key)}});
+    auto result = co_await mail_.apply(again, &password);
+    if (!result) {
+        const auto& err = result.error();
+        must(store_.journal_failed(reset_key, std::string(net::to_string(err.kind)), err.message));
+        if (err.kind == net::ErrorKind::retryable)
+            co_return StepOutcome::retry_later;
+        failure = fmt::format("{}: {}", workflow::describe_step(again), err.message);
+        co_return StepOutcome::failed;
+    }
+    must(store_.journal_succeeded(reset_key, *result));
+    co_return co_await deliver_password(ctx, index, op, password, failure);
+}
+
+Awaitable<std::int64_t> Service::password_recipient(const TicketContext& ctx) {
+    if (options_.password_recipient != "requester") {
+        std::int64_t id = 0;
+        const auto& r = options_.password_recipient;
+        std::from_chars(r.data(), r.data() + r.size(), id);
+        co_return id;
+    }
+    // A generated password only ever goes to a requester allowed to ask for it.
+    if (ctx.requester <= 0 || !co_await requester_allowed(ctx.requester))
+        co_return 0;
+    co_return ctx.requester;
+}
+
+Awaitable<Service::StepOutcome> Service::deliver_password(TicketContext& ctx, int index,
+                                                          const domain::Operation& op,
+                                                          const Secret& password,
+                                                          std::string& failure) {
+    const store::StepKey key{ctx.task_id, ctx.plan_hash, index, StepKind::notify};
+    auto recipient = co_await password_recipient(ctx);
+    if (recipient == 0) {
+        log::error("PASSWORD_NO_RECIPIENT", {{"task", ctx.task_id}});
+        undelivered_.erase({ctx.task_id, index});
+        failure = fmt::format("{}: no hay a quién entregar la contraseña (el solicitante no está "
+                              "en policy.requesters y no hay destinatario configurado)",
+                              workflow::describe_step(op));
+        co_return StepOutcome::failed;
+    }
+    must(store_.journal_started(key, "notify_password"));
+    Secret text(fmt::format(
+        "hrmaild — tarea #{}: contraseña temporal de {}:\n{}\nSe pedirá cambiarla al iniciar "
+        "sesión. No la comparta ni la copie en la tarea.",
+        ctx.task_id, op.text("email"), password.reveal()));
+    auto sent = co_await tickets_.notify_private(recipient, std::move(text));
+    if (!sent) {
+        const auto& err = sent.error();
+        must(store_.journal_failed(key, std::string(net::to_string(err.kind)), err.message));
+        auto& held = undelivered_[{ctx.task_id, index}];
+        held.first = password;
+        ++held.second;
+        log::warn("PASSWORD_DELIVERY_FAILED", {{"task", ctx.task_id},
+                                               {"attempt", held.second},
+                                               {"error", err.describe()}});
+        if (err.kind == net::ErrorKind::retryable && held.second < options_.delivery_attempts)
+            co_return StepOutcome::retry_later;
+        undelivered_.erase({ctx.task_id, index});
+        failure = fmt::format("{}: la contraseña temporal no se pudo entregar en privado ({}); "
+                              "no se restablece otra vez sin `hrmaild queue retry {}`",
+                              workflow::describe_step(op), err.message, ctx.task_id);
+        co_return StepOutcome::failed;
+    }
+    undelivered_.erase({ctx.task_id, index});
+    ++stats_.notifications;
+    must(store_.journal_succeeded(key, fmt::format("sent to bitrix user {}", recipient)));
+    log::info("PASSWORD_DELIVERED",
+              {{"task", ctx.task_id}, {"email", op.text("email")}, {"to", recipient}});
+    co_return StepOutcome::ok;
+}
+
+void Service::fail_ticket(TicketContext& ctx, const std::string& failure) {
+    auto text = ctx.messages.failed.empty()
+                    ? std::string("No se pudo completar la solicitud; TI ya fue notificado.")
+                    : ctx.messages.failed;
+    text += fmt::format("\nDetalle para TI: {}", failure);
+    std::vector<store::NewAnswer> answers{
+        {store::AnswerKind::comment, make_marker(ctx.task_id, "failed", ctx.ref()), text}};
+    auto it = tell_it(ctx.task_id, fmt::format("hrmaild: la tarea #{} falló y necesita atención: {}",
+                                               ctx.task_id, failure));
+    answers.insert(answers.end(), it.begin(), it.end());
+    transition(ctx.task_id, TicketState::failed, "daemon", failure, std::move(answers));
+}
+
+Awaitable<void> Service::run_due() {
+    auto due = must(store_.due_steps(now()));
+    for (const auto& s : due) {
+        auto plan_list = must(store_.plans_for(s.key.task_id));
+        auto plan = std::find_if(plan_list.begin(), plan_list.end(),
+                                 [&](const auto& p) { return p.plan_hash == s.key.plan_hash; });
+        if (plan == plan_list.end())
+            continue;
+        auto steps = parse_plan_steps(plan->plan_text);
+        if (s.key.step_index < 0 || s.key.step_index >= static_cast<int>(steps.size()))
+            continue;
+        const auto& op = steps[static_cast<std::size_t>(s.key.step_index)];
+        TicketContext ctx;
+        ctx.task_id = s.key.task_id;
+        ctx.plan_id = plan->id;
+        ctx.plan_hash = s.key.plan_hash;
+        ctx.requester = plan->requester;
+        ctx.messages = messages_from_json(plan->messages);
+        ctx.task = co_await load_task(ctx.task_id);
+        if (options_.dry_run)
+            continue;
+        std::string failure;
+        auto outcome = StepOutcome::ok;
+        // Policy is checked again on the account as it is now: in 30 days an address can
+        // become a protected account's alias, or the account an administrator.
+        auto ticket = must(store_.get_ticket(ctx.task_id));
+        auto fresh = co_await mail_.snapshot(true);
+        if (!fresh)
+            continue;
+        const auto* wf = ticket ? workflows_->find(ticket->workflow) : nullptr;
+        if (wf) {
+            domain::Plan one;
+            one.workflow = wf->name;
+            one.task_id = ctx.task_id;
+            one.steps = {op};
+            one.steps.front().after_days = 0;
+            auto decision = workflow::decide(*workflows_, *wf, one, *fresh);
+            if (decision.refused) {
+                outcome = StepOutcome::failed;
+                failure = fmt::format("{}: la política ya no lo permite: {}",
+                                      workflow::describe_step(op), detail::join(decision.reasons,
+                                                                                "; "));
+            }
+        }
+        if (outcome == StepOutcome::ok)
+            outcome = co_await run_step(ctx, s.key.step_index, op, failure);
+        if (outcome == StepOutcome::retry_later)
+            continue;
+        must(store_.complete_scheduled(s.id));
+        const auto ref = fmt::format("s{}", s.id);
+        if (outcome == StepOutcome::failed) {
+            log::error("SCHEDULED_STEP_FAILED", {{"task", ctx.task_id}, {"error", failure}});
+            std::vector<store::NewAnswer> answers{
+                {store::AnswerKind::comment, make_marker(ctx.task_id, "scheduled-failed", ref),
+                 "No se pudo completar el paso programado; no se hizo ningún cambio y TI ya fue "
+                 "notificado.\nDetalle para TI: " +
+                     failure}};
+            auto it = tell_it(ctx.task_id,
+                              fmt::format("hrmaild: el paso programado de la tarea #{} falló: {}",
+                                          ctx.task_id, failure));
+            answers.insert(answers.end(), it.begin(), it.end());
+            must(store_.owe_answers(ctx.task_id, answers));
+            continue;
+        }
+        (void)co_await mail_.snapshot(true);
+        must(store_.owe_answers(
+            ctx.task_id,
+            {{store::AnswerKind::comment, make_marker(ctx.task_id, "scheduled-done", ref),
+              fmt::format("Paso programado completado: {}.", workflow::describe_step(op))}}));
+    }
+}
+
+}  // namespace hrmaild::service
