@@ -139,11 +139,20 @@ Awaitable<void> Service::run_ticket(std::int64_t task_id) {
         log::info("DRY_RUN_PLAN", {{"task", task_id}, {"plan", plan->plan_hash}});
         co_return;
     }
-    if (ticket->state == TicketState::approved)
+    auto steps = parse_plan_steps(plan->plan_text);
+    if (ticket->state == TicketState::approved) {
+        // A password is only ever made for someone allowed to receive it: without a recipient
+        // the plan fails before it touches the account.
+        const bool makes_password = std::any_of(steps.begin(), steps.end(), needs_password);
+        if (makes_password && co_await password_recipient(ctx) == 0) {
+            fail_ticket(ctx, "no hay a quién entregar la contraseña: el solicitante no está en "
+                             "policy.requesters y no hay un destinatario configurado");
+            co_return;
+        }
         transition(task_id, TicketState::executing, "daemon", "starting");
+    }
     ctx.task = co_await load_task(task_id);
 
-    auto steps = parse_plan_steps(plan->plan_text);
     bool changed = false;
     for (int i = 0; i < static_cast<int>(steps.size()); ++i) {
         const auto& op = steps[static_cast<std::size_t>(i)];

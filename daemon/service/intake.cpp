@@ -296,8 +296,12 @@ Awaitable<bool> Service::handle_task(const domain::Task& task) {
             log::warn("TASK_AMBIGUOUS", {{"task", task.id}, {"workflows", join(a.tied, ",")}});
         co_return true;
     }
+    // The same CHANGED_DATE as when the waiting plan was made: what changed is the directory,
+    // not HR's description.
+    const bool directory_changed = existing && is_waiting(existing->state) &&
+                                   existing->changed_date == task.changed_date;
     auto ticket = must(store_.upsert_ticket(task.id, a.workflow, task.changed_date));
-    co_await plan_ticket(task, ticket, std::move(a), *snapshot, false);
+    co_await plan_ticket(task, ticket, std::move(a), *snapshot, directory_changed);
     co_return true;
 }
 
@@ -397,7 +401,8 @@ Awaitable<void> Service::plan_ticket(const domain::Task& task, const store::Tick
             ++stats_.past_queued;
         }
     }
-    if (current && current->dry_run && !options_.dry_run && same)
+    auto history = must(store_.plans_for(id));
+    if (!history.empty() && history.back().dry_run && !options_.dry_run)
         extra.push_back(
             "El plan anterior se hizo en modo de prueba (policy.dry_run); uno nuevo requiere "
             "aprobación.");

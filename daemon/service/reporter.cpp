@@ -19,6 +19,11 @@ using store::AnswerState;
 using store::StepKind;
 using detail::must;
 
+namespace {
+// How many passes an IT note is tried before it is given up (logged as an error).
+constexpr int kItNoteAttempts = 10;
+}  // namespace
+
 std::vector<store::NewAnswer> Service::tell_it(std::int64_t task_id, const std::string& text) {
     (void)task_id;
     if (options_.approvers.empty())
@@ -120,9 +125,14 @@ Awaitable<bool> Service::settle_answer(const store::AnswerRecord& a) {
                 ++stats_.notifications;
                 must(store_.journal_succeeded(key, "sent"));
             }
-            // An IT note never holds up the task's own answers.
-            must(store_.settle_answer(a.id, again ? AnswerState::pending : AnswerState::done,
-                                      again ? "retrying" : ""));
+            // An IT note never holds up the task's own answers, and is given up after a bound.
+            if (again && a.attempts + 1 >= kItNoteAttempts) {
+                log::error("IT_NOTIFY_GAVE_UP", {{"task", a.task_id}, {"attempts", a.attempts + 1}});
+                must(store_.settle_answer(a.id, AnswerState::dropped, "IT could not be notified"));
+            } else {
+                must(store_.settle_answer(a.id, again ? AnswerState::pending : AnswerState::done,
+                                          again ? "retrying" : ""));
+            }
             co_return true;
         }
     }

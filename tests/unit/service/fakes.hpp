@@ -28,13 +28,25 @@ class FakeTickets : public service::TicketSource {
     std::set<std::int64_t> completed, deferred;
     std::map<std::int64_t, std::vector<std::int64_t>> departments;
     int next_comment = 100;
+    int complete_calls = 0;
     int changes = 0;
     bool crash_after_next_comment = false;
+    bool crash_before_next_comment = false;  // the process dies before the post is sent
+    int fail_next_comments = 0;              // retryable failures of comment posts
+    int fail_next_notifications = 0;         // failures of private notifications...
+    net::ErrorKind notification_failure = net::ErrorKind::retryable;  // ...of this kind
     int comment_reads = 0;
 
     void add_task(domain::Task t) {
         t.changed_date = stamp();
+        if (t.created_date.empty())
+            t.created_date = t.changed_date;
         tasks[t.id] = std::move(t);
+    }
+    /// HR moves the task to another status (5 completed, 6 deferred, 2 pending...).
+    void set_status(std::int64_t id, int status) {
+        tasks[id].status = status;
+        tasks[id].changed_date = stamp();
     }
     void edit_description(std::int64_t id, std::string text) {
         tasks[id].description = std::move(text);
@@ -80,6 +92,14 @@ class FakeTickets : public service::TicketSource {
     }
     service::Awaitable<service::Outcome<std::string>> post_comment(std::int64_t id,
                                                                    std::string text) override {
+        if (crash_before_next_comment) {
+            crash_before_next_comment = false;
+            throw SimulatedCrash();
+        }
+        if (fail_next_comments > 0) {
+            --fail_next_comments;
+            co_return net::retryable_error("Bitrix is busy (fake)", 503);
+        }
         int cid = next_comment++;
         comment_log[id].push_back({cid, 1, std::move(text)});
         if (crash_after_next_comment) {
@@ -89,15 +109,26 @@ class FakeTickets : public service::TicketSource {
         co_return std::to_string(cid);
     }
     service::Awaitable<service::Outcome<void>> complete_task(std::int64_t id) override {
+        ++complete_calls;
         completed.insert(id);
+        tasks[id].status = 5;
         co_return service::Outcome<void>();
     }
     service::Awaitable<service::Outcome<void>> defer_task(std::int64_t id) override {
         deferred.insert(id);
+        tasks[id].status = 6;
         co_return service::Outcome<void>();
     }
     service::Awaitable<service::Outcome<void>> notify_private(std::int64_t user,
                                                               Secret text) override {
+        if (fail_next_notifications > 0) {
+            --fail_next_notifications;
+            net::CallError e;
+            e.kind = notification_failure;
+            e.http_status = notification_failure == net::ErrorKind::retryable ? 503 : 400;
+            e.message = "notification refused (fake)";
+            co_return e;
+        }
         notifications.emplace_back(user, text.reveal());
         co_return service::Outcome<void>();
     }

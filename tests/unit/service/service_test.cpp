@@ -1,130 +1,10 @@
 // The service's state machine over in-memory ports, a real SQLite store and the shipped
 // workflows: routine work, approvals and their forgeries, superseded plans, crashes between a
 // remote effect and its journal write, and secrets kept out of the store.
-#include "daemon/service/service.hpp"
-#include "daemon/config/config.hpp"
-#include "daemon/log/log.hpp"
-#include "daemon/service/marker.hpp"
-#include "daemon/store/sqlite_store.hpp"
-#include "daemon/workflow/engine.hpp"
-#include "daemon/workflow/loader.hpp"
-#include "tests/support/temp_dir.hpp"
-#include "tests/unit/service/fakes.hpp"
-
-#include <gtest/gtest.h>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-
-#include <exception>
+#include "tests/unit/service/service_fixture.hpp"
 
 namespace hrmaild::test {
 namespace {
-
-using service::Service;
-using store::TicketState;
-
-class ServiceTest : public ::testing::Test {
-  protected:
-    void SetUp() override {
-        auto loaded = config::load_config(source_dir() / "config/sandbox.yaml");
-        ASSERT_TRUE(loaded.config) << loaded.diagnostics.to_string();
-        config_ = *loaded.config;
-        auto wf = workflow::load_workflows(config_);
-        ASSERT_TRUE(wf.set) << wf.diagnostics.to_string();
-        workflows_ = std::make_shared<const workflow::WorkflowSet>(std::move(*wf.set));
-        std::string error;
-        auto dir = workflow::directory_from_json(
-            read_file(source_dir() / "tests/fixtures/tickets/org.json"), error);
-        ASSERT_TRUE(dir) << error;
-        mail_.dir = *dir;
-        tickets_.departments[2] = {1, 7, 8};
-        open_store();
-        make_service();
-    }
-
-    void open_store() {
-        service_.reset();
-        store_.reset();
-        store::SqliteOptions o;
-        o.path = dir_.path() / "state.db";
-        auto s = store::SqliteStore::open(o);
-        ASSERT_TRUE(s) << s.error().describe();
-        store_ = std::move(*s);
-    }
-
-    void make_service(bool dry_run = false,
-                      std::chrono::seconds overlap = std::chrono::seconds(120)) {
-        service::ServiceOptions o;
-        o.poll_overlap = overlap;
-        o.approvers = {7, 8};
-        o.approver_department = 2;
-        o.daemon_user_id = 1;
-        o.dry_run = dry_run;
-        o.generate_password = [this](const domain::Operation&) {
-            return Secret("Canary-Pass-" + std::to_string(++passwords_made_) + "-xQ7!");
-        };
-        service_ = std::make_unique<Service>(clock_, *store_, tickets_, mail_, workflows_, o);
-    }
-
-    // Runs a coroutine to completion; a SimulatedCrash (the process "dies") is reported.
-    bool run(service::Awaitable<void> a) {
-        bool crashed = false;
-        std::exception_ptr failure;
-        boost::asio::co_spawn(ioc_, std::move(a), [&](std::exception_ptr e) {
-            if (!e)
-                return;
-            try {
-                std::rethrow_exception(e);
-            } catch (const SimulatedCrash&) {
-                crashed = true;
-            } catch (...) {
-                failure = std::current_exception();
-            }
-        });
-        ioc_.run();
-        ioc_.restart();
-        if (failure)
-            std::rethrow_exception(failure);
-        return crashed;
-    }
-
-    // Simulates a restart: a new store connection and a new service, same files.
-    void restart() {
-        open_store();
-        make_service();
-    }
-
-    void add_fixture(const std::string& name, std::int64_t id) {
-        std::string error;
-        auto t = workflow::task_from_json(
-            read_file(source_dir() / "tests/fixtures/tickets/requests" / name), error);
-        ASSERT_TRUE(t) << error;
-        t->id = id;
-        tickets_.add_task(*t);
-    }
-
-    TicketState state(std::int64_t id) {
-        auto t = store_->get_ticket(id);
-        EXPECT_TRUE(t && *t);
-        return t && *t ? (*t)->state : TicketState::new_;
-    }
-
-    int users_named(const std::string& address) {
-        return static_cast<int>(std::count_if(mail_.dir.users.begin(), mail_.dir.users.end(),
-                                              [&](const auto& u) { return u.address == address; }));
-    }
-
-    TempDir dir_;
-    config::Config config_;
-    std::shared_ptr<const workflow::WorkflowSet> workflows_;
-    std::unique_ptr<store::SqliteStore> store_;
-    net::ManualClock clock_;
-    FakeTickets tickets_;
-    FakeMail mail_;
-    std::unique_ptr<Service> service_;
-    boost::asio::io_context ioc_;
-    int passwords_made_ = 0;
-};
 
 TEST_F(ServiceTest, RoutineHireRunsAndAnswers) {
     add_fixture("01-alta-basica.json", 1);
@@ -340,14 +220,29 @@ TEST_F(ServiceTest, CliApprovalBindsTheCurrentPlan) {
     bool refused = false;
     auto stale = [&]() -> service::Awaitable<void> {
         try {
-            co_await service_->queue_approve(4, "camilo", "deadbeef");
+            co_await service_->queue_approve(4, "camilo", std::string(64, 'd'));
         } catch (const service::CommandError& e) {
             refused = e.code() == "stale_plan";
         }
     };
     run(stale());
     EXPECT_TRUE(refused);
-    run([&]() -> service::Awaitable<void> { co_await service_->queue_approve(4, "camilo", ""); }());
+    // A short prefix is not enough: a guessed or mistyped one must not approve anything.
+    bool short_refused = false;
+    auto too_short = [&]() -> service::Awaitable<void> {
+        try {
+            co_await service_->queue_approve(4, "camilo", plan_hash(4).substr(0, 4));
+        } catch (const service::CommandError& e) {
+            short_refused = e.code() == "plan_hash_required";
+        }
+    };
+    run(too_short());
+    EXPECT_TRUE(short_refused);
+    EXPECT_EQ(state(4), TicketState::awaiting_approval);
+    const auto prefix = plan_hash(4).substr(0, 12);
+    run([&]() -> service::Awaitable<void> {
+        co_await service_->queue_approve(4, "camilo", prefix);
+    }());
     EXPECT_EQ(state(4), TicketState::done);
     auto approvals = store_->approvals_for(4);
     ASSERT_TRUE(approvals && approvals->size() == 1);

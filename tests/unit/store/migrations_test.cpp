@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
+#include <vector>
+
 #include <regex>
 
 #include "daemon/log/log.hpp"
@@ -81,6 +84,60 @@ TEST_F(MigrationOnOpen, OlderDatabaseIsMigratedOnOpenKeepingItsRows) {
     ASSERT_TRUE(t);
     EXPECT_EQ(t->workflow, "alta");
     EXPECT_TRUE(store->journal_started({7, "h", 0}, "create_user"));
+}
+
+// Step 4 rebuilds tickets and the journal (new CHECK constraints) and moves what step 3 kept
+// elsewhere: the journal's index offsets become kinds, plan messages leave the watermarks.
+TEST_F(MigrationOnOpen, StepFourKeepsTheJournalAndMovesPlanMessages) {
+    { ASSERT_TRUE(open_ok(3)); }
+    {
+        RawDb raw(db_path_);
+        const std::string h(64, 'c');
+        for (const auto* sql : {
+                 "INSERT INTO tickets (task_id, workflow, state, created_at, updated_at) VALUES "
+                 "(7, 'alta', 'executing', 1, 1)",
+                 "INSERT INTO watermarks (key, value, updated_at) VALUES "
+                 "('bitrix.changed_date', '2026-01-01T00:00:00+00:00', 1)"}) {
+            ASSERT_EQ(raw.exec(sql), "");
+        }
+        ASSERT_EQ(raw.exec("INSERT INTO plans (task_id, plan_hash, plan_text, approval_required, "
+                           "created_at) VALUES (7, '" + h + "', '{}', 1, 1)"),
+                  "");
+        ASSERT_EQ(raw.exec("INSERT INTO watermarks (key, value, updated_at) VALUES "
+                           "('messages/7/" + h + "', '{\"done\":\"Listo\"}', 1)"),
+                  "");
+        for (const auto& [index, hash, op] :
+             std::vector<std::tuple<int, std::string, std::string>>{
+                 {0, h, "create_user"},
+                 {1000, h, "notify_password"},
+                 {2000, h, "reset_password"},
+                 {0, "comment:hrmaild:7:done:" + h, "post_comment"}})
+            ASSERT_EQ(raw.exec("INSERT INTO step_journal (task_id, plan_hash, step_index, op, "
+                               "state, started_at) VALUES (7, '" + hash + "', " +
+                               std::to_string(index) + ", '" + op + "', 'succeeded', 1)"),
+                      "");
+    }
+    auto store = open_ok();
+    ASSERT_TRUE(store);
+    const std::string h(64, 'c');
+    auto notify = store->journal_step({7, h, 0, StepKind::notify}).value();
+    ASSERT_TRUE(notify);
+    EXPECT_EQ(notify->op, "notify_password");
+    auto reset = store->journal_step({7, h, 0, StepKind::reset}).value();
+    ASSERT_TRUE(reset);
+    EXPECT_EQ(reset->op, "reset_password");
+    EXPECT_TRUE(store->journal_step({7, h, 0, StepKind::step}).value());
+    EXPECT_TRUE(store->journal_step({7, "hrmaild:7:done:" + h, 0, StepKind::comment}).value());
+    auto plan = store->current_plan(7).value();
+    ASSERT_TRUE(plan);
+    EXPECT_EQ(plan->messages, "{\"done\":\"Listo\"}");
+    EXPECT_EQ(plan->decision, PlanDecision::approval);
+    EXPECT_FALSE(store->get_watermark("messages/7/" + h).value());
+    EXPECT_TRUE(store->get_watermark("bitrix.changed_date").value());
+    // The rebuilt tickets table takes the new state, and foreign keys hold again.
+    EXPECT_TRUE(store->transition_ticket({7, TicketState::failed, "daemon", "", "", {}}));
+    RawDb raw(db_path_);
+    EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM pragma_foreign_key_check"), "0");
 }
 
 TEST_F(MigrationOnOpen, NewerSchemaIsRefusedWithAClearMessage) {
