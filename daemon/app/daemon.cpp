@@ -79,8 +79,9 @@ void notify_systemd(const std::string& state) {
     sd_notify(0, state.c_str());
 }
 
-service::ServiceOptions service_options(const config::Config& cfg) {
+service::ServiceOptions service_options(const config::Config& cfg, const RunOptions& run) {
     service::ServiceOptions o;
+    o.since = run.since;
     o.approvers = cfg.bitrix.approvers;
     o.approver_department = cfg.bitrix.approver_department;
     o.password_recipient = cfg.bitrix.password_recipient;
@@ -395,7 +396,8 @@ int run_daemon(const RunOptions& options) {
                                                   rt.clients->zoho->directory());
     rt.service = std::make_unique<service::Service>(
         rt.clock, *rt.store, *rt.tickets, *rt.mail,
-        std::make_shared<const workflow::WorkflowSet>(std::move(*wf.set)), service_options(cfg));
+        std::make_shared<const workflow::WorkflowSet>(std::move(*wf.set)),
+        service_options(cfg, rt.options));
     log::info("STARTUP_STEP", {{"step", 4},
                                {"what", "clients"},
                                {"bitrix", cfg.bitrix.portal_url},

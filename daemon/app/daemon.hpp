@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <optional>
+#include <string>
 
 namespace hrmaild::app {
 
@@ -16,6 +17,9 @@ struct RunOptions {
     std::optional<std::chrono::milliseconds> poll_interval;
     /// How long SIGTERM waits for a cycle in flight (a journaled step) to settle.
     std::chrono::seconds drain{20};
+    /// Tasks created before this instant (ISO 8601) are never automatic; empty: the first
+    /// start's time, remembered in the state store.
+    std::string since;
 };
 
 /// Runs the daemon until SIGTERM/SIGINT. Returns the process exit code: 0 after a clean stop,

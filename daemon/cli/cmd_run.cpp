@@ -1,5 +1,6 @@
 #include "daemon/app/daemon.hpp"
 #include "daemon/cli/cli.hpp"
+#include "daemon/service/iso_time.hpp"
 
 namespace hrmaild::cli {
 
@@ -20,6 +21,18 @@ Command add_run_command(CLI::App& root, Globals& globals) {
         ->add_option("--drain", drain_seconds,
                      "Seconds SIGTERM waits for a step in flight to settle (default 20)")
         ->check(CLI::NonNegativeNumber);
+    cmd.app
+        ->add_option("--since", options.since,
+                     "Horizon for tasks filed before hrmaild started (ISO 8601, e.g. "
+                     "2026-11-01T00:00:00-06:00): tasks created earlier always wait for an "
+                     "approver. Default: the time of the first start")
+        ->check([](const std::string& v) {
+            return hrmaild::service::parse_iso(v)
+                       ? std::string()
+                       : "--since: expected an ISO 8601 date-time such as "
+                         "2026-11-01T00:00:00-06:00, got '" +
+                             v + "'";
+        });
     cmd.run = [&globals]() {
         options.config = globals.config;
         if (poll_seconds > 0)
