@@ -246,13 +246,17 @@ Response Sandbox::bitrix_control(const Request& request, const std::string& path
         out = it->value().get_int64();
         return std::nullopt;
     };
-    // The REST answer's `result`, or the REST error passed through with its status.
-    auto run = [&](long long user, const std::string& method, const json::object& params,
-                   json::value& result) -> std::optional<Response> {
+    auto act = [&](long long user, const std::string& method, const json::object& params) {
         Response r = bitrix_.act_as(user, method, params);
         collect_bitrix_events();
         log::info("SANDBOX_CONTROL_ACTION",
                   {{"action", "bitrix " + method}, {"user", user}, {"status", r.status}});
+        return r;
+    };
+    // The REST answer's `result`, or the REST error passed through with its status.
+    auto run = [&](long long user, const std::string& method, const json::object& params,
+                   json::value& result) -> std::optional<Response> {
+        Response r = act(user, method, params);
         if (r.status != 200)
             return r;
         boost::system::error_code ec;
@@ -276,13 +280,7 @@ Response Sandbox::bitrix_control(const Request& request, const std::string& path
                 return control_error(400, "params must be an object");
             params = it->value().as_object();
         }
-        Response r = bitrix_.act_as(user, std::string(method->value().as_string()), params);
-        collect_bitrix_events();
-        log::info("SANDBOX_CONTROL_ACTION",
-                  {{"action", "bitrix " + std::string(method->value().as_string())},
-                   {"user", user},
-                   {"status", r.status}});
-        return r;
+        return act(user, std::string(method->value().as_string()), params);
     }
 
     // /_sandbox/bitrix/tasks/{id}/status | comments
