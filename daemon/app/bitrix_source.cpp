@@ -27,6 +27,9 @@ service::Awaitable<service::Outcome<std::vector<domain::Task>>> BitrixTicketSour
     }
     if (!found)
         co_return found.error();
+    // Every task of the project, closed ones too: the decoded domain::Task carries the real
+    // STATUS and CREATED_DATE, and the service must see a completed or deferred task to
+    // withdraw its plan.
     std::vector<domain::Task> out;
     for (const auto& bt : *found) {
         remember(bt);

@@ -29,11 +29,15 @@ BitrixTask decode_task(const json::value& v, const std::vector<std::string>& uf_
     if (const auto* tags = field(v, {"tags", "TAGS"}))
         t.tags = decode_tags(*tags);
 
-    out.status = static_cast<TaskStatus>(field_int(v, {"status", "REAL_STATUS", "STATUS"}));
-    if (out.status < TaskStatus::unknown || out.status > TaskStatus::declined)
-        out.status = TaskStatus::unknown;
+    // camelCase `status` is the real status (`subStatus` the meta one); in UPPER_CASE objects
+    // REAL_STATUS is the real one and STATUS may be the meta-status (-1 overdue, -2 unviewed,
+    // -3 almost overdue), which says nothing about whether the task is open: unknown (0).
+    const auto status = field_int(v, {"status", "REAL_STATUS", "STATUS"});
+    t.status = status >= domain::task_status::new_ && status <= domain::task_status::declined
+                   ? static_cast<int>(status)
+                   : domain::task_status::unknown;
+    t.created_date = field_text(v, {"createdDate", "CREATED_DATE"});
     out.chat_id = field_int(v, {"chatId", "CHAT_ID"});
-    out.created_date = field_text(v, {"createdDate", "CREATED_DATE"});
     out.closed_date = field_text(v, {"closedDate", "CLOSED_DATE"});
     if (const auto* a = field(v, {"auditors", "AUDITORS"}))
         out.auditors = int_list(*a);

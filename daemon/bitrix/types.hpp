@@ -11,7 +11,7 @@
 
 namespace hrmaild::bitrix {
 
-/// Task status values (reference section 6).
+/// Task status values (reference section 6); the same numbers as `domain::task_status`.
 enum class TaskStatus : int {
     unknown = 0,
     new_ = 1,
@@ -25,14 +25,16 @@ enum class TaskStatus : int {
 
 /// A task as read from the portal: the domain view plus what only the client needs.
 struct BitrixTask {
-    domain::Task task;  ///< what workflows look at (uf keys as UF_XXX names)
-    TaskStatus status = TaskStatus::unknown;
+    /// What workflows look at (uf keys as UF_XXX names), with the real status and
+    /// CREATED_DATE (ISO 8601 with offset, as the portal wrote it).
+    domain::Task task;
     std::int64_t chat_id = 0;  ///< non-zero: a new-card task whose comments are a chat
-    std::string created_date;  ///< ISO 8601 with offset, as the portal wrote it
     std::string closed_date;   ///< empty while open
     std::vector<std::int64_t> auditors;
     std::vector<std::int64_t> accomplices;
 
+    /// The real status (`task.status`), typed.
+    [[nodiscard]] TaskStatus status() const { return static_cast<TaskStatus>(task.status); }
     /// Whether comments must be read through the task chat (the 2025+ card).
     [[nodiscard]] bool new_card() const { return chat_id != 0; }
 };

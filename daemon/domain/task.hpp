@@ -7,6 +7,19 @@
 
 namespace hrmaild::domain {
 
+/// Bitrix24 task status values (`STATUS`, `REAL_STATUS`; reference section 6). Plain ints, as
+/// the portal sends them; 0 is "not known" (the source did not say, or said something else).
+namespace task_status {
+inline constexpr int unknown = 0;
+inline constexpr int new_ = 1;  ///< legacy, no longer produced by the portal
+inline constexpr int pending = 2;
+inline constexpr int in_progress = 3;
+inline constexpr int supposedly_completed = 4;  ///< awaiting the creator's control
+inline constexpr int completed = 5;
+inline constexpr int deferred = 6;
+inline constexpr int declined = 7;  ///< legacy
+}  // namespace task_status
+
 /// A Bitrix24 task reduced to what workflows look at.
 struct Task {
     std::int64_t id = 0;
@@ -19,12 +32,18 @@ struct Task {
     std::int64_t group_id = 0;              ///< the Bitrix project (GROUP_ID)
     std::map<std::string, std::string> uf;  ///< custom fields (UF_*), as text
     std::string changed_date;               ///< CHANGED_DATE, to notice edits
-    std::string created_date;               ///< CREATED_DATE (ISO 8601), for the horizon
-    int status = 2;  ///< Bitrix STATUS: 1 new, 2 pending, 3 in progress, 4 supposedly
-                     ///< completed, 5 completed, 6 deferred, 7 declined
+    std::string created_date;               ///< CREATED_DATE (ISO 8601 with offset); may be empty
+    /// The real status (`task_status`). A source that cannot tell leaves 0, which is not open;
+    /// a task file without STATUS (`workflow::task_from_json`) is pending, as the portal
+    /// creates a task.
+    int status = task_status::unknown;
 
-    /// Whether HR's request is still open (new, pending or in progress).
-    [[nodiscard]] bool is_open() const { return status >= 1 && status <= 3; }
+    /// Whether HR still wants the request: new, pending or in progress. Supposedly completed,
+    /// completed, deferred, declined and unknown are not open.
+    [[nodiscard]] bool is_open() const {
+        return status == task_status::new_ || status == task_status::pending ||
+               status == task_status::in_progress;
+    }
 };
 
 }  // namespace hrmaild::domain

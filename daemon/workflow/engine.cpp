@@ -261,6 +261,24 @@ std::optional<domain::Task> task_from_json(std::string_view text, std::string& e
     t.responsible_id = as_int(field(o, {"RESPONSIBLE_ID", "responsibleId"}));
     t.group_id = as_int(field(o, {"GROUP_ID", "groupId"}));
     t.changed_date = as_str(field(o, {"CHANGED_DATE", "changedDate"}));
+    t.created_date = as_str(field(o, {"CREATED_DATE", "createdDate"}));
+    // A file without STATUS is a request as HR files it: the portal creates tasks pending.
+    // REAL_STATUS before STATUS: in the legacy UPPER_CASE shape STATUS may be a meta-status.
+    t.status = domain::task_status::pending;
+    if (const auto* st = field(o, {"REAL_STATUS", "STATUS", "status"})) {
+        const auto n = as_int(st);
+        const bool numeric = st->is_int64() || st->is_uint64() ||
+                             (st->is_string() && !st->get_string().empty() &&
+                              std::to_string(n) == std::string_view(st->get_string()));
+        if (!numeric || n < domain::task_status::new_ || n > domain::task_status::declined) {
+            error =
+                "STATUS must be a task status from 1 to 7 (1 new, 2 pending, 3 in progress, "
+                "4 supposedly completed, 5 completed, 6 deferred, 7 declined), not " +
+                boost::json::serialize(*st);
+            return std::nullopt;
+        }
+        t.status = static_cast<int>(n);
+    }
     if (const auto* tags = field(o, {"TAGS", "tags"}); tags && tags->is_array()) {
         for (const auto& x : tags->get_array()) {
             if (x.is_string())

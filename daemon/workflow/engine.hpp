@@ -64,7 +64,8 @@ boost::json::object to_json(const Evaluation& e);
 std::string pretty_json(const boost::json::value& v);
 
 /// A task in the fixtures' (Bitrix `tasks.task.add`) shape: TITLE, DESCRIPTION, TAGS,
-/// CREATED_BY, RESPONSIBLE_ID, GROUP_ID, optional ID, CHANGED_DATE and UF_* fields.
+/// CREATED_BY, RESPONSIBLE_ID, GROUP_ID, optional ID, CHANGED_DATE, CREATED_DATE, STATUS (1..7;
+/// absent: 2, pending, as the portal creates a task) and UF_* fields.
 std::optional<domain::Task> task_from_json(std::string_view text, std::string& error);
 
 /// A directory in org.json's shape (users with primaryEmailAddress, firstName, lastName...;

@@ -464,6 +464,15 @@ std::optional<Outcome> Portal::read_task_id(const json::object& params, long lon
     return std::nullopt;
 }
 
+Response Portal::act_as(long long user_id, const std::string& method, const json::object& params) {
+    Call call{user_id, "control", false};
+    auto it = methods().find(method_name(method));
+    Outcome out = it == methods().end()
+                      ? Outcome::fail(404, "ERROR_METHOD_NOT_FOUND", "Method not found!")
+                      : (this->*(it->second))(params, call);
+    return reply(out, time_block(clock.unix_seconds(), call, method));
+}
+
 }  // namespace bitrix_detail
 
 /// The emulator's state is the portal; the pimpl keeps the public header small.
@@ -511,6 +520,19 @@ std::vector<std::string> BitrixEmulator::take_outgoing_events() {
     std::vector<std::string> out(impl_->outgoing.begin(), impl_->outgoing.end());
     impl_->outgoing.clear();
     return out;
+}
+
+Response BitrixEmulator::act_as(long long user_id, const std::string& method,
+                                const boost::json::object& params) {
+    return impl_->act_as(user_id, method, params);
+}
+
+bool BitrixEmulator::has_user(long long user_id) const {
+    return impl_->user(user_id) != nullptr;
+}
+
+long long BitrixEmulator::webhook_user() const {
+    return impl_->webhook_user;
 }
 
 std::string BitrixEmulator::webhook_path() const {

@@ -64,6 +64,17 @@ class BitrixEmulator {
     /// POSTs each once to event_target(), without retries.
     std::vector<std::string> take_outgoing_events();
 
+    /// Runs one REST method (`tasks.task.update`, `task.commentitem.add`, ...) as user
+    /// `user_id`, for the control API: the answer is the REST envelope or error body; no
+    /// leaky bucket or operating limit applies and no call is counted; events are raised as
+    /// for a REST call.
+    Response act_as(long long user_id, const std::string& method,
+                    const boost::json::object& params);
+    /// Whether the portal has a user with this id.
+    [[nodiscard]] bool has_user(long long user_id) const;
+    /// The owner of the inbound webhook (portal.json `webhook.user_id`, default 1).
+    [[nodiscard]] long long webhook_user() const;
+
     /// The webhook URL path prefix for the seeded webhook, e.g. `/rest/1/sandbox-webhook-secret/`.
     [[nodiscard]] std::string webhook_path() const;
 

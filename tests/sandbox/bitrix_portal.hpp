@@ -411,7 +411,8 @@ struct Portal {
     /// Makes a task a new-card task with a chat; returns the chat id.
     long long open_chat(Task& t);
 
-    /// Adds a pending task (the next id); null, with `error` set, when a field is refused.
+    /// Adds a task (the next id), pending unless `fields` name a STATUS; null, with `error`
+    /// set, when a field is refused.
     Task* create_task(const json::object& fields, long long caller, bool chat,
                       std::optional<std::string>& error);
 
@@ -564,6 +565,14 @@ struct Portal {
 
     /// Loads portal.json and request files (see BitrixEmulator::seed).
     void seed(const json::value& portal_json, const std::vector<json::value>& requests);
+
+    /// A seeded request's CREATED_DATE and CHANGED_DATE (not settable through REST): the task
+    /// was filed and last changed then; the status and close dates follow the last change.
+    void backdate(Task& t, const json::object& request);
+
+    /// Runs one REST method as `user_id` for the control API: no bucket, no operating limit,
+    /// not counted; events are raised as for REST. Unknown method: 404 ERROR_METHOD_NOT_FOUND.
+    Response act_as(long long user_id, const std::string& method, const json::object& params);
 
     /// Everything, as JSON (see BitrixEmulator::state).
     json::value state();

@@ -163,13 +163,40 @@ void Portal::seed(const json::value& portal_json, const std::vector<json::value>
             php::to_int(fields.at("CREATED_BY"), creator);
         }
         std::optional<std::string> error;
-        create_task(fields, creator, chat, error);
+        if (Task* t = create_task(fields, creator, chat, error)) {
+            backdate(*t, fields);
+        }
         if (error) {
             // A request that names an unknown user or project is still loaded, bare.
             json::object bare{{"TITLE", fields.contains("TITLE") ? fields.at("TITLE")
                                                                  : json::value("(untitled)")}};
             create_task(bare, creator, chat, error);
         }
+    }
+}
+
+void Portal::backdate(Task& t, const json::object& request) {
+    auto date = [&](const char* key) -> std::optional<time_point> {
+        time_point d;
+        auto it = request.find(key);
+        if (it == request.end() || !bitrix_dates::parse(php::to_string(it->value()), d)) {
+            return std::nullopt;
+        }
+        return d;
+    };
+    auto created = date("CREATED_DATE");
+    auto changed = date("CHANGED_DATE");
+    if (!created && !changed) {
+        return;
+    }
+    if (created) {
+        t.created = *created;
+    }
+    t.changed = changed ? *changed : t.created;
+    t.created = std::min(t.created, t.changed);
+    t.activity = t.status_changed = t.changed;
+    if (t.closed) {
+        t.closed = t.changed;
     }
 }
 

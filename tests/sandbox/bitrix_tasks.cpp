@@ -445,11 +445,11 @@ Task* Portal::create_task(const json::object& fields, long long caller, bool cha
     t.changed_by = caller;
     t.status_changed_by = caller;
     t.created = t.changed = t.activity = t.status_changed = clock.now();
+    t.status = 2;  // pending, unless the fields name a STATUS
     error = apply_fields(t, fields, true, caller);
     if (error) {
         return nullptr;
     }
-    t.status = 2;
     ++next_task_id;
     auto& stored = tasks[t.id] = std::move(t);
     if (chat || opts.new_card_default) {

@@ -3,6 +3,7 @@
 #include "daemon/log/log.hpp"
 #include "tests/sandbox/util.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace hrmaild::sandbox {
@@ -206,11 +207,7 @@ Response Sandbox::route(const Request& request) {
     std::string path = request.path();
     if (starts_with(path, "/rest/")) {
         Response r = bitrix_.handle(request);
-        std::string target = bitrix_.event_target();
-        for (auto& body : bitrix_.take_outgoing_events()) {
-            if (!target.empty())
-                outgoing_.push_back(OutgoingEvent{target, std::move(body)});
-        }
+        collect_bitrix_events();
         return r;
     }
     if (is_bitrix_oauth(path))
@@ -221,6 +218,119 @@ Response Sandbox::route(const Request& request) {
                                             {"error_description",
                                              "The sandbox serves /rest/, /api/, /oauth/v2/ and "
                                              "/_sandbox/"}});
+}
+
+void Sandbox::collect_bitrix_events() {
+    std::string target = bitrix_.event_target();
+    for (auto& body : bitrix_.take_outgoing_events()) {
+        if (!target.empty())
+            outgoing_.push_back(OutgoingEvent{target, std::move(body)});
+    }
+}
+
+Response Sandbox::bitrix_control(const Request& request, const std::string& path) {
+    if (request.method != "POST")
+        return control_error(405, "method not allowed on " + path);
+    std::string error;
+    auto body = body_object(request, error);
+    if (!body)
+        return control_error(400, error);
+    auto user_of = [&](const char* key, long long& out) -> std::optional<Response> {
+        out = bitrix_.webhook_user();
+        auto it = body->find(key);
+        if (it == body->end())
+            return std::nullopt;
+        if (!it->value().is_int64() || !bitrix_.has_user(it->value().get_int64()))
+            return control_error(400, std::string(key) + " must be the id of a portal user, not " +
+                                          json::serialize(it->value()));
+        out = it->value().get_int64();
+        return std::nullopt;
+    };
+    auto act = [&](long long user, const std::string& method, const json::object& params) {
+        Response r = bitrix_.act_as(user, method, params);
+        collect_bitrix_events();
+        log::info("SANDBOX_CONTROL_ACTION",
+                  {{"action", "bitrix " + method}, {"user", user}, {"status", r.status}});
+        return r;
+    };
+    // The REST answer's `result`, or the REST error passed through with its status.
+    auto run = [&](long long user, const std::string& method, const json::object& params,
+                   json::value& result) -> std::optional<Response> {
+        Response r = act(user, method, params);
+        if (r.status != 200)
+            return r;
+        boost::system::error_code ec;
+        json::value v = json::parse(r.body, ec);
+        if (ec || !v.is_object() || !v.as_object().contains("result"))
+            return r;
+        result = v.as_object().at("result");
+        return std::nullopt;
+    };
+
+    if (path == "/_sandbox/bitrix/call") {
+        long long user = 0;
+        if (auto e = user_of("user_id", user))
+            return *e;
+        auto method = body->find("method");
+        if (method == body->end() || !method->value().is_string())
+            return control_error(400, "method (a REST method name) is required");
+        json::object params;
+        if (auto it = body->find("params"); it != body->end()) {
+            if (!it->value().is_object())
+                return control_error(400, "params must be an object");
+            params = it->value().as_object();
+        }
+        return act(user, std::string(method->value().as_string()), params);
+    }
+
+    // /_sandbox/bitrix/tasks/{id}/status | comments
+    const std::string prefix = "/_sandbox/bitrix/tasks/";
+    if (!starts_with(path, prefix))
+        return control_error(404, "unknown control route " + path);
+    std::string rest = path.substr(prefix.size());
+    auto slash = rest.find('/');
+    std::string id_text = rest.substr(0, slash);
+    std::string what = slash == std::string::npos ? std::string() : rest.substr(slash + 1);
+    long long task_id = 0;
+    if (id_text.empty() || id_text.size() > 15 ||
+        !std::all_of(id_text.begin(), id_text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return control_error(404, "unknown control route " + path);
+    task_id = std::stoll(id_text);
+
+    if (what == "status") {
+        long long user = 0;
+        if (auto e = user_of("user_id", user))
+            return *e;
+        auto st = body->find("status");
+        if (st == body->end() || !st->value().is_int64() || st->value().get_int64() < 1 ||
+            st->value().get_int64() > 7)
+            return control_error(400,
+                                 "status must be a task status from 1 to 7 (1 new, "
+                                 "2 pending, 3 in progress, 4 supposedly completed, "
+                                 "5 completed, 6 deferred, 7 declined)");
+        json::object params{{"taskId", task_id},
+                            {"fields", json::object{{"STATUS", st->value().get_int64()}}}};
+        json::value result;
+        if (auto e = run(user, "tasks.task.update", params, result))
+            return *e;
+        return Response::json(200, result);
+    }
+    if (what == "comments") {
+        long long author = 0;
+        if (auto e = user_of("author_id", author))
+            return *e;
+        auto text = body->find("text");
+        if (text == body->end() || !text->value().is_string())
+            return control_error(400, "text (a string) is required");
+        json::object params{
+            {"TASKID", task_id},
+            {"FIELDS", json::object{{"POST_MESSAGE", text->value()}, {"AUTHOR_ID", author}}}};
+        json::value result;
+        if (auto e = run(author, "task.commentitem.add", params, result))
+            return *e;
+        return Response::json(200, json::object{{"id", result}, {"author_id", author}});
+    }
+    return control_error(404, "unknown control route " + path);
 }
 
 std::vector<OutgoingEvent> Sandbox::take_outgoing_events() {
@@ -374,9 +484,12 @@ Response Sandbox::control(const Request& request) {
         return Response::json(
             200, json::object{
                      {"ok", true},
-                     {"routes", json::array{"GET state", "POST reset", "POST seed",
-                                            "GET|POST clock", "GET|POST|DELETE faults",
-                                            "DELETE faults/{id}", "GET|POST config", "GET log"}}});
+                     {"routes",
+                      json::array{"GET state", "POST reset", "POST seed", "GET|POST clock",
+                                  "GET|POST|DELETE faults", "DELETE faults/{id}", "GET|POST config",
+                                  "GET log", "POST bitrix/call", "POST bitrix/tasks/{id}/status",
+                                  "POST bitrix/tasks/{id}/comments", "POST zoho/users",
+                                  "POST|DELETE zoho/users/{key}"}}});
     }
     if (path == "/_sandbox/state") {
         if (m != "GET")
@@ -501,6 +614,40 @@ Response Sandbox::control(const Request& request) {
         }
         return Response::json(
             200, json::object{{"bitrix", bitrix_options_json()}, {"zoho", zoho_.options_json()}});
+    }
+    if (starts_with(path, "/_sandbox/bitrix/"))
+        return bitrix_control(request, path);
+    if (path == "/_sandbox/zoho/users" || starts_with(path, "/_sandbox/zoho/users/")) {
+        if (path == "/_sandbox/zoho/users") {
+            if (m != "POST")
+                return method_not_allowed();
+            auto body = body_object(request, error);
+            if (!body)
+                return control_error(400, error);
+            Response r = zoho_.control_add_user(*body);
+            log::info("SANDBOX_CONTROL_ACTION",
+                      {{"action", "zoho user add"}, {"status", r.status}});
+            return r;
+        }
+        std::string key =
+            util::percent_decode(path.substr(std::string("/_sandbox/zoho/users/").size()), false);
+        if (key.empty() || key.find('/') != std::string::npos)
+            return control_error(404, "unknown control route " + path);
+        Response r;
+        if (m == "DELETE") {
+            r = zoho_.control_delete_user(key);
+        } else if (m == "POST" || m == "PATCH") {
+            auto body = body_object(request, error);
+            if (!body)
+                return control_error(400, error);
+            r = zoho_.control_update_user(key, *body);
+        } else {
+            return method_not_allowed();
+        }
+        log::info("SANDBOX_CONTROL_ACTION",
+                  {{"action", m == "DELETE" ? "zoho user delete" : "zoho user update"},
+                   {"status", r.status}});
+        return r;
     }
     if (path == "/_sandbox/log") {
         if (m != "GET")

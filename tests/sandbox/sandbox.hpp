@@ -62,6 +62,8 @@ class Sandbox {
 
   private:
     Response control(const Request& request);
+    Response bitrix_control(const Request& request, const std::string& path);
+    void collect_bitrix_events();
     Response route(const Request& request);
     void count(const Request& request);
     void reset_all(bool empty);

@@ -1,5 +1,7 @@
 #include "tests/sandbox/zoho_emulator.hpp"
 
+#include "tests/sandbox/seed.hpp"
+
 #include "tests/sandbox/util.hpp"
 
 #include <algorithm>
@@ -1644,7 +1646,217 @@ struct ZohoEmulator::Impl {
         return ok(200);
     }
 
-    // ------------------------------------------------------------ seeding
+    // ------------------------------------------------------------ seeding and control
+
+    // A user from an org.json user object (checked by org_user_problem, or skipped fields
+    // keep their defaults); the next ids unless it names zuid or accountId.
+    User user_from_spec(const json::object& o) {
+        auto str = [&](const char* k, std::string dflt) {
+            auto f = o.find(k);
+            return f != o.end() && f->value().is_string() ? std::string(f->value().get_string())
+                                                          : dflt;
+        };
+        User u;
+        u.email = util::lower(str("primaryEmailAddress", ""));
+        u.zuid = next_zuid;
+        next_zuid += 2;
+        u.account_id = next_account_id;
+        next_account_id += 2;
+        if (auto f = o.find("zuid"); f != o.end())
+            u.zuid = as_id(f->value()).value_or(u.zuid);
+        if (auto f = o.find("accountId"); f != o.end())
+            u.account_id = as_id(f->value()).value_or(u.account_id);
+        u.first_name = str("firstName", "");
+        u.last_name = str("lastName", "");
+        u.display_name = str("displayName",
+                             u.last_name.empty() ? u.first_name : u.first_name + " " + u.last_name);
+        u.role = str("role", "member");
+        u.created_ms = now_ms();
+        u.password_hash = hash_password(util::random_hex(12));
+        if (auto f = o.find("enabled"); f != o.end())
+            u.account_enabled = as_bool(f->value()).value_or(true);
+        if (auto f = o.find("mailEnabled"); f != o.end())
+            u.mail_enabled = as_bool(f->value()).value_or(true);
+        if (auto f = o.find("aliases"); f != o.end() && f->value().is_array()) {
+            for (const auto& a : f->value().as_array()) {
+                if (a.is_string()) {
+                    u.aliases.push_back(
+                        Alias{util::lower(std::string(a.get_string())), next_alias_id});
+                    next_alias_id += 2;
+                }
+            }
+        }
+        return u;
+    }
+
+    static Response control_error(int status, const std::string& message) {
+        return Response::json(status, json::object{{"error", message}});
+    }
+
+    // The user a control path names: zuid, accountId, address or alias.
+    User* control_user(const std::string& key) {
+        if (auto id = parse_int(key))
+            return user_by_id(*id);
+        return user_by_email(key);
+    }
+
+    // Who holds an address, for a control error ("admin@x (alias)", "group todos@x").
+    std::string holder(const std::string& address) {
+        if (Group* g = group_by_email(address))
+            return "the group " + g->email;
+        if (User* u = user_by_email(address))
+            return u->email == util::lower(address) ? "the user " + u->email
+                                                    : "an alias of " + u->email;
+        return "nobody";
+    }
+
+    // An address a control call wants to give someone: valid, in one of the org's domains.
+    std::optional<std::string> address_problem(const std::string& address) {
+        if (!valid_email(address))
+            return "not an address Zoho takes: " + address;
+        if (!domain_verified(address))
+            return "the domain of " + address + " is not one of the organization's domains";
+        return std::nullopt;
+    }
+
+    Response control_add_user(const json::object& spec) {
+        if (!has_org)
+            return control_error(409, "no organization is seeded");
+        for (const auto& kv : spec) {
+            static const std::set<std::string> keys = {"primaryEmailAddress",
+                                                       "firstName",
+                                                       "lastName",
+                                                       "displayName",
+                                                       "role",
+                                                       "aliases",
+                                                       "enabled",
+                                                       "mailEnabled",
+                                                       "replace"};
+            if (keys.count(std::string(kv.key())) == 0)
+                return control_error(400, "unknown key: " + std::string(kv.key()));
+        }
+        if (auto problem = org_user_problem(spec))
+            return control_error(400, *problem);
+        bool replace = false;
+        if (auto it = spec.find("replace"); it != spec.end()) {
+            if (!it->value().is_bool())
+                return control_error(400, "replace must be true or false");
+            replace = it->value().get_bool();
+        }
+        std::string address = util::lower(std::string(spec.at("primaryEmailAddress").get_string()));
+        if (auto problem = address_problem(address))
+            return control_error(400, *problem);
+        User* old = user_by_email(address);
+        bool replacing = replace && old != nullptr && old->email == address;
+        if (!replacing && address_taken(address))
+            return control_error(409, address + " is already taken by " + holder(address) +
+                                          (old != nullptr && old->email == address
+                                               ? " (give \"replace\": true to re-create it)"
+                                               : ""));
+        std::set<std::string> seen{address};
+        if (const auto* aliases = spec.if_contains("aliases")) {
+            for (const auto& a : aliases->get_array()) {
+                std::string alias = util::lower(std::string(a.get_string()));
+                if (auto problem = address_problem(alias))
+                    return control_error(400, *problem);
+                bool own =
+                    replacing && std::any_of(old->aliases.begin(), old->aliases.end(),
+                                             [&](const Alias& x) { return x.address == alias; });
+                if (!seen.insert(alias).second || (address_taken(alias) && !own))
+                    return control_error(409, alias + " is already taken by " + holder(alias));
+            }
+        }
+        json::value replaced = nullptr;
+        if (replacing) {
+            replaced = old->zuid;
+            remove_from_groups(old->email);
+            std::int64_t gone = old->zuid;
+            std::erase_if(users, [&](const User& u) { return u.zuid == gone; });
+        }
+        users.push_back(user_from_spec(spec));
+        return Response::json(
+            201, json::object{{"user", user_json(users.back())}, {"replaced", replaced}});
+    }
+
+    Response control_update_user(const std::string& key, const json::object& patch) {
+        User* u = control_user(key);
+        if (u == nullptr)
+            return control_error(404, "no user " + key);
+        static const std::set<std::string> keys = {"enabled",    "mailEnabled",  "role",
+                                                   "firstName",  "lastName",     "displayName",
+                                                   "addAliases", "removeAliases"};
+        for (const auto& kv : patch) {
+            if (keys.count(std::string(kv.key())) == 0)
+                return control_error(400, "unknown key: " + std::string(kv.key()));
+        }
+        // Everything is checked before anything changes.
+        json::object as_spec = patch;
+        as_spec["primaryEmailAddress"] = u->email;
+        as_spec.erase("addAliases");
+        as_spec.erase("removeAliases");
+        if (auto problem = org_user_problem(as_spec))
+            return control_error(400, *problem);
+        auto address_list = [&](const char* name,
+                                std::vector<std::string>& out) -> std::optional<Response> {
+            auto it = patch.find(name);
+            if (it == patch.end())
+                return std::nullopt;
+            if (!it->value().is_array())
+                return control_error(400, std::string(name) + " must be a list of addresses");
+            for (const auto& a : it->value().as_array()) {
+                if (!a.is_string())
+                    return control_error(400, std::string(name) + " must be a list of addresses");
+                out.push_back(util::lower(std::string(a.get_string())));
+            }
+            return std::nullopt;
+        };
+        std::vector<std::string> add, remove;
+        if (auto e = address_list("addAliases", add))
+            return *e;
+        if (auto e = address_list("removeAliases", remove))
+            return *e;
+        std::set<std::string> seen;
+        for (const auto& a : add) {
+            if (auto problem = address_problem(a))
+                return control_error(400, *problem);
+            if (!seen.insert(a).second || address_taken(a))
+                return control_error(409, a + " is already taken by " + holder(a));
+        }
+        for (const auto& a : remove) {
+            if (std::none_of(u->aliases.begin(), u->aliases.end(),
+                             [&](const Alias& x) { return x.address == a; }))
+                return control_error(400, a + " is not an alias of " + u->email);
+        }
+        if (auto it = patch.find("enabled"); it != patch.end())
+            u->account_enabled = it->value().get_bool();
+        if (auto it = patch.find("mailEnabled"); it != patch.end())
+            u->mail_enabled = it->value().get_bool();
+        if (auto it = patch.find("role"); it != patch.end())
+            u->role = std::string(it->value().get_string());
+        if (auto it = patch.find("firstName"); it != patch.end())
+            u->first_name = std::string(it->value().get_string());
+        if (auto it = patch.find("lastName"); it != patch.end())
+            u->last_name = std::string(it->value().get_string());
+        if (auto it = patch.find("displayName"); it != patch.end())
+            u->display_name = std::string(it->value().get_string());
+        for (const auto& a : remove)
+            std::erase_if(u->aliases, [&](const Alias& x) { return x.address == a; });
+        for (const auto& a : add) {
+            u->aliases.push_back(Alias{a, next_alias_id});
+            next_alias_id += 2;
+        }
+        return Response::json(200, json::object{{"user", user_json(*u)}});
+    }
+
+    Response control_delete_user(const std::string& key) {
+        User* u = control_user(key);
+        if (u == nullptr)
+            return control_error(404, "no user " + key);
+        std::int64_t zuid = u->zuid;
+        remove_from_groups(u->email);
+        std::erase_if(users, [&](const User& x) { return x.zuid == zuid; });
+        return Response::json(200, json::object{{"ok", true}, {"zuid", zuid}});
+    }
 
     void seed(const json::value& org_value) {
         clear();
@@ -1714,45 +1926,11 @@ struct ZohoEmulator::Impl {
                 if (!v.is_object())
                     continue;
                 const auto& o = v.as_object();
-                auto str = [&](const char* k, std::string dflt) {
-                    auto f = o.find(k);
-                    return f != o.end() && f->value().is_string()
-                               ? std::string(f->value().get_string())
-                               : dflt;
-                };
-                User u;
-                u.email = util::lower(str("primaryEmailAddress", ""));
-                if (u.email.empty())
+                const auto* email = o.if_contains("primaryEmailAddress");
+                if (email == nullptr || !email->is_string() || email->get_string().empty())
                     continue;
-                u.zuid = next_zuid;
-                next_zuid += 2;
-                u.account_id = next_account_id;
-                next_account_id += 2;
-                if (auto f = o.find("zuid"); f != o.end())
-                    u.zuid = as_id(f->value()).value_or(u.zuid);
-                if (auto f = o.find("accountId"); f != o.end())
-                    u.account_id = as_id(f->value()).value_or(u.account_id);
-                u.first_name = str("firstName", "");
-                u.last_name = str("lastName", "");
-                u.display_name =
-                    str("displayName",
-                        u.last_name.empty() ? u.first_name : u.first_name + " " + u.last_name);
-                u.role = str("role", "member");
+                User u = user_from_spec(o);
                 u.created_ms = org_created_ms;
-                u.password_hash = hash_password(util::random_hex(12));
-                if (auto f = o.find("enabled"); f != o.end())
-                    u.account_enabled = as_bool(f->value()).value_or(true);
-                if (auto f = o.find("mailEnabled"); f != o.end())
-                    u.mail_enabled = as_bool(f->value()).value_or(true);
-                if (auto f = o.find("aliases"); f != o.end() && f->value().is_array()) {
-                    for (const auto& a : f->value().as_array()) {
-                        if (a.is_string()) {
-                            u.aliases.push_back(
-                                Alias{util::lower(std::string(a.get_string())), next_alias_id});
-                            next_alias_id += 2;
-                        }
-                    }
-                }
                 users.push_back(std::move(u));
             }
         }
@@ -1981,6 +2159,18 @@ Response ZohoEmulator::throttle_response() const {
 Response ZohoEmulator::mint_denied_response() const {
     return impl_->mint_denied();
 }
+Response ZohoEmulator::control_add_user(const json::object& spec) {
+    return impl_->control_add_user(spec);
+}
+
+Response ZohoEmulator::control_update_user(const std::string& key, const json::object& patch) {
+    return impl_->control_update_user(key, patch);
+}
+
+Response ZohoEmulator::control_delete_user(const std::string& key) {
+    return impl_->control_delete_user(key);
+}
+
 long long ZohoEmulator::tokens_minted() const {
     return impl_->minted_total;
 }

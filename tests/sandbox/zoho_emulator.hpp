@@ -62,6 +62,19 @@ class ZohoEmulator {
     /// The "Access Denied" answer of the token endpoint (mint limit; fault injection).
     [[nodiscard]] Response mint_denied_response() const;
 
+    /// Control API `POST /_sandbox/zoho/users`: adds a user as an admin would in the console
+    /// (no token, no password policy, no licence check), from an org.json user object
+    /// (`org_user_problem`). With `"replace": true` a user whose primary address it is is
+    /// deleted first, so the new one gets a new zuid (a rehire). 201 `{"user", "replaced"}`;
+    /// 400 for bad input, 409 when an address is taken.
+    Response control_add_user(const boost::json::object& spec);
+    /// Control API `POST /_sandbox/zoho/users/{key}` (zuid, accountId, address or alias):
+    /// `enabled`, `mailEnabled`, `role`, `firstName`, `lastName`, `displayName`, `addAliases`,
+    /// `removeAliases`; all checked before anything changes. 200 `{"user"}`.
+    Response control_update_user(const std::string& key, const boost::json::object& patch);
+    /// Control API `DELETE /_sandbox/zoho/users/{key}`: deletes any user, the super admin too.
+    Response control_delete_user(const std::string& key);
+
     /// Access tokens minted since the last reset.
     [[nodiscard]] long long tokens_minted() const;
 

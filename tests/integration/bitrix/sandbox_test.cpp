@@ -5,6 +5,7 @@
 // Time: the client waits on a ManualClock; whenever the test jumps it forward, the sandbox's
 // clock jumps by the same amount, so backoff, leaky-bucket drain and the operating-time reset
 // all happen in virtual time.
+#include "daemon/app/bitrix_source.hpp"
 #include "daemon/bitrix/client.hpp"
 #include "daemon/bitrix/token_store.hpp"
 #include "daemon/log/log.hpp"
@@ -19,6 +20,7 @@
 
 #include <chrono>
 #include <exception>
+#include <map>
 #include <optional>
 
 namespace hrmaild::bitrix {
@@ -219,7 +221,7 @@ TEST_F(BitrixSandboxTest, TaskReadAndTransitions) {
     EXPECT_EQ(task.group_id, 42);
     EXPECT_NE(task.description.find("[B]Nombre(s):[/B] Mariana"), std::string::npos);
     EXPECT_FALSE(task.changed_date.empty());
-    EXPECT_EQ((*t)->status, TaskStatus::pending);
+    EXPECT_EQ((*t)->status(), TaskStatus::pending);
 
     auto missing = run(client->get_task(99999));
     ASSERT_TRUE(missing) << missing.error().describe();
@@ -233,14 +235,14 @@ TEST_F(BitrixSandboxTest, TaskReadAndTransitions) {
 
     auto started = run(client->start_task(1));
     ASSERT_TRUE(started) << started.error().describe();
-    EXPECT_EQ(started->status, TaskStatus::in_progress);
+    EXPECT_EQ(started->status(), TaskStatus::in_progress);
     auto completed = run(client->complete_task(1));
     ASSERT_TRUE(completed) << completed.error().describe();
-    EXPECT_TRUE(completed->status == TaskStatus::completed ||
-                completed->status == TaskStatus::awaiting_control);
+    EXPECT_TRUE(completed->status() == TaskStatus::completed ||
+                completed->status() == TaskStatus::awaiting_control);
     auto deferred = run(client->defer_task(2));
     ASSERT_TRUE(deferred) << deferred.error().describe();
-    EXPECT_EQ(deferred->status, TaskStatus::deferred);
+    EXPECT_EQ(deferred->status(), TaskStatus::deferred);
 }
 
 TEST_F(BitrixSandboxTest, FastWalkOverMoreThanOneHundredTasks) {
@@ -589,6 +591,109 @@ TEST_F(BitrixSandboxTest, OAuthRefreshesOnceForTwentyCallersAndKeepsTheNewToken)
     for (const auto* secret : {second->refresh_token.reveal().c_str(),
                                second->access_token.reveal().c_str(), "sandbox-client-secret"})
         EXPECT_EQ(client_lines(sink).find(secret), std::string::npos) << secret;
+}
+
+}  // namespace
+}  // namespace hrmaild::bitrix
+
+namespace hrmaild::bitrix {
+namespace {
+
+// Issue 9: the task's real STATUS and CREATED_DATE, and comment authors, from the sandbox
+// through the client and through the TicketSource adapter the service uses. Closed tasks are
+// returned (the service needs to see a completed or deferred task to withdraw its plan).
+class BitrixStatusTest : public BitrixSandboxTest {
+  protected:
+    void SetUp() override {
+        BitrixSandboxTest::SetUp();
+        auto r = control("POST", "/_sandbox/seed", json::parse(R"({"append":true,"requests":[
+            {"TITLE":"Cerrada","GROUP_ID":42,"CREATED_BY":12,"STATUS":5,
+             "CREATED_DATE":"2026-01-05T09:00:00-06:00"},
+            {"TITLE":"Aplazada","GROUP_ID":42,"CREATED_BY":12,"STATUS":6,
+             "CREATED_DATE":"2026-01-06T09:00:00-06:00"},
+            {"TITLE":"En curso","GROUP_ID":42,"CREATED_BY":12,"STATUS":3,
+             "CREATED_DATE":"2026-01-07T09:00:00-06:00"},
+            {"TITLE":"Por revisar","GROUP_ID":42,"CREATED_BY":12,"STATUS":4}]})"));
+        closed = fixture_tasks + 120 + 1;
+        deferred = closed + 1;
+        in_progress = closed + 2;
+        awaiting = closed + 3;
+    }
+
+    std::int64_t closed = 0, deferred = 0, in_progress = 0, awaiting = 0;
+};
+
+TEST_F(BitrixStatusTest, TheClientDecodesStatusAndCreatedDate) {
+    auto t = run(client->get_task(closed));
+    ASSERT_TRUE(t && t->has_value());
+    EXPECT_EQ((*t)->task.status, domain::task_status::completed);
+    EXPECT_FALSE((*t)->task.is_open());
+    EXPECT_EQ((*t)->task.created_date, "2026-01-05T09:00:00-06:00");
+    EXPECT_EQ((*t)->closed_date, "2026-01-05T09:00:00-06:00");
+
+    auto all = run(client->walk_tasks(json::object{{"GROUP_ID", 42}}));
+    ASSERT_TRUE(all) << all.error().describe();
+    std::map<std::int64_t, const domain::Task*> by_id;
+    for (const auto& bt : *all)
+        by_id[bt.task.id] = &bt.task;
+    ASSERT_TRUE(by_id.count(deferred) && by_id.count(in_progress) && by_id.count(awaiting));
+    EXPECT_EQ(by_id[deferred]->status, domain::task_status::deferred);
+    EXPECT_EQ(by_id[deferred]->created_date, "2026-01-06T09:00:00-06:00");
+    EXPECT_EQ(by_id[in_progress]->status, domain::task_status::in_progress);
+    EXPECT_TRUE(by_id[in_progress]->is_open());
+    EXPECT_EQ(by_id[awaiting]->status, domain::task_status::supposedly_completed);
+    EXPECT_FALSE(by_id[awaiting]->is_open());
+    EXPECT_EQ(by_id[1]->status, domain::task_status::pending);  // a sample without STATUS
+    EXPECT_FALSE(by_id[1]->created_date.empty());
+}
+
+TEST_F(BitrixStatusTest, TheTicketSourceReturnsClosedTasksWithTheirStatus) {
+    app::BitrixTicketSource source(*client, 42);
+    auto all = run(source.changed_tasks(""));
+    ASSERT_TRUE(all) << all.error().describe();
+    std::map<std::int64_t, domain::Task> by_id;
+    for (const auto& t : *all)
+        by_id[t.id] = t;
+    ASSERT_EQ(by_id.size(), static_cast<std::size_t>(fixture_tasks + 120 + 4))
+        << "every task of the project, the closed ones too";
+    EXPECT_EQ(by_id.at(closed).status, domain::task_status::completed);
+    EXPECT_EQ(by_id.at(closed).created_date, "2026-01-05T09:00:00-06:00");
+    EXPECT_EQ(by_id.at(deferred).status, domain::task_status::deferred);
+
+    // HR completes an open task: the adapter reads it closed.
+    control("POST", "/_sandbox/bitrix/tasks/" + std::to_string(in_progress) + "/status",
+            json::object{{"status", 5}, {"user_id", 12}});
+    auto one = run(source.task(in_progress));
+    ASSERT_TRUE(one && one->has_value());
+    EXPECT_EQ((*one)->status, domain::task_status::completed);
+    EXPECT_EQ((*one)->created_date, "2026-01-07T09:00:00-06:00");
+}
+
+TEST_F(BitrixStatusTest, CommentAuthorsReachTheTicketSource) {
+    app::BitrixTicketSource source(*client, 42);
+    // An approver (7) through the control API, then the daemon's own comment.
+    control("POST", "/_sandbox/bitrix/tasks/4/comments",
+            json::object{{"author_id", 7}, {"text", "/aprobar"}});
+    auto own = run(source.post_comment(4, "Plan [hrmaild]"));
+    ASSERT_TRUE(own) << own.error().describe();
+    // And on a new-card task (the first extra task), through the chat.
+    const std::int64_t chat_task = fixture_tasks + 1;
+    ASSERT_TRUE(run(source.task(chat_task)));  // the adapter learns the chat
+    control("POST", "/_sandbox/bitrix/tasks/" + std::to_string(chat_task) + "/comments",
+            json::object{{"author_id", 8}, {"text", "/aprobar"}});
+
+    auto comments = run(source.comments({4, chat_task}));
+    ASSERT_TRUE(comments) << comments.error().describe();
+    const auto& classic = comments->at(4);
+    ASSERT_EQ(classic.size(), 2u);
+    EXPECT_EQ(classic[0].author_id, 7);
+    EXPECT_EQ(classic[0].text, "/aprobar");
+    EXPECT_EQ(classic[1].author_id, 1);  // the webhook user
+    EXPECT_EQ(std::to_string(classic[1].id), *own);
+    const auto& chat = comments->at(chat_task);
+    ASSERT_FALSE(chat.empty());
+    EXPECT_EQ(chat.back().author_id, 8);
+    EXPECT_EQ(chat.back().text, "/aprobar");
 }
 
 }  // namespace

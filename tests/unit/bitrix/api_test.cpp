@@ -163,13 +163,13 @@ TEST_F(BitrixApiTest, UpdateAndStatusTransitions) {
               R"({"taskId":5,"fields":{"TAGS":["alta","hecho"],"UF_AUTO_1":"x"}})");
     auto s = run(client->start_task(5));
     ASSERT_TRUE(s);
-    EXPECT_EQ(s->status, TaskStatus::in_progress);
+    EXPECT_EQ(s->status(), TaskStatus::in_progress);
     auto c = run(client->complete_task(5));
     ASSERT_TRUE(c);
-    EXPECT_EQ(c->status, TaskStatus::completed);
+    EXPECT_EQ(c->status(), TaskStatus::completed);
     auto d = run(client->defer_task(5));
     ASSERT_TRUE(d);
-    EXPECT_EQ(d->status, TaskStatus::deferred);
+    EXPECT_EQ(d->status(), TaskStatus::deferred);
     ASSERT_EQ(portal.requests.size(), 4u);
     EXPECT_EQ(FakePortal::method_of(portal.requests[3]), "tasks.task.defer");
     EXPECT_EQ(portal.requests[3].body, R"({"taskId":5})");

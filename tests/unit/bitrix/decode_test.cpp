@@ -78,7 +78,10 @@ TEST(BitrixDecode, CamelCaseTaskFromTasksTaskList) {
     EXPECT_EQ(t.task.id, 42);
     EXPECT_EQ(t.task.title, "Alta de correo");
     EXPECT_EQ(t.task.description, "[B]Nombre:[/B] Ana");
-    EXPECT_EQ(t.status, TaskStatus::pending);
+    EXPECT_EQ(t.status(), TaskStatus::pending);
+    EXPECT_EQ(t.task.status, domain::task_status::pending);
+    EXPECT_TRUE(t.task.is_open());
+    EXPECT_EQ(t.task.created_date, "2026-11-27T10:00:00-06:00");
     EXPECT_EQ(t.task.responsible_id, 1);
     EXPECT_EQ(t.task.created_by, 12);
     EXPECT_EQ(t.task.created_by_name, "Laura Méndez");
@@ -105,11 +108,53 @@ TEST(BitrixDecode, UpperCaseTaskFromLegacyMethods) {
         "RESPONSIBLE_ID":"7","CREATED_BY":13,"GROUP_ID":"0","TAGS":["baja"],"UF_X":"1"})");
     auto t = decode_task(v);
     EXPECT_EQ(t.task.id, 9);
-    EXPECT_EQ(t.status, TaskStatus::completed);
+    EXPECT_EQ(t.status(), TaskStatus::completed);
+    EXPECT_EQ(t.task.status, domain::task_status::completed);
+    EXPECT_FALSE(t.task.is_open());
     EXPECT_EQ(t.task.created_by, 13);
     EXPECT_EQ(t.task.tags, (std::vector<std::string>{"baja"}));
     EXPECT_EQ(t.task.uf.at("UF_X"), "1");
     EXPECT_FALSE(t.new_card());
+}
+
+// STATUS and CREATED_DATE in both shapes the portal uses: camelCase from tasks.task.* (status as
+// a string or an int; subStatus is the meta-status and never the real one) and UPPER_CASE from
+// the legacy methods (REAL_STATUS wins over the meta STATUS).
+TEST(BitrixDecode, StatusAndCreatedDateInBothShapes) {
+    struct Case {
+        const char* json;
+        int status;
+        bool open;
+    };
+    const Case cases[] = {
+        {R"({"id":"1","status":"1","subStatus":"-2"})", 1, true},
+        {R"({"id":"1","status":"2","subStatus":"-1"})", 2, true},
+        {R"({"id":"1","status":3})", 3, true},
+        {R"({"id":"1","status":"4"})", 4, false},
+        {R"({"id":"1","status":"5"})", 5, false},
+        {R"({"id":"1","status":"6"})", 6, false},
+        {R"({"id":"1","status":"7"})", 7, false},
+        {R"({"id":"1","subStatus":"-1"})", 0, false},  // no real status: unknown, not open
+        {R"({"id":"1","status":"9"})", 0, false},      // out of range
+        {R"({"id":"1","status":"-2"})", 0, false},     // a meta-status is no status
+        {R"({"id":"1","status":""})", 0, false},
+        {R"({"ID":"1","REAL_STATUS":"6","STATUS":"-1"})", 6, false},
+        {R"({"ID":"1","STATUS":"3"})", 3, true},
+        {R"({"ID":"1","STATUS":"-3"})", 0, false},
+    };
+    for (const auto& c : cases) {
+        auto t = decode_task(json::parse(c.json));
+        EXPECT_EQ(t.task.status, c.status) << c.json;
+        EXPECT_EQ(static_cast<int>(t.status()), c.status) << c.json;
+        EXPECT_EQ(t.task.is_open(), c.open) << c.json;
+    }
+    EXPECT_EQ(decode_task(json::parse(R"({"id":1,"createdDate":"2026-01-05T09:00:00-06:00"})"))
+                  .task.created_date,
+              "2026-01-05T09:00:00-06:00");
+    EXPECT_EQ(decode_task(json::parse(R"({"ID":1,"CREATED_DATE":"2026-01-05T09:00:00+00:00"})"))
+                  .task.created_date,
+              "2026-01-05T09:00:00+00:00");
+    EXPECT_EQ(decode_task(json::parse(R"({"id":1})")).task.created_date, "");
 }
 
 TEST(BitrixDecode, CommentsFromBothCards) {

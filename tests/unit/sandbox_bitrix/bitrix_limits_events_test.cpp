@@ -234,5 +234,36 @@ TEST_F(BitrixEvents, NewCardCommentEventCarriesTheMessageId) {
     EXPECT_EQ(second.at("MESSAGE_ID"), json::value(std::to_string(b.result().as_int64())));
 }
 
+// The control API acts through act_as: the portal raises the same events as for REST, the
+// named user is the actor, and nothing counts as a request or fills the bucket.
+TEST_F(BitrixEvents, ActingAsAUserRaisesEventsButIsNoRequest) {
+    BitrixOptions o = bitrix.options();
+    o.bucket_burst = 1;
+    bitrix.configure(o);
+    auto before = bitrix.state().at("requests_total");
+    for (int i = 0; i < 3; ++i) {  // more than the bucket holds
+        auto r = bitrix.act_as(7, "task.commentitem.add",
+                               {{"TASKID", 2}, {"FIELDS", {{"POST_MESSAGE", "/aprobar"}}}});
+        ASSERT_EQ(r.status, 200) << r.body;
+    }
+    auto r = bitrix.act_as(12, "tasks.task.update", {{"taskId", 2}, {"fields", {{"STATUS", 6}}}});
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto events = bitrix.take_outgoing_events();
+    ASSERT_EQ(events.size(), 4u);
+    EXPECT_EQ(str(decode(events[0]).at("event")), "ONTASKCOMMENTADD");
+    EXPECT_EQ(str(decode(events[3]).at("event")), "ONTASKUPDATE");
+    auto st = bitrix.state();
+    EXPECT_EQ(st.at("requests_total"), before);
+    auto t = task(2);
+    EXPECT_EQ(t.at("status"), json::value("6"));
+    EXPECT_EQ(t.at("changedBy"), json::value("12"));
+    for (const auto& c : st.at("tasks").at(1).at("comments").as_array())
+        EXPECT_EQ(c.at("AUTHOR_ID"), json::value("7"));
+    EXPECT_EQ(bitrix.act_as(7, "tasks.task.nothing", {}).status, 404);
+    EXPECT_TRUE(bitrix.has_user(7));
+    EXPECT_FALSE(bitrix.has_user(999));
+    EXPECT_EQ(bitrix.webhook_user(), 1);
+}
+
 }  // namespace
 }  // namespace hrmaild::sandbox::test

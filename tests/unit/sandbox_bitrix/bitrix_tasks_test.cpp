@@ -264,6 +264,35 @@ TEST_F(BitrixTest, AddCreatesAPendingTask) {
     EXPECT_TRUE(same);
 }
 
+TEST_F(BitrixTest, AddWithAStatusKeepsIt) {
+    auto a = call("tasks.task.add", {{"fields", {{"TITLE", "Cerrada"}, {"STATUS", "6"}}}});
+    ASSERT_EQ(a.status, 200) << a.body;
+    EXPECT_EQ(a.result().at("task").at("status"), json::value("6"));
+    EXPECT_EQ(task(15).at("status"), json::value("6"));
+}
+
+TEST_F(BitrixTest, SeededRequestKeepsStatusAndDates) {
+    seed_more({json::parse(R"({"TITLE":"Vieja","STATUS":5,
+        "CREATED_DATE":"2026-01-05T09:00:00-06:00"})"),
+               json::parse(R"({"TITLE":"Editada","STATUS":"2",
+        "CREATED_DATE":"2026-01-05T09:00:00-06:00","CHANGED_DATE":"2026-01-06T10:30:00Z"})"),
+               json::parse(R"({"TITLE":"Sin fechas"})")});
+    auto old = task(15);
+    EXPECT_EQ(old.at("status"), json::value("5"));
+    EXPECT_EQ(old.at("createdDate"), json::value("2026-01-05T09:00:00-06:00"));
+    EXPECT_EQ(old.at("changedDate"), json::value("2026-01-05T09:00:00-06:00"));
+    EXPECT_EQ(old.at("closedDate"), json::value("2026-01-05T09:00:00-06:00"));
+    EXPECT_EQ(old.at("statusChangedDate"), json::value("2026-01-05T09:00:00-06:00"));
+    auto edited = task(16);
+    EXPECT_EQ(edited.at("status"), json::value("2"));
+    EXPECT_EQ(edited.at("createdDate"), json::value("2026-01-05T09:00:00-06:00"));
+    EXPECT_EQ(edited.at("changedDate"), json::value("2026-01-06T04:30:00-06:00"));
+    EXPECT_TRUE(edited.at("closedDate").is_null());
+    auto plain = task(17);
+    EXPECT_EQ(plain.at("status"), json::value("2"));
+    EXPECT_NE(plain.at("createdDate"), json::value("2026-01-05T09:00:00-06:00"));
+}
+
 struct AddErrorCase {
     const char* name;
     const char* params;
