@@ -80,6 +80,18 @@ std::vector<domain::Operation> parse_plan_steps(std::string_view plan_text) {
             }
             op.params.emplace_back(std::string(spec.name), std::move(value));
         }
+        if (const auto* t = o.if_contains("target")) {
+            const auto& target = t->as_object();
+            auto get = [&](const char* k) {
+                const auto* v = target.if_contains(k);
+                return v ? std::string(v->as_string()) : std::string();
+            };
+            op.target.address = get("address");
+            op.target.zuid = get("zuid");
+            op.target.account_id = get("account_id");
+            op.target.zgid = get("zgid");
+            op.target.member_zuid = get("member_zuid");
+        }
         out.push_back(std::move(op));
     }
     return out;

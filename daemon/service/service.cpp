@@ -582,7 +582,7 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
     if (rec && rec->state == store::StepState::started) {
         // A crash between `started` and the result: read the remote state first.
         ++stats_.probes;
-        auto probe = co_await mail_.probe(op);
+        auto probe = co_await mail_.probe(op, rec->started_at.time_since_epoch().count());
         if (!probe) {
             log::warn("STEP_PROBE_FAILED",
                       {{"step", step_key_text(key)}, {"error", probe.error().describe()}});
@@ -617,7 +617,7 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
             throw std::logic_error("no password generator configured");
         password = options_.generate_password(op);
     }
-    must(store_.journal_started(key, op_name));
+    const auto started = must(store_.journal_started(key, op_name));
     ++stats_.steps_run;
     log::info("STEP_STARTED", {{"step", step_key_text(key)}, {"op", op_name}});
     auto result = co_await mail_.apply(op, password ? &*password : nullptr);
@@ -626,7 +626,8 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
         if (err.kind == net::ErrorKind::conflict) {
             // "Already exists" is success only when the existing object is the planned one.
             ++stats_.probes;
-            auto probe = co_await mail_.probe(op);
+            auto probe =
+                co_await mail_.probe(op, started.started_at.time_since_epoch().count());
             if (probe && probe->state == ProbeState::done) {
                 must(store_.journal_succeeded(key, "already as planned: " + probe->detail));
                 log::info("STEP_ALREADY_DONE", {{"step", step_key_text(key)}, {"op", op_name}});

@@ -52,7 +52,7 @@ class PolicyTable : public ::testing::TestWithParam<PolicyCase> {};
 
 TEST_P(PolicyTable, Decides) {
     const auto& c = GetParam();
-    auto d = evaluate_policy(plan_of(c.steps), rules(), directory(), c.workflow_requires);
+    auto d = evaluate_policy(plan_of(c.steps), rules(), directory(), c.workflow_requires, true);
     EXPECT_EQ(d.approval_required, c.approval) << c.name;
     EXPECT_EQ(d.refused, c.refused) << c.name;
     if (c.reason_mentions[0] != '\0') {
@@ -186,7 +186,7 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(Policy, RefusalReasonComesFirst) {
     auto d = evaluate_policy(
         plan_of({op(OpKind::disable_user, {{"email", std::string("admin@tarmexico.com")}})}),
-        rules(), directory(), true);
+        rules(), directory(), true, true);
     ASSERT_FALSE(d.reasons.empty());
     EXPECT_NE(d.reasons.front().find("protegida"), std::string::npos);
 }
@@ -196,7 +196,7 @@ TEST(Policy, NameKeyDecidesWhatCountsAsTheSameName) {
                                                {"first_name", std::string("Juan")},
                                                {"last_name", std::string("Perez")}})});
     // The default key sees "Perez" and "Pérez" as different; an accent-blind key does not.
-    EXPECT_FALSE(evaluate_policy(p, rules(), directory(), false).approval_required);
+    EXPECT_FALSE(evaluate_policy(p, rules(), directory(), false, true).approval_required);
     auto blind = [](std::string_view s) {
         std::string out(s);
         auto pos = out.find("\xC3\xA9");
@@ -204,7 +204,7 @@ TEST(Policy, NameKeyDecidesWhatCountsAsTheSameName) {
             out.replace(pos, 2, "e");
         return ascii_lower(out);
     };
-    EXPECT_TRUE(evaluate_policy(p, rules(), directory(), false, blind).approval_required);
+    EXPECT_TRUE(evaluate_policy(p, rules(), directory(), false, true, blind).approval_required);
 }
 
 }  // namespace
