@@ -1,3 +1,4 @@
+#include "daemon/service/planning.hpp"
 #include "daemon/service/ports.hpp"
 
 #include <gtest/gtest.h>
@@ -134,6 +135,19 @@ TEST(Probe, BoundStepsFollowTheIdNotTheAddress) {
     auto changed = probe_snapshot(d, reset, kStarted);
     EXPECT_EQ(changed.state, ProbeState::conflict);
     EXPECT_NE(changed.detail.find("target changed"), std::string::npos) << changed.detail;
+}
+
+TEST(PlanSteps, TheBoundTargetRoundTripsThroughThePlanText) {
+    domain::Plan plan;
+    plan.workflow = "baja";
+    auto step = op(domain::OpKind::remove_group_member,
+                   {{"group", std::string("ops@x.com")}, {"member", std::string("jp@x.com")}});
+    step.target = {"ops@x.com", "", "", "6917529027641081857", "18014398509481985"};
+    plan.steps.push_back(step);
+    auto steps = parse_plan_steps(plan.canonical_text());
+    ASSERT_EQ(steps.size(), 1u);
+    EXPECT_EQ(steps[0].target, step.target);
+    EXPECT_EQ(domain::canonical_step(steps[0]), domain::canonical_step(step));
 }
 
 }  // namespace
