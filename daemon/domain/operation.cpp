@@ -753,11 +753,12 @@ Target resolve_target(const DirectorySnapshot& d, const Operation& op) {
 
 std::string describe_operation(const Operation& op) {
     const auto& df = def(op.kind);
-    const auto who = shown(op);
-    std::string s = df.describe(op, who);
+    // The target is shown by address and, when bound, by its Zoho id right after it.
+    auto who = shown(op);
     const auto& id = df.target == TargetKind::user ? op.target.zuid : op.target.zgid;
     if (!id.empty())
-        s += " (id Zoho " + id + ")";
+        who += " (id Zoho " + id + ")";
+    std::string s = df.describe(op, who);
     const auto typed = op.target_address();
     if (!op.target.address.empty() && !same(typed, op.target.address))
         s += "; " + typed + " es un alias de " + op.target.address;
