@@ -84,8 +84,8 @@ service::Awaitable<service::Outcome<ZohoMailDirectory::Live>> ZohoMailDirectory:
     if (bound(op)) {
         auto id = parse_id(op.target.zgid);
         if (!id)
-            co_return net::permanent_error(fmt::format(
-                "the plan binds {} to a malformed zgid '{}'", op.text("group"), op.target.zgid));
+            co_return net::permanent_error(fmt::format("the plan binds {} to a malformed zgid '{}'",
+                                                       op.text("group"), op.target.zgid));
         auto g = co_await client_.get_group(*id);
         if (g)
             live.group = std::move(*g);
@@ -116,9 +116,8 @@ service::Awaitable<service::Outcome<std::string>> ZohoMailDirectory::perform(
     const auto address = op.target_address();
     // A destructive step, or a new password, acts only on the account the plan bound.
     if (!bound(op) && (destructive || op.kind == domain::OpKind::reset_password))
-        co_return conflict(fmt::format(
-            "target not bound: {} {} names no Zoho id; plan it again", domain::op_name(op.kind),
-            address));
+        co_return conflict(fmt::format("target not bound: {} {} names no Zoho id; plan it again",
+                                       domain::op_name(op.kind), address));
 
     auto live = co_await read_target(op);
     if (!live)
@@ -147,8 +146,8 @@ service::Awaitable<service::Outcome<std::string>> ZohoMailDirectory::perform(
                                    : "target changed: " + effect.detail);
         case domain::EffectState::no_target:
             // Read by id, yet the id does not match: not the planned target.
-            co_return conflict(fmt::format("target changed: {} no longer answers to the planned id",
-                                           address));
+            co_return conflict(
+                fmt::format("target changed: {} no longer answers to the planned id", address));
         case domain::EffectState::present:
             // Detaching what is not attached changes nothing; other steps still run (a disable
             // applies its options, a reset makes the password that is delivered).
@@ -230,9 +229,9 @@ service::Awaitable<service::Outcome<std::string>> ZohoMailDirectory::call(
         case K::reset_password:
             if (!password)
                 co_return net::permanent_error("reset_password needs a password");
-            co_return done(co_await client_.reset_password(u->ref(), *password, true, true),
-                           fmt::format("password reset for {} zuid={}", u->primary_address,
-                                       u->zuid));
+            co_return done(
+                co_await client_.reset_password(u->ref(), *password, true, true),
+                fmt::format("password reset for {} zuid={}", u->primary_address, u->zuid));
         case K::update_display_name:
             co_return done(co_await client_.update_display_name(u->ref(), op.text("display_name"),
                                                                 u->primary_address),
@@ -251,14 +250,15 @@ service::Awaitable<service::Outcome<std::string>> ZohoMailDirectory::call(
         }
         case K::add_alias: {
             std::vector<std::string> aliases(1, op.text("alias"));
-            co_return done(co_await client_.add_aliases(u->ref(), std::move(aliases)),
-                           fmt::format("alias {} added to {}", op.text("alias"), u->primary_address));
+            co_return done(
+                co_await client_.add_aliases(u->ref(), std::move(aliases)),
+                fmt::format("alias {} added to {}", op.text("alias"), u->primary_address));
         }
         case K::remove_alias: {
             std::vector<std::string> aliases(1, op.text("alias"));
-            co_return done(co_await client_.delete_aliases(u->ref(), std::move(aliases)),
-                           fmt::format("alias {} removed from {}", op.text("alias"),
-                                       u->primary_address));
+            co_return done(
+                co_await client_.delete_aliases(u->ref(), std::move(aliases)),
+                fmt::format("alias {} removed from {}", op.text("alias"), u->primary_address));
         }
         case K::delete_group:
             co_return done(co_await client_.delete_group(g->zgid),

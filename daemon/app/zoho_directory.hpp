@@ -19,8 +19,8 @@ class ZohoMailDirectory final : public service::MailDirectory {
     service::Awaitable<service::Outcome<domain::DirectorySnapshot>> snapshot(bool fresh) override;
     service::Awaitable<service::Outcome<std::string>> apply(const domain::Operation& op,
                                                             const Secret* password) override;
-    service::Awaitable<service::Outcome<service::Probe>> probe(
-        const domain::Operation& op, std::int64_t started_at_ms) override;
+    service::Awaitable<service::Outcome<service::Probe>> probe(const domain::Operation& op,
+                                                               std::int64_t started_at_ms) override;
 
   private:
     /// The live target of a step: read by its bound id, else (what the plan created) by

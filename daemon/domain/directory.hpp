@@ -19,8 +19,8 @@ struct DirectoryUser {
     std::string display_name;
     std::string role;  ///< member | admin | super_admin
     bool enabled = true;
-    std::string zuid{};              ///< Zoho user id, decimal text (ids exceed 2^53); empty: unknown
-    std::string account_id{};        ///< mail account id, decimal text; empty: unknown
+    std::string zuid{};        ///< Zoho user id, decimal text (ids exceed 2^53); empty: unknown
+    std::string account_id{};  ///< mail account id, decimal text; empty: unknown
     std::int64_t created_at_ms = 0;  ///< accountCreationTime (ms since the epoch); 0: unknown
 
     /// Whether `address` is this user's primary address or one of its aliases.

@@ -74,298 +74,304 @@ using enum ParamType;
 
 const OpDef& create_user_def() {
     static const OpDef def_{
-    "create_user",
-    TargetKind::user,
-    true,
-    Destructive::none,
-    "crear una cuenta",
-    {{"email", address, true},
-     {"first_name", text, true},
-     {"last_name", text, true},
-     {"display_name", text, false},
-     {"password", generate, true},
-     {"one_time_password", flag, false},
-     {"role", role, false}},
-    [](const Operation& op, const std::string& who) {
-        std::string s = "Crear la cuenta " + who + " (" + op.text("first_name") + " " +
-                        op.text("last_name") + ")";
-        if (!op.text("display_name").empty())
-            s += ", nombre para mostrar «" + op.text("display_name") + "»";
-        s += op.flag("one_time_password") ? ", con contraseña temporal que se cambia al entrar"
-                                          : ", con contraseña generada";
-        return s;
-    },
-    [](const DirectorySnapshot& d, const Operation& op, const DirectoryUser*,
-       const DirectoryGroup*, const NameKey& key) {
-        const auto email = op.text("email");
-        const auto* u = d.find_user(email);
-        if (u == nullptr) {
-            if (d.address_taken(email))
-                return conflict(email + " is already used by a group",
+        "create_user",
+        TargetKind::user,
+        true,
+        Destructive::none,
+        "crear una cuenta",
+        {{"email", address, true},
+         {"first_name", text, true},
+         {"last_name", text, true},
+         {"display_name", text, false},
+         {"password", generate, true},
+         {"one_time_password", flag, false},
+         {"role", role, false}},
+        [](const Operation& op, const std::string& who) {
+            std::string s = "Crear la cuenta " + who + " (" + op.text("first_name") + " " +
+                            op.text("last_name") + ")";
+            if (!op.text("display_name").empty())
+                s += ", nombre para mostrar «" + op.text("display_name") + "»";
+            s += op.flag("one_time_password") ? ", con contraseña temporal que se cambia al entrar"
+                                              : ", con contraseña generada";
+            return s;
+        },
+        [](const DirectorySnapshot& d, const Operation& op, const DirectoryUser*,
+           const DirectoryGroup*, const NameKey& key) {
+            const auto email = op.text("email");
+            const auto* u = d.find_user(email);
+            if (u == nullptr) {
+                if (d.address_taken(email))
+                    return conflict(email + " is already used by a group",
+                                    "La dirección " + email + " ya está en uso.");
+                return absent();
+            }
+            if (!same(u->address, email))
+                return conflict(email + " is an alias of " + u->address,
                                 "La dirección " + email + " ya está en uso.");
-            return absent();
-        }
-        if (!same(u->address, email))
-            return conflict(email + " is an alias of " + u->address,
-                            "La dirección " + email + " ya está en uso.");
-        // Everything the step sets must match for the account to be the planned one.
-        std::vector<std::string> differs;
-        if (key_of(key, u->first_name) != key_of(key, op.text("first_name")) ||
-            key_of(key, u->last_name) != key_of(key, op.text("last_name")))
-            differs.push_back("it belongs to " + u->first_name + " " + u->last_name + ", not to " +
-                              op.text("first_name") + " " + op.text("last_name"));
-        if (!op.text("display_name").empty() &&
-            key_of(key, u->display_name) != key_of(key, op.text("display_name")))
-            differs.push_back("its display name is " + u->display_name);
-        if (!op.text("role").empty() && !same(u->role, op.text("role")))
-            differs.push_back("its role is " + u->role);
-        if (!differs.empty()) {
-            std::string detail = email + " exists but ";
-            for (std::size_t i = 0; i < differs.size(); ++i)
-                detail += (i ? "; " : "") + differs[i];
-            return conflict(detail, "La dirección " + email + " ya está en uso.");
-        }
-        return present(email + " exists with the planned names",
-                       "La dirección " + email + " ya está en uso.");
-    },
-    [](DirectorySnapshot& d, const Operation& op) {
-        DirectoryUser u;
-        u.address = op.text("email");
-        u.first_name = op.text("first_name");
-        u.last_name = op.text("last_name");
-        u.display_name = op.text("display_name");
-        u.role = op.text("role").empty() ? "member" : op.text("role");
-        d.users.push_back(std::move(u));
-    },
+            // Everything the step sets must match for the account to be the planned one.
+            std::vector<std::string> differs;
+            if (key_of(key, u->first_name) != key_of(key, op.text("first_name")) ||
+                key_of(key, u->last_name) != key_of(key, op.text("last_name")))
+                differs.push_back("it belongs to " + u->first_name + " " + u->last_name +
+                                  ", not to " + op.text("first_name") + " " + op.text("last_name"));
+            if (!op.text("display_name").empty() &&
+                key_of(key, u->display_name) != key_of(key, op.text("display_name")))
+                differs.push_back("its display name is " + u->display_name);
+            if (!op.text("role").empty() && !same(u->role, op.text("role")))
+                differs.push_back("its role is " + u->role);
+            if (!differs.empty()) {
+                std::string detail = email + " exists but ";
+                for (std::size_t i = 0; i < differs.size(); ++i)
+                    detail += (i ? "; " : "") + differs[i];
+                return conflict(detail, "La dirección " + email + " ya está en uso.");
+            }
+            return present(email + " exists with the planned names",
+                           "La dirección " + email + " ya está en uso.");
+        },
+        [](DirectorySnapshot& d, const Operation& op) {
+            DirectoryUser u;
+            u.address = op.text("email");
+            u.first_name = op.text("first_name");
+            u.last_name = op.text("last_name");
+            u.display_name = op.text("display_name");
+            u.role = op.text("role").empty() ? "member" : op.text("role");
+            d.users.push_back(std::move(u));
+        },
     };
     return def_;
 }
 
 const OpDef& disable_user_def() {
     static const OpDef def_{
-    "disable_user",
-    TargetKind::user,
-    false,
-    Destructive::removal,
-    "desactivar una cuenta",
-    {{"email", address, true},
-     {"block_incoming", flag, false},
-     {"remove_forwards", flag, false},
-     {"remove_groups", flag, false}},
-    [](const Operation& op, const std::string& who) {
-        std::string s = "Desactivar la cuenta " + who;
-        std::vector<std::string> extra;
-        if (op.flag("block_incoming"))
-            extra.emplace_back("bloquear el correo entrante");
-        if (op.flag("remove_forwards"))
-            extra.emplace_back("quitar los reenvíos");
-        if (op.flag("remove_groups"))
-            extra.emplace_back("quitarla de sus grupos");
-        for (std::size_t i = 0; i < extra.size(); ++i)
-            s += (i == 0 ? ", " : (i + 1 == extra.size() ? " y " : ", ")) + extra[i];
-        return s;
-    },
-    [](const DirectorySnapshot&, const Operation&, const DirectoryUser* u, const DirectoryGroup*,
-       const NameKey&) {
-        if (u->enabled)
-            return absent();
-        return present(u->address + " is disabled",
-                       "La cuenta " + u->address + " ya está desactivada; no se desactiva de nuevo.");
-    },
-    [](DirectorySnapshot& d, const Operation& op) {
-        auto* u = mutable_user(d, op);
-        if (u == nullptr)
-            return;
-        u->enabled = false;
-        if (op.flag("remove_groups"))
-            for (auto& g : d.groups)
-                std::erase_if(g.members, [&](const std::string& m) { return u->holds(m); });
-    },
+        "disable_user",
+        TargetKind::user,
+        false,
+        Destructive::removal,
+        "desactivar una cuenta",
+        {{"email", address, true},
+         {"block_incoming", flag, false},
+         {"remove_forwards", flag, false},
+         {"remove_groups", flag, false}},
+        [](const Operation& op, const std::string& who) {
+            std::string s = "Desactivar la cuenta " + who;
+            std::vector<std::string> extra;
+            if (op.flag("block_incoming"))
+                extra.emplace_back("bloquear el correo entrante");
+            if (op.flag("remove_forwards"))
+                extra.emplace_back("quitar los reenvíos");
+            if (op.flag("remove_groups"))
+                extra.emplace_back("quitarla de sus grupos");
+            for (std::size_t i = 0; i < extra.size(); ++i)
+                s += (i == 0 ? ", " : (i + 1 == extra.size() ? " y " : ", ")) + extra[i];
+            return s;
+        },
+        [](const DirectorySnapshot&, const Operation&, const DirectoryUser* u,
+           const DirectoryGroup*, const NameKey&) {
+            if (u->enabled)
+                return absent();
+            return present(
+                u->address + " is disabled",
+                "La cuenta " + u->address + " ya está desactivada; no se desactiva de nuevo.");
+        },
+        [](DirectorySnapshot& d, const Operation& op) {
+            auto* u = mutable_user(d, op);
+            if (u == nullptr)
+                return;
+            u->enabled = false;
+            if (op.flag("remove_groups"))
+                for (auto& g : d.groups)
+                    std::erase_if(g.members, [&](const std::string& m) { return u->holds(m); });
+        },
     };
     return def_;
 }
 
 const OpDef& enable_user_def() {
     static const OpDef def_{
-    "enable_user",
-    TargetKind::user,
-    false,
-    Destructive::none,
-    "reactivar una cuenta",
-    {{"email", address, true}, {"unblock_incoming", flag, false}},
-    [](const Operation&, const std::string& who) { return "Reactivar la cuenta " + who; },
-    [](const DirectorySnapshot&, const Operation&, const DirectoryUser* u, const DirectoryGroup*,
-       const NameKey&) {
-        if (!u->enabled)
-            return absent();
-        return present(u->address + " is enabled",
-                       "La cuenta " + u->address + " ya está activa; no se reactiva de nuevo.");
-    },
-    [](DirectorySnapshot& d, const Operation& op) {
-        if (auto* u = mutable_user(d, op))
-            u->enabled = true;
-    },
+        "enable_user",
+        TargetKind::user,
+        false,
+        Destructive::none,
+        "reactivar una cuenta",
+        {{"email", address, true}, {"unblock_incoming", flag, false}},
+        [](const Operation&, const std::string& who) { return "Reactivar la cuenta " + who; },
+        [](const DirectorySnapshot&, const Operation&, const DirectoryUser* u,
+           const DirectoryGroup*, const NameKey&) {
+            if (!u->enabled)
+                return absent();
+            return present(u->address + " is enabled",
+                           "La cuenta " + u->address + " ya está activa; no se reactiva de nuevo.");
+        },
+        [](DirectorySnapshot& d, const Operation& op) {
+            if (auto* u = mutable_user(d, op))
+                u->enabled = true;
+        },
     };
     return def_;
 }
 
 const OpDef& delete_user_def() {
     static const OpDef def_{
-    "delete_user",
-    TargetKind::user,
-    false,
-    Destructive::removal,
-    "eliminar una cuenta",
-    {{"email", address, true}},
-    [](const Operation&, const std::string& who) { return "Eliminar la cuenta " + who; },
-    [](const DirectorySnapshot&, const Operation&, const DirectoryUser* u, const DirectoryGroup*,
-       const NameKey&) {
-        // Only a disabled account is ever deleted: an enabled one may be a rehire.
-        if (u->enabled)
-            return conflict(u->address + " is enabled; only a disabled account is deleted",
-                            "La cuenta " + u->address +
-                                " está activa: debe desactivarse antes de eliminarla.");
-        return absent();
-    },
-    [](DirectorySnapshot& d, const Operation& op) {
-        const auto* u = target_user(d, op);
-        if (u == nullptr)
-            return;
-        const DirectoryUser copy = *u;
-        std::erase_if(d.users, [&](const DirectoryUser& x) { return &x == u; });
-        for (auto& g : d.groups)
-            std::erase_if(g.members, [&](const std::string& m) { return copy.holds(m); });
-    },
+        "delete_user",
+        TargetKind::user,
+        false,
+        Destructive::removal,
+        "eliminar una cuenta",
+        {{"email", address, true}},
+        [](const Operation&, const std::string& who) { return "Eliminar la cuenta " + who; },
+        [](const DirectorySnapshot&, const Operation&, const DirectoryUser* u,
+           const DirectoryGroup*, const NameKey&) {
+            // Only a disabled account is ever deleted: an enabled one may be a rehire.
+            if (u->enabled)
+                return conflict(u->address + " is enabled; only a disabled account is deleted",
+                                "La cuenta " + u->address +
+                                    " está activa: debe desactivarse antes de eliminarla.");
+            return absent();
+        },
+        [](DirectorySnapshot& d, const Operation& op) {
+            const auto* u = target_user(d, op);
+            if (u == nullptr)
+                return;
+            const DirectoryUser copy = *u;
+            std::erase_if(d.users, [&](const DirectoryUser& x) { return &x == u; });
+            for (auto& g : d.groups)
+                std::erase_if(g.members, [&](const std::string& m) { return copy.holds(m); });
+        },
     };
     return def_;
 }
 
 const OpDef& reset_password_def() {
     static const OpDef def_{
-    "reset_password",
-    TargetKind::user,
-    false,
-    Destructive::none,
-    "restablecer una contraseña",
-    {{"email", address, true}, {"password", generate, true}, {"one_time_password", flag, false}},
-    [](const Operation&, const std::string& who) {
-        return "Restablecer la contraseña de " + who +
-               " (contraseña temporal, entregada en privado)";
-    },
-    // A reset leaves no readable trace: running it again only makes a newer password.
-    [](const DirectorySnapshot&, const Operation&, const DirectoryUser*, const DirectoryGroup*,
-       const NameKey&) { return absent(); },
-    [](DirectorySnapshot&, const Operation&) {},
+        "reset_password",
+        TargetKind::user,
+        false,
+        Destructive::none,
+        "restablecer una contraseña",
+        {{"email", address, true},
+         {"password", generate, true},
+         {"one_time_password", flag, false}},
+        [](const Operation&, const std::string& who) {
+            return "Restablecer la contraseña de " + who +
+                   " (contraseña temporal, entregada en privado)";
+        },
+        // A reset leaves no readable trace: running it again only makes a newer password.
+        [](const DirectorySnapshot&, const Operation&, const DirectoryUser*, const DirectoryGroup*,
+           const NameKey&) { return absent(); },
+        [](DirectorySnapshot&, const Operation&) {},
     };
     return def_;
 }
 
 const OpDef& update_display_name_def() {
     static const OpDef def_{
-    "update_display_name",
-    TargetKind::user,
-    false,
-    Destructive::none,
-    "cambiar el nombre para mostrar",
-    {{"email", address, true}, {"display_name", text, true}},
-    [](const Operation& op, const std::string& who) {
-        return "Cambiar el nombre para mostrar de " + who + " a «" + op.text("display_name") + "»";
-    },
-    [](const DirectorySnapshot&, const Operation& op, const DirectoryUser* u,
-       const DirectoryGroup*, const NameKey&) {
-        if (u->display_name != op.text("display_name"))
-            return absent();
-        return present(u->address + " already shows " + u->display_name,
-                       "La cuenta " + u->address + " ya tiene el nombre para mostrar «" +
-                           u->display_name + "».");
-    },
-    [](DirectorySnapshot& d, const Operation& op) {
-        if (auto* u = mutable_user(d, op))
-            u->display_name = op.text("display_name");
-    },
+        "update_display_name",
+        TargetKind::user,
+        false,
+        Destructive::none,
+        "cambiar el nombre para mostrar",
+        {{"email", address, true}, {"display_name", text, true}},
+        [](const Operation& op, const std::string& who) {
+            return "Cambiar el nombre para mostrar de " + who + " a «" + op.text("display_name") +
+                   "»";
+        },
+        [](const DirectorySnapshot&, const Operation& op, const DirectoryUser* u,
+           const DirectoryGroup*, const NameKey&) {
+            if (u->display_name != op.text("display_name"))
+                return absent();
+            return present(u->address + " already shows " + u->display_name,
+                           "La cuenta " + u->address + " ya tiene el nombre para mostrar «" +
+                               u->display_name + "».");
+        },
+        [](DirectorySnapshot& d, const Operation& op) {
+            if (auto* u = mutable_user(d, op))
+                u->display_name = op.text("display_name");
+        },
     };
     return def_;
 }
 
 const OpDef& change_role_def() {
     static const OpDef def_{
-    "change_role",
-    TargetKind::user,
-    false,
-    Destructive::none,
-    "cambiar el rol de una cuenta",
-    {{"email", address, true}, {"role", role, true}},
-    [](const Operation& op, const std::string& who) {
-        return "Cambiar el rol de " + who + " a " + op.text("role");
-    },
-    [](const DirectorySnapshot&, const Operation& op, const DirectoryUser* u,
-       const DirectoryGroup*, const NameKey&) {
-        if (!same(u->role, op.text("role")))
-            return absent();
-        return present(u->address + " already has role " + u->role,
-                       "La cuenta " + u->address + " ya tiene el rol " + u->role + ".");
-    },
-    [](DirectorySnapshot& d, const Operation& op) {
-        if (auto* u = mutable_user(d, op))
-            u->role = op.text("role");
-    },
+        "change_role",
+        TargetKind::user,
+        false,
+        Destructive::none,
+        "cambiar el rol de una cuenta",
+        {{"email", address, true}, {"role", role, true}},
+        [](const Operation& op, const std::string& who) {
+            return "Cambiar el rol de " + who + " a " + op.text("role");
+        },
+        [](const DirectorySnapshot&, const Operation& op, const DirectoryUser* u,
+           const DirectoryGroup*, const NameKey&) {
+            if (!same(u->role, op.text("role")))
+                return absent();
+            return present(u->address + " already has role " + u->role,
+                           "La cuenta " + u->address + " ya tiene el rol " + u->role + ".");
+        },
+        [](DirectorySnapshot& d, const Operation& op) {
+            if (auto* u = mutable_user(d, op))
+                u->role = op.text("role");
+        },
     };
     return def_;
 }
 
 const OpDef& add_alias_def() {
     static const OpDef def_{
-    "add_alias",
-    TargetKind::user,
-    false,
-    Destructive::none,
-    "agregar un alias",
-    {{"email", address, true}, {"alias", address, true}},
-    [](const Operation& op, const std::string& who) {
-        return "Agregar el alias " + op.text("alias") + " a " + who;
-    },
-    [](const DirectorySnapshot& d, const Operation& op, const DirectoryUser* u,
-       const DirectoryGroup*, const NameKey&) {
-        const auto alias = op.text("alias");
-        if (u->has_alias(alias))
-            return present(alias + " is already an alias of " + u->address,
-                           alias + " ya es un alias de " + u->address + "; no se agrega de nuevo.");
-        if (d.address_taken(alias))
-            return conflict(alias + " is already in use",
-                            "La dirección " + alias + " ya está en uso.");
-        return absent();
-    },
-    [](DirectorySnapshot& d, const Operation& op) {
-        if (auto* u = mutable_user(d, op))
-            u->aliases.push_back(op.text("alias"));
-    },
+        "add_alias",
+        TargetKind::user,
+        false,
+        Destructive::none,
+        "agregar un alias",
+        {{"email", address, true}, {"alias", address, true}},
+        [](const Operation& op, const std::string& who) {
+            return "Agregar el alias " + op.text("alias") + " a " + who;
+        },
+        [](const DirectorySnapshot& d, const Operation& op, const DirectoryUser* u,
+           const DirectoryGroup*, const NameKey&) {
+            const auto alias = op.text("alias");
+            if (u->has_alias(alias))
+                return present(
+                    alias + " is already an alias of " + u->address,
+                    alias + " ya es un alias de " + u->address + "; no se agrega de nuevo.");
+            if (d.address_taken(alias))
+                return conflict(alias + " is already in use",
+                                "La dirección " + alias + " ya está en uso.");
+            return absent();
+        },
+        [](DirectorySnapshot& d, const Operation& op) {
+            if (auto* u = mutable_user(d, op))
+                u->aliases.push_back(op.text("alias"));
+        },
     };
     return def_;
 }
 
 const OpDef& remove_alias_def() {
     static const OpDef def_{
-    "remove_alias",
-    TargetKind::user,
-    false,
-    Destructive::detach,
-    "quitar un alias",
-    {{"email", address, true}, {"alias", address, true}},
-    [](const Operation& op, const std::string& who) {
-        return "Quitar el alias " + op.text("alias") + " de " + who;
-    },
-    [](const DirectorySnapshot&, const Operation& op, const DirectoryUser* u,
-       const DirectoryGroup*, const NameKey&) {
-        const auto alias = op.text("alias");
-        if (u->has_alias(alias))
-            return absent();
-        return present(alias + " is not an alias of " + u->address,
-                       alias + " no es un alias de " + u->address + "; no hay nada que quitar.");
-    },
-    [](DirectorySnapshot& d, const Operation& op) {
-        if (auto* u = mutable_user(d, op))
-            erase_address(u->aliases, op.text("alias"));
-    },
+        "remove_alias",
+        TargetKind::user,
+        false,
+        Destructive::detach,
+        "quitar un alias",
+        {{"email", address, true}, {"alias", address, true}},
+        [](const Operation& op, const std::string& who) {
+            return "Quitar el alias " + op.text("alias") + " de " + who;
+        },
+        [](const DirectorySnapshot&, const Operation& op, const DirectoryUser* u,
+           const DirectoryGroup*, const NameKey&) {
+            const auto alias = op.text("alias");
+            if (u->has_alias(alias))
+                return absent();
+            return present(
+                alias + " is not an alias of " + u->address,
+                alias + " no es un alias de " + u->address + "; no hay nada que quitar.");
+        },
+        [](DirectorySnapshot& d, const Operation& op) {
+            if (auto* u = mutable_user(d, op))
+                erase_address(u->aliases, op.text("alias"));
+        },
     };
     return def_;
 }
@@ -374,89 +380,89 @@ const OpDef& remove_alias_def() {
 
 const OpDef& create_group_def() {
     static const OpDef def_{
-    "create_group",
-    TargetKind::group,
-    true,
-    Destructive::none,
-    "crear un grupo",
-    {{"group", address, true}, {"name", text, true}, {"members", address_list, false}},
-    [](const Operation& op, const std::string& who) {
-        std::string s = "Crear el grupo " + who + " («" + op.text("name") + "»)";
-        auto m = op.list("members");
-        if (!m.empty()) {
-            s += " con ";
-            for (std::size_t i = 0; i < m.size(); ++i)
-                s += (i ? ", " : "") + m[i];
-        }
-        return s;
-    },
-    [](const DirectorySnapshot& d, const Operation& op, const DirectoryUser*,
-       const DirectoryGroup*, const NameKey& key) {
-        const auto group = op.text("group");
-        const auto* g = d.find_group(group);
-        const std::string taken =
-            "La dirección " + group + " ya está en uso por otra cuenta o grupo.";
-        if (g == nullptr) {
-            if (d.address_taken(group))
-                return conflict(group + " is already used by a user or an alias", taken);
-            return absent();
-        }
-        if (key_of(key, g->name) == key_of(key, op.text("name")))
-            return present(group + " exists with the planned name", taken);
-        return conflict(group + " exists with another name (" + g->name + ")", taken);
-    },
-    [](DirectorySnapshot& d, const Operation& op) {
-        DirectoryGroup g;
-        g.address = op.text("group");
-        g.name = op.text("name");
-        g.members = op.list("members");
-        d.groups.push_back(std::move(g));
-    },
+        "create_group",
+        TargetKind::group,
+        true,
+        Destructive::none,
+        "crear un grupo",
+        {{"group", address, true}, {"name", text, true}, {"members", address_list, false}},
+        [](const Operation& op, const std::string& who) {
+            std::string s = "Crear el grupo " + who + " («" + op.text("name") + "»)";
+            auto m = op.list("members");
+            if (!m.empty()) {
+                s += " con ";
+                for (std::size_t i = 0; i < m.size(); ++i)
+                    s += (i ? ", " : "") + m[i];
+            }
+            return s;
+        },
+        [](const DirectorySnapshot& d, const Operation& op, const DirectoryUser*,
+           const DirectoryGroup*, const NameKey& key) {
+            const auto group = op.text("group");
+            const auto* g = d.find_group(group);
+            const std::string taken =
+                "La dirección " + group + " ya está en uso por otra cuenta o grupo.";
+            if (g == nullptr) {
+                if (d.address_taken(group))
+                    return conflict(group + " is already used by a user or an alias", taken);
+                return absent();
+            }
+            if (key_of(key, g->name) == key_of(key, op.text("name")))
+                return present(group + " exists with the planned name", taken);
+            return conflict(group + " exists with another name (" + g->name + ")", taken);
+        },
+        [](DirectorySnapshot& d, const Operation& op) {
+            DirectoryGroup g;
+            g.address = op.text("group");
+            g.name = op.text("name");
+            g.members = op.list("members");
+            d.groups.push_back(std::move(g));
+        },
     };
     return def_;
 }
 
 const OpDef& delete_group_def() {
     static const OpDef def_{
-    "delete_group",
-    TargetKind::group,
-    false,
-    Destructive::removal,
-    "eliminar un grupo",
-    {{"group", address, true}},
-    [](const Operation&, const std::string& who) { return "Eliminar el grupo " + who; },
-    [](const DirectorySnapshot&, const Operation&, const DirectoryUser*, const DirectoryGroup*,
-       const NameKey&) { return absent(); },
-    [](DirectorySnapshot& d, const Operation& op) {
-        const auto* g = target_group(d, op);
-        std::erase_if(d.groups, [&](const DirectoryGroup& x) { return &x == g; });
-    },
+        "delete_group",
+        TargetKind::group,
+        false,
+        Destructive::removal,
+        "eliminar un grupo",
+        {{"group", address, true}},
+        [](const Operation&, const std::string& who) { return "Eliminar el grupo " + who; },
+        [](const DirectorySnapshot&, const Operation&, const DirectoryUser*, const DirectoryGroup*,
+           const NameKey&) { return absent(); },
+        [](DirectorySnapshot& d, const Operation& op) {
+            const auto* g = target_group(d, op);
+            std::erase_if(d.groups, [&](const DirectoryGroup& x) { return &x == g; });
+        },
     };
     return def_;
 }
 
 const OpDef& rename_group_def() {
     static const OpDef def_{
-    "rename_group",
-    TargetKind::group,
-    false,
-    Destructive::none,
-    "renombrar un grupo",
-    {{"group", address, true}, {"name", text, true}},
-    [](const Operation& op, const std::string& who) {
-        return "Renombrar el grupo " + who + " a «" + op.text("name") + "»";
-    },
-    [](const DirectorySnapshot&, const Operation& op, const DirectoryUser*,
-       const DirectoryGroup* g, const NameKey&) {
-        if (g->name != op.text("name"))
-            return absent();
-        return present(g->address + " is already named " + g->name,
-                       "El grupo " + g->address + " ya se llama «" + g->name + "».");
-    },
-    [](DirectorySnapshot& d, const Operation& op) {
-        if (auto* g = mutable_group(d, op))
-            g->name = op.text("name");
-    },
+        "rename_group",
+        TargetKind::group,
+        false,
+        Destructive::none,
+        "renombrar un grupo",
+        {{"group", address, true}, {"name", text, true}},
+        [](const Operation& op, const std::string& who) {
+            return "Renombrar el grupo " + who + " a «" + op.text("name") + "»";
+        },
+        [](const DirectorySnapshot&, const Operation& op, const DirectoryUser*,
+           const DirectoryGroup* g, const NameKey&) {
+            if (g->name != op.text("name"))
+                return absent();
+            return present(g->address + " is already named " + g->name,
+                           "El grupo " + g->address + " ya se llama «" + g->name + "».");
+        },
+        [](DirectorySnapshot& d, const Operation& op) {
+            if (auto* g = mutable_group(d, op))
+                g->name = op.text("name");
+        },
     };
     return def_;
 }
@@ -468,54 +474,54 @@ bool in_group(const DirectoryGroup& g, std::string_view member) {
 
 const OpDef& add_group_member_def() {
     static const OpDef def_{
-    "add_group_member",
-    TargetKind::group,
-    false,
-    Destructive::none,
-    "agregar un miembro a un grupo",
-    {{"group", address, true}, {"member", address, true}},
-    [](const Operation& op, const std::string& who) {
-        return "Agregar " + op.text("member") + " al grupo " + who;
-    },
-    [](const DirectorySnapshot&, const Operation& op, const DirectoryUser*,
-       const DirectoryGroup* g, const NameKey&) {
-        const auto m = op.text("member");
-        if (!in_group(*g, m))
-            return absent();
-        return present(m + " is a member of " + g->address,
-                       m + " ya es miembro de " + g->address + "; no se agrega de nuevo.");
-    },
-    [](DirectorySnapshot& d, const Operation& op) {
-        if (auto* g = mutable_group(d, op); g != nullptr && !in_group(*g, op.text("member")))
-            g->members.push_back(op.text("member"));
-    },
+        "add_group_member",
+        TargetKind::group,
+        false,
+        Destructive::none,
+        "agregar un miembro a un grupo",
+        {{"group", address, true}, {"member", address, true}},
+        [](const Operation& op, const std::string& who) {
+            return "Agregar " + op.text("member") + " al grupo " + who;
+        },
+        [](const DirectorySnapshot&, const Operation& op, const DirectoryUser*,
+           const DirectoryGroup* g, const NameKey&) {
+            const auto m = op.text("member");
+            if (!in_group(*g, m))
+                return absent();
+            return present(m + " is a member of " + g->address,
+                           m + " ya es miembro de " + g->address + "; no se agrega de nuevo.");
+        },
+        [](DirectorySnapshot& d, const Operation& op) {
+            if (auto* g = mutable_group(d, op); g != nullptr && !in_group(*g, op.text("member")))
+                g->members.push_back(op.text("member"));
+        },
     };
     return def_;
 }
 
 const OpDef& remove_group_member_def() {
     static const OpDef def_{
-    "remove_group_member",
-    TargetKind::group,
-    false,
-    Destructive::detach,
-    "quitar un miembro de un grupo",
-    {{"group", address, true}, {"member", address, true}},
-    [](const Operation& op, const std::string& who) {
-        return "Quitar " + op.text("member") + " del grupo " + who;
-    },
-    [](const DirectorySnapshot&, const Operation& op, const DirectoryUser*,
-       const DirectoryGroup* g, const NameKey&) {
-        const auto m = op.text("member");
-        if (in_group(*g, m))
-            return absent();
-        return present(m + " is not a member of " + g->address,
-                       m + " no es miembro de " + g->address + "; no hay nada que quitar.");
-    },
-    [](DirectorySnapshot& d, const Operation& op) {
-        if (auto* g = mutable_group(d, op))
-            erase_address(g->members, op.text("member"));
-    },
+        "remove_group_member",
+        TargetKind::group,
+        false,
+        Destructive::detach,
+        "quitar un miembro de un grupo",
+        {{"group", address, true}, {"member", address, true}},
+        [](const Operation& op, const std::string& who) {
+            return "Quitar " + op.text("member") + " del grupo " + who;
+        },
+        [](const DirectorySnapshot&, const Operation& op, const DirectoryUser*,
+           const DirectoryGroup* g, const NameKey&) {
+            const auto m = op.text("member");
+            if (in_group(*g, m))
+                return absent();
+            return present(m + " is not a member of " + g->address,
+                           m + " no es miembro de " + g->address + "; no hay nada que quitar.");
+        },
+        [](DirectorySnapshot& d, const Operation& op) {
+            if (auto* g = mutable_group(d, op))
+                erase_address(g->members, op.text("member"));
+        },
     };
     return def_;
 }
@@ -709,10 +715,10 @@ Effect expected_effect(const DirectorySnapshot& d, const Operation& op, const Na
     // The id now names another address: not the account or group that was planned.
     if (!op.target.address.empty() && !same(primary, op.target.address)) {
         const auto& id = df.target == TargetKind::user ? op.target.zuid : op.target.zgid;
-        return conflict("target changed: id " + id + " is now " + primary + ", planned " +
-                            op.target.address,
-                        std::string(df.target == TargetKind::user ? "La cuenta " : "El grupo ") +
-                            op.target.address + " cambió desde que se planeó.");
+        return conflict(
+            "target changed: id " + id + " is now " + primary + ", planned " + op.target.address,
+            std::string(df.target == TargetKind::user ? "La cuenta " : "El grupo ") +
+                op.target.address + " cambió desde que se planeó.");
     }
     return df.effect(d, op, u, g, key);
 }

@@ -22,10 +22,9 @@ constexpr std::string_view kRefusalMark = "protegida: ningún flujo";
 void add_refusal(PolicyDecision& d, std::string reason) {
     if (std::find(d.reasons.begin(), d.reasons.end(), reason) != d.reasons.end())
         return;
-    auto first_approval =
-        std::find_if(d.reasons.begin(), d.reasons.end(), [](const std::string& r) {
-            return r.find(kRefusalMark) == std::string::npos;
-        });
+    auto first_approval = std::find_if(
+        d.reasons.begin(), d.reasons.end(),
+        [](const std::string& r) { return r.find(kRefusalMark) == std::string::npos; });
     d.reasons.insert(first_approval, std::move(reason));
 }
 
@@ -38,7 +37,8 @@ std::string protection(const PolicyRules& rules, const DirectoryUser* user,
     std::string who = "La cuenta " + user->address;
     if (!typed.empty() && ascii_lower(typed) != ascii_lower(user->address))
         who += " (" + typed + " es uno de sus alias)";
-    if (contains(rules.protected_accounts, user->address) || contains(rules.protected_accounts, typed))
+    if (contains(rules.protected_accounts, user->address) ||
+        contains(rules.protected_accounts, typed))
         return who;
     for (const auto& a : user->aliases)
         if (contains(rules.protected_accounts, a))

@@ -21,9 +21,8 @@ Probe probe_snapshot(const domain::DirectorySnapshot& dir, const domain::Operati
         case EffectState::no_target:
             // A removal that finds its target gone has nothing left to do.
             if (domain::is_destructive(op.kind))
-                return {ProbeState::done,
-                        fmt::format("{} no longer exists", op.target_address()),
-                        {}};
+                return {
+                    ProbeState::done, fmt::format("{} no longer exists", op.target_address()), {}};
             return {ProbeState::conflict, std::move(effect.detail), {}};
         case EffectState::present:
             break;

@@ -626,8 +626,7 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
         if (err.kind == net::ErrorKind::conflict) {
             // "Already exists" is success only when the existing object is the planned one.
             ++stats_.probes;
-            auto probe =
-                co_await mail_.probe(op, started.started_at.time_since_epoch().count());
+            auto probe = co_await mail_.probe(op, started.started_at.time_since_epoch().count());
             if (probe && probe->state == ProbeState::done) {
                 must(store_.journal_succeeded(key, "already as planned: " + probe->detail));
                 log::info("STEP_ALREADY_DONE", {{"step", step_key_text(key)}, {"op", op_name}});

@@ -274,13 +274,14 @@ class Planner {
     bool preflight(domain::Operation& op, std::vector<std::string>& notes) {
         using domain::EffectState;
         op.target = domain::resolve_target(work_, op);
-        auto effect = domain::expected_effect(work_, op, [](std::string_view s) { return fold(s); });
+        auto effect =
+            domain::expected_effect(work_, op, [](std::string_view s) { return fold(s); });
         switch (effect.state) {
             case EffectState::no_target:
-                out_.errors.push_back(
-                    (domain::target_kind(op.kind) == domain::TargetKind::user ? "No existe la cuenta "
-                                                                               : "No existe el grupo ") +
-                    op.target_address() + ".");
+                out_.errors.push_back((domain::target_kind(op.kind) == domain::TargetKind::user
+                                           ? "No existe la cuenta "
+                                           : "No existe el grupo ") +
+                                      op.target_address() + ".");
                 return false;
             case EffectState::conflict:
                 out_.errors.push_back(effect.spanish);

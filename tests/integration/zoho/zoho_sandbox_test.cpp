@@ -649,8 +649,8 @@ TEST_F(ZohoSandbox, AdapterRefusesADestructiveStepWhenTheIdNowNamesAnotherAddres
     ASSERT_FALSE(disable.target.zuid.empty());
     // The same id now holds another primary address (a different account, for the step).
     std::string error;
-    auto seed = sandbox::load_seed_dir(hrmaild::test::source_dir() / "tests/fixtures/tickets",
-                                       error);
+    auto seed =
+        sandbox::load_seed_dir(hrmaild::test::source_dir() / "tests/fixtures/tickets", error);
     ASSERT_TRUE(seed) << error;
     for (auto& u : seed->org.as_object()["users"].as_array())
         if (u.as_object()["primaryEmailAddress"] == "juan.perez@tarmexico.com")
@@ -693,9 +693,8 @@ TEST_F(ZohoSandbox, AdapterDeletesOnlyAnAccountThatIsStillDisabled) {
 
 TEST_F(ZohoSandbox, AdapterNeverResetsAPasswordOnAnUnboundAccount) {
     app::ZohoMailDirectory mail(*client_, *directory_);
-    domain::Operation reset{domain::OpKind::reset_password,
-                            {{"email", std::string("juan.perez@tarmexico.com")}},
-                            0};
+    domain::Operation reset{
+        domain::OpKind::reset_password, {{"email", std::string("juan.perez@tarmexico.com")}}, 0};
     Secret password("Unused-Pass-1-xQ7!");
     auto r = go(mail.apply(reset, &password));
     ASSERT_FALSE(r.has_value());

@@ -235,8 +235,8 @@ TEST(Policy, PasswordResetOfAnAliasOfAProtectedAccountNeedsApproval) {
 TEST(Policy, DisablingOrDeletingAnAliasOfAProtectedAccountIsRefused) {
     for (auto kind : {OpKind::disable_user, OpKind::delete_user}) {
         auto d = evaluate_policy(
-            plan_of({op(kind, {{"email", std::string("POSTMASTER@tarmexico.com")}})}),
-            open_rules(), with_alias(), false, true);
+            plan_of({op(kind, {{"email", std::string("POSTMASTER@tarmexico.com")}})}), open_rules(),
+            with_alias(), false, true);
         EXPECT_TRUE(d.refused) << op_name(kind);
         EXPECT_TRUE(mentions(d, "ningún flujo")) << op_name(kind);
     }
@@ -264,8 +264,8 @@ TEST(Policy, BoundStepsAreJudgedOnTheAccountAtTheirId) {
 TEST(Policy, AdminAndSuperAdminRolesAreProtectedUnlessConfiguredOtherwise) {
     auto r = open_rules();
     r.protected_accounts.clear();
-    auto reset = plan_of(
-        {op(OpKind::reset_password, {{"email", std::string("ti.soporte@tarmexico.com")}})});
+    auto reset =
+        plan_of({op(OpKind::reset_password, {{"email", std::string("ti.soporte@tarmexico.com")}})});
     auto d = evaluate_policy(reset, r, with_alias(), false, true);
     EXPECT_TRUE(d.approval_required);
     EXPECT_TRUE(mentions(d, "con el rol admin"));
@@ -296,7 +296,7 @@ TEST(Policy, RequesterAllowedByIdOrDepartment) {
     EXPECT_TRUE(requester_allowed(r, 12, {}));
     EXPECT_FALSE(requester_allowed(r, 13, {}));
     EXPECT_TRUE(requester_allowed(r, 13, {13, 14}));  // a member of department 5
-    EXPECT_FALSE(requester_allowed(r, 0, {0}));         // unknown requester
+    EXPECT_FALSE(requester_allowed(r, 0, {0}));       // unknown requester
 }
 
 }  // namespace

@@ -132,8 +132,8 @@ class FakeMail : public service::MailDirectory {
         }
         co_return dir;
     }
-    service::Awaitable<service::Outcome<service::Probe>> probe(const domain::Operation& op,
-                                                               std::int64_t started_at_ms) override {
+    service::Awaitable<service::Outcome<service::Probe>> probe(
+        const domain::Operation& op, std::int64_t started_at_ms) override {
         co_return service::probe_snapshot(dir, op, started_at_ms);
     }
     service::Awaitable<service::Outcome<std::string>> apply(const domain::Operation& op,

@@ -11,8 +11,16 @@ constexpr std::int64_t kStarted = 1'700'000'000'000;
 
 domain::DirectorySnapshot directory() {
     domain::DirectorySnapshot d;
-    d.users.push_back({"juan.perez@x.com", {"jp@x.com"}, "Juan", "Pérez", "Juan Pérez", "member",
-                       true, "101", "201", kStarted + 1500});
+    d.users.push_back({"juan.perez@x.com",
+                       {"jp@x.com"},
+                       "Juan",
+                       "Pérez",
+                       "Juan Pérez",
+                       "member",
+                       true,
+                       "101",
+                       "201",
+                       kStarted + 1500});
     d.users.push_back({"old@x.com", {}, "Old", "User", "Old User", "member", false});
     d.groups.push_back({"ops@x.com", "Operaciones", {"juan.perez@x.com"}});
     return d;
@@ -31,7 +39,8 @@ TEST(Probe, CreateUserDoneOnlyWhenTheNamesMatch) {
     auto same = op(K::create_user, {{"email", std::string("juan.perez@x.com")},
                                     {"first_name", std::string("juan")},
                                     {"last_name", std::string("PÉREZ")}});
-    EXPECT_EQ(probe_snapshot(d, same, kStarted).state, ProbeState::done);  // case and accents do not count
+    EXPECT_EQ(probe_snapshot(d, same, kStarted).state,
+              ProbeState::done);  // case and accents do not count
     auto exact = op(K::create_user, {{"email", std::string("juan.perez@x.com")},
                                      {"first_name", std::string("Juan")},
                                      {"last_name", std::string("Pérez")}});
@@ -53,16 +62,24 @@ TEST(Probe, CreateUserDoneOnlyWhenTheNamesMatch) {
 TEST(Probe, DisableAndDeleteTreatGoneAsDone) {
     using K = domain::OpKind;
     auto d = directory();
+    EXPECT_EQ(probe_snapshot(d, op(K::disable_user, {{"email", std::string("juan.perez@x.com")}}),
+                             kStarted)
+                  .state,
+              ProbeState::not_done);
     EXPECT_EQ(
-        probe_snapshot(d, op(K::disable_user, {{"email", std::string("juan.perez@x.com")}}), kStarted).state,
-        ProbeState::not_done);
-    EXPECT_EQ(probe_snapshot(d, op(K::disable_user, {{"email", std::string("old@x.com")}}), kStarted).state,
-              ProbeState::done);
-    EXPECT_EQ(probe_snapshot(d, op(K::disable_user, {{"email", std::string("gone@x.com")}}), kStarted).state,
-              ProbeState::done);
-    EXPECT_EQ(probe_snapshot(d, op(K::delete_user, {{"email", std::string("gone@x.com")}}), kStarted).state,
-              ProbeState::done);
-    EXPECT_EQ(probe_snapshot(d, op(K::delete_user, {{"email", std::string("old@x.com")}}), kStarted).state,
+        probe_snapshot(d, op(K::disable_user, {{"email", std::string("old@x.com")}}), kStarted)
+            .state,
+        ProbeState::done);
+    EXPECT_EQ(
+        probe_snapshot(d, op(K::disable_user, {{"email", std::string("gone@x.com")}}), kStarted)
+            .state,
+        ProbeState::done);
+    EXPECT_EQ(
+        probe_snapshot(d, op(K::delete_user, {{"email", std::string("gone@x.com")}}), kStarted)
+            .state,
+        ProbeState::done);
+    EXPECT_EQ(probe_snapshot(d, op(K::delete_user, {{"email", std::string("old@x.com")}}), kStarted)
+                  .state,
               ProbeState::not_done);
 }
 

@@ -332,8 +332,7 @@ TEST_F(Planning, AStepOnAnAliasActsOnItsOwnerAndSaysSo) {
     EXPECT_NE(text.find("ventas@tarmexico.com es un alias de juan.perez@tarmexico.com"),
               std::string::npos)
         << text;
-    EXPECT_NE(text.find("Restablecer la contraseña de juan.perez@tarmexico.com"),
-              std::string::npos)
+    EXPECT_NE(text.find("Restablecer la contraseña de juan.perez@tarmexico.com"), std::string::npos)
         << text;
     EXPECT_NE(text.find("18014398509481985"), std::string::npos) << text;
 }
@@ -349,13 +348,14 @@ TEST_F(Planning, DeletingAnAccountThatStaysEnabledIsAnError) {
             << describe_step(s);
         domain::simulate(work, s);
     }
-    domain::Operation del{domain::OpKind::delete_user,
-                          {{"email", std::string("juan.perez@tarmexico.com")}},
-                          0,
-                          domain::resolve_target(d, {domain::OpKind::delete_user,
-                                                     {{"email", std::string("juan.perez@tarmexico.com")}},
-                                                     0,
-                                                     {}})};
+    domain::Operation del{
+        domain::OpKind::delete_user,
+        {{"email", std::string("juan.perez@tarmexico.com")}},
+        0,
+        domain::resolve_target(d, {domain::OpKind::delete_user,
+                                   {{"email", std::string("juan.perez@tarmexico.com")}},
+                                   0,
+                                   {}})};
     EXPECT_EQ(domain::expected_effect(d, del).state, domain::EffectState::conflict);
 }
 
