@@ -82,6 +82,8 @@ void notify_systemd(const std::string& state) {
 service::ServiceOptions service_options(const config::Config& cfg, const RunOptions& run) {
     service::ServiceOptions o;
     o.since = run.since;
+    o.requester_ids = cfg.policy.requesters;
+    o.requester_departments = cfg.policy.requester_departments;
     o.approvers = cfg.bitrix.approvers;
     o.approver_department = cfg.bitrix.approver_department;
     o.password_recipient = cfg.bitrix.password_recipient;

@@ -1,6 +1,13 @@
 #include "daemon/app/zoho_directory.hpp"
 
+#include "daemon/zoho/errors.hpp"
+
 #include <fmt/format.h>
+
+#include <charconv>
+
+// A switch over OpKind that forgets an operation must not compile, whatever the build flags.
+#pragma GCC diagnostic error "-Wswitch"
 
 namespace hrmaild::app {
 namespace {
@@ -12,6 +19,27 @@ net::CallError not_found(std::string code, std::string message) {
     e.service_code = std::move(code);
     e.message = std::move(message);
     return e;
+}
+
+net::CallError conflict(std::string message) {
+    net::CallError e;
+    e.kind = net::ErrorKind::conflict;
+    e.service_code = "TARGET_CHANGED";
+    e.message = std::move(message);
+    return e;
+}
+
+std::optional<std::int64_t> parse_id(const std::string& s) {
+    std::int64_t v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || p != s.data() + s.size() || v <= 0)
+        return std::nullopt;
+    return v;
+}
+
+bool bound(const domain::Operation& op) {
+    return domain::target_kind(op.kind) == domain::TargetKind::user ? !op.target.zuid.empty()
+                                                                    : !op.target.zgid.empty();
 }
 
 }  // namespace
@@ -32,24 +60,44 @@ service::Awaitable<service::Outcome<domain::DirectorySnapshot>> ZohoMailDirector
     co_return **s;
 }
 
-service::Awaitable<service::Outcome<zoho::User>> ZohoMailDirectory::user(
-    const std::string& address) {
-    auto u = co_await client_.find_user(address);
-    if (!u)
-        co_return u.error();
-    if (!*u)
-        co_return not_found("USER_NOT_FOUND", fmt::format("{} does not exist", address));
-    co_return **u;
-}
-
-service::Awaitable<service::Outcome<zoho::Group>> ZohoMailDirectory::group(
-    const std::string& address) {
-    auto g = co_await client_.find_group(address);
+service::Awaitable<service::Outcome<ZohoMailDirectory::Live>> ZohoMailDirectory::read_target(
+    const domain::Operation& op) {
+    Live live;
+    if (domain::target_kind(op.kind) == domain::TargetKind::user) {
+        net::Outcome<zoho::User> u = net::CallError{};
+        if (bound(op)) {
+            auto id = parse_id(op.target.zuid);
+            if (!id)
+                co_return net::permanent_error(
+                    fmt::format("the plan binds {} to a malformed zuid '{}'", op.text("email"),
+                                op.target.zuid));
+            u = co_await client_.get_user_by_id(*id);
+        } else {
+            u = co_await client_.get_user(op.text("email"));
+        }
+        if (u)
+            live.user = std::move(*u);
+        else if (!zoho::is_not_found(u.error()))
+            co_return u.error();
+        co_return live;
+    }
+    if (bound(op)) {
+        auto id = parse_id(op.target.zgid);
+        if (!id)
+            co_return net::permanent_error(fmt::format("the plan binds {} to a malformed zgid '{}'",
+                                                       op.text("group"), op.target.zgid));
+        auto g = co_await client_.get_group(*id);
+        if (g)
+            live.group = std::move(*g);
+        else if (!zoho::is_not_found(g.error()))
+            co_return g.error();
+        co_return live;
+    }
+    auto g = co_await client_.find_group(op.text("group"));
     if (!g)
         co_return g.error();
-    if (!*g)
-        co_return not_found("GROUP_NOT_FOUND", fmt::format("{} does not exist", address));
-    co_return **g;
+    live.group = std::move(*g);
+    co_return live;
 }
 
 service::Awaitable<service::Outcome<std::string>> ZohoMailDirectory::apply(
@@ -62,6 +110,64 @@ service::Awaitable<service::Outcome<std::string>> ZohoMailDirectory::apply(
 
 service::Awaitable<service::Outcome<std::string>> ZohoMailDirectory::perform(
     const domain::Operation& op, const Secret* password) {
+    if (domain::creates_target(op.kind))
+        co_return co_await call(op, password, nullptr, nullptr);
+    const bool destructive = domain::is_destructive(op.kind);
+    const auto address = op.target_address();
+    // A destructive step, or a new password, acts only on the account the plan bound.
+    if (!bound(op) && (destructive || op.kind == domain::OpKind::reset_password))
+        co_return conflict(fmt::format("target not bound: {} {} names no Zoho id; plan it again",
+                                       domain::op_name(op.kind), address));
+
+    auto live = co_await read_target(op);
+    if (!live)
+        co_return live.error();
+    if (!live->user && !live->group) {
+        if (destructive)  // a removal that finds its target gone has nothing left to do
+            co_return fmt::format("{} already gone", address);
+        co_return not_found(domain::target_kind(op.kind) == domain::TargetKind::user
+                                ? "USER_NOT_FOUND"
+                                : "GROUP_NOT_FOUND",
+                            fmt::format("{} does not exist", address));
+    }
+    // Still the planned target? The operation's expected effect, judged on what was just
+    // read: the id must still name the planned primary address, and the step must not meet
+    // something else (an enabled account to delete...).
+    domain::DirectorySnapshot now;
+    if (live->user)
+        now.users.push_back(zoho::to_directory_user(*live->user));
+    if (live->group)
+        now.groups.push_back(zoho::to_directory_group(*live->group));
+    auto effect = domain::expected_effect(now, op);
+    switch (effect.state) {
+        case domain::EffectState::conflict:
+            co_return conflict(effect.detail.starts_with("target changed")
+                                   ? effect.detail
+                                   : "target changed: " + effect.detail);
+        case domain::EffectState::no_target:
+            // Read by id, yet the id does not match: not the planned target.
+            co_return conflict(
+                fmt::format("target changed: {} no longer answers to the planned id", address));
+        case domain::EffectState::present:
+            // Detaching what is not attached changes nothing; other steps still run (a disable
+            // applies its options, a reset makes the password that is delivered).
+            if (domain::destructive_class(op.kind) == domain::Destructive::detach ||
+                op.kind == domain::OpKind::add_group_member)
+                co_return fmt::format("already as planned: {}", effect.detail);
+            break;
+        case domain::EffectState::absent:
+            break;
+    }
+    auto r = co_await call(op, password, live->user ? &*live->user : nullptr,
+                           live->group ? &*live->group : nullptr);
+    if (!r && destructive && zoho::is_not_found(r.error()))
+        co_return fmt::format("{} already gone", address);
+    co_return r;
+}
+
+service::Awaitable<service::Outcome<std::string>> ZohoMailDirectory::call(
+    const domain::Operation& op, const Secret* password, const zoho::User* u,
+    const zoho::Group* g) {
     using K = domain::OpKind;
     const auto email = op.text("email");
     const auto group_address = op.text("group");
@@ -70,100 +176,66 @@ service::Awaitable<service::Outcome<std::string>> ZohoMailDirectory::perform(
             return r.error();
         return what;
     };
+    // Every case below has its target read (u or g) except the two creates.
     switch (op.kind) {
         case K::create_user: {
             if (!password)
                 co_return net::permanent_error("create_user needs a password");
-            zoho::NewUser u;
-            u.primary_address = email;
-            u.password = *password;
-            u.first_name = op.text("first_name");
-            u.last_name = op.text("last_name");
-            u.display_name = op.text("display_name");
+            zoho::NewUser nu;
+            nu.primary_address = email;
+            nu.password = *password;
+            nu.first_name = op.text("first_name");
+            nu.last_name = op.text("last_name");
+            nu.display_name = op.text("display_name");
             if (auto role = op.text("role"); !role.empty())
-                u.role = role;
-            u.one_time_password = true;
-            auto created = co_await client_.add_user(std::move(u));
+                nu.role = role;
+            nu.one_time_password = true;
+            auto created = co_await client_.add_user(std::move(nu));
             if (!created)
                 co_return created.error();
             co_return fmt::format("created {} zuid={} accountId={}", email, created->zuid,
                                   created->account_id);
         }
         case K::create_group: {
-            zoho::NewGroup g;
-            g.address = group_address;
-            g.name = op.text("name");
+            zoho::NewGroup ng;
+            ng.address = group_address;
+            ng.name = op.text("name");
             for (const auto& m : op.list("members")) {
                 zoho::GroupMember member;
                 member.address = m;
-                g.members.push_back(std::move(member));
+                ng.members.push_back(std::move(member));
             }
-            auto created = co_await client_.create_group(std::move(g));
+            auto created = co_await client_.create_group(std::move(ng));
             if (!created)
                 co_return created.error();
             co_return fmt::format("created group {} zgid={}", group_address, created->zgid);
         }
-        default:
-            break;
-    }
-
-    if (!group_address.empty()) {
-        auto g = co_await group(group_address);
-        if (!g)
-            co_return g.error();
-        switch (op.kind) {
-            case K::delete_group:
-                co_return done(co_await client_.delete_group(g->zgid),
-                               fmt::format("deleted group {}", group_address));
-            case K::rename_group:
-                co_return done(co_await client_.rename_group(g->zgid, op.text("name")),
-                               fmt::format("renamed {}", group_address));
-            case K::add_group_member: {
-                std::vector<zoho::GroupMember> members(1);
-                members[0].address = op.text("member");
-                co_return done(co_await client_.add_members(g->zgid, std::move(members)),
-                               fmt::format("added {} to {}", op.text("member"), group_address));
-            }
-            case K::remove_group_member: {
-                std::vector<std::string> members(1, op.text("member"));
-                co_return done(co_await client_.remove_members(g->zgid, std::move(members)),
-                               fmt::format("removed {} from {}", op.text("member"), group_address));
-            }
-            default:
-                co_return net::permanent_error("operation not supported on groups");
-        }
-    }
-
-    auto u = co_await user(email);
-    if (!u)
-        co_return u.error();
-    auto ref = u->ref();
-    switch (op.kind) {
         case K::disable_user: {
             zoho::DisableOptions o;
             o.block_incoming = op.flag("block_incoming");
             o.remove_mail_forward = op.flag("remove_forwards");
             o.remove_group_membership = op.flag("remove_groups");
-            co_return done(co_await client_.disable_user(ref, o),
-                           fmt::format("disabled {}", email));
+            co_return done(co_await client_.disable_user(u->ref(), o),
+                           fmt::format("disabled {} zuid={}", u->primary_address, u->zuid));
         }
         case K::enable_user:
-            co_return done(co_await client_.enable_user(ref, op.flag("unblock_incoming")),
-                           fmt::format("enabled {}", email));
+            co_return done(co_await client_.enable_user(u->ref(), op.flag("unblock_incoming")),
+                           fmt::format("enabled {} zuid={}", u->primary_address, u->zuid));
         case K::delete_user: {
             std::vector<std::int64_t> zuids(1, u->zuid);
             co_return done(co_await client_.delete_users(std::move(zuids)),
-                           fmt::format("deleted {}", email));
+                           fmt::format("deleted {} zuid={}", u->primary_address, u->zuid));
         }
         case K::reset_password:
             if (!password)
                 co_return net::permanent_error("reset_password needs a password");
-            co_return done(co_await client_.reset_password(ref, *password, true, true),
-                           fmt::format("password reset for {}", email));
-        case K::update_display_name:
             co_return done(
-                co_await client_.update_display_name(ref, op.text("display_name"), email),
-                fmt::format("display name of {} updated", email));
+                co_await client_.reset_password(u->ref(), *password, true, true),
+                fmt::format("password reset for {} zuid={}", u->primary_address, u->zuid));
+        case K::update_display_name:
+            co_return done(co_await client_.update_display_name(u->ref(), op.text("display_name"),
+                                                                u->primary_address),
+                           fmt::format("display name of {} updated", u->primary_address));
         case K::change_role: {
             std::vector<std::int64_t> zuids(1, u->zuid);
             auto r = co_await client_.change_role(std::move(zuids), op.text("role"));
@@ -172,34 +244,50 @@ service::Awaitable<service::Outcome<std::string>> ZohoMailDirectory::perform(
             // Zoho answers one boolean per user; a `false` is a refusal, not a success.
             for (const auto& [zuid, ok] : *r)
                 if (!ok)
-                    co_return net::permanent_error(
-                        fmt::format("Zoho refused the role change of {} (zuid {})", email, zuid));
-            co_return fmt::format("role of {} is {}", email, op.text("role"));
+                    co_return net::permanent_error(fmt::format(
+                        "Zoho refused the role change of {} (zuid {})", u->primary_address, zuid));
+            co_return fmt::format("role of {} is {}", u->primary_address, op.text("role"));
         }
         case K::add_alias: {
             std::vector<std::string> aliases(1, op.text("alias"));
-            co_return done(co_await client_.add_aliases(ref, std::move(aliases)),
-                           fmt::format("alias {} added to {}", op.text("alias"), email));
+            co_return done(
+                co_await client_.add_aliases(u->ref(), std::move(aliases)),
+                fmt::format("alias {} added to {}", op.text("alias"), u->primary_address));
         }
         case K::remove_alias: {
             std::vector<std::string> aliases(1, op.text("alias"));
-            co_return done(co_await client_.delete_aliases(ref, std::move(aliases)),
-                           fmt::format("alias {} removed from {}", op.text("alias"), email));
+            co_return done(
+                co_await client_.delete_aliases(u->ref(), std::move(aliases)),
+                fmt::format("alias {} removed from {}", op.text("alias"), u->primary_address));
         }
-        default:
-            break;
+        case K::delete_group:
+            co_return done(co_await client_.delete_group(g->zgid),
+                           fmt::format("deleted group {} zgid={}", g->address, g->zgid));
+        case K::rename_group:
+            co_return done(co_await client_.rename_group(g->zgid, op.text("name")),
+                           fmt::format("renamed {}", g->address));
+        case K::add_group_member: {
+            std::vector<zoho::GroupMember> members(1);
+            members[0].address = op.text("member");
+            co_return done(co_await client_.add_members(g->zgid, std::move(members)),
+                           fmt::format("added {} to {}", op.text("member"), g->address));
+        }
+        case K::remove_group_member: {
+            std::vector<std::string> members(1, op.text("member"));
+            co_return done(co_await client_.remove_members(g->zgid, std::move(members)),
+                           fmt::format("removed {} from {}", op.text("member"), g->address));
+        }
     }
-    co_return net::permanent_error(
-        fmt::format("operation {} is not supported", domain::op_name(op.kind)));
+    co_return net::permanent_error("not an operation");  // unreachable: the switch is exhaustive
 }
 
 service::Awaitable<service::Outcome<service::Probe>> ZohoMailDirectory::probe(
-    const domain::Operation& op) {
+    const domain::Operation& op, std::int64_t started_at_ms) {
     // A probe always reads the organization again: the cache may predate the crash.
     auto s = co_await cache_.refresh();
     if (!s)
         co_return s.error();
-    co_return service::probe_snapshot(**s, op);
+    co_return service::probe_snapshot(**s, op, started_at_ms);
 }
 
 }  // namespace hrmaild::app

@@ -1,9 +1,12 @@
 #pragma once
 /// MailDirectory over the Zoho Mail client and its directory cache: every planned operation
-/// mapped onto the API, and probes that read the organization again.
+/// mapped onto the API (the one place an operation's Zoho call is defined), acting on the ids
+/// the plan bound, and probes that read the organization again.
 #include "daemon/service/ports.hpp"
 #include "daemon/zoho/directory_cache.hpp"
 #include "daemon/zoho/zoho_client.hpp"
+
+#include <optional>
 
 namespace hrmaild::app {
 
@@ -16,14 +19,23 @@ class ZohoMailDirectory final : public service::MailDirectory {
     service::Awaitable<service::Outcome<domain::DirectorySnapshot>> snapshot(bool fresh) override;
     service::Awaitable<service::Outcome<std::string>> apply(const domain::Operation& op,
                                                             const Secret* password) override;
-    service::Awaitable<service::Outcome<service::Probe>> probe(
-        const domain::Operation& op) override;
+    service::Awaitable<service::Outcome<service::Probe>> probe(const domain::Operation& op,
+                                                               std::int64_t started_at_ms) override;
 
   private:
-    service::Awaitable<service::Outcome<zoho::User>> user(const std::string& address);
-    service::Awaitable<service::Outcome<zoho::Group>> group(const std::string& address);
+    /// The live target of a step: read by its bound id, else (what the plan created) by
+    /// address. Empty optionals inside mean "not found".
+    struct Live {
+        std::optional<zoho::User> user;
+        std::optional<zoho::Group> group;
+    };
+    service::Awaitable<service::Outcome<Live>> read_target(const domain::Operation& op);
     service::Awaitable<service::Outcome<std::string>> perform(const domain::Operation& op,
                                                               const Secret* password);
+    service::Awaitable<service::Outcome<std::string>> call(const domain::Operation& op,
+                                                           const Secret* password,
+                                                           const zoho::User* user,
+                                                           const zoho::Group* group);
 
     zoho::ZohoClient& client_;
     zoho::DirectoryCache& cache_;

@@ -83,6 +83,9 @@ struct PolicyConfig {
     std::vector<std::string> allowed_domains;
     std::vector<std::string> protected_accounts;
     std::vector<std::string> always_approve;
+    std::vector<std::string> protect_roles;           ///< roles protected like protected_accounts
+    std::vector<std::int64_t> requesters;             ///< Bitrix users who may request
+    std::vector<std::int64_t> requester_departments;  ///< departments whose members may request
     int max_destructive_per_plan = 0;
     int retention_days = 0;
     bool dry_run = false;

@@ -598,6 +598,9 @@ void Loader::build(Config& c) {
     p.allowed_domains = strings("policy.allowed_domains");
     p.protected_accounts = strings("policy.protected_accounts");
     p.always_approve = strings("policy.always_approve");
+    p.protect_roles = strings("policy.protect_roles");
+    p.requesters = integers("policy.requesters");
+    p.requester_departments = integers("policy.requester_departments");
     p.max_destructive_per_plan = static_cast<int>(integer("policy.max_destructive_per_plan"));
     p.retention_days = static_cast<int>(integer("policy.retention_days"));
     p.dry_run = boolean("policy.dry_run");

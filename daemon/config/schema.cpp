@@ -37,9 +37,12 @@ constexpr KeySpec kSchema[] = {
 
     // --- policy ---------------------------------------------------------------------------
     {"policy.allowed_domains", Kind::string_list, "", true, "Domains an automatic plan may create addresses in or add to groups."},
-    {"policy.protected_accounts", Kind::string_list, "[]", false, "Addresses never disabled or deleted by a workflow; other changes need approval."},
+    {"policy.protected_accounts", Kind::string_list, "[]", false, "Addresses (primary or alias) whose accounts are never disabled or deleted by a workflow; other changes need approval."},
     {"policy.always_approve", Kind::choice_list, "[disable_user, delete_user, delete_group, change_role]", false, "Operations that always need approval.",
      "create_user|disable_user|enable_user|delete_user|reset_password|update_display_name|change_role|add_alias|remove_alias|create_group|delete_group|rename_group|add_group_member|remove_group_member"},
+    {"policy.protect_roles", Kind::choice_list, "[admin, super_admin]", false, "Accounts with these Zoho roles are protected like protected_accounts (aliases included).", "member|admin|super_admin"},
+    {"policy.requesters", Kind::integer_list, "[]", false, "Bitrix user ids whose tasks may run without approval (with requester_departments; both empty: anyone in the project)."},
+    {"policy.requester_departments", Kind::integer_list, "[]", false, "Bitrix department ids (sub-departments included) whose members' tasks may run without approval."},
     {"policy.max_destructive_per_plan", Kind::integer, "10", false, "Above this many destructive operations a plan needs approval.", {}, 0, 100000},
     {"policy.retention_days", Kind::integer, "30", false, "Days between disabling a terminated account and deleting it.", {}, 0, 3650},
     {"policy.dry_run", Kind::boolean, "false", false, "Plan, log and comment, but call no Zoho mutation."},

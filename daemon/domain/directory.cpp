@@ -2,6 +2,8 @@
 
 #include "daemon/domain/plan.hpp"
 
+#include <algorithm>
+
 namespace hrmaild::domain {
 namespace {
 bool same(std::string_view a, std::string_view b) {
@@ -9,20 +11,47 @@ bool same(std::string_view a, std::string_view b) {
 }
 }  // namespace
 
+bool DirectoryUser::holds(std::string_view a) const {
+    return same(address, a) || has_alias(a);
+}
+
+bool DirectoryUser::has_alias(std::string_view a) const {
+    return std::any_of(aliases.begin(), aliases.end(),
+                       [&](const std::string& x) { return same(x, a); });
+}
+
 const DirectoryUser* DirectorySnapshot::find_user(std::string_view address) const {
-    for (const auto& u : users) {
+    // A primary address wins over an alias spelled the same (Zoho forbids both; seeds may not).
+    for (const auto& u : users)
         if (same(u.address, address))
             return &u;
-        for (const auto& a : u.aliases)
-            if (same(a, address))
-                return &u;
-    }
+    for (const auto& u : users)
+        if (u.has_alias(address))
+            return &u;
+    return nullptr;
+}
+
+const DirectoryUser* DirectorySnapshot::find_user_by_id(std::string_view id) const {
+    if (id.empty())
+        return nullptr;
+    for (const auto& u : users)
+        if (u.zuid == id || u.account_id == id)
+            return &u;
     return nullptr;
 }
 
 const DirectoryGroup* DirectorySnapshot::find_group(std::string_view address) const {
     for (const auto& g : groups)
         if (same(g.address, address))
+            return &g;
+    return nullptr;
+}
+
+const DirectoryGroup* DirectorySnapshot::find_group_by_id(std::string_view zgid) const {
+    if (zgid.empty())
+        return nullptr;
+    for (const auto& g : groups)
+        if (g.zgid == zgid)
             return &g;
     return nullptr;
 }
@@ -49,6 +78,22 @@ std::vector<std::string> DirectorySnapshot::groups_of(std::string_view address) 
                 out.push_back(g.address);
                 break;
             }
+    return out;
+}
+
+std::string default_name_key(std::string_view s) {
+    std::string out;
+    bool space = false;
+    for (char c : ascii_lower(s)) {
+        if (c == ' ' || c == '\t' || c == '\n') {
+            space = !out.empty();
+            continue;
+        }
+        if (space)
+            out += ' ';
+        space = false;
+        out += c;
+    }
     return out;
 }
 

@@ -101,7 +101,31 @@ std::string canonical_step(const Operation& op) {
         out += ':';
         append_json_value(out, v);
     }
-    out += "}}";
+    out += '}';
+    if (!op.target.empty()) {
+        // Keys in byte order; empty ones left out.
+        out += ",\"target\":{";
+        const std::pair<std::string_view, const std::string*> keys[] = {
+            {"account_id", &op.target.account_id},
+            {"address", &op.target.address},
+            {"member_zuid", &op.target.member_zuid},
+            {"zgid", &op.target.zgid},
+            {"zuid", &op.target.zuid},
+        };
+        first = true;
+        for (const auto& [k, v] : keys) {
+            if (v->empty())
+                continue;
+            if (!first)
+                out += ',';
+            first = false;
+            append_json_string(out, k);
+            out += ':';
+            append_json_string(out, *v);
+        }
+        out += '}';
+    }
+    out += '}';
     return out;
 }
 

@@ -23,8 +23,10 @@ struct Plan {
     [[nodiscard]] std::string canonical_text() const;
 };
 
-/// One step as canonical JSON: `{"after_days":N,"op":"...","params":{...}}` (after_days only when
-/// scheduled; params sorted by name).
+/// One step as canonical JSON:
+/// `{"after_days":N,"op":"...","params":{...},"target":{"account_id":"...","address":"...",...}}`
+/// (after_days only when scheduled; params sorted by name; target only when bound, with its
+/// non-empty keys sorted). The target's ids are in the text, so the plan hash binds them.
 std::string canonical_step(const Operation& op);
 
 /// Whether the user is a valid mail address (local@domain.tld, ASCII, no spaces).

@@ -5,22 +5,6 @@
 namespace hrmaild::domain {
 namespace {
 
-std::string default_key(std::string_view s) {
-    std::string out;
-    bool space = false;
-    for (char c : ascii_lower(s)) {
-        if (c == ' ' || c == '\t' || c == '\n') {
-            space = !out.empty();
-            continue;
-        }
-        if (space)
-            out += ' ';
-        space = false;
-        out += c;
-    }
-    return out;
-}
-
 bool contains(const std::vector<std::string>& list, std::string_view item) {
     auto key = ascii_lower(item);
     return std::any_of(list.begin(), list.end(),
@@ -32,62 +16,77 @@ void add_reason(PolicyDecision& d, std::string reason) {
         d.reasons.push_back(std::move(reason));
 }
 
+constexpr std::string_view kRefusalMark = "protegida: ningún flujo";
+
 // A refusal reason goes before every approval reason: it is what HR and IT must read first.
 void add_refusal(PolicyDecision& d, std::string reason) {
     if (std::find(d.reasons.begin(), d.reasons.end(), reason) != d.reasons.end())
         return;
-    auto first_approval =
-        std::find_if(d.reasons.begin(), d.reasons.end(), [](const std::string& r) {
-            return r.find("protegida: ningún flujo") == std::string::npos;
-        });
+    auto first_approval = std::find_if(
+        d.reasons.begin(), d.reasons.end(),
+        [](const std::string& r) { return r.find(kRefusalMark) == std::string::npos; });
     d.reasons.insert(first_approval, std::move(reason));
 }
 
-// Spanish names of operations, for reasons HR and IT read.
-std::string_view op_label(OpKind k) {
-    switch (k) {
-        case OpKind::create_user:
-            return "crear una cuenta";
-        case OpKind::disable_user:
-            return "desactivar una cuenta";
-        case OpKind::enable_user:
-            return "reactivar una cuenta";
-        case OpKind::delete_user:
-            return "eliminar una cuenta";
-        case OpKind::reset_password:
-            return "restablecer una contraseña";
-        case OpKind::update_display_name:
-            return "cambiar el nombre para mostrar";
-        case OpKind::change_role:
-            return "cambiar el rol de una cuenta";
-        case OpKind::add_alias:
-            return "agregar un alias";
-        case OpKind::remove_alias:
-            return "quitar un alias";
-        case OpKind::create_group:
-            return "crear un grupo";
-        case OpKind::delete_group:
-            return "eliminar un grupo";
-        case OpKind::rename_group:
-            return "renombrar un grupo";
-        case OpKind::add_group_member:
-            return "agregar un miembro a un grupo";
-        case OpKind::remove_group_member:
-            return "quitar un miembro de un grupo";
+// Why an account is protected, in Spanish ("admin@x (postmaster@x es uno de sus alias)"), or
+// empty when it is not.
+std::string protection(const PolicyRules& rules, const DirectoryUser* user,
+                       const std::string& typed) {
+    if (user == nullptr)
+        return contains(rules.protected_accounts, typed) ? "La cuenta " + typed : std::string();
+    std::string who = "La cuenta " + user->address;
+    if (!typed.empty() && ascii_lower(typed) != ascii_lower(user->address))
+        who += " (" + typed + " es uno de sus alias)";
+    if (contains(rules.protected_accounts, user->address) ||
+        contains(rules.protected_accounts, typed))
+        return who;
+    for (const auto& a : user->aliases)
+        if (contains(rules.protected_accounts, a))
+            return who + ", que tiene el alias protegido " + a + ",";
+    if (!user->role.empty() && contains(rules.protect_roles, user->role))
+        return who + ", con el rol " + user->role + ",";
+    return {};
+}
+
+void judge_protection(PolicyDecision& d, const std::string& who, bool removes) {
+    if (who.empty())
+        return;
+    if (removes) {
+        d.refused = true;
+        add_refusal(d, who + " está " + std::string(kRefusalMark) +
+                           " puede desactivarla ni eliminarla, aunque alguien lo apruebe.");
+    } else {
+        d.approval_required = true;
+        add_reason(d, who + " está protegida: cualquier cambio requiere aprobación de TI.");
     }
-    return "";
 }
 
 }  // namespace
 
+bool requester_allowed(const PolicyRules& rules, std::int64_t user_id,
+                       const std::vector<std::int64_t>& departments_members) {
+    if (rules.requesters.empty() && rules.requester_departments.empty())
+        return true;
+    auto in = [&](const std::vector<std::int64_t>& v) {
+        return std::find(v.begin(), v.end(), user_id) != v.end();
+    };
+    return user_id != 0 && (in(rules.requesters) || in(departments_members));
+}
+
 PolicyDecision evaluate_policy(const Plan& plan, const PolicyRules& rules,
                                const DirectorySnapshot& directory, bool workflow_requires_approval,
-                               const NameKey& name_key) {
+                               bool requester_allowed, const NameKey& name_key) {
     PolicyDecision d;
-    auto key = [&](std::string_view s) { return name_key ? name_key(s) : default_key(s); };
+    auto key = [&](std::string_view s) { return name_key ? name_key(s) : default_name_key(s); };
     if (workflow_requires_approval) {
         d.approval_required = true;
         add_reason(d, "El flujo «" + plan.workflow + "» siempre requiere aprobación de TI.");
+    }
+    if (!requester_allowed) {
+        d.approval_required = true;
+        add_reason(d,
+                   "Quien hizo la solicitud no está autorizado para cambios automáticos "
+                   "(policy.requesters): requiere aprobación de TI.");
     }
     int destructive = 0;
     for (const auto& op : plan.steps) {
@@ -109,30 +108,23 @@ PolicyDecision evaluate_policy(const Plan& plan, const PolicyRules& rules,
                                   allowed + ").");
             }
         }
-        // The account an operation changes: the user, or the group for group operations.
-        std::string target = op.text("email");
-        if (target.empty())
-            target = op.text("group");
-        bool removes = op.kind == OpKind::disable_user || op.kind == OpKind::delete_user ||
-                       op.kind == OpKind::delete_group;
-        if (!target.empty() && contains(rules.protected_accounts, target)) {
-            if (removes) {
-                d.refused = true;
-                add_refusal(d, "La cuenta " + target +
-                                   " está protegida: ningún flujo puede desactivarla ni "
-                                   "eliminarla, aunque alguien lo apruebe.");
+        // The account or group the operation changes, as the directory resolves it.
+        const bool removes = destructive_class(op.kind) == Destructive::removal;
+        if (!creates_target(op.kind)) {
+            if (target_kind(op.kind) == TargetKind::user) {
+                judge_protection(d, protection(rules, target_user(directory, op), op.text("email")),
+                                 removes);
             } else {
-                d.approval_required = true;
-                add_reason(d, "La cuenta " + target +
-                                  " está protegida: cualquier cambio requiere aprobación de TI.");
+                const auto* g = target_group(directory, op);
+                const auto address = g != nullptr ? g->address : op.text("group");
+                if (contains(rules.protected_accounts, address) ||
+                    contains(rules.protected_accounts, op.text("group")))
+                    judge_protection(d, "La cuenta " + address, removes);
             }
         }
-        auto member = op.text("member");
-        if (!member.empty() && contains(rules.protected_accounts, member)) {
-            d.approval_required = true;
-            add_reason(d, "La cuenta " + member +
-                              " está protegida: cualquier cambio requiere aprobación de TI.");
-        }
+        // A protected account's group memberships are a change to it.
+        if (auto member = op.text("member"); !member.empty())
+            judge_protection(d, protection(rules, directory.find_user(member), member), false);
         if (op.kind == OpKind::create_user) {
             auto first = key(op.text("first_name"));
             auto last = key(op.text("last_name"));

@@ -45,6 +45,32 @@ std::int64_t millis(store::Timestamp t) {
     return store::to_millis(t);
 }
 
+// The ids of an account a create found or made, as the journal keeps them in its result
+// (" zuid=N accountId=M"): a later reset is bound to them, never to the address.
+std::string ids_text(const domain::Target& t) {
+    if (t.zuid.empty())
+        return {};
+    return fmt::format(" zuid={} accountId={}", t.zuid, t.account_id);
+}
+
+domain::Target ids_from(std::string_view result, const std::string& address) {
+    auto value = [&](std::string_view key) {
+        auto at = result.find(key);
+        if (at == std::string_view::npos)
+            return std::string();
+        auto begin = at + key.size();
+        auto end = result.find_first_not_of("0123456789", begin);
+        return std::string(result.substr(begin, end == std::string_view::npos ? end
+                                                                              : end - begin));
+    };
+    domain::Target t;
+    t.zuid = value(" zuid=");
+    t.account_id = value(" accountId=");
+    if (!t.zuid.empty())
+        t.address = address;
+    return t;
+}
+
 }  // namespace
 
 /// What one execution of a ticket's plan needs to know.
@@ -219,7 +245,7 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
             co_return StepOutcome::failed;
         }
         ++stats_.probes;
-        auto probe = co_await mail_.probe(op);  // MERGE(h1): pass millis(rec->started_at)
+        auto probe = co_await mail_.probe(op, millis(rec->started_at));
         if (!probe) {
             log::warn("STEP_PROBE_FAILED",
                       {{"step", step_key_text(key)}, {"error", probe.error().describe()}});
@@ -230,7 +256,7 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
                                   {"result", probe_name(probe->state)},
                                   {"detail", probe->detail}});
         if (probe->state == ProbeState::done) {
-            must(store_.journal_succeeded(key, "probe: " + probe->detail));
+            must(store_.journal_succeeded(key, "probe: " + probe->detail + ids_text(probe->found)));
             co_return co_await run_step(ctx, index, op, failure);  // settles a password owed
         }
         if (probe->state == ProbeState::conflict) {
@@ -257,14 +283,16 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
                       {{"task", ctx.task_id}, {"error", fresh.error().describe()}});
             co_return StepOutcome::retry_later;
         }
-        if (probe_snapshot(*fresh, op).state != ProbeState::not_done) {
+        if (probe_snapshot(*fresh, op, earlier ? millis(*earlier) : 0).state !=
+            ProbeState::not_done) {
             ++stats_.probes;
-            Outcome<Probe> probe = Probe{ProbeState::conflict, ""};
+            Outcome<Probe> probe = Probe{ProbeState::conflict, "", {}};
             if (earlier)
-                probe = co_await mail_.probe(op);  // MERGE(h1): pass millis(*earlier)
+                probe = co_await mail_.probe(op, millis(*earlier));
             if (probe && probe->state == ProbeState::done) {
                 must(store_.journal_started(key, op_name));
-                must(store_.journal_succeeded(key, "adopted: " + probe->detail));
+                must(store_.journal_succeeded(key,
+                                              "adopted: " + probe->detail + ids_text(probe->found)));
                 co_return co_await run_step(ctx, index, op, failure);
             }
             failure = fmt::format("{}: ya existe una cuenta o un alias con la dirección {}; no se "
@@ -293,9 +321,10 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
             // "Already exists" is success only when the existing object is the planned one,
             // made after our earlier attempt started.
             ++stats_.probes;
-            auto probe = co_await mail_.probe(op);  // MERGE(h1): pass millis(*earlier)
+            auto probe = co_await mail_.probe(op, millis(*earlier));
             if (probe && probe->state == ProbeState::done) {
-                must(store_.journal_succeeded(key, "already as planned: " + probe->detail));
+                must(store_.journal_succeeded(
+                    key, "already as planned: " + probe->detail + ids_text(probe->found)));
                 log::info("STEP_ALREADY_DONE", {{"step", step_key_text(key)}, {"op", op_name}});
                 co_return co_await run_step(ctx, index, op, failure);
             }
@@ -372,8 +401,18 @@ Awaitable<Service::StepOutcome> Service::settle_password(TicketContext& ctx, int
         failure = reset->result;
         co_return StepOutcome::failed;
     }
+    // Bound to the account our create made (or adopted), by its ids from the journal.
+    auto created = must(store_.journal_step({ctx.task_id, ctx.plan_hash, index, StepKind::step}));
+    auto target = created ? ids_from(created->result, op.text("email")) : domain::Target{};
+    if (target.zuid.empty()) {
+        failure = fmt::format("{}: no se sabe con certeza qué cuenta se creó, así que no se le "
+                              "pone contraseña; TI debe revisarla",
+                              workflow::describe_step(op));
+        co_return StepOutcome::failed;
+    }
     domain::Operation again = op;
     again.kind = domain::OpKind::reset_password;
+    again.target = target;
     again.params.clear();
     for (const auto& [name, value] : op.params)
         if (name == "email" || name == "one_time_password")

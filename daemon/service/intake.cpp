@@ -385,13 +385,10 @@ Awaitable<void> Service::plan_ticket(const domain::Task& task, const store::Tick
         log::info("PLAN_SUPERSEDED", {{"task", id}, {"old", current ? current->plan_hash : ""}});
     }
 
-    // Rules the service adds to the workflow's policy: who filed it, and when.
+    // Rules the service adds to the workflow's policy: who filed it (the policy says why not),
+    // and when.
+    const bool allowed = co_await requester_allowed(task.created_by);
     std::vector<std::string> extra;
-    if (!co_await requester_allowed(task.created_by))
-        extra.push_back(fmt::format(
-            "La solicitud la registró el usuario {} de Bitrix24, que no está entre quienes "
-            "pueden pedir cambios automáticos (policy.requesters).",
-            task.created_by));
     if (auto horizon = horizon_ms()) {
         auto created = parse_iso(task.created_date);
         if (!created || *created * 1000 < *horizon) {
@@ -406,8 +403,8 @@ Awaitable<void> Service::plan_ticket(const domain::Task& task, const store::Tick
         extra.push_back(
             "El plan anterior se hizo en modo de prueba (policy.dry_run); uno nuevo requiere "
             "aprobación.");
-    if (!extra.empty())
-        a = assess(*workflows_, task, directory, extra);
+    if (!extra.empty() || !allowed)
+        a = assess(*workflows_, task, directory, extra, allowed);
 
     store::NewPlan np;
     np.task_id = id;

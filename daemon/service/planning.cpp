@@ -10,9 +10,9 @@
 namespace hrmaild::service {
 Assessment assess(const workflow::WorkflowSet& set, const domain::Task& task,
                   const domain::DirectorySnapshot& directory,
-                  const std::vector<std::string>& approval_reasons) {
+                  const std::vector<std::string>& approval_reasons, bool requester_allowed) {
     using workflow::Outcome;
-    auto e = workflow::evaluate(set, task, directory);
+    auto e = workflow::evaluate(set, task, directory, requester_allowed);
     Assessment a;
     if (e.outcome == Outcome::unclaimed || e.outcome == Outcome::ambiguous) {
         a.tied = e.tied;
@@ -88,6 +88,18 @@ std::vector<domain::Operation> parse_plan_steps(std::string_view plan_text) {
                 throw std::runtime_error("plan text has a parameter of an unknown type");
             }
             op.params.emplace_back(std::string(spec.name), std::move(value));
+        }
+        if (const auto* t = o.if_contains("target")) {
+            const auto& target = t->as_object();
+            auto get = [&](const char* k) {
+                const auto* v = target.if_contains(k);
+                return v ? std::string(v->as_string()) : std::string();
+            };
+            op.target.address = get("address");
+            op.target.zuid = get("zuid");
+            op.target.account_id = get("account_id");
+            op.target.zgid = get("zgid");
+            op.target.member_zuid = get("member_zuid");
         }
         out.push_back(std::move(op));
     }

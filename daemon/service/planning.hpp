@@ -40,11 +40,14 @@ struct Assessment {
 };
 
 /// Assesses a task against the loaded workflows. `approval_reasons` are rules the service adds
-/// (who filed it, when): each makes a plan that is not refused wait for approval, and is listed
-/// with the policy's own reasons in the messages.
+/// (when the task was filed, a dry-run plan before it): each makes a plan that is not refused
+/// wait for approval, and is listed with the policy's own reasons in the messages.
+/// `requester_allowed`: whether the task's creator is in `policy.requesters` (the policy then
+/// says why not).
 Assessment assess(const workflow::WorkflowSet& set, const domain::Task& task,
                   const domain::DirectorySnapshot& directory,
-                  const std::vector<std::string>& approval_reasons = {});
+                  const std::vector<std::string>& approval_reasons = {},
+                  bool requester_allowed = true);
 
 /// The plan's steps as canonical JSON back into operations (what was hashed is what runs).
 /// Throws std::runtime_error on a malformed text (a programming or storage error).

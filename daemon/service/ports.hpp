@@ -67,6 +67,9 @@ enum class ProbeState {
 struct Probe {
     ProbeState state = ProbeState::not_done;
     std::string detail;
+    /// For a create_user found done: the account's ids (bind a password reset to them, never
+    /// to an address).
+    domain::Target found;
 };
 
 /// The Zoho Mail organization as the service needs it.
@@ -75,16 +78,28 @@ class MailDirectory {
     virtual ~MailDirectory() = default;
     /// Users, aliases and groups (cached; `fresh` forces a reload).
     virtual Awaitable<Outcome<domain::DirectorySnapshot>> snapshot(bool fresh) = 0;
-    /// Performs one operation. `password` is set for create_user and reset_password. Returns
-    /// a short result for the journal (ids, addresses; never the password).
+    /// Performs one operation on the step's bound target (`op.target`; by address only for
+    /// what the plan created). Before a destructive step it re-reads the target by id: a
+    /// target that changed (another primary address; for delete_user, enabled again) fails
+    /// with an error of kind `conflict` ("target changed: ...") and nothing is changed; a
+    /// target already gone is success. `password` is set for create_user and reset_password;
+    /// a reset needs a bound account. Returns a short result for the journal (ids, addresses;
+    /// never the password).
     virtual Awaitable<Outcome<std::string>> apply(const domain::Operation& op,
                                                   const Secret* password) = 0;
-    /// Reads the remote state for one operation.
-    virtual Awaitable<Outcome<Probe>> probe(const domain::Operation& op) = 0;
+    /// Reads the remote state for one operation whose call started at `started_at_ms` (ms
+    /// since the epoch, from the journal).
+    virtual Awaitable<Outcome<Probe>> probe(const domain::Operation& op,
+                                            std::int64_t started_at_ms) = 0;
 };
 
-/// Decides a probe from a directory snapshot: the rules shared by every MailDirectory.
-/// "Already exists" is done only when the existing object is the one the plan meant.
-Probe probe_snapshot(const domain::DirectorySnapshot& directory, const domain::Operation& op);
+/// Decides a probe from a directory snapshot with the operation's expected effect (the same
+/// predicate the planner's pre-flight uses). "Already exists" is done only when the existing
+/// object is the one the plan meant: for create_user, an account whose primary address, names,
+/// display name and role are what the step set AND that Zoho says was created at or after
+/// `started_at_ms` (no creation time: conflict). A destructive step whose target is gone is
+/// done.
+Probe probe_snapshot(const domain::DirectorySnapshot& directory, const domain::Operation& op,
+                     std::int64_t started_at_ms);
 
 }  // namespace hrmaild::service

@@ -60,7 +60,7 @@ std::string render_message(const Workflow& wf, MessageKind kind, const Scope& sc
 }
 
 Evaluation evaluate(const WorkflowSet& set, const domain::Task& task,
-                    const domain::DirectorySnapshot& directory) {
+                    const domain::DirectorySnapshot& directory, bool requester_allowed) {
     Evaluation e;
     auto m = match_task(set, task);
     if (m.workflow == nullptr) {
@@ -81,7 +81,7 @@ Evaluation evaluate(const WorkflowSet& set, const domain::Task& task,
         if (p.plan) {
             e.plan = std::move(p.plan);
             e.plan_hash = plan_hash(*e.plan);
-            e.decision = decide(set, wf, *e.plan, directory);
+            e.decision = decide(set, wf, *e.plan, directory, requester_allowed);
         }
     } else {
         e.scope = task_scope(set, wf, task, ex.values);
@@ -181,6 +181,19 @@ std::int64_t as_int(const boost::json::value* v) {
     return 0;
 }
 
+// An id as decimal text: Zoho sends ids as numbers or strings, and they exceed 2^53.
+std::string as_id(const boost::json::value* v) {
+    if (v == nullptr)
+        return {};
+    if (v->is_int64())
+        return std::to_string(v->get_int64());
+    if (v->is_uint64())
+        return std::to_string(v->get_uint64());
+    if (v->is_string())
+        return std::string(v->get_string());
+    return {};
+}
+
 std::string as_str(const boost::json::value* v) {
     if (v == nullptr || v->is_null())
         return {};
@@ -223,6 +236,19 @@ boost::json::object to_json(const Evaluation& e) {
             step["params"] = params;
             if (s.after_days > 0)
                 step["after_days"] = s.after_days;
+            if (!s.target.empty()) {
+                boost::json::object target;
+                auto put = [&](const char* k, const std::string& v) {
+                    if (!v.empty())
+                        target[k] = v;
+                };
+                put("address", s.target.address);
+                put("zuid", s.target.zuid);
+                put("account_id", s.target.account_id);
+                put("zgid", s.target.zgid);
+                put("member_zuid", s.target.member_zuid);
+                step["target"] = target;
+            }
             step["description"] = describe_step(s);
             steps.push_back(step);
         }
@@ -325,6 +351,9 @@ std::optional<domain::DirectorySnapshot> directory_from_json(std::string_view te
             du.role = as_str(field(u, {"role"}));
             if (du.role.empty())
                 du.role = "member";
+            du.zuid = as_id(field(u, {"zuid"}));
+            du.account_id = as_id(field(u, {"accountId"}));
+            du.created_at_ms = as_int(field(u, {"accountCreationTime"}));
             if (const auto* en = field(u, {"enabled", "status"}); en && en->is_bool())
                 du.enabled = en->get_bool();
             if (const auto* al = field(u, {"aliases"}); al && al->is_array())
@@ -350,6 +379,7 @@ std::optional<domain::DirectorySnapshot> directory_from_json(std::string_view te
             domain::DirectoryGroup dg;
             dg.address = domain::ascii_lower(as_str(field(g, {"emailId", "address"})));
             dg.name = as_str(field(g, {"name"}));
+            dg.zgid = as_id(field(g, {"zgid"}));
             if (const auto* ms = field(g, {"members"}); ms && ms->is_array())
                 for (const auto& m : ms->get_array())
                     dg.members.push_back(domain::ascii_lower(as_str(&m)));

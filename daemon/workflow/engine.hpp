@@ -46,8 +46,10 @@ struct Evaluation {
 };
 
 /// Match → extract → validate → plan → policy → comment, touching nothing.
+/// `requester_allowed`: whether the task's requester may request automatic changes
+/// (`policy.requesters`; the service computes it, see domain::requester_allowed).
 Evaluation evaluate(const WorkflowSet& set, const domain::Task& task,
-                    const domain::DirectorySnapshot& directory);
+                    const domain::DirectorySnapshot& directory, bool requester_allowed = true);
 
 /// The scope messages see: `base` plus `errors`, `reasons`, `notes` and `plan` (one line per step).
 Scope message_scope(Scope base, const std::vector<std::string>& errors,
@@ -57,7 +59,9 @@ Scope message_scope(Scope base, const std::vector<std::string>& errors,
 std::string render_message(const Workflow& wf, MessageKind kind, const Scope& scope);
 
 /// The `hrmaild plan --json` shape: workflow, outcome, fields, approval_required, refused,
-/// reasons, errors, notes, steps [{op, params, after_days?}], plan_hash, comment.
+/// reasons, errors, notes, steps [{op, params, after_days?, target?, description}], plan_hash,
+/// comment. `target` holds the Zoho ids the step is bound to (address, zuid, account_id, zgid,
+/// member_zuid; empty ones left out).
 boost::json::object to_json(const Evaluation& e);
 
 /// Indented JSON with keys in the object's own order (for people and golden files).
@@ -68,8 +72,9 @@ std::string pretty_json(const boost::json::value& v);
 /// absent: 2, pending, as the portal creates a task) and UF_* fields.
 std::optional<domain::Task> task_from_json(std::string_view text, std::string& error);
 
-/// A directory in org.json's shape (users with primaryEmailAddress, firstName, lastName...;
-/// groups with emailId, name, members or mailGroupMemberList).
+/// A directory in org.json's shape (users with primaryEmailAddress, firstName, lastName, zuid,
+/// accountId, accountCreationTime...; groups with emailId, name, zgid, members or
+/// mailGroupMemberList). Ids are kept as decimal text (numbers or strings in the file).
 std::optional<domain::DirectorySnapshot> directory_from_json(std::string_view text,
                                                              std::string& error);
 

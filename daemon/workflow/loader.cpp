@@ -662,6 +662,9 @@ domain::PolicyRules make_rules(const config::PolicyConfig& policy) {
     r.protected_accounts = policy.protected_accounts;
     r.always_approve = policy.always_approve;
     r.max_destructive_per_plan = policy.max_destructive_per_plan;
+    r.protect_roles = policy.protect_roles;
+    r.requesters = policy.requesters;
+    r.requester_departments = policy.requester_departments;
     return r;
 }
 

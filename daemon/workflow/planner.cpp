@@ -40,7 +40,7 @@ class Planner {
   public:
     Planner(const WorkflowSet& set, const Workflow& wf, const domain::DirectorySnapshot& dir,
             PlanResult& out)
-        : set_(set), wf_(wf), dir_(dir), out_(out) {
+        : set_(set), wf_(wf), dir_(dir), out_(out), work_(dir) {
         env_.directory = &dir;
     }
 
@@ -99,9 +99,7 @@ class Planner {
     const domain::DirectorySnapshot& dir_;
     PlanResult& out_;
     RenderEnv env_;
-    std::set<std::string> created_users_;
-    std::set<std::string> created_groups_;
-    std::set<std::pair<std::string, std::string>> added_, removed_;
+    domain::DirectorySnapshot work_;  ///< the directory as the steps planned so far leave it
 
     std::optional<TemplateValue> render(const Template& t) {
         std::string err;
@@ -256,19 +254,6 @@ class Planner {
         return op;
     }
 
-    bool user_exists(const std::string& a) const {
-        return dir_.find_user(a) != nullptr || created_users_.count(a) > 0;
-    }
-    bool group_exists(const std::string& a) const {
-        return dir_.find_group(a) != nullptr || created_groups_.count(a) > 0;
-    }
-    bool member(const std::string& g, const std::string& m) const {
-        if (added_.count({g, m}))
-            return true;
-        if (removed_.count({g, m}))
-            return false;
-        return dir_.is_member(g, m);
-    }
     bool internal(const std::string& a) const {
         auto d = domain::address_domain(a);
         return std::any_of(set_.rules.allowed_domains.begin(), set_.rules.allowed_domains.end(),
@@ -277,105 +262,51 @@ class Planner {
     // An internal member must be a user or group that exists (or that this plan creates);
     // outside addresses are left to the policy.
     bool known_member(const std::string& m) {
-        if (!internal(m) || user_exists(m) || group_exists(m))
+        if (!internal(m) || work_.address_taken(m))
             return true;
         out_.errors.push_back("No existe la cuenta " + m + ".");
         return false;
     }
 
-    // Checks the step against the directory as the plan so far would leave it. False: drop the
-    // step (an error was recorded, or a note says it is already done).
-    bool preflight(const domain::Operation& op, std::vector<std::string>& notes) {
-        auto email = op.text("email");
-        auto group = op.text("group");
-        switch (op.kind) {
-            case OpKind::create_user:
-                if (dir_.address_taken(email) || created_users_.count(email)) {
-                    out_.errors.push_back("La dirección " + email + " ya está en uso.");
-                    return false;
-                }
-                created_users_.insert(email);
-                return true;
-            case OpKind::disable_user:
-            case OpKind::enable_user:
-            case OpKind::delete_user:
-            case OpKind::reset_password:
-            case OpKind::update_display_name:
-            case OpKind::change_role:
-            case OpKind::remove_alias:
-                if (!user_exists(email)) {
-                    out_.errors.push_back("No existe la cuenta " + email + ".");
-                    return false;
-                }
-                if (op.kind == OpKind::remove_alias) {
-                    const auto* u = dir_.find_user(op.text("alias"));
-                    if (u == nullptr || domain::ascii_lower(u->address) != email) {
-                        notes.push_back(op.text("alias") + " no es un alias de " + email +
-                                        "; no hay nada que quitar.");
-                        return false;
-                    }
-                }
-                return true;
-            case OpKind::add_alias:
-                if (!user_exists(email)) {
-                    out_.errors.push_back("No existe la cuenta " + email + ".");
-                    return false;
-                }
-                if (dir_.address_taken(op.text("alias"))) {
-                    out_.errors.push_back("La dirección " + op.text("alias") + " ya está en uso.");
-                    return false;
-                }
-                return true;
-            case OpKind::create_group: {
-                if (dir_.address_taken(group) || created_groups_.count(group)) {
-                    out_.errors.push_back("La dirección " + group +
-                                          " ya está en uso por otra cuenta o grupo.");
-                    return false;
-                }
-                bool ok = true;
-                for (const auto& m : op.list("members"))
-                    ok = known_member(m) && ok;
-                created_groups_.insert(group);
-                for (const auto& m : op.list("members"))
-                    added_.insert({group, m});
-                return ok;
-            }
-            case OpKind::delete_group:
-            case OpKind::rename_group:
-                if (!group_exists(group)) {
-                    out_.errors.push_back("No existe el grupo " + group + ".");
-                    return false;
-                }
-                return true;
-            case OpKind::add_group_member:
-            case OpKind::remove_group_member: {
-                auto m = op.text("member");
-                if (!group_exists(group)) {
-                    out_.errors.push_back("No existe el grupo " + group + ".");
-                    return false;
-                }
-                if (op.kind == OpKind::add_group_member) {
-                    if (!known_member(m))
-                        return false;
-                    if (member(group, m)) {
-                        notes.push_back(m + " ya es miembro de " + group +
-                                        "; no se agrega de nuevo.");
-                        return false;
-                    }
-                    added_.insert({group, m});
-                    removed_.erase({group, m});
-                } else {
-                    if (!member(group, m)) {
-                        notes.push_back(m + " no es miembro de " + group +
-                                        "; no hay nada que quitar.");
-                        return false;
-                    }
-                    removed_.insert({group, m});
-                    added_.erase({group, m});
-                }
-                return true;
-            }
+    // Binds the step to its target and checks it against the directory as the plan so far
+    // would leave it, with the operation's own expected effect (the predicate the probe uses
+    // too). False: drop the step (an error was recorded, or a note says it is already done).
+    bool preflight(domain::Operation& op, std::vector<std::string>& notes) {
+        using domain::EffectState;
+        op.target = domain::resolve_target(work_, op);
+        auto effect =
+            domain::expected_effect(work_, op, [](std::string_view s) { return fold(s); });
+        switch (effect.state) {
+            case EffectState::no_target:
+                out_.errors.push_back((domain::target_kind(op.kind) == domain::TargetKind::user
+                                           ? "No existe la cuenta "
+                                           : "No existe el grupo ") +
+                                      op.target_address() + ".");
+                return false;
+            case EffectState::conflict:
+                out_.errors.push_back(effect.spanish);
+                return false;
+            case EffectState::present:
+            case EffectState::absent:
+                break;
         }
+        bool ok = true;
+        if (op.kind == OpKind::create_group)
+            for (const auto& m : op.list("members"))
+                ok = known_member(m) && ok;
+        if (op.kind == OpKind::add_group_member)
+            ok = known_member(op.text("member"));
+        if (!ok)
+            return false;
+        if (effect.state == EffectState::present) {
+            // What a plan creates must be new; anything else already done is only noted.
+            if (domain::creates_target(op.kind))
+                out_.errors.push_back(effect.spanish);
+            else
+                notes.push_back(effect.spanish);
+            return false;
+        }
+        domain::simulate(work_, op);
         return true;
     }
 };
@@ -423,86 +354,13 @@ std::string plan_hash(const domain::Plan& plan) {
 }
 
 domain::PolicyDecision decide(const WorkflowSet& set, const Workflow& wf, const domain::Plan& plan,
-                              const domain::DirectorySnapshot& directory) {
+                              const domain::DirectorySnapshot& directory, bool requester_allowed) {
     return domain::evaluate_policy(plan, set.rules, directory, wf.approval_required,
-                                   [](std::string_view s) { return fold(s); });
+                                   requester_allowed, [](std::string_view s) { return fold(s); });
 }
 
 std::string describe_step(const domain::Operation& op) {
-    std::string s;
-    auto email = op.text("email");
-    auto group = op.text("group");
-    switch (op.kind) {
-        case OpKind::create_user:
-            s = "Crear la cuenta " + email + " (" + op.text("first_name") + " " +
-                op.text("last_name") + ")";
-            if (!op.text("display_name").empty())
-                s += ", nombre para mostrar «" + op.text("display_name") + "»";
-            s += op.flag("one_time_password") ? ", con contraseña temporal que se cambia al entrar"
-                                              : ", con contraseña generada";
-            break;
-        case OpKind::disable_user: {
-            s = "Desactivar la cuenta " + email;
-            std::vector<std::string> extra;
-            if (op.flag("block_incoming"))
-                extra.emplace_back("bloquear el correo entrante");
-            if (op.flag("remove_forwards"))
-                extra.emplace_back("quitar los reenvíos");
-            if (op.flag("remove_groups"))
-                extra.emplace_back("quitarla de sus grupos");
-            for (std::size_t i = 0; i < extra.size(); ++i)
-                s += (i == 0 ? ", " : (i + 1 == extra.size() ? " y " : ", ")) + extra[i];
-            break;
-        }
-        case OpKind::enable_user:
-            s = "Reactivar la cuenta " + email;
-            break;
-        case OpKind::delete_user:
-            s = "Eliminar la cuenta " + email;
-            break;
-        case OpKind::reset_password:
-            s = "Restablecer la contraseña de " + email +
-                " (contraseña temporal, entregada en privado)";
-            break;
-        case OpKind::update_display_name:
-            s = "Cambiar el nombre para mostrar de " + email + " a «" + op.text("display_name") +
-                "»";
-            break;
-        case OpKind::change_role:
-            s = "Cambiar el rol de " + email + " a " + op.text("role");
-            break;
-        case OpKind::add_alias:
-            s = "Agregar el alias " + op.text("alias") + " a " + email;
-            break;
-        case OpKind::remove_alias:
-            s = "Quitar el alias " + op.text("alias") + " de " + email;
-            break;
-        case OpKind::create_group: {
-            s = "Crear el grupo " + group + " («" + op.text("name") + "»)";
-            auto m = op.list("members");
-            if (!m.empty()) {
-                s += " con ";
-                for (std::size_t i = 0; i < m.size(); ++i)
-                    s += (i ? ", " : "") + m[i];
-            }
-            break;
-        }
-        case OpKind::delete_group:
-            s = "Eliminar el grupo " + group;
-            break;
-        case OpKind::rename_group:
-            s = "Renombrar el grupo " + group + " a «" + op.text("name") + "»";
-            break;
-        case OpKind::add_group_member:
-            s = "Agregar " + op.text("member") + " al grupo " + group;
-            break;
-        case OpKind::remove_group_member:
-            s = "Quitar " + op.text("member") + " del grupo " + group;
-            break;
-    }
-    if (op.after_days > 0)
-        s += ", dentro de " + std::to_string(op.after_days) + " días";
-    return s + ".";
+    return domain::describe_operation(op);
 }
 
 }  // namespace hrmaild::workflow

@@ -1,6 +1,7 @@
 #pragma once
 /// From extracted fields to a plan: vars, first free addresses, steps with every value
-/// resolved, pre-flight checks against the directory, and the plan's hash.
+/// resolved and bound to their targets' Zoho ids, pre-flight checks against the directory
+/// (each operation's expected effect), and the plan's hash.
 #include "daemon/domain/directory.hpp"
 #include "daemon/domain/plan.hpp"
 #include "daemon/domain/policy.hpp"
@@ -37,10 +38,14 @@ std::string sha256_hex(std::string_view data);
 std::string plan_hash(const domain::Plan& plan);
 
 /// Runs the policy on a plan with the workflow's own approval setting and accent-blind names.
+/// `requester_allowed`: whether the task's requester may request automatic changes
+/// (`policy.requesters`, computed by the service; see domain::requester_allowed).
 domain::PolicyDecision decide(const WorkflowSet& set, const Workflow& wf, const domain::Plan& plan,
-                              const domain::DirectorySnapshot& directory);
+                              const domain::DirectorySnapshot& directory,
+                              bool requester_allowed = true);
 
-/// One step in Spanish, for comments and approvers ("Crear la cuenta x@y (Nombre Apellido)…").
+/// One step in Spanish, for comments and approvers ("Crear la cuenta x@y (Nombre Apellido)…"),
+/// with the bound Zoho id and, when the typed address is an alias, whose alias it is.
 std::string describe_step(const domain::Operation& op);
 
 }  // namespace hrmaild::workflow

@@ -15,6 +15,12 @@ domain::DirectoryUser to_directory_user(const User& user) {
     d.display_name = user.display_name;
     d.role = user.role;
     d.enabled = user.account_enabled && user.mailbox_enabled;
+    // Ids as decimal text: they exceed 2^53, and the domain never does arithmetic on them.
+    if (user.zuid != 0)
+        d.zuid = std::to_string(user.zuid);
+    if (user.account_id != 0)
+        d.account_id = std::to_string(user.account_id);
+    d.created_at_ms = user.created_ms;
     return d;
 }
 
@@ -22,6 +28,8 @@ domain::DirectoryGroup to_directory_group(const Group& group) {
     domain::DirectoryGroup d;
     d.address = group.address;
     d.name = group.name;
+    if (group.zgid != 0)
+        d.zgid = std::to_string(group.zgid);
     for (const auto& m : group.members)
         d.members.push_back(m.address);
     return d;

@@ -90,6 +90,7 @@ User parse_user(const json::object& o) {
     u.mailbox_enabled = mailbox == "enabled" || mailbox == "active";
     u.incoming_blocked = bool_field(o, "incomingBlocked").value_or(false);
     u.used_storage_mb = int_field(o, "usedStorage").value_or(0);
+    u.created_ms = int_field(o, "accountCreationTime").value_or(0);
     if (const json::array* addresses = array_field(o, "emailAddress")) {
         for (const auto& a : *addresses) {
             if (!a.is_object())

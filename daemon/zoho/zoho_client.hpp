@@ -89,6 +89,7 @@ struct User {
     bool mailbox_enabled = true;  ///< `mailboxStatus` == "enabled"
     bool incoming_blocked = false;
     std::int64_t used_storage_mb = 0;
+    std::int64_t created_ms = 0;  ///< accountCreationTime (ms since the epoch); 0: not given
 
     /// The ids for single-user calls.
     [[nodiscard]] UserRef ref() const { return {zuid, account_id}; }

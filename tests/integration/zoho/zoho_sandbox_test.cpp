@@ -2,6 +2,7 @@
 // real HTTP (net::HttpClient to 127.0.0.1:0). Policy time (backoff, budget, token expiry) runs on
 // a ManualClock that the driver advances together with the sandbox clock, so a 15-minute
 // backoff costs nothing; socket deadlines stay real.
+#include "daemon/app/zoho_directory.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/net/http_client.hpp"
 #include "daemon/zoho/connection.hpp"
@@ -629,6 +630,75 @@ TEST_F(ZohoSandboxTls, AnUntrustedCertificateSendsNothing) {
         << "no refresh token may reach an unverified server";
     EXPECT_EQ(r.error().kind, net::ErrorKind::permanent);
     EXPECT_EQ(wire_->api_requests, 0);
+}
+
+// ---- the MailDirectory adapter acts on the ids a plan bound (issue 9 D)
+
+domain::Operation bound_step(const domain::DirectorySnapshot& snap, domain::OpKind kind,
+                             const std::string& email) {
+    domain::Operation op{kind, {{"email", email}}, 0};
+    op.target = domain::resolve_target(snap, op);
+    return op;
+}
+
+TEST_F(ZohoSandbox, AdapterRefusesADestructiveStepWhenTheIdNowNamesAnotherAddress) {
+    app::ZohoMailDirectory mail(*client_, *directory_);
+    auto snap = go(directory_->refresh());
+    ASSERT_TRUE(snap.has_value()) << snap.error().describe();
+    auto disable = bound_step(**snap, domain::OpKind::disable_user, "juan.perez@tarmexico.com");
+    ASSERT_FALSE(disable.target.zuid.empty());
+    // The same id now holds another primary address (a different account, for the step).
+    std::string error;
+    auto seed =
+        sandbox::load_seed_dir(hrmaild::test::source_dir() / "tests/fixtures/tickets", error);
+    ASSERT_TRUE(seed) << error;
+    for (auto& u : seed->org.as_object()["users"].as_array())
+        if (u.as_object()["primaryEmailAddress"] == "juan.perez@tarmexico.com")
+            u.as_object()["primaryEmailAddress"] = "juan.perez.otro@tarmexico.com";
+    sandbox_->seed(*seed);
+    auto r = go(mail.apply(disable, nullptr));
+    ASSERT_FALSE(r.has_value());
+    EXPECT_EQ(r.error().kind, net::ErrorKind::conflict);
+    EXPECT_NE(r.error().message.find("target changed"), std::string::npos) << r.error().message;
+    EXPECT_NE(r.error().message.find("juan.perez.otro@tarmexico.com"), std::string::npos);
+    auto still = go(client_->get_user("juan.perez.otro@tarmexico.com"));
+    ASSERT_TRUE(still.has_value());
+    EXPECT_TRUE(still->account_enabled);  // nothing was changed
+}
+
+TEST_F(ZohoSandbox, AdapterDeletesOnlyAnAccountThatIsStillDisabled) {
+    app::ZohoMailDirectory mail(*client_, *directory_);
+    auto juan = go(client_->get_user("juan.perez@tarmexico.com"));
+    ASSERT_TRUE(juan.has_value());
+    ASSERT_TRUE(go(client_->disable_user(juan->ref(), DisableOptions{})).has_value());
+    auto snap = go(directory_->refresh());
+    ASSERT_TRUE(snap.has_value());
+    auto del = bound_step(**snap, domain::OpKind::delete_user, "juan.perez@tarmexico.com");
+    // Rehired before the scheduled delete: enabled again.
+    ASSERT_TRUE(go(client_->enable_user(juan->ref(), true)).has_value());
+    auto refused = go(mail.apply(del, nullptr));
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_EQ(refused.error().kind, net::ErrorKind::conflict);
+    EXPECT_NE(refused.error().message.find("target changed"), std::string::npos)
+        << refused.error().message;
+    ASSERT_TRUE(go(client_->get_user("juan.perez@tarmexico.com")).has_value());  // not deleted
+    // Disabled again, the bound delete runs; run again, it finds the account gone: success.
+    ASSERT_TRUE(go(client_->disable_user(juan->ref(), DisableOptions{})).has_value());
+    auto deleted = go(mail.apply(del, nullptr));
+    ASSERT_TRUE(deleted.has_value()) << deleted.error().describe();
+    auto again = go(mail.apply(del, nullptr));
+    ASSERT_TRUE(again.has_value()) << again.error().describe();
+    EXPECT_NE(again->find("already gone"), std::string::npos) << *again;
+}
+
+TEST_F(ZohoSandbox, AdapterNeverResetsAPasswordOnAnUnboundAccount) {
+    app::ZohoMailDirectory mail(*client_, *directory_);
+    domain::Operation reset{
+        domain::OpKind::reset_password, {{"email", std::string("juan.perez@tarmexico.com")}}, 0};
+    Secret password("Unused-Pass-1-xQ7!");
+    auto r = go(mail.apply(reset, &password));
+    ASSERT_FALSE(r.has_value());
+    EXPECT_EQ(r.error().kind, net::ErrorKind::conflict);
 }
 
 }  // namespace

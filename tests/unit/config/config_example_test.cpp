@@ -38,7 +38,8 @@ TEST(ConfigExample, DefaultsInTheExampleMatchTheSchema) {
         if (spec.required || spec.default_value.empty() || spec.kind == Kind::free_map ||
             spec.kind == Kind::token_list || spec.path == "bitrix.approvers" ||
             spec.path == "bitrix.webhook_user_id" || spec.path == "bitrix.approver_department" ||
-            spec.path == "policy.protected_accounts" || spec.path == "workflows.dir")
+            spec.path == "policy.protected_accounts" ||
+            spec.path == "policy.requester_departments" || spec.path == "workflows.dir")
             continue;  // examples, not defaults
         std::string p(spec.path);
         auto dot = p.find('.');

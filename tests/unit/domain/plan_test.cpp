@@ -97,5 +97,17 @@ TEST(Plan, AddressDomain) {
     EXPECT_EQ(address_domain("nodomain"), "");
 }
 
+TEST(Plan, TheBoundTargetIsPartOfTheCanonicalStep) {
+    Operation op{OpKind::delete_user, {{"email", std::string("a@x.com")}}, 30};
+    op.target = {"a@x.com", "18014398509481985", "2560636000000008003", "", ""};
+    EXPECT_EQ(canonical_step(op),
+              "{\"after_days\":30,\"op\":\"delete_user\",\"params\":{\"email\":\"a@x.com\"},"
+              "\"target\":{\"account_id\":\"2560636000000008003\",\"address\":\"a@x.com\","
+              "\"zuid\":\"18014398509481985\"}}");
+    auto other = op;
+    other.target.zuid = "18014398509481987";
+    EXPECT_NE(canonical_step(op), canonical_step(other));
+}
+
 }  // namespace
 }  // namespace hrmaild::domain

@@ -52,7 +52,7 @@ class PolicyTable : public ::testing::TestWithParam<PolicyCase> {};
 
 TEST_P(PolicyTable, Decides) {
     const auto& c = GetParam();
-    auto d = evaluate_policy(plan_of(c.steps), rules(), directory(), c.workflow_requires);
+    auto d = evaluate_policy(plan_of(c.steps), rules(), directory(), c.workflow_requires, true);
     EXPECT_EQ(d.approval_required, c.approval) << c.name;
     EXPECT_EQ(d.refused, c.refused) << c.name;
     if (c.reason_mentions[0] != '\0') {
@@ -186,7 +186,7 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(Policy, RefusalReasonComesFirst) {
     auto d = evaluate_policy(
         plan_of({op(OpKind::disable_user, {{"email", std::string("admin@tarmexico.com")}})}),
-        rules(), directory(), true);
+        rules(), directory(), true, true);
     ASSERT_FALSE(d.reasons.empty());
     EXPECT_NE(d.reasons.front().find("protegida"), std::string::npos);
 }
@@ -196,7 +196,7 @@ TEST(Policy, NameKeyDecidesWhatCountsAsTheSameName) {
                                                {"first_name", std::string("Juan")},
                                                {"last_name", std::string("Perez")}})});
     // The default key sees "Perez" and "Pérez" as different; an accent-blind key does not.
-    EXPECT_FALSE(evaluate_policy(p, rules(), directory(), false).approval_required);
+    EXPECT_FALSE(evaluate_policy(p, rules(), directory(), false, true).approval_required);
     auto blind = [](std::string_view s) {
         std::string out(s);
         auto pos = out.find("\xC3\xA9");
@@ -204,7 +204,99 @@ TEST(Policy, NameKeyDecidesWhatCountsAsTheSameName) {
             out.replace(pos, 2, "e");
         return ascii_lower(out);
     };
-    EXPECT_TRUE(evaluate_policy(p, rules(), directory(), false, blind).approval_required);
+    EXPECT_TRUE(evaluate_policy(p, rules(), directory(), false, true, blind).approval_required);
+}
+
+// Issue 9 finding 2: the Zoho call acts on whoever owns an address, so policy judges the owner.
+DirectorySnapshot with_alias() {
+    auto d = directory();
+    d.users[1].zuid = "18014398509481985";
+    d.users[1].account_id = "2560636000000008003";
+    d.users[1].aliases = {"postmaster@tarmexico.com"};
+    d.users.push_back({"ti.soporte@tarmexico.com", {}, "Soporte", "TI", "", "admin", true});
+    return d;
+}
+
+PolicyRules open_rules() {
+    auto r = rules();
+    r.always_approve.clear();  // so that only protection speaks
+    return r;
+}
+
+TEST(Policy, PasswordResetOfAnAliasOfAProtectedAccountNeedsApproval) {
+    auto d = evaluate_policy(
+        plan_of({op(OpKind::reset_password, {{"email", std::string("postmaster@tarmexico.com")}})}),
+        open_rules(), with_alias(), false, true);
+    EXPECT_TRUE(d.approval_required);
+    EXPECT_FALSE(d.refused);
+    EXPECT_TRUE(mentions(d, "admin@tarmexico.com (postmaster@tarmexico.com es uno de sus alias)"));
+}
+
+TEST(Policy, DisablingOrDeletingAnAliasOfAProtectedAccountIsRefused) {
+    for (auto kind : {OpKind::disable_user, OpKind::delete_user}) {
+        auto d = evaluate_policy(
+            plan_of({op(kind, {{"email", std::string("POSTMASTER@tarmexico.com")}})}), open_rules(),
+            with_alias(), false, true);
+        EXPECT_TRUE(d.refused) << op_name(kind);
+        EXPECT_TRUE(mentions(d, "ningún flujo")) << op_name(kind);
+    }
+}
+
+TEST(Policy, AProtectedAliasProtectsTheWholeAccount) {
+    auto r = open_rules();
+    r.protected_accounts = {"postmaster@tarmexico.com"};
+    r.protect_roles.clear();
+    auto d = evaluate_policy(
+        plan_of({op(OpKind::disable_user, {{"email", std::string("admin@tarmexico.com")}})}), r,
+        with_alias(), false, true);
+    EXPECT_TRUE(d.refused);
+    EXPECT_TRUE(mentions(d, "alias protegido postmaster@tarmexico.com"));
+}
+
+TEST(Policy, BoundStepsAreJudgedOnTheAccountAtTheirId) {
+    // The typed address no longer resolves, but the bound id is the super admin's account.
+    auto step = op(OpKind::disable_user, {{"email", std::string("gone@tarmexico.com")}});
+    step.target = {"admin@tarmexico.com", "18014398509481985", "2560636000000008003", "", ""};
+    auto d = evaluate_policy(plan_of({step}), open_rules(), with_alias(), false, true);
+    EXPECT_TRUE(d.refused);
+}
+
+TEST(Policy, AdminAndSuperAdminRolesAreProtectedUnlessConfiguredOtherwise) {
+    auto r = open_rules();
+    r.protected_accounts.clear();
+    auto reset =
+        plan_of({op(OpKind::reset_password, {{"email", std::string("ti.soporte@tarmexico.com")}})});
+    auto d = evaluate_policy(reset, r, with_alias(), false, true);
+    EXPECT_TRUE(d.approval_required);
+    EXPECT_TRUE(mentions(d, "con el rol admin"));
+    auto disable =
+        plan_of({op(OpKind::disable_user, {{"email", std::string("admin@tarmexico.com")}})});
+    EXPECT_TRUE(evaluate_policy(disable, r, with_alias(), false, true).refused);  // super_admin
+    r.protect_roles = {"super_admin"};
+    EXPECT_FALSE(evaluate_policy(reset, r, with_alias(), false, true).approval_required);
+    r.protect_roles.clear();
+    EXPECT_FALSE(evaluate_policy(disable, r, with_alias(), false, true).refused);
+}
+
+TEST(Policy, ARequesterNotAllowedNeedsApproval) {
+    auto p = plan_of({op(OpKind::add_group_member, {{"group", std::string("g@tarmexico.com")},
+                                                    {"member", std::string("a@tarmexico.com")}})});
+    EXPECT_FALSE(evaluate_policy(p, rules(), directory(), false, true).approval_required);
+    auto d = evaluate_policy(p, rules(), directory(), false, false);
+    EXPECT_TRUE(d.approval_required);
+    EXPECT_FALSE(d.refused);
+    EXPECT_TRUE(mentions(d, "policy.requesters"));
+}
+
+TEST(Policy, RequesterAllowedByIdOrDepartment) {
+    PolicyRules r;
+    EXPECT_TRUE(requester_allowed(r, 12, {}));  // nothing configured: anyone
+    r.requesters = {12};
+    r.requester_departments = {5};
+    EXPECT_TRUE(requester_allowed(r, 12, {}));
+    EXPECT_FALSE(requester_allowed(r, 13, {}));
+    EXPECT_TRUE(requester_allowed(r, 13, {13, 14}));  // a member of department 5
+    EXPECT_FALSE(requester_allowed(r, 0, {0}));       // unknown requester
 }
 
 }  // namespace

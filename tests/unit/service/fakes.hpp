@@ -6,6 +6,7 @@
 #include "daemon/service/ports.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -163,8 +164,8 @@ class FakeMail : public service::MailDirectory {
         co_return dir;
     }
     service::Awaitable<service::Outcome<service::Probe>> probe(
-        const domain::Operation& op) override {
-        co_return service::probe_snapshot(dir, op);
+        const domain::Operation& op, std::int64_t started_at_ms) override {
+        co_return service::probe_snapshot(dir, op, started_at_ms);
     }
     service::Awaitable<service::Outcome<std::string>> apply(const domain::Operation& op,
                                                             const Secret* password) override {
@@ -187,6 +188,12 @@ class FakeMail : public service::MailDirectory {
                     co_return e;
                 }
                 domain::DirectoryUser u;
+                u.zuid = std::to_string(next_id_);
+                u.account_id = std::to_string(next_id_ + 1);
+                next_id_ += 2;
+                u.created_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::chrono::system_clock::now().time_since_epoch())
+                                      .count();
                 u.address = email;
                 u.first_name = op.text("first_name");
                 u.last_name = op.text("last_name");
@@ -243,6 +250,9 @@ class FakeMail : public service::MailDirectory {
         }
         co_return std::string("ok ") + email + group;
     }
+
+  private:
+    std::int64_t next_id_ = 90000000000000001;  // like Zoho's, above 2^53
 };
 
 }  // namespace hrmaild::test

@@ -274,5 +274,90 @@ TEST_F(Planning, TaskTextIsNeverEvaluated) {
     EXPECT_NE(e.comment.find("«{{ config.domain }}»"), std::string::npos) << e.comment;
 }
 
+// Issue 9 B: every step names its target by Zoho id as well as by address.
+static domain::DirectorySnapshot with_ids(domain::DirectorySnapshot d) {
+    int n = 0;
+    for (auto& u : d.users) {
+        u.zuid = std::to_string(18014398509481985 + 2 * n);
+        u.account_id = std::to_string(2560636000000008003 + 2 * n++);
+    }
+    n = 0;
+    for (auto& g : d.groups)
+        g.zgid = std::to_string(6917529027641081857 + 2 * n++);
+    return d;
+}
+
+TEST_F(Planning, PlannedStepsCarryTheirTargetsZohoIds) {
+    auto d = with_ids(base_directory());
+    auto e = eval(task("baja", "Correo: luis.martinez@tarmexico.com"), d);
+    ASSERT_TRUE(e.plan) << (e.errors.empty() ? "" : e.errors.front());
+    ASSERT_EQ(e.plan->steps.size(), 4u);
+    // remove from mantenimiento@ (group 2 of the directory), luis is user 2.
+    EXPECT_EQ(e.plan->steps[0].target.zgid, "6917529027641081859");
+    EXPECT_EQ(e.plan->steps[0].target.address, "mantenimiento@tarmexico.com");
+    EXPECT_EQ(e.plan->steps[0].target.member_zuid, "18014398509481987");
+    for (int i : {2, 3}) {
+        const auto& t = e.plan->steps[static_cast<std::size_t>(i)].target;
+        EXPECT_EQ(t.zuid, "18014398509481987");
+        EXPECT_EQ(t.account_id, "2560636000000008005");
+        EXPECT_EQ(t.address, "luis.martinez@tarmexico.com");
+    }
+    // The ids are in the canonical text the hash is taken over.
+    EXPECT_NE(e.plan->canonical_text().find("\"zuid\":\"18014398509481987\""), std::string::npos);
+    // A new account has no id yet.
+    auto h = eval(task("alta", hire("Ana", "Ruiz")), d);
+    ASSERT_TRUE(h.plan);
+    EXPECT_TRUE(h.plan->steps.front().target.empty());
+}
+
+TEST_F(Planning, ThePlanHashChangesWhenATargetsIdChanges) {
+    auto d = with_ids(base_directory());
+    auto t = task("baja", "Correo: luis.martinez@tarmexico.com");
+    auto before = eval(t, d);
+    d.users[1].zuid = "18014398509481999";  // same address, another account (a rehire)
+    auto after = eval(t, d);
+    ASSERT_TRUE(before.plan && after.plan);
+    EXPECT_NE(before.plan_hash, after.plan_hash);
+}
+
+TEST_F(Planning, AStepOnAnAliasActsOnItsOwnerAndSaysSo) {
+    auto d = with_ids(base_directory());
+    d.users[0].aliases.push_back("ventas@tarmexico.com");
+    auto e = eval(task("contraseña", "Correo: ventas@tarmexico.com"), d);
+    ASSERT_TRUE(e.plan) << (e.errors.empty() ? "" : e.errors.front());
+    const auto& step = e.plan->steps.front();
+    EXPECT_EQ(step.target.zuid, "18014398509481985");
+    EXPECT_EQ(step.target.address, "juan.perez@tarmexico.com");
+    auto text = describe_step(step);
+    EXPECT_NE(text.find("ventas@tarmexico.com es un alias de juan.perez@tarmexico.com"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("Restablecer la contraseña de juan.perez@tarmexico.com"), std::string::npos)
+        << text;
+    EXPECT_NE(text.find("18014398509481985"), std::string::npos) << text;
+}
+
+TEST_F(Planning, DeletingAnAccountThatStaysEnabledIsAnError) {
+    // Only a disabled account is deleted; the termination workflow disables it first.
+    auto d = with_ids(base_directory());
+    auto e = eval(task("baja", "Correo: luis.martinez@tarmexico.com"), d);
+    ASSERT_TRUE(e.plan);
+    domain::DirectorySnapshot work = d;
+    for (const auto& s : e.plan->steps) {
+        EXPECT_NE(domain::expected_effect(work, s).state, domain::EffectState::conflict)
+            << describe_step(s);
+        domain::simulate(work, s);
+    }
+    domain::Operation del{
+        domain::OpKind::delete_user,
+        {{"email", std::string("juan.perez@tarmexico.com")}},
+        0,
+        domain::resolve_target(d, {domain::OpKind::delete_user,
+                                   {{"email", std::string("juan.perez@tarmexico.com")}},
+                                   0,
+                                   {}})};
+    EXPECT_EQ(domain::expected_effect(d, del).state, domain::EffectState::conflict);
+}
+
 }  // namespace
 }  // namespace hrmaild::workflow
