@@ -130,8 +130,8 @@ std::string canonical_step(const Operation& op) {
 }
 
 std::string Plan::canonical_text() const {
-    // Keys in byte order: fields, steps, task_id, workflow. FieldValues is a std::map, so
-    // its keys are already sorted.
+    // Keys in byte order: fields, requester, steps, task_id, workflow. FieldValues is a
+    // std::map, so its keys are already sorted.
     std::string out = "{\"fields\":{";
     bool first = true;
     for (const auto& [k, v] : fields) {
@@ -142,7 +142,7 @@ std::string Plan::canonical_text() const {
         out += ':';
         append_json_value(out, v);
     }
-    out += "},\"steps\":[";
+    out += "},\"requester\":" + std::to_string(requester) + ",\"steps\":[";
     first = true;
     for (const auto& s : steps) {
         if (!first)

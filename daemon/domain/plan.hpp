@@ -14,6 +14,9 @@ namespace hrmaild::domain {
 struct Plan {
     std::string workflow;
     std::int64_t task_id = 0;
+    /// Who filed the task (CREATED_BY) when the plan was made: part of the hash, so a plan is
+    /// approved for the request of one person, who can never approve it.
+    std::int64_t requester = 0;
     FieldValues fields;              ///< the extracted fields the plan was built from
     std::vector<Operation> steps;    ///< in execution order
     std::vector<std::string> notes;  ///< things skipped as already done (Spanish, for the comment)

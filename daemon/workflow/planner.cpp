@@ -53,6 +53,7 @@ class Planner {
         domain::Plan plan;
         plan.workflow = wf_.name;
         plan.task_id = task.id;
+        plan.requester = task.created_by;
         plan.fields = fields;
         std::set<std::string> seen;
         int n = 0;

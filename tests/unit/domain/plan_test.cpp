@@ -22,7 +22,8 @@ Plan sample() {
 
 TEST(Plan, CanonicalTextSortsKeysAndEscapes) {
     EXPECT_EQ(sample().canonical_text(),
-              "{\"fields\":{\"apellidos\":\"Núñez\",\"nombre\":\"María \\\"M\\\"\"},\"steps\":["
+              "{\"fields\":{\"apellidos\":\"Núñez\",\"nombre\":\"María \\\"M\\\"\"},"
+              "\"requester\":0,\"steps\":["
               "{\"op\":\"create_user\",\"params\":{\"email\":\"maria.nunez@x.com\",\"first_name\":"
               "\"María\",\"one_time_password\":true,\"password\":\"generate\"}},"
               "{\"after_days\":30,\"op\":\"delete_user\",\"params\":{\"email\":\"a@x.com\"}}],"
@@ -53,6 +54,10 @@ TEST(Plan, AnyChangeChangesTheCanonicalText) {
     EXPECT_NE(p.canonical_text(), base);
     p = sample();
     p.workflow = "baja";
+    EXPECT_NE(p.canonical_text(), base);
+    // Issue 9: the requester is bound too (an approval is for one person's request).
+    p = sample();
+    p.requester = 12;
     EXPECT_NE(p.canonical_text(), base);
 }
 
