@@ -5,7 +5,7 @@
 #include "daemon/workflow/planner.hpp"
 #include "daemon/workflow/text.hpp"
 
-#include <algorithm>
+#include <unordered_set>
 
 namespace hrmaild::workflow {
 
@@ -29,15 +29,17 @@ std::string_view outcome_name(Outcome o) {
 
 namespace {
 
-// How much of one value from a task a comment shows (a name, an address, an error line), and
-// of the whole plan (one line per step).
+// How much of one value from a task a comment shows (a name, an address, an error line), of
+// the whole plan (one line per step), and how many items of a list (errors, members...).
 constexpr std::size_t kMaxValueChars = 300;
 constexpr std::size_t kMaxPlanChars = 8000;
+constexpr std::size_t kMaxListItems = 30;
 
 std::vector<std::string> unique_lines(const std::vector<std::string>& lines) {
     std::vector<std::string> out;
+    std::unordered_set<std::string> seen;
     for (const auto& l : lines)
-        if (std::find(out.begin(), out.end(), l) == out.end())
+        if (seen.insert(l).second)
             out.push_back(l);
     return out;
 }
@@ -47,8 +49,13 @@ TemplateValue neutralized(const TemplateValue& v, std::size_t max_chars) {
         return neutralize_for_comment(*s, max_chars);
     if (const auto* l = std::get_if<std::vector<std::string>>(&v)) {
         std::vector<std::string> out;
-        for (const auto& i : *l)
+        for (const auto& i : *l) {
+            if (out.size() + 1 == kMaxListItems && l->size() > kMaxListItems) {
+                out.push_back("… y " + std::to_string(l->size() - out.size()) + " más");
+                break;
+            }
             out.push_back(neutralize_for_comment(i, max_chars));
+        }
         return out;
     }
     StringMap out;

@@ -315,5 +315,17 @@ messages:
     EXPECT_EQ(text, "«Correo»: falta.|«Fecha»: no válida. / r1");
 }
 
+TEST_F(Rendering, AThousandBadAddressesDoNotMakeAThousandLines) {
+    std::string list;
+    for (int i = 0; i < 1000; ++i)
+        list += "nadie" + std::to_string(i) + ", ";
+    auto e = evaluate_task("Nombre: Ana\nCopia: " + list);
+    ASSERT_EQ(e.outcome, Outcome::invalid);
+    EXPECT_EQ(e.errors.size(), 1000u);  // all of them for IT (plan --json)
+    EXPECT_NE(e.comment.find("… y 971 más"), std::string::npos) << e.comment;
+    EXPECT_EQ(e.comment.find("nadie29»"), std::string::npos) << e.comment;
+    EXPECT_LT(e.comment.size(), 4000u);
+}
+
 }  // namespace
 }  // namespace hrmaild::workflow
