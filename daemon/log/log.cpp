@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <ctime>
 #include <mutex>
@@ -42,41 +43,137 @@ std::string_view level_name(Level level) {
     return "info";
 }
 
-bool needs_quotes(std::string_view v) {
-    if (v.empty())
-        return true;
-    for (char c : v) {
-        if (c == ' ' || c == '"' || c == '=' || c == '\n' || c == '\t' || c == '\\')
-            return true;
+// The length of the well-formed UTF-8 sequence at the start of `s` and its code point, or 0
+// when the bytes there are not one (a stray continuation byte, an overlong form, a surrogate).
+std::size_t utf8_sequence(std::string_view s, char32_t& cp) {
+    auto b = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+    unsigned char c = b(0);
+    std::size_t n = 0;
+    if (c < 0x80) {
+        cp = c;
+        return 1;
     }
-    return false;
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+        cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (s.size() < n)
+        return 0;
+    for (std::size_t i = 1; i < n; ++i) {
+        if ((b(i) & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (b(i) & 0x3F);
+    }
+    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return n;
 }
 
+// Code points a terminal or a log viewer would act on instead of showing: C1 controls, the
+// Unicode line and paragraph separators, and the bidirectional controls that reorder text.
+bool escaped_code_point(char32_t cp) {
+    return (cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 || cp == 0x200E ||
+           cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+// A value as one token of a text line: printable characters as they are, every control
+// character escaped (`\n`, `\r`, `\t`, `\xNN` for other C0 bytes, DEL and bytes that are not
+// UTF-8, `\uNNNN` for C1, U+2028/2029 and bidi controls), so nothing from outside can start a
+// new line, forge an event or drive the operator's terminal. Quoted when it had to be escaped
+// or holds a space, a quote or `=`.
 void append_value(std::string& out, std::string_view v) {
-    if (!needs_quotes(v)) {
-        out.append(v);
+    std::string esc;
+    bool quote = v.empty();
+    for (std::size_t i = 0; i < v.size();) {
+        auto c = static_cast<unsigned char>(v[i]);
+        if (c >= 0x80) {
+            char32_t cp = 0;
+            auto n = utf8_sequence(v.substr(i), cp);
+            if (n == 0) {
+                esc += fmt::format("\\x{:02x}", c);
+                quote = true;
+                ++i;
+            } else if (escaped_code_point(cp)) {
+                esc += fmt::format("\\u{:04x}", static_cast<std::uint32_t>(cp));
+                quote = true;
+                i += n;
+            } else {
+                esc.append(v.substr(i, n));
+                i += n;
+            }
+            continue;
+        }
+        ++i;
+        switch (c) {
+            case '"':
+                esc += "\\\"";
+                quote = true;
+                break;
+            case '\\':
+                esc += "\\\\";
+                quote = true;
+                break;
+            case '\n':
+                esc += "\\n";
+                quote = true;
+                break;
+            case '\r':
+                esc += "\\r";
+                quote = true;
+                break;
+            case '\t':
+                esc += "\\t";
+                quote = true;
+                break;
+            case ' ':
+            case '=':
+                esc.push_back(static_cast<char>(c));
+                quote = true;
+                break;
+            default:
+                if (c < 0x20 || c == 0x7F) {
+                    esc += fmt::format("\\x{:02x}", c);
+                    quote = true;
+                } else {
+                    esc.push_back(static_cast<char>(c));
+                }
+        }
+    }
+    if (!quote) {
+        out += esc;
         return;
     }
     out.push_back('"');
-    for (char c : v) {
-        switch (c) {
-            case '"':
-                out.append("\\\"");
-                break;
-            case '\\':
-                out.append("\\\\");
-                break;
-            case '\n':
-                out.append("\\n");
-                break;
-            case '\t':
-                out.append("\\t");
-                break;
-            default:
-                out.push_back(c);
+    out += esc;
+    out.push_back('"');
+}
+
+// JSON escapes controls by its own rules (boost::json writes `\r`, `\u001b`...); bytes that are
+// not UTF-8 would make the line unreadable to a JSON parser, so they become U+FFFD.
+std::string valid_utf8(std::string_view v) {
+    std::string out;
+    out.reserve(v.size());
+    for (std::size_t i = 0; i < v.size();) {
+        char32_t cp = 0;
+        auto n = utf8_sequence(v.substr(i), cp);
+        if (n == 0) {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        } else {
+            out.append(v.substr(i, n));
+            i += n;
         }
     }
-    out.push_back('"');
+    return out;
 }
 
 std::string timestamp() {
@@ -132,7 +229,7 @@ std::string render(Format format, bool with_timestamp, Level level, std::string_
         o["level"] = level_name(level);
         o["event"] = event_id;
         for (const auto& f : fields)
-            o[f.key] = f.value;
+            o[f.key] = valid_utf8(f.value);
         return boost::json::serialize(o);
     }
     std::string out;

@@ -5,6 +5,7 @@
 #include "daemon/service/marker.hpp"
 #include "daemon/service/service.hpp"
 #include "daemon/service/service_util.hpp"
+#include "daemon/workflow/text.hpp"
 
 #include <fmt/format.h>
 
@@ -131,6 +132,15 @@ Awaitable<void> Service::read_commands(std::int64_t id, std::vector<TaskComment>
             ignore("the requester cannot approve");
             continue;
         }
+        if (cmd->verb == ChatVerb::unclear) {
+            // "/aprobar cuando RH confirme" is not an approval: a condition cannot be checked,
+            // and it is never taken as any other command either.
+            must(store_.owe_answers(
+                id, {{store::AnswerKind::comment, make_marker(id, "hint", fmt::format("c{}", c.id)),
+                      unclear_command_hint(*cmd)}}));
+            ignore("text after the command");
+            continue;
+        }
         if (cmd->verb == ChatVerb::cancel) {
             auto n = must(store_.cancel_scheduled_for(id, who, "cancelled from the task"));
             if (n > 0)
@@ -146,16 +156,7 @@ Awaitable<void> Service::read_commands(std::int64_t id, std::vector<TaskComment>
             remember("ignored: the ticket is not awaiting approval");
             continue;
         }
-        if (cmd->verb == ChatVerb::approve && !cmd->argument.empty()) {
-            // "/aprobar cuando RH confirme" is not an approval: a condition cannot be checked.
-            must(store_.owe_answers(
-                id, {{store::AnswerKind::comment, make_marker(id, "hint", fmt::format("c{}", c.id)),
-                      "No se tomó como aprobación: /aprobar debe escribirse solo, sin texto "
-                      "adicional en la misma línea. Si hay condiciones, espere a que se cumplan "
-                      "y escriba /aprobar de nuevo."}}));
-            ignore("text after /aprobar");
-            continue;
-        }
+
         if (cmd->verb == ChatVerb::reject && cmd->argument.empty()) {
             must(store_.owe_answers(
                 id, {{store::AnswerKind::comment,
@@ -169,6 +170,8 @@ Awaitable<void> Service::read_commands(std::int64_t id, std::vector<TaskComment>
         ap.plan_hash = plan->plan_hash;
         ap.approver = who;
         ap.channel = store::ApprovalChannel::comment;
+        if (cmd->verb != ChatVerb::approve && cmd->verb != ChatVerb::reject)
+            continue;  // (unclear and cancel were handled above)
         ap.decision =
             cmd->verb == ChatVerb::approve ? store::Decision::approve : store::Decision::reject;
         ap.reason = cmd->argument;
@@ -199,7 +202,7 @@ void Service::reject_ticket(std::int64_t task_id, const store::PlanRecord& plan,
     auto messages = messages_from_json(plan.messages);
     auto text =
         messages.rejected.empty() ? std::string("TI rechazó esta solicitud.") : messages.rejected;
-    text += fmt::format("\nMotivo: {}", approval.reason);
+    text += "\nMotivo: " + workflow::neutralize_for_comment(approval.reason, 500);
     const auto ref = fmt::format("{}-{}", plan.id, plan.plan_hash);
     approval.answers = {{store::AnswerKind::comment, make_marker(task_id, "rejected", ref), text},
                         {store::AnswerKind::defer, "defer-" + ref, ""}};

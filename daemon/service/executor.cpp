@@ -5,6 +5,7 @@
 #include "daemon/service/service.hpp"
 #include "daemon/service/service_util.hpp"
 #include "daemon/workflow/planner.hpp"
+#include "daemon/workflow/text.hpp"
 
 #include <fmt/format.h>
 
@@ -498,11 +499,13 @@ void Service::fail_ticket(TicketContext& ctx, const std::string& failure) {
     auto text = ctx.messages.failed.empty()
                     ? std::string("No se pudo completar la solicitud; TI ya fue notificado.")
                     : ctx.messages.failed;
-    text += fmt::format("\nDetalle para TI: {}", failure);
+    // The detail may quote Zoho's or Bitrix's own text: never live markup in our comment.
+    const auto detail = workflow::neutralize_for_comment(failure, 1000);
+    text += "\nDetalle para TI: " + detail;
     std::vector<store::NewAnswer> answers{
         {store::AnswerKind::comment, make_marker(ctx.task_id, "failed", ctx.ref()), text}};
     auto it = tell_it(ctx.task_id, fmt::format("hrmaild: la tarea #{} falló y necesita atención: {}",
-                                               ctx.task_id, failure));
+                                               ctx.task_id, detail));
     answers.insert(answers.end(), it.begin(), it.end());
     transition(ctx.task_id, TicketState::failed, "daemon", failure, std::move(answers));
 }
@@ -563,10 +566,11 @@ Awaitable<void> Service::run_due() {
                 {store::AnswerKind::comment, make_marker(ctx.task_id, "scheduled-failed", ref),
                  "No se pudo completar el paso programado; no se hizo ningún cambio y TI ya fue "
                  "notificado.\nDetalle para TI: " +
-                     failure}};
+                     workflow::neutralize_for_comment(failure, 1000)}};
             auto it = tell_it(ctx.task_id,
                               fmt::format("hrmaild: el paso programado de la tarea #{} falló: {}",
-                                          ctx.task_id, failure));
+                                          ctx.task_id,
+                                          workflow::neutralize_for_comment(failure, 1000)));
             answers.insert(answers.end(), it.begin(), it.end());
             must(store_.owe_answers(ctx.task_id, answers));
             continue;

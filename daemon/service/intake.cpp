@@ -6,6 +6,7 @@
 #include "daemon/service/service.hpp"
 #include "daemon/service/service_util.hpp"
 #include "daemon/workflow/planner.hpp"
+#include "daemon/workflow/text.hpp"
 
 #include <fmt/format.h>
 
@@ -50,6 +51,13 @@ std::string directory_fingerprint(const domain::DirectorySnapshot& d) {
         text += '\x1e';
     }
     return workflow::sha256_hex(text);
+}
+
+std::vector<std::string> neutralized(const std::vector<std::string>& items) {
+    std::vector<std::string> out;
+    for (const auto& i : items)
+        out.push_back(workflow::neutralize_for_comment(i, 300));
+    return out;
 }
 
 bool is_waiting(TicketState s) {
@@ -355,7 +363,7 @@ Awaitable<void> Service::plan_ticket(const domain::Task& task, const store::Tick
             auto text = directory_changed
                             ? "Esta solicitud ya no se puede ejecutar como se planeó porque "
                               "Zoho Mail cambió mientras esperaba aprobación:\n" +
-                                  detail::bullets(a.errors) +
+                                  detail::bullets(neutralized(a.errors)) +
                                   "\nTI debe revisarla; si el cambio fue intencional, actualice "
                                   "la tarea."
                             : a.invalid_message;

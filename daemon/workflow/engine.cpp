@@ -3,6 +3,9 @@
 #include "daemon/log/log.hpp"
 #include "daemon/workflow/match.hpp"
 #include "daemon/workflow/planner.hpp"
+#include "daemon/workflow/text.hpp"
+
+#include <unordered_set>
 
 namespace hrmaild::workflow {
 
@@ -24,10 +27,63 @@ std::string_view outcome_name(Outcome o) {
     return "";
 }
 
+namespace {
+
+// How much of one value from a task a comment shows (a name, an address, an error line), of
+// the whole plan (one line per step), and how many items of a list (errors, members...).
+constexpr std::size_t kMaxValueChars = 300;
+constexpr std::size_t kMaxPlanChars = 8000;
+constexpr std::size_t kMaxListItems = 30;
+
+std::vector<std::string> unique_lines(const std::vector<std::string>& lines) {
+    std::vector<std::string> out;
+    std::unordered_set<std::string> seen;
+    for (const auto& l : lines)
+        if (seen.insert(l).second)
+            out.push_back(l);
+    return out;
+}
+
+TemplateValue neutralized(const TemplateValue& v, std::size_t max_chars) {
+    if (const auto* s = std::get_if<std::string>(&v))
+        return neutralize_for_comment(*s, max_chars);
+    if (const auto* l = std::get_if<std::vector<std::string>>(&v)) {
+        std::vector<std::string> out;
+        for (const auto& i : *l) {
+            if (out.size() + 1 == kMaxListItems && l->size() > kMaxListItems) {
+                out.push_back("… y " + std::to_string(l->size() - out.size()) + " más");
+                break;
+            }
+            out.push_back(neutralize_for_comment(i, max_chars));
+        }
+        return out;
+    }
+    StringMap out;
+    for (const auto& [k, x] : std::get<StringMap>(v))
+        out[neutralize_for_comment(k, max_chars)] = neutralize_for_comment(x, max_chars);
+    return out;
+}
+
+// Everything a message can name that came from a task (fields, vars computed from them, the
+// title, errors and reasons quoting values, the plan) is data: BB-code inert, no controls,
+// capped. The message's own text and IT's `config.*` values keep their markup.
+Scope neutralized(const Scope& scope) {
+    Scope out;
+    for (const auto& [k, v] : scope) {
+        if (k.starts_with("config."))
+            out.emplace(k, v);
+        else
+            out.emplace(k, neutralized(v, k == "plan" ? kMaxPlanChars : kMaxValueChars));
+    }
+    return out;
+}
+
+}  // namespace
+
 Scope message_scope(Scope base, const std::vector<std::string>& errors,
                     const std::vector<std::string>& reasons, const domain::Plan* plan) {
-    base["errors"] = errors;
-    base["reasons"] = reasons;
+    base["errors"] = unique_lines(errors);
+    base["reasons"] = unique_lines(reasons);
     std::string text;
     std::vector<std::string> notes;
     if (plan != nullptr) {
@@ -37,7 +93,7 @@ Scope message_scope(Scope base, const std::vector<std::string>& errors,
                 text += "\n";
             text += std::to_string(++n) + ". " + describe_step(s);
         }
-        notes = plan->notes;
+        notes = unique_lines(plan->notes);
     }
     base["plan"] = text;
     base["notes"] = notes;
@@ -50,11 +106,12 @@ std::string render_message(const Workflow& wf, MessageKind kind, const Scope& sc
         return {};
     std::string err;
     RenderEnv env;
-    auto r = it->second.render_text(scope, env, err);
+    auto r = it->second.render_text(neutralized(scope), env, err);
     if (!r) {
         log::error("WORKFLOW_MESSAGE_FAILED",
                    {{"workflow", wf.name}, {"message", message_key(kind)}, {"reason", err}});
-        return "No se pudo preparar el mensaje: " + err + ".";
+        return "No se pudo preparar el mensaje: " + neutralize_for_comment(err, kMaxValueChars) +
+               ".";
     }
     return *r;
 }

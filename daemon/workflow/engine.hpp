@@ -51,11 +51,14 @@ struct Evaluation {
 Evaluation evaluate(const WorkflowSet& set, const domain::Task& task,
                     const domain::DirectorySnapshot& directory, bool requester_allowed = true);
 
-/// The scope messages see: `base` plus `errors`, `reasons`, `notes` and `plan` (one line per step).
+/// The scope messages see: `base` plus `errors`, `reasons`, `notes` (each line once, in order)
+/// and `plan` (one line per step).
 Scope message_scope(Scope base, const std::vector<std::string>& errors,
                     const std::vector<std::string>& reasons, const domain::Plan* plan);
 
-/// Renders one of the workflow's messages (Spanish). A missing name renders as the error text.
+/// Renders one of the workflow's messages (Spanish). Every scope value except `config.*` goes
+/// through `neutralize_for_comment` first (BB-code inert, no controls, 300 characters a value,
+/// 8,000 for `plan`); the message's own markup is kept. A missing name renders as the error text.
 std::string render_message(const Workflow& wf, MessageKind kind, const Scope& scope);
 
 /// The `hrmaild plan --json` shape: workflow, outcome, fields, approval_required, refused,

@@ -6,85 +6,10 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <unordered_set>
 
 namespace hrmaild::workflow {
 namespace {
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x110000) {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
-
-struct Entity {
-    std::string_view name;
-    std::uint32_t cp;
-};
-
-constexpr std::array<Entity, 30> kEntities = {{
-    {"amp", '&'},     {"lt", '<'},      {"gt", '>'},      {"quot", '"'},    {"apos", '\''},
-    {"nbsp", 0xA0},   {"aacute", 0xE1}, {"eacute", 0xE9}, {"iacute", 0xED}, {"oacute", 0xF3},
-    {"uacute", 0xFA}, {"Aacute", 0xC1}, {"Eacute", 0xC9}, {"Iacute", 0xCD}, {"Oacute", 0xD3},
-    {"Uacute", 0xDA}, {"ntilde", 0xF1}, {"Ntilde", 0xD1}, {"uuml", 0xFC},   {"Uuml", 0xDC},
-    {"iexcl", 0xA1},  {"iquest", 0xBF}, {"ordf", 0xAA},   {"ordm", 0xBA},   {"laquo", 0xAB},
-    {"raquo", 0xBB},  {"ccedil", 0xE7}, {"Ccedil", 0xC7}, {"euro", 0x20AC}, {"middot", 0xB7},
-}};
-
-std::string decode_entities(std::string_view s) {
-    std::string out;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] != '&') {
-            out += s[i];
-            continue;
-        }
-        auto semi = s.find(';', i + 1);
-        if (semi == std::string_view::npos || semi - i > 10) {
-            out += '&';
-            continue;
-        }
-        auto name = s.substr(i + 1, semi - i - 1);
-        bool done = false;
-        if (!name.empty() && name[0] == '#') {
-            std::uint32_t cp = 0;
-            auto digits = name.substr(1);
-            int base = 10;
-            if (!digits.empty() && (digits[0] == 'x' || digits[0] == 'X')) {
-                digits = digits.substr(1);
-                base = 16;
-            }
-            auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), cp, base);
-            if (ec == std::errc() && p == digits.data() + digits.size() && !digits.empty()) {
-                append_utf8(out, cp);
-                done = true;
-            }
-        } else {
-            for (const auto& e : kEntities)
-                if (e.name == name) {
-                    append_utf8(out, e.cp);
-                    done = true;
-                    break;
-                }
-        }
-        if (done) {
-            i = semi;
-        } else {
-            out += '&';
-        }
-    }
-    return out;
-}
 
 bool is_tag_name_char(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '*';
@@ -101,6 +26,22 @@ bool is_tag_name(std::string_view name) {
     if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
         return false;
     return std::all_of(name.begin(), name.end(), is_tag_name_char);
+}
+
+// Longest BB-code tag read ("[URL=...]" with its argument); a longer bracket is text.
+constexpr std::size_t kMaxTag = 200;
+// Longest HTML break tag read ("<br />" and friends).
+constexpr std::size_t kMaxHtmlTag = 8;
+
+// "<br>", "<br/>", "<br />", "<p>", "</p>", "<div>", "</div>" in any case: a line break.
+bool is_html_break(std::string_view tag) {
+    std::string t;
+    for (char c : tag) {
+        if (c == ' ')
+            continue;
+        t += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    }
+    return t == "br" || t == "br/" || t == "p" || t == "/p" || t == "div" || t == "/div";
 }
 
 std::string_view trim_view(std::string_view s) {
@@ -126,24 +67,32 @@ std::vector<std::string> words_by_line(const std::string& s) {
     return out;
 }
 
+// A value echoed in an error: capped, so a 5,000-character line does not come back whole.
+constexpr std::size_t kMaxEcho = 80;
+
 std::string quoted(std::string_view s) {
-    return "«" + std::string(s) + "»";
+    return "«" + truncate_text(s, kMaxEcho) + "»";
 }
 
 }  // namespace
 
-std::string bbcode_to_text(std::string_view in) {
+std::string bbcode_to_text(std::string_view raw) {
+    // Entities first: "&#91;URL=...&#93;" is a tag like "[URL=...]" and is removed like one,
+    // never decoded into a live tag afterwards. Invisible characters go before tags are read,
+    // so "[U<zero-width space>RL]" is a tag too.
+    auto decoded = clean_text(decode_entities(raw));
+    std::string_view in(decoded);
     std::string out;
     out.reserve(in.size());
     for (std::size_t i = 0; i < in.size(); ++i) {
         char c = in[i];
-        if (c == '\r')
-            continue;
         if (c == '[') {
             // [tag], [/tag], [tag=arg]: a known-looking tag is dropped, anything else kept.
-            auto close = in.find(']', i + 1);
-            if (close != std::string_view::npos && close - i <= 200) {
-                auto body = in.substr(i + 1, close - i - 1);
+            // The `]` is looked for within kMaxTag only: every `[` costs a bounded amount.
+            auto window = in.substr(i + 1, kMaxTag);
+            auto close = window.find(']');
+            if (close != std::string_view::npos) {
+                auto body = window.substr(0, close);
                 if (!body.empty() && body[0] == '/')
                     body.remove_prefix(1);
                 auto name_end = body.find_first_of("= ");
@@ -151,25 +100,24 @@ std::string bbcode_to_text(std::string_view in) {
                 if (is_tag_name(name)) {
                     if (name == "*")
                         out += "\n";
-                    i = close;
+                    i += close + 1;
                     continue;
                 }
             }
         } else if (c == '<') {
-            auto close = in.find('>', i + 1);
-            if (close != std::string_view::npos) {
-                auto tag = fold(in.substr(i + 1, close - i - 1));
-                if (tag == "br" || tag == "br/" || tag == "br /" || tag == "p" || tag == "/p" ||
-                    tag == "div" || tag == "/div") {
-                    out += '\n';
-                    i = close;
-                    continue;
-                }
+            // Only the few HTML line breaks count; they are short, so only a short window is
+            // read (this once folded the whole rest of the text for every `<`).
+            auto window = in.substr(i + 1, kMaxHtmlTag);
+            auto close = window.find('>');
+            if (close != std::string_view::npos && is_html_break(window.substr(0, close))) {
+                out += '\n';
+                i += close + 1;
+                continue;
             }
         }
         out += c;
     }
-    return decode_entities(out);
+    return out;
 }
 
 std::string label_key(std::string_view label) {
@@ -311,6 +259,7 @@ std::optional<std::string> parse_date(std::string_view text) {
 
 std::vector<std::string> split_addresses(std::string_view text) {
     std::vector<std::string> out;
+    std::unordered_set<std::string> seen;  // a set: thousands of addresses stay linear
     auto add = [&](std::string_view a) {
         a = trim_view(a);
         if (a.starts_with("mailto:"))
@@ -326,7 +275,7 @@ std::vector<std::string> split_addresses(std::string_view text) {
         // "a@x.com y b@x.com" and "- a@x.com": joining words and bullets are not addresses.
         if (s == "y" || s == "e" || s == "and" || s == "o" || s == "-" || s == "*" || s == "•")
             return;
-        if (std::find(out.begin(), out.end(), s) == out.end())
+        if (seen.insert(s).second)
             out.push_back(s);
     };
     // Items are separated by commas, semicolons and new lines; inside one item, "Name <a@b>"
@@ -511,6 +460,9 @@ Extraction extract_fields(const Workflow& wf, const domain::Task& task, const Sc
             }
         }
     }
+    // One problem, one line: two fields sharing a label and a value say the same thing.
+    std::unordered_set<std::string> said;
+    std::erase_if(ex.errors, [&](const std::string& e) { return !said.insert(e).second; });
     return ex;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
-/// Unicode text helpers for workflows (ICU): transliteration, case, folding, regular expressions.
+/// Unicode text helpers for workflows (ICU): transliteration, case, folding, cleaning,
+/// entities, neutralizing values for comments, regular expressions.
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,6 +23,30 @@ std::string squeeze(std::string_view utf8);
 std::size_t length(std::string_view utf8);
 /// Words separated by whitespace.
 std::vector<std::string> words(std::string_view utf8);
+
+/// HTML entities decoded, one level (`&amp;#91;` → `&#91;`): named (`&amp;`, `&ntilde;`,
+/// `&lbrack;`...) and numeric (`&#241;`, `&#xF1;`). A numeric reference to something that is
+/// not a character (0, a surrogate, beyond U+10FFFF) is dropped; anything unknown stays as
+/// written. Run it BEFORE BB-code is read, so an encoded tag is a tag like any other.
+std::string decode_entities(std::string_view text);
+
+/// Text as a person sees it: NFC-normalized; invisible and format characters removed (every
+/// Unicode Cf and default-ignorable code point: zero-width space and joiners, bidi controls,
+/// soft hyphen, BOM, variation selectors...); control characters removed except line feed and
+/// tab; CR LF, a lone CR and U+2028/2029 become a line feed. Bytes that are not UTF-8 become
+/// U+FFFD. Names that look alike are then byte-for-byte alike.
+std::string clean_text(std::string_view utf8);
+
+/// At most `max_chars` code points: a longer text keeps `max_chars - 1` of them and ends with
+/// "…" (0 yields ""). `utf8` must be valid UTF-8 (as `clean_text` yields).
+std::string truncate_text(std::string_view utf8, std::size_t max_chars);
+
+/// A value from outside (a task field, a name, an error that quotes one) made safe to put in
+/// a Bitrix comment: `clean_text`, then BB-code made inert (`[` and `]` become the full-width
+/// `［` `］`, which no Bitrix parser reads as markup; an `&` that starts an entity becomes `＆`,
+/// so nothing decodes into a bracket later), tabs as spaces, and capped with `truncate_text`.
+/// Line feeds are kept. Idempotent.
+std::string neutralize_for_comment(std::string_view utf8, std::size_t max_chars);
 
 /// A compiled regular expression (ICU syntax, case-insensitive, Unicode aware). Copies share
 /// the compiled pattern; matching is safe from several threads.

@@ -68,5 +68,46 @@ TEST(LogCapture, SeesEventsBelowTheOutputLevelAndMatchesIds) {
     setup(default_options());
 }
 
+// A value from outside (a task title, a Bitrix error text) must not forge a log line or drive
+// the operator's terminal: every control character is escaped in text (and journald) output.
+TEST(LogRender, TextEscapesEveryControlCharacter) {
+    auto line = render(Format::text, false, Level::warn, "X",
+                       {{"title", "a\rinfo FAKE_EVENT ok=1"},
+                        {"esc", "\x1b[31mred\x1b[0m"},
+                        {"ls", "uno\u2028dos\u2029tres"},
+                        {"c1", "x\u0085y\u009bz"},
+                        {"del", std::string("a\x7f"
+                                            "b")},
+                        {"nul", std::string("a\0b", 3)},
+                        {"bell",
+                         "a\x07"
+                         "b\x0b"
+                         "c\x0c"
+                         "d"},
+                        {"bad", std::string("a\xff"
+                                            "b")}});
+    EXPECT_EQ(line, R"(warn X title="a\rinfo FAKE_EVENT ok=1" esc="\x1b[31mred\x1b[0m" )"
+                    R"(ls="uno\u2028dos\u2029tres" c1="x\u0085y\u009bz" del="a\x7fb" nul="a\x00b" )"
+                    R"(bell="a\x07b\x0bc\x0cd" bad="a\xffb")");
+    for (char c : line)
+        EXPECT_FALSE(static_cast<unsigned char>(c) < 0x20 || c == 0x7f) << line;
+}
+
+TEST(LogRender, TextKeepsPrintableUnicode) {
+    auto line = render(Format::text, false, Level::info, "X", {{"name", "Rocío Muñoz"}});
+    EXPECT_EQ(line, R"(info X name="Rocío Muñoz")");
+}
+
+TEST(LogRender, JsonEscapesControlCharactersByJsonRules) {
+    std::string value = "a\rb\x1b[31mc\u2028d\x7f";
+    auto line = render(Format::json, false, Level::warn, "X", {{"v", value}});
+    for (char c : line)
+        EXPECT_FALSE(static_cast<unsigned char>(c) < 0x20) << line;
+    EXPECT_NE(line.find(R"(\r)"), std::string::npos) << line;
+    EXPECT_NE(line.find(R"(\u001b)"), std::string::npos) << line;
+    auto v = boost::json::parse(line).as_object();
+    EXPECT_EQ(v.at("v").as_string(), value);
+}
+
 }  // namespace
 }  // namespace hrmaild::log

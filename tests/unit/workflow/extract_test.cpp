@@ -1,4 +1,5 @@
 #include "daemon/workflow/extract.hpp"
+#include "daemon/workflow/engine.hpp"
 #include "daemon/workflow/loader.hpp"
 
 #include <gtest/gtest.h>
@@ -15,6 +16,29 @@ TEST(BbCode, StripsTagsAndDecodesEntities) {
     EXPECT_EQ(bbcode_to_text("a<br>b<br />c\r\nd"), "a\nb\nc\nd");
     EXPECT_EQ(bbcode_to_text("[LIST][*]uno[*]dos[/LIST]"), "\nuno\ndos");
     EXPECT_EQ(bbcode_to_text("[1] nota & otra"), "[1] nota & otra");
+}
+
+// Entities are decoded first, so an encoded tag is a tag like any other and is removed: it
+// can never come back to life in the daemon's own comment.
+TEST(BbCode, EncodedTagsAreTagsToo) {
+    EXPECT_EQ(bbcode_to_text("&#91;URL=http://x&#93;click&#91;/URL&#93;"), "click");
+    EXPECT_EQ(bbcode_to_text("&#91;USER=7&#93;Ana&#91;/USER&#93; &#x5B;B&#x5D;x"), "Ana x");
+    EXPECT_EQ(bbcode_to_text("&lt;br&gt;uno"), "\nuno");
+    EXPECT_EQ(bbcode_to_text("&amp;#91;B&amp;#93;"), "&#91;B&#93;");  // decoded once only
+}
+
+TEST(BbCode, InvisibleCharactersCannotHideATag) {
+    EXPECT_EQ(bbcode_to_text("[U\u200BRL=http://x]click[/URL]"), "click");
+    EXPECT_EQ(bbcode_to_text("Ro\u200Bci\u0301o"), "Roc\u00EDo");
+}
+
+// Hostile shapes that used to cost quadratic time; here only what they turn into.
+TEST(BbCode, UnclosedBracketsAndEntitiesSurviveAsText) {
+    EXPECT_EQ(bbcode_to_text("a < b <br> c"), "a < b \n c");
+    EXPECT_EQ(bbcode_to_text("<<<<br>"), "<<<\n");
+    EXPECT_EQ(bbcode_to_text("[[[B]x"), "[[x");
+    EXPECT_EQ(bbcode_to_text("&&&amp;"), "&&&");
+    EXPECT_EQ(bbcode_to_text("&" + std::string(50, 'a') + ";"), "&" + std::string(50, 'a') + ";");
 }
 
 struct LabelCase {
@@ -196,6 +220,111 @@ INSTANTIATE_TEST_SUITE_P(
 TEST_F(Validation, EveryProblemIsReportedAtOnce) {
     auto ex = run("Clave: x\nCorreo: nope\nDepartamento: Ventas\nFecha: ayer");
     EXPECT_EQ(ex.errors.size(), 5u);
+}
+
+TEST_F(Validation, NamesLoseInvisibleCharactersAndAreComposed) {
+    auto ex = run("Nombre: Ro\u200Bcío\nClave: ABC-1");
+    EXPECT_TRUE(ex.errors.empty()) << ex.errors.front();
+    EXPECT_EQ(std::get<std::string>(ex.values["nombre"]), "Rocío");
+    auto decomposed = run("Nombre: Roci\u0301o\u00AD\nClave: ABC-1");
+    EXPECT_EQ(std::get<std::string>(decomposed.values["nombre"]), "Roc\u00EDo");
+    auto uf = run("Nombre: Ana", {{"UF_EXTRA", "\u202Evalor\u202C"}});
+    EXPECT_EQ(std::get<std::string>(uf.values["extra"]), "valor");
+}
+
+TEST_F(Validation, AnEchoedValueIsCapped) {
+    auto ex = run("Nombre: Ana\nClave: " + std::string(5000, 'x'));
+    ASSERT_EQ(ex.errors.size(), 1u);
+    EXPECT_LT(ex.errors.front().size(), 300u) << ex.errors.front();
+    EXPECT_NE(ex.errors.front().find("…»"), std::string::npos) << ex.errors.front();
+}
+
+// evaluate() renders the comment HR reads; these check that comment, not the extraction.
+class Rendering : public Validation {
+  protected:
+    Evaluation evaluate_task(const std::string& description) {
+        domain::Task t;
+        t.id = 7;
+        t.title = "v";
+        t.tags = {"v"};
+        t.description = description;
+        return evaluate(set_, t, domain::DirectorySnapshot{});
+    }
+};
+
+TEST_F(Rendering, EncodedTagsNeverBecomeLiveInTheComment) {
+    auto e = evaluate_task(
+        "Nombre: &#91;URL=http://x&#93;click&#91;/URL&#93;\n"
+        "Clave: &#91;URL=http://evil&#93;a&#91;/URL&#93; &#91;USER=1&#93;x&#91;/USER&#93;");
+    ASSERT_EQ(e.outcome, Outcome::invalid);
+    EXPECT_FALSE(e.comment.empty());
+    EXPECT_EQ(e.comment.find("[URL"), std::string::npos) << e.comment;
+    EXPECT_EQ(e.comment.find("[USER"), std::string::npos) << e.comment;
+    EXPECT_EQ(e.comment.find("[/"), std::string::npos) << e.comment;
+}
+
+TEST_F(Rendering, AnInvalidLongValueIsCappedInTheComment) {
+    auto e = evaluate_task("Nombre: Ana\nClave: " + std::string(5000, 'x'));
+    ASSERT_EQ(e.outcome, Outcome::invalid);
+    EXPECT_LT(e.comment.size(), 600u) << e.comment;
+    EXPECT_NE(e.comment.find("…"), std::string::npos) << e.comment;
+}
+
+TEST(MessageRendering, ValuesAreNeutralizedTemplateMarkupIsNot) {
+    auto r = load_workflow_texts({{"m.yaml", R"yaml(
+name: m
+match: { tag: m }
+fields:
+  nombre: { label: Nombre }
+steps:
+  - reset_password: { email: "a@x.com", password: generate }
+messages:
+  done: "[B]Listo[/B] {{ nombre }} {{ task.title }} ({{ config.firma }})"
+  invalid: "{{ errors }}"
+)yaml"}},
+                                 YAML::Load("{firma: '[I]TI[/I]'}"), config::PolicyConfig{});
+    ASSERT_TRUE(r.set) << r.diagnostics.to_string();
+    const auto& wf = r.set->workflows.front();
+    Scope scope = r.set->config_scope;
+    scope["nombre"] = std::string("[URL=http://x]Ana[/URL]\x1b[31m");
+    scope["task.title"] = std::string(1000, 'T');
+    auto text = render_message(wf, MessageKind::done, message_scope(scope, {}, {}, nullptr));
+    EXPECT_EQ(text.rfind("[B]Listo[/B] ［URL=http://x］Ana［/URL］［31m TTT", 0), 0u) << text;
+    EXPECT_NE(text.find("…"), std::string::npos) << text;
+    EXPECT_LT(text.size(), 600u) << text;
+    EXPECT_NE(text.find("([I]TI[/I])"), std::string::npos) << text;  // IT's own config
+}
+
+TEST(MessageRendering, AnErrorIsListedOnce) {
+    auto r = load_workflow_texts({{"m.yaml", R"yaml(
+name: m
+match: { tag: m }
+fields:
+  nombre: { label: Nombre }
+steps:
+  - reset_password: { email: "a@x.com", password: generate }
+messages:
+  done: ok
+  invalid: "{{ errors | join: \"|\" }} / {{ reasons | join: \"|\" }}"
+)yaml"}},
+                                 YAML::Load("{}"), config::PolicyConfig{});
+    ASSERT_TRUE(r.set) << r.diagnostics.to_string();
+    auto scope = message_scope({}, {"«Correo»: falta.", "«Fecha»: no válida.", "«Correo»: falta."},
+                               {"r1", "r1"}, nullptr);
+    auto text = render_message(r.set->workflows.front(), MessageKind::invalid, scope);
+    EXPECT_EQ(text, "«Correo»: falta.|«Fecha»: no válida. / r1");
+}
+
+TEST_F(Rendering, AThousandBadAddressesDoNotMakeAThousandLines) {
+    std::string list;
+    for (int i = 0; i < 1000; ++i)
+        list += "nadie" + std::to_string(i) + ", ";
+    auto e = evaluate_task("Nombre: Ana\nCopia: " + list);
+    ASSERT_EQ(e.outcome, Outcome::invalid);
+    EXPECT_EQ(e.errors.size(), 1000u);  // all of them for IT (plan --json)
+    EXPECT_NE(e.comment.find("… y 971 más"), std::string::npos) << e.comment;
+    EXPECT_EQ(e.comment.find("nadie29»"), std::string::npos) << e.comment;
+    EXPECT_LT(e.comment.size(), 4000u);
 }
 
 }  // namespace
