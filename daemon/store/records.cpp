@@ -197,7 +197,7 @@ bool can_transition(TicketState from, TicketState to) {
 }
 
 bool can_retry(TicketState from) {
-    return is_terminal(from);
+    return is_terminal(from) || from == S::cancelled;
 }
 
 }  // namespace hrmaild::store

@@ -644,7 +644,8 @@ Result<TicketRecord> SqliteStore::retry_ticket(TaskId task_id, std::string_view 
         const auto ticket = require_ticket(task_id);
         if (!can_retry(ticket.state))
             fail(StoreErrc::invalid_transition,
-                 fmt::format("ticket {} is {}; only done, rejected or failed tickets are retried",
+                 fmt::format("ticket {} is {}; only done, rejected, failed or cancelled tickets are "
+                             "retried",
                              task_id, to_string(ticket.state)),
                  "wait for it to finish, or cancel it");
         db_->query(

@@ -9,7 +9,7 @@ using S = TicketState;
 
 std::vector<S> all_states() {
     std::vector<S> out;
-    for (int i = 0; i <= static_cast<int>(S::superseded); ++i)
+    for (int i = 0; i <= static_cast<int>(S::cancelled); ++i)
         out.push_back(static_cast<S>(i));
     return out;
 }
@@ -66,10 +66,27 @@ TEST(TicketStates, NothingLeavesTerminalStatesExceptRetry) {
             EXPECT_FALSE(can_transition(from, to)) << to_string(from) << " -> " << to_string(to);
     }
     for (auto s : all_states()) {
-        if (!is_terminal(s)) {
+        if (!is_terminal(s) && s != S::cancelled) {
             EXPECT_FALSE(can_retry(s)) << to_string(s);
         }
     }
+}
+
+// Issue 9: HR closing a task withdraws a plan that has not started; nothing that may have had
+// an effect is cancelled, and a reopened task is planned afresh.
+TEST(TicketStates, OnlyPlansThatHaveNotStartedAreCancelled) {
+    for (auto from : {S::new_, S::invalid, S::planned, S::awaiting_approval, S::approved,
+                      S::superseded})
+        EXPECT_TRUE(can_transition(from, S::cancelled)) << to_string(from);
+    for (auto from : {S::executing, S::done, S::rejected, S::failed})
+        EXPECT_FALSE(can_transition(from, S::cancelled)) << to_string(from);
+    EXPECT_TRUE(can_transition(S::cancelled, S::planned));
+    EXPECT_TRUE(can_transition(S::cancelled, S::invalid));
+    EXPECT_FALSE(can_transition(S::cancelled, S::approved));
+    EXPECT_FALSE(can_transition(S::cancelled, S::executing));
+    EXPECT_FALSE(is_terminal(S::cancelled));
+    EXPECT_TRUE(can_retry(S::cancelled));
+    EXPECT_EQ(parse_ticket_state("cancelled"), S::cancelled);
 }
 
 TEST(RecordNames, ChannelsDecisionsStepAndScheduleStates) {
