@@ -42,7 +42,7 @@ int run_queue(const Globals& g, const QueueOptions& o) {
                   << "' is not host:port\n";
         return exit_usage;
     }
-    auto answer = admin::call_admin_api(*base, token->token.value, *call);
+    auto answer = admin::call_admin_api(*base, token->token.value, *call, g.timeout);
     if (!answer.reached) {
         std::cerr << "hrmaild queue: cannot reach the daemon at " << *base << ": " << answer.error
                   << '\n';
@@ -76,6 +76,7 @@ Command add_queue_command(CLI::App& root, Globals& globals) {
     cmd.app->require_subcommand(1);
     add_config_option(*cmd.app, globals);
     add_json_option(*cmd.app, globals);
+    add_timeout_option(*cmd.app, globals);
     cmd.app->add_option("--as", options->as,
                         "Name of the admin token to use (default: the only one configured)");
 

@@ -25,7 +25,8 @@ int run_status(const Globals& g) {
         std::cerr << loaded.diagnostics.to_string();
         return exit_usage;
     }
-    const auto& cfg = *loaded.config;
+    auto cfg = *loaded.config;
+    cfg.retry.give_up_beyond = g.timeout;
     // Retries and token refreshes are the daemon's business; here only problems are news.
     auto lo = log::default_options();
     lo.level = log::Level::warn;
@@ -54,7 +55,7 @@ int run_status(const Globals& g) {
             z["url"] = cfg.zoho.api_url;
         },
         asio::detached);
-    ioc.run();
+    run_bounded(ioc, g, "status");
 
     bool ok = b["ok"].as_bool() && z["ok"].as_bool();
     if (g.json) {
@@ -95,6 +96,7 @@ Command add_status_command(CLI::App& root, Globals& globals) {
         "Check both services: Bitrix24 and its webhook user, the Zoho organization summary");
     add_config_option(*cmd.app, globals);
     add_json_option(*cmd.app, globals);
+    add_timeout_option(*cmd.app, globals);
     cmd.run = [&globals]() { return run_status(globals); };
     return cmd;
 }

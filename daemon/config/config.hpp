@@ -42,6 +42,9 @@ struct RetryConfig {
     int max_attempts = 0;
     Millis base_delay{};
     Millis max_delay{};
+    /// Not a config key: a CLI command's `--timeout`. A wait longer than this (a server hint
+    /// included) is not made; the error comes back at once. Zero: no bound (the daemon).
+    Millis give_up_beyond{};
 };
 
 /// The Bitrix24 side: where the HR tasks live.
