@@ -57,6 +57,11 @@ TokenFile::TokenFile(std::filesystem::path path, const std::string& owner)
 
 TokenFile::LockResult TokenFile::try_lock(std::optional<Lock>& out, std::string* why) const {
     const std::string lock_path = path_.string() + ".lock";
+    // The state folder may not exist yet (a CLI command before the daemon's first start).
+    std::error_code ignored;
+    if (std::filesystem::create_directories(path_.parent_path(), ignored))
+        std::filesystem::permissions(path_.parent_path(), std::filesystem::perms::owner_all,
+                                     ignored);
     int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) {
         if (why != nullptr)
