@@ -308,25 +308,25 @@ void register_commands(Runtime& rt) {
                     guarded([&rt, id_of](admin::CommandRequest r) -> Awaitable<boost::json::value> {
                         co_return co_await rt.service->queue_cancel(id_of(r), r.principal);
                     }));
-    rt.commands.add("status", "The daemon's state: tickets by state and counters",
-                    [&rt](admin::CommandRequest) -> Awaitable<admin::CommandResult> {
-                        boost::json::object counts;
-                        if (auto all = rt.store->list_tickets({}, 100000))
-                            for (const auto& t : *all) {
-                                auto& c = counts[store::to_string(t.state)];
-                                c = (c.is_int64() ? c.as_int64() : 0) + 1;
-                            }
-                        const auto& s = rt.service->stats();
-                        co_return admin::CommandResult{
-                            200, boost::json::object{{"version", HRMAILD_VERSION},
-                                                     {"tickets", counts},
-                                                     {"polls", s.polls},
-                                                     {"steps_run", s.steps_run},
-                                                     {"comments_posted", s.comments_posted},
-                                                     {"dry_run", rt.cfg.policy.dry_run},
-                                                     {"zoho_token_blocked_until",
-                                                      zoho_blocked_until(rt)}}};
-                    });
+    rt.commands.add(
+        "status", "The daemon's state: tickets by state and counters",
+        [&rt](admin::CommandRequest) -> Awaitable<admin::CommandResult> {
+            boost::json::object counts;
+            if (auto all = rt.store->list_tickets({}, 100000))
+                for (const auto& t : *all) {
+                    auto& c = counts[store::to_string(t.state)];
+                    c = (c.is_int64() ? c.as_int64() : 0) + 1;
+                }
+            const auto& s = rt.service->stats();
+            co_return admin::CommandResult{
+                200, boost::json::object{{"version", HRMAILD_VERSION},
+                                         {"tickets", counts},
+                                         {"polls", s.polls},
+                                         {"steps_run", s.steps_run},
+                                         {"comments_posted", s.comments_posted},
+                                         {"dry_run", rt.cfg.policy.dry_run},
+                                         {"zoho_token_blocked_until", zoho_blocked_until(rt)}}};
+        });
     rt.commands.add(
         "reload", "Reload configuration and workflows (like SIGHUP)",
         [&rt](admin::CommandRequest) -> Awaitable<admin::CommandResult> {

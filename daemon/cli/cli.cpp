@@ -27,7 +27,8 @@ void add_timeout_option(CLI::App& app, Globals& globals) {
                if (!d || d->count() <= 0)
                    throw CLI::ValidationError("--timeout",
                                               "expected a positive duration such as 30s, 2m "
-                                              "or 500ms, got '" + text + "'");
+                                              "or 500ms, got '" +
+                                                  text + "'");
                globals.timeout = *d;
            },
            "Give up after this long (default 30s): a wait past it (Zoho's token limit, a "
@@ -40,8 +41,8 @@ void run_bounded(boost::asio::io_context& ioc, const Globals& globals, std::stri
     if (ioc.stopped())
         return;
     std::cout.flush();
-    std::cerr << fmt::format("hrmaild {}: no answer within --timeout {} ms; giving up\n",
-                             command, globals.timeout.count());
+    std::cerr << fmt::format("hrmaild {}: no answer within --timeout {} ms; giving up\n", command,
+                             globals.timeout.count());
     std::cerr.flush();
     std::_Exit(exit_failure);
 }

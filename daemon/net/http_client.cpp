@@ -423,8 +423,8 @@ asio::awaitable<Outcome<HttpResponse>> HttpClient::send(HttpRequest request) {
     const std::string url_for_log = log_url(request);
 
     if (stopped_) {
-        CallError e = retryable_error(
-            fmt::format("not sent: shutting down (request to {})", url_for_log));
+        CallError e =
+            retryable_error(fmt::format("not sent: shutting down (request to {})", url_for_log));
         e.phase = Phase::url;
         e.not_executed = true;
         co_return e;

@@ -1,17 +1,17 @@
 #include "daemon/zoho/token_file.hpp"
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
 #include <openssl/evp.h>
+#include <boost/json.hpp>
 
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
-#include <fstream>
-#include <sstream>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
 
 namespace hrmaild::zoho {
 namespace json = boost::json;

@@ -19,8 +19,8 @@ namespace hrmaild::zoho {
 /// What the file holds.
 struct TokenFileState {
     std::optional<Secret> access_token;
-    net::WallTime expires_at{};           ///< of `access_token`
-    std::vector<net::WallTime> mints;     ///< token-endpoint requests, oldest first
+    net::WallTime expires_at{};                  ///< of `access_token`
+    std::vector<net::WallTime> mints;            ///< token-endpoint requests, oldest first
     std::optional<net::WallTime> blocked_until;  ///< Zoho refused mints until then
 };
 

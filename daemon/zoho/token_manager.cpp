@@ -98,10 +98,9 @@ void TokenManager::set_blocked(std::optional<net::WallTime> until, std::string_v
     if (now_blocked && (!was || before != until)) {
         // Once per block (not once per caller that runs into it).
         if (!was)
-            log::warn("ZOHO_TOKEN_BLOCKED",
-                      {{"reason", reason},
-                       {"until", net::format_utc(*until)},
-                       {"wait_s", seconds_of(*until - clock_.wall_now())}});
+            log::warn("ZOHO_TOKEN_BLOCKED", {{"reason", reason},
+                                             {"until", net::format_utc(*until)},
+                                             {"wait_s", seconds_of(*until - clock_.wall_now())}});
         if (block_listener_)
             block_listener_(until);
     } else if (was && !now_blocked && block_listener_) {
@@ -202,9 +201,8 @@ void TokenManager::save_file(std::optional<TokenFile::Lock>& lock) {
     TokenFileState st;
     if (token_) {
         st.access_token = *token_;
-        st.expires_at = clock_.wall_now() +
-                        std::chrono::duration_cast<net::WallTime::duration>(expires_at_ -
-                                                                            clock_.now());
+        st.expires_at = clock_.wall_now() + std::chrono::duration_cast<net::WallTime::duration>(
+                                                expires_at_ - clock_.now());
     }
     st.mints.assign(mints_.begin(), mints_.end());
     st.blocked_until = blocked_until();
@@ -259,8 +257,7 @@ asio::awaitable<net::Outcome<Secret>> TokenManager::refresh() {
             if (st.blocked_until && *st.blocked_until > now &&
                 (!blocked_wall_ || *blocked_wall_ < *st.blocked_until))
                 set_blocked(st.blocked_until, "recorded in the shared token file");
-            if (st.access_token &&
-                !(rejected_ && rejected_->equals(st.access_token->reveal())) &&
+            if (st.access_token && !(rejected_ && rejected_->equals(st.access_token->reveal())) &&
                 st.expires_at - settings_.refresh_margin > now) {
                 adopt(*st.access_token, st.expires_at);
                 ++stats_.adopted;

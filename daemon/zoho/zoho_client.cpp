@@ -222,9 +222,9 @@ net::Idempotency ZohoClient::idempotency_of(std::string_view method, std::string
     // sent twice; resetPassword (signs sessions out again), alias and member changes (a
     // second add fails "already exists") and every POST and DELETE do not.
     static constexpr std::string_view state_setters[] = {
-        "accounts.disableUser",           "accounts.enableUser",
-        "accounts.changeRole",            "accounts.displaynameemailupdate",
-        "groups.updateGroupName",         "groups.updateMailGroupAdvOptions",
+        "accounts.disableUser",    "accounts.enableUser",
+        "accounts.changeRole",     "accounts.displaynameemailupdate",
+        "groups.updateGroupName",  "groups.updateMailGroupAdvOptions",
         "groups.changeMemberRole",
     };
     if (net::iequals(method, "GET"))

@@ -21,8 +21,8 @@
 #include <cstdint>
 #include <optional>
 #include <random>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 

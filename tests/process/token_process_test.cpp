@@ -8,11 +8,11 @@
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
-#include <csignal>
-#include <iostream>
-#include <filesystem>
-#include <regex>
 #include <sys/stat.h>
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+#include <regex>
 #include <thread>
 
 namespace hrmaild::test {
@@ -37,13 +37,12 @@ class TokenProcess : public ::testing::Test {
         for (int i = 0; i < 200 && !fs::exists(ready); ++i)
             std::this_thread::sleep_for(50ms);
         ASSERT_TRUE(fs::exists(ready)) << read_file(dir_.path() / "sandbox.log");
-        base_ = std::string(
-            json::parse(read_file(ready)).as_object().at("zoho_api_url").as_string());
-        for (auto [name, value] :
-             {std::pair{"webhook", "sandbox-webhook-secret"},
-              {"client", "sandbox-client-secret"},
-              {"refresh", "1000.sandbox-refresh-token"},
-              {"admin", "token-process-admin-token"}}) {
+        base_ =
+            std::string(json::parse(read_file(ready)).as_object().at("zoho_api_url").as_string());
+        for (auto [name, value] : {std::pair{"webhook", "sandbox-webhook-secret"},
+                                   {"client", "sandbox-client-secret"},
+                                   {"refresh", "1000.sandbox-refresh-token"},
+                                   {"admin", "token-process-admin-token"}}) {
             auto p = dir_.write(std::string("secrets/") + name, value);
             fs::permissions(p, fs::perms::owner_read | fs::perms::owner_write);
         }
@@ -77,7 +76,7 @@ admin:
   tokens: [{name: camilo, token_file: secrets/admin}]
 workflows:
   dir: )" + (source_dir() / "workflows").string() +
-                                                  R"(
+                                                 R"(
   vars:
     domain: tarmexico.com
     departments: [Operaciones, Mantenimiento, Comercial]
@@ -99,7 +98,8 @@ retry:
         std::vector<std::string> argv{"/usr/bin/curl", "-s", "-X", method,
                                       base_ + "/_sandbox/" + what};
         if (!body.empty())
-            argv.insert(argv.end(), {"-H", "Content-Type: application/json", "--data-binary", body});
+            argv.insert(argv.end(),
+                        {"-H", "Content-Type: application/json", "--data-binary", body});
         auto r = run_process(argv, {}, 20s);
         EXPECT_EQ(r.exit_code, 0) << r.err;
         return json::parse(r.out);
@@ -109,8 +109,8 @@ retry:
     }
     std::int64_t mint_requests() {
         const json::value state = control("GET", "state");
-        const json::value* n = state.find_pointer("/requests/by_route/POST ~1oauth~1v2~1token",
-                                                  ec_);
+        const json::value* n =
+            state.find_pointer("/requests/by_route/POST ~1oauth~1v2~1token", ec_);
         return n != nullptr ? n->to_number<std::int64_t>() : 0;
     }
     fs::path token_file() const { return dir_.path() / "state/zoho-token.json"; }
@@ -174,8 +174,7 @@ TEST_F(TokenProcess, TenDaemonRestartsMintAtMostOneToken) {
         const std::string log = "daemon" + std::to_string(i) + ".log";
         auto d = start_daemon(log);
         // The directory refresh at start-up needs a token: wait until Zoho was read.
-        ASSERT_TRUE(wait_for_log(log, "ZOHO_DIRECTORY_LOADED"))
-            << read_file(dir_.path() / log);
+        ASSERT_TRUE(wait_for_log(log, "ZOHO_DIRECTORY_LOADED")) << read_file(dir_.path() / log);
         d->stop(SIGKILL, 5s);
         logs += read_file(dir_.path() / log);
     }
@@ -204,7 +203,8 @@ TEST_F(TokenProcess, RefusedMintsEndACommandAtOnceSayingWhenTheyClear) {
 
 TEST_F(TokenProcess, EveryCommandIsBoundedByItsTimeout) {
     // Every Zoho API call answers slowly: --timeout 2s must end the command, not the answers.
-    control("POST", "faults", R"({"route":"/api/*","kind":"latency","latency_ms":20000,"count":100})");
+    control("POST", "faults",
+            R"({"route":"/api/*","kind":"latency","latency_ms":20000,"count":100})");
     const auto started = std::chrono::steady_clock::now();
     auto r = plan({"--timeout", "2s"});
     const auto took = std::chrono::steady_clock::now() - started;
@@ -249,8 +249,9 @@ TEST_F(TokenProcess, SigtermDuringARetryBackoffStopsPromptly) {
     const int code = d->stop(SIGTERM, 25s);
     const auto took = std::chrono::steady_clock::now() - started;
     EXPECT_EQ(code, 0) << read_file(dir_.path() / "daemon.log");
-    RecordProperty("stop_ms",
-                   std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(took).count()));
+    RecordProperty(
+        "stop_ms",
+        std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(took).count()));
     std::cout << "stop latency ms: "
               << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << '\n';
     EXPECT_LT(took, 5s) << read_file(dir_.path() / "daemon.log");

@@ -241,8 +241,8 @@ TEST_F(NoResend, RemovingAMemberOrAliasThatIsGoneIsDone) {
     auto removed = run(zoho->remove_members(ops, {"laura.mendez@tarmexico.com"}));  // not a member
     EXPECT_TRUE(removed) << removed.error().describe();
     // One gone, one present: the present one is removed.
-    removed = run(
-        zoho->remove_members(ops, {"laura.mendez@tarmexico.com", "juan.perez@tarmexico.com"}));
+    removed =
+        run(zoho->remove_members(ops, {"laura.mendez@tarmexico.com", "juan.perez@tarmexico.com"}));
     EXPECT_TRUE(removed) << removed.error().describe();
     auto g = run(zoho->get_group(ops));
     ASSERT_TRUE(g);
