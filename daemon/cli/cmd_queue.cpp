@@ -24,7 +24,11 @@ int run_queue(const Globals& g, const QueueOptions& o) {
         std::cerr << "hrmaild queue: " << why << '\n';
         return exit_usage;
     }
-    auto loaded = config::load_config(g.config);
+    // Only the admin token is needed here: the service secrets may be readable by the
+    // daemon's user only.
+    config::LoadOptions only_admin;
+    only_admin.read_service_secrets = false;
+    auto loaded = config::load_config(g.config, only_admin);
     if (!loaded.config) {
         std::cerr << loaded.diagnostics.to_string();
         std::cerr << "hrmaild queue: " << g.config.string() << ": invalid configuration\n";

@@ -129,16 +129,7 @@ std::optional<std::string_view> HttpResponse::header(std::string_view name) cons
 }
 
 config::HttpConfig default_http_config() {
-    config::HttpConfig c;
-    c.resolve_timeout = std::chrono::seconds(10);
-    c.connect_timeout = std::chrono::seconds(10);
-    c.tls_timeout = std::chrono::seconds(10);
-    c.write_timeout = std::chrono::seconds(30);
-    c.read_timeout = std::chrono::seconds(60);
-    c.total_timeout = std::chrono::seconds(90);
-    c.max_response_bytes = 16 * 1024 * 1024;
-    c.user_agent = "hrmaild";
-    return c;
+    return config::default_http_config();  // the schema's table, not a second one
 }
 
 HttpClient::HttpClient(asio::any_io_executor executor, config::HttpConfig config,
