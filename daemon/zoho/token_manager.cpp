@@ -136,6 +136,19 @@ void TokenManager::invalidate(const Secret& token) {
         rejected_ = token;
         ++stats_.invalidated;
         log::info("ZOHO_TOKEN_REJECTED", {{"action", "refresh"}});
+        // Drop it from the shared file too, so no other process adopts a refused token. A busy
+        // lock means another process is replacing it right now.
+        std::optional<TokenFile::Lock> lock;
+        if (file_ && file_->try_lock(lock) == TokenFile::LockResult::locked) {
+            auto st = file_->read();
+            if (st.access_token && st.access_token->equals(token.reveal())) {
+                st.access_token.reset();
+                std::string why;
+                if (!file_->write(st, &why))
+                    log::warn("ZOHO_TOKEN_FILE_FAILED",
+                              {{"path", file_->path().string()}, {"reason", why}});
+            }
+        }
     }
 }
 
@@ -250,10 +263,10 @@ asio::awaitable<net::Outcome<Secret>> TokenManager::refresh() {
         if (lock) {
             auto st = file_->read();
             const auto now = clock_.wall_now();
-            for (auto m : st.mints)
-                if (std::find(mints_.begin(), mints_.end(), m) == mints_.end())
-                    mints_.push_back(m);
-            std::sort(mints_.begin(), mints_.end());
+            // Every process appends its mints to the file under this lock, so the file's list
+            // is the whole history (ours included) unless this process could not write it.
+            if (st.mints.size() >= mints_.size())
+                mints_.assign(st.mints.begin(), st.mints.end());
             if (st.blocked_until && *st.blocked_until > now &&
                 (!blocked_wall_ || *blocked_wall_ < *st.blocked_until))
                 set_blocked(st.blocked_until, "recorded in the shared token file");
