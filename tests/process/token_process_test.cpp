@@ -8,7 +8,10 @@
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <csignal>
 #include <filesystem>
 #include <iostream>
@@ -24,6 +27,19 @@ using namespace std::chrono_literals;
 
 const std::string kBin = HRMAILD_BIN;
 const std::string kSandbox = HRMAILD_SANDBOX_BIN;
+
+/// A loopback port that was free a moment ago.
+int free_port() {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    socklen_t n = sizeof a;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &n);
+    ::close(fd);
+    return ntohs(a.sin_port);
+}
 
 class TokenProcess : public ::testing::Test {
   protected:
@@ -51,7 +67,8 @@ class TokenProcess : public ::testing::Test {
         write_config("100ms", "1s");
     }
 
-    void write_config(const std::string& base_delay, const std::string& max_delay) {
+    void write_config(const std::string& base_delay, const std::string& max_delay,
+                      int admin_port = 0) {
         config_ = dir_.write("hrmaild.yaml", R"(bitrix:
   portal_url: )" + base_ + R"(
   webhook_user_id: 1
@@ -72,7 +89,8 @@ policy:
 state:
   path: state/hrmaild.db
 admin:
-  listen: 127.0.0.1:0
+  listen: 127.0.0.1:)" + std::to_string(admin_port) +
+                                                 R"(
   tokens: [{name: camilo, token_file: secrets/admin}]
 workflows:
   dir: )" + (source_dir() / "workflows").string() +
@@ -215,6 +233,7 @@ TEST_F(TokenProcess, EveryCommandIsBoundedByItsTimeout) {
 
 TEST_F(TokenProcess, TheDaemonLogsARefusedMintOnceAndExposesIt) {
     control("POST", "faults", R"({"route":"/oauth/v2/token","kind":"throttle","count":1000})");
+    write_config("100ms", "1s", free_port());
     auto d = start_daemon("daemon.log");
     ASSERT_TRUE(wait_for_log("daemon.log", "DAEMON_READY"));
     ASSERT_TRUE(wait_for_log("daemon.log", "ZOHO_TOKEN_BLOCKED"));
@@ -236,6 +255,18 @@ TEST_F(TokenProcess, TheDaemonLogsARefusedMintOnceAndExposesIt) {
         ++blocked;
     EXPECT_EQ(blocked, 1u) << text;
     EXPECT_EQ(mint_requests(), 1) << "the daemon must back off, not ask again";
+    // `status` shows it from the running daemon, and ends at once itself (the block is shared).
+    const auto started = std::chrono::steady_clock::now();
+    auto st = run_process({kBin, "status", "--json", "--config", config_.string()}, {}, 60s);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
+    EXPECT_EQ(st.exit_code, 1) << st.out << st.err;
+    auto status = json::parse(st.out).as_object();
+    EXPECT_TRUE(status.at("daemon").at("running").as_bool()) << st.out;
+    EXPECT_TRUE(status.at("daemon").at("zoho_token_blocked_until").is_string()) << st.out;
+    EXPECT_NE(std::string(status.at("zoho").at("error").as_string()).find("clears at"),
+              std::string::npos)
+        << st.out;
+    EXPECT_EQ(mint_requests(), 1);
     d->stop(SIGTERM, 10s);
 }
 
@@ -256,6 +287,22 @@ TEST_F(TokenProcess, SigtermDuringARetryBackoffStopsPromptly) {
               << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << '\n';
     EXPECT_LT(took, 5s) << read_file(dir_.path() / "daemon.log");
     EXPECT_EQ(read_file(dir_.path() / "daemon.log").find("DRAIN_TIMEOUT"), std::string::npos);
+}
+
+TEST_F(TokenProcess, SigtermDuringAPollStopsPromptly) {
+    // Every Bitrix read hangs for 20 s: a poll is in flight when the signal comes.
+    control("POST", "faults",
+            R"({"route":"/rest/*","kind":"latency","latency_ms":20000,"count":1000})");
+    auto d = start_daemon("daemon.log");
+    ASSERT_TRUE(wait_for_log("daemon.log", "DAEMON_READY"));
+    std::this_thread::sleep_for(1s);
+    const auto started = std::chrono::steady_clock::now();
+    const int code = d->stop(SIGTERM, 25s);
+    const auto took = std::chrono::steady_clock::now() - started;
+    EXPECT_EQ(code, 0);
+    std::cout << "stop latency during a poll ms: "
+              << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << '\n';
+    EXPECT_LT(took, 5s) << read_file(dir_.path() / "daemon.log");
 }
 
 }  // namespace
