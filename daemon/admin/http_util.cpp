@@ -1,5 +1,7 @@
 #include "daemon/admin/http_util.hpp"
 
+#include "daemon/config/config.hpp"
+
 #include <charconv>
 
 namespace hrmaild::admin {
@@ -69,22 +71,11 @@ std::optional<std::int64_t> parse_positive_id(std::string_view text) {
 }
 
 std::optional<HostPort> parse_host_port(std::string_view text) {
-    auto colon = text.rfind(':');
-    if (colon == std::string_view::npos)
+    // The config loader's parser, so that `check` accepts exactly what start-up does.
+    auto parsed = config::parse_listen(text);
+    if (!parsed)
         return std::nullopt;
-    std::string_view host = text.substr(0, colon);
-    std::string_view port = text.substr(colon + 1);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
-        host = host.substr(1, host.size() - 2);
-    else if (host.find(':') != std::string_view::npos)
-        return std::nullopt;  // an IPv6 literal must be bracketed
-    if (host.empty() || port.empty())
-        return std::nullopt;
-    unsigned v = 0;
-    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), v);
-    if (ec != std::errc{} || end != port.data() + port.size() || v > 65535)
-        return std::nullopt;
-    return HostPort{std::string(host), static_cast<std::uint16_t>(v)};
+    return HostPort{std::move(parsed->host), parsed->port};
 }
 
 }  // namespace hrmaild::admin

@@ -39,6 +39,12 @@ Metrics::Metrics()
               .Name("hrmaild_up")
               .Help("1 while the daemon is ready, 0 while it starts or stops.")
               .Register(*registry_)
+              .Add({}))
+    , zoho_token_blocked_until_(
+          prometheus::BuildGauge()
+              .Name("hrmaild_zoho_token_blocked_until_seconds")
+              .Help("Unix time when Zoho access-token minting is allowed again; 0: not blocked.")
+              .Register(*registry_)
               .Add({})) {}
 
 prometheus::Counter& Metrics::ticket_reached(std::string_view state) {

@@ -37,6 +37,9 @@ class Metrics {
     prometheus::Histogram& poll_duration() { return poll_duration_; }
     /// `hrmaild_up`: 1 while the daemon is ready, 0 while starting or stopping.
     prometheus::Gauge& up() { return up_; }
+    /// `hrmaild_zoho_token_blocked_until_seconds`: Unix time at which Zoho access-token
+    /// minting is allowed again, 0 when it is not blocked.
+    prometheus::Gauge& zoho_token_blocked_until() { return zoho_token_blocked_until_; }
 
     /// The registry, for anything else that wants to add a family.
     [[nodiscard]] const std::shared_ptr<prometheus::Registry>& registry() const {
@@ -57,6 +60,7 @@ class Metrics {
     prometheus::Gauge& queue_depth_;
     prometheus::Histogram& poll_duration_;
     prometheus::Gauge& up_;
+    prometheus::Gauge& zoho_token_blocked_until_;
 };
 
 }  // namespace hrmaild::admin

@@ -225,6 +225,11 @@ void arm_signals(Runtime& rt) {
         rt.admin->set_health(admin::Health::stopping);
         log::info("DAEMON_STOPPING", {{"signal", sig}, {"drain_s", rt.options.drain.count()}});
         rt.wake.cancel();
+        // Waits (retry backoff, budget, directory refresh) end now and reads in flight are cut;
+        // only a write of a journaled step may still finish, within the drain time.
+        rt.clock.stop();
+        if (rt.clients)
+            rt.clients->http->stop();
         rt.drain_timer.expires_after(rt.options.drain);
         rt.drain_timer.async_wait([&rt](const boost::system::error_code& e) {
             if (e || rt.loop_done)
@@ -234,6 +239,14 @@ void arm_signals(Runtime& rt) {
         });
         arm_signals(rt);
     });
+}
+
+/// Until when Zoho token minting is blocked (UTC), or null.
+boost::json::value zoho_blocked_until(Runtime& rt) {
+    auto until = rt.clients->zoho->tokens().blocked_until();
+    if (!until)
+        return nullptr;
+    return boost::json::value(net::format_utc(*until));
 }
 
 admin::CommandResult from_error(const service::CommandError& e) {
@@ -305,23 +318,25 @@ void register_commands(Runtime& rt) {
                     guarded([&rt, id_of](admin::CommandRequest r) -> Awaitable<boost::json::value> {
                         co_return co_await rt.service->queue_cancel(id_of(r), r.principal);
                     }));
-    rt.commands.add("status", "The daemon's state: tickets by state and counters",
-                    [&rt](admin::CommandRequest) -> Awaitable<admin::CommandResult> {
-                        boost::json::object counts;
-                        if (auto all = rt.store->list_tickets({}, 100000))
-                            for (const auto& t : *all) {
-                                auto& c = counts[store::to_string(t.state)];
-                                c = (c.is_int64() ? c.as_int64() : 0) + 1;
-                            }
-                        const auto& s = rt.service->stats();
-                        co_return admin::CommandResult{
-                            200, boost::json::object{{"version", HRMAILD_VERSION},
-                                                     {"tickets", counts},
-                                                     {"polls", s.polls},
-                                                     {"steps_run", s.steps_run},
-                                                     {"comments_posted", s.comments_posted},
-                                                     {"dry_run", rt.cfg.policy.dry_run}}};
-                    });
+    rt.commands.add(
+        "status", "The daemon's state: tickets by state and counters",
+        [&rt](admin::CommandRequest) -> Awaitable<admin::CommandResult> {
+            boost::json::object counts;
+            if (auto all = rt.store->list_tickets({}, 100000))
+                for (const auto& t : *all) {
+                    auto& c = counts[store::to_string(t.state)];
+                    c = (c.is_int64() ? c.as_int64() : 0) + 1;
+                }
+            const auto& s = rt.service->stats();
+            co_return admin::CommandResult{
+                200, boost::json::object{{"version", HRMAILD_VERSION},
+                                         {"tickets", counts},
+                                         {"polls", s.polls},
+                                         {"steps_run", s.steps_run},
+                                         {"comments_posted", s.comments_posted},
+                                         {"dry_run", rt.cfg.policy.dry_run},
+                                         {"zoho_token_blocked_until", zoho_blocked_until(rt)}}};
+        });
     rt.commands.add(
         "reload", "Reload configuration and workflows (like SIGHUP)",
         [&rt](admin::CommandRequest) -> Awaitable<admin::CommandResult> {
@@ -393,6 +408,10 @@ int run_daemon(const RunOptions& options) {
         return fail_start(4, e.what(), "check the http and service sections of the configuration",
                           1);
     }
+    rt.clients->zoho->tokens().on_block_change([&rt](std::optional<net::WallTime> until) {
+        rt.metrics.zoho_token_blocked_until().Set(
+            until ? std::chrono::duration<double>(until->time_since_epoch()).count() : 0.0);
+    });
     rt.tickets = std::make_unique<BitrixTicketSource>(*rt.clients->bitrix, cfg.bitrix.project_id);
     rt.mail = std::make_unique<ZohoMailDirectory>(rt.clients->zoho->client(),
                                                   rt.clients->zoho->directory());

@@ -160,10 +160,16 @@ std::optional<net::CallError> BitrixClient::check_paused(const std::string& meth
     e.service_code = "OPERATION_TIME_LIMIT";
     e.message = fmt::format("{}: paused by the operating-time limit, not sent", method);
     e.not_before = *until;
+    e.not_executed = true;  // held back here, never sent
     return e;
 }
 
 void BitrixClient::note_error(const std::string& method, net::CallError& error) {
+    if (is_query_limit(error.service_code) || is_operating_limit(error.service_code)) {
+        // Reference section 3: the leaky bucket (503) and the operating-time limit (429)
+        // refuse a call before running it, so even a write may be sent again.
+        error.not_executed = true;
+    }
     if (is_query_limit(error.service_code)) {
         ++stats_.throttled;
         // Our model of the portal's bucket was wrong: start again from empty.
@@ -203,6 +209,9 @@ asio::awaitable<net::Outcome<Reply>> BitrixClient::send_once(const std::string& 
     request.log_url = method_log_url(method);
     request.headers.push_back({"Accept", "application/json"});
     request.content_type = "application/json";
+    // Answers, completions and notifications are journaled steps: a shutdown lets a write in
+    // flight finish so its outcome is known; reads (and read batches) are cut.
+    request.finish_on_stop = method != "batch" && !is_read_method(method);
     if (mode_ == AuthMode::oauth) {
         // The token goes last in the body: out of URLs (and so out of access logs), and after
         // the arguments of positional methods, which a leading `auth` could shift.
@@ -228,15 +237,21 @@ asio::awaitable<net::Outcome<Reply>> BitrixClient::attempt(const std::string& me
         co_return *paused;
     if (mode_ == AuthMode::oauth && access_token_.empty()) {
         auto r = co_await refresh(std::string());
-        if (!r)
-            co_return r.error();
+        if (!r) {
+            auto e = r.error();
+            e.not_executed = true;  // the method itself was never sent
+            co_return e;
+        }
     }
     std::string token = mode_ == AuthMode::oauth ? access_token_.reveal() : std::string();
     auto reply = co_await send_once(method, params, token);
     if (!reply && mode_ == AuthMode::oauth && is_expired_token(reply.error().service_code)) {
         auto r = co_await refresh(token);
-        if (!r)
-            co_return r.error();
+        if (!r) {
+            auto e = r.error();
+            e.not_executed = true;  // an expired token is refused before the method runs
+            co_return e;
+        }
         token = access_token_.reveal();
         reply = co_await send_once(method, params, token);
         if (!reply && is_expired_token(reply.error().service_code)) {
@@ -257,9 +272,24 @@ asio::awaitable<net::Outcome<Reply>> BitrixClient::attempt(const std::string& me
     co_return reply;
 }
 
+bool BitrixClient::is_read_method(std::string_view method) {
+    auto dot = method.rfind('.');
+    auto last = lower(dot == std::string_view::npos ? method : method.substr(dot + 1));
+    return last == "get" || last == "list" || last == "getlist" || last == "current" ||
+           last == "fields";
+}
+
 asio::awaitable<net::Outcome<Reply>> BitrixClient::call(std::string method, json::object params) {
+    auto idempotency =
+        is_read_method(method) ? net::Idempotency::idempotent : net::Idempotency::not_idempotent;
+    co_return co_await call_as(std::move(method), std::move(params), idempotency);
+}
+
+asio::awaitable<net::Outcome<Reply>> BitrixClient::call_as(std::string method, json::object params,
+                                                           net::Idempotency idempotency) {
     auto once = [&]() { return attempt(method, params); };
-    co_return co_await net::with_retry(clock_, policy_, once, net::RetryLabel{"bitrix", method});
+    co_return co_await net::with_retry(clock_, policy_, once,
+                                       net::RetryLabel{"bitrix", method, idempotency});
 }
 
 asio::awaitable<net::Outcome<void>> BitrixClient::refresh(const std::string& stale_token) {
@@ -379,7 +409,12 @@ asio::awaitable<std::vector<net::Outcome<Reply>>> BitrixClient::run(const Batch&
         json::object body;
         body["halt"] = 0;
         body["cmd"] = std::move(cmd);
-        auto reply = co_await call("batch", std::move(body));
+        bool reads_only = true;
+        for (std::size_t k = first; k < last; ++k)
+            reads_only = reads_only && is_read_method(commands[todo[k]].method);
+        auto reply = co_await call_as(
+            "batch", std::move(body),
+            reads_only ? net::Idempotency::idempotent : net::Idempotency::not_idempotent);
         if (!reply) {
             for (std::size_t k = first; k < last; ++k)
                 out[todo[k]] = reply.error();

@@ -86,9 +86,15 @@ class BitrixClient {
     // --- generic ---------------------------------------------------------------------------
 
     /// Calls `method` with JSON `params` (key order is kept: positional methods rely on it),
-    /// retrying retryable errors and refreshing an expired OAuth token once.
+    /// retrying retryable errors and refreshing an expired OAuth token once. A read
+    /// (`is_read_method`) is retried on any retryable error; a write only when the portal
+    /// provably did not execute it (never sent, or a throttle answer: QUERY_LIMIT_EXCEEDED,
+    /// OVERLOAD_LIMIT, OPERATION_TIME_LIMIT); otherwise its error has `outcome_unknown` set.
     boost::asio::awaitable<net::Outcome<Reply>> call(std::string method,
                                                      boost::json::object params = {});
+    /// Whether a REST method only reads (its last name part is get, list, getlist, current or
+    /// fields), so that sending it twice is harmless. `batch` is judged by its commands.
+    static bool is_read_method(std::string_view method);
     /// Runs every queued command in `batch` calls of at most 50 commands (halt=0). Entry i of
     /// the result belongs to command i: its result, total and next, or its own error.
     boost::asio::awaitable<std::vector<net::Outcome<Reply>>> run(const Batch& batch);
@@ -183,6 +189,9 @@ class BitrixClient {
 
   private:
     struct RefreshFlight;
+    boost::asio::awaitable<net::Outcome<Reply>> call_as(std::string method,
+                                                        boost::json::object params,
+                                                        net::Idempotency idempotency);
     boost::asio::awaitable<net::Outcome<Reply>> attempt(const std::string& method,
                                                         const boost::json::object& params);
     boost::asio::awaitable<net::Outcome<Reply>> send_once(const std::string& method,

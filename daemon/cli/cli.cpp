@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <iostream>
 
 namespace hrmaild::cli {
@@ -16,6 +17,34 @@ void add_config_option(CLI::App& app, Globals& globals) {
 
 void add_json_option(CLI::App& app, Globals& globals) {
     app.add_flag("--json", globals.json, "Print machine-readable JSON");
+}
+
+void add_timeout_option(CLI::App& app, Globals& globals) {
+    app.add_option_function<std::string>(
+           "--timeout",
+           [&globals](const std::string& text) {
+               auto d = config::parse_duration(text);
+               if (!d || d->count() <= 0)
+                   throw CLI::ValidationError("--timeout",
+                                              "expected a positive duration such as 30s, 2m "
+                                              "or 500ms, got '" +
+                                                  text + "'");
+               globals.timeout = *d;
+           },
+           "Give up after this long (default 30s): a wait past it (Zoho's token limit, a "
+           "throttle) exits 1 at once, naming the limit and when it clears")
+        ->type_name("DURATION");
+}
+
+void run_bounded(boost::asio::io_context& ioc, const Globals& globals, std::string_view command) {
+    ioc.run_for(globals.timeout);
+    if (ioc.stopped())
+        return;
+    std::cout.flush();
+    std::cerr << fmt::format("hrmaild {}: no answer within --timeout {} ms; giving up\n", command,
+                             globals.timeout.count());
+    std::cerr.flush();
+    std::_Exit(exit_failure);
 }
 
 namespace {

@@ -2,6 +2,9 @@
 /// The `hrmaild` command line: subcommands registered on one CLI11 app.
 #include <CLI/CLI.hpp>
 
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -20,6 +23,9 @@ enum ExitCode : int {
 struct Globals {
     std::filesystem::path config;  ///< --config
     bool json = false;             ///< --json, where a command prints data
+    /// --timeout: bounds everything a command does (default 30 s); a wait that would outlast
+    /// it is not made.
+    std::chrono::milliseconds timeout = std::chrono::seconds(30);
 };
 
 /// A subcommand: registers its options on `app` and sets `run`, called after parsing.
@@ -45,6 +51,13 @@ Command add_plan_command(CLI::App& root, Globals& globals);
 void add_config_option(CLI::App& app, Globals& globals);
 /// Adds `--json` to a subcommand.
 void add_json_option(CLI::App& app, Globals& globals);
+/// Adds `--timeout DURATION` (30s, 1m, 500ms or seconds) to a subcommand.
+void add_timeout_option(CLI::App& app, Globals& globals);
+
+/// Runs `ioc` until its work is done or `globals.timeout` has passed. On timeout it prints
+/// `hrmaild <command>: no answer within --timeout <t>` and ends the process with exit 1 (the
+/// pending coroutines are not unwound).
+void run_bounded(boost::asio::io_context& ioc, const Globals& globals, std::string_view command);
 
 /// Parses arguments, runs the chosen subcommand, maps exceptions to exit codes.
 int main(int argc, char** argv);

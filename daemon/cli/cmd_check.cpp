@@ -71,6 +71,7 @@ Command add_check_command(CLI::App& root, Globals& globals) {
         "file:line:col: key: message");
     add_config_option(*cmd.app, globals);
     add_json_option(*cmd.app, globals);
+    add_timeout_option(*cmd.app, globals);
     cmd.app->add_flag("--print", options.print,
                       "Also print the effective configuration, every secret redacted");
     cmd.run = [&globals]() { return run_check(globals, options); };

@@ -90,9 +90,10 @@ void print_human(const workflow::Evaluation& e, const domain::Task& task) {
 
 // Reads the task from Bitrix24 and/or the directory from Zoho Mail (read-only calls).
 std::optional<std::pair<domain::Task, domain::DirectorySnapshot>> from_services(
-    const config::Config& cfg, std::optional<domain::Task> task, std::int64_t task_id,
+    const Globals& g, config::Config cfg, std::optional<domain::Task> task, std::int64_t task_id,
     std::optional<domain::DirectorySnapshot> directory) {
     namespace asio = boost::asio;
+    cfg.retry.give_up_beyond = g.timeout;
     asio::io_context ioc;
     net::SystemClock clock;
     app::Clients clients(ioc.get_executor(), cfg, clock, /*max_attempts=*/2);
@@ -118,7 +119,7 @@ std::optional<std::pair<domain::Task, domain::DirectorySnapshot>> from_services(
             }
         },
         asio::detached);
-    ioc.run();
+    run_bounded(ioc, g, "plan");
     if (!problem.empty()) {
         std::cerr << "hrmaild plan: " << problem << '\n';
         return std::nullopt;
@@ -173,7 +174,7 @@ int run_plan(const Globals& g, const PlanOptions& o) {
         }
     }
     if (!task || !directory) {
-        auto fetched = from_services(*loaded.config, task, o.task_id, directory);
+        auto fetched = from_services(g, *loaded.config, task, o.task_id, directory);
         if (!fetched)
             return exit_failure;
         task = std::move(fetched->first);
@@ -197,6 +198,7 @@ Command add_plan_command(CLI::App& root, Globals& globals) {
         "Show what a task would do (workflow, fields, plan, approval, comment), changing nothing");
     add_config_option(*cmd.app, globals);
     add_json_option(*cmd.app, globals);
+    add_timeout_option(*cmd.app, globals);
     cmd.app->add_option("--file", options.file,
                         "A task in the fixtures' JSON shape (TITLE, DESCRIPTION, TAGS...)");
     cmd.app->add_option("--task", options.task_id, "A Bitrix24 task id, read from the portal");

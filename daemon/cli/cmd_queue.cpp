@@ -24,7 +24,11 @@ int run_queue(const Globals& g, const QueueOptions& o) {
         std::cerr << "hrmaild queue: " << why << '\n';
         return exit_usage;
     }
-    auto loaded = config::load_config(g.config);
+    // Only the admin token is needed here: the service secrets may be readable by the
+    // daemon's user only.
+    config::LoadOptions only_admin;
+    only_admin.read_service_secrets = false;
+    auto loaded = config::load_config(g.config, only_admin);
     if (!loaded.config) {
         std::cerr << loaded.diagnostics.to_string();
         std::cerr << "hrmaild queue: " << g.config.string() << ": invalid configuration\n";
@@ -42,7 +46,7 @@ int run_queue(const Globals& g, const QueueOptions& o) {
                   << "' is not host:port\n";
         return exit_usage;
     }
-    auto answer = admin::call_admin_api(*base, token->token.value, *call);
+    auto answer = admin::call_admin_api(*base, token->token.value, *call, g.timeout);
     if (!answer.reached) {
         std::cerr << "hrmaild queue: cannot reach the daemon at " << *base << ": " << answer.error
                   << '\n';
@@ -76,6 +80,7 @@ Command add_queue_command(CLI::App& root, Globals& globals) {
     cmd.app->require_subcommand(1);
     add_config_option(*cmd.app, globals);
     add_json_option(*cmd.app, globals);
+    add_timeout_option(*cmd.app, globals);
     cmd.app->add_option("--as", options->as,
                         "Name of the admin token to use (default: the only one configured)");
 

@@ -1,5 +1,9 @@
-// `hrmaild status`: talks to both services directly (no daemon needed): Bitrix24 reachability
-// and the webhook user; the Zoho organization summary the Admin Console's dashboard shows.
+// `hrmaild status`: the running daemon's own state through its admin API when it is up
+// (tickets by state, a Zoho token block), and both services checked directly (no daemon
+// needed): Bitrix24 reachability and the webhook user; the Zoho organization summary the Admin
+// Console's dashboard shows. The Zoho access token is the one the daemon shares through the
+// state folder's token file, so a status call mints none while the daemon holds a valid one.
+#include "daemon/admin/client.hpp"
 #include "daemon/app/clients.hpp"
 #include "daemon/cli/cli.hpp"
 #include "daemon/config/config.hpp"
@@ -12,6 +16,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <iostream>
 
 namespace hrmaild::cli {
@@ -25,11 +30,26 @@ int run_status(const Globals& g) {
         std::cerr << loaded.diagnostics.to_string();
         return exit_usage;
     }
-    const auto& cfg = *loaded.config;
+    auto cfg = *loaded.config;
+    cfg.retry.give_up_beyond = g.timeout;
     // Retries and token refreshes are the daemon's business; here only problems are news.
     auto lo = log::default_options();
     lo.level = log::Level::warn;
     log::setup(lo);
+    // The daemon first, briefly: it is fine for it not to run.
+    boost::json::object d{{"running", false}};
+    if (auto base = admin::admin_base_url(cfg.admin.listen); base && !cfg.admin.tokens.empty()) {
+        auto answer = admin::call_admin_api(
+            *base, cfg.admin.tokens.front().token.value,
+            admin::ApiCall{"GET", "/api/v1/status", ""},
+            std::min<std::chrono::milliseconds>(g.timeout, std::chrono::seconds(3)));
+        if (answer.reached && answer.status == 200 && answer.body.is_object()) {
+            d = answer.body.as_object();
+            d["running"] = true;
+        } else if (answer.reached) {
+            d["error"] = admin::describe_refusal(answer);
+        }
+    }
     asio::io_context ioc;
     net::SystemClock clock;
     app::Clients clients(ioc.get_executor(), cfg, clock, /*max_attempts=*/2);
@@ -54,13 +74,33 @@ int run_status(const Globals& g) {
             z["url"] = cfg.zoho.api_url;
         },
         asio::detached);
-    ioc.run();
+    run_bounded(ioc, g, "status");
 
     bool ok = b["ok"].as_bool() && z["ok"].as_bool();
     if (g.json) {
-        std::cout << boost::json::serialize(boost::json::object{{"bitrix", b}, {"zoho", z}})
+        std::cout << boost::json::serialize(
+                         boost::json::object{{"daemon", d}, {"bitrix", b}, {"zoho", z}})
                   << '\n';
     } else {
+        if (d["running"].as_bool()) {
+            std::string tickets;
+            if (const auto* t = d.if_contains("tickets"); t && t->is_object())
+                for (const auto& kv : t->as_object())
+                    tickets +=
+                        fmt::format("{}{} {}", tickets.empty() ? "" : ", ", std::string(kv.key()),
+                                    boost::json::serialize(kv.value()));
+            std::cout << fmt::format("Daemon    {}  running, tickets: {}\n", cfg.admin.listen,
+                                     tickets.empty() ? "none" : tickets);
+            if (const auto* u = d.if_contains("zoho_token_blocked_until"); u && u->is_string())
+                std::cout << fmt::format(
+                    "  Zoho token minting blocked until {} (Zoho's limit: 10 access tokens per "
+                    "refresh token in 10 minutes)\n",
+                    std::string(u->as_string()));
+        } else {
+            std::cout << fmt::format(
+                "Daemon    {}  not running{}\n", cfg.admin.listen,
+                d.contains("error") ? ": " + std::string(d["error"].as_string()) : std::string());
+        }
         if (b["ok"].as_bool()) {
             const auto& u = b["user"].as_object();
             std::cout << fmt::format("Bitrix24  {}  ok, webhook user {} ({})\n",
@@ -95,6 +135,7 @@ Command add_status_command(CLI::App& root, Globals& globals) {
         "Check both services: Bitrix24 and its webhook user, the Zoho organization summary");
     add_config_option(*cmd.app, globals);
     add_json_option(*cmd.app, globals);
+    add_timeout_option(*cmd.app, globals);
     cmd.run = [&globals]() { return run_status(globals); };
     return cmd;
 }

@@ -12,6 +12,7 @@ Command add_version_command(CLI::App& root, Globals& globals) {
     Command cmd;
     cmd.app = root.add_subcommand("version", "Print the version and exit");
     add_json_option(*cmd.app, globals);
+    add_timeout_option(*cmd.app, globals);
     cmd.run = [&globals]() {
         if (globals.json) {
             boost::json::object o{{"version", HRMAILD_VERSION}, {"boost", BOOST_LIB_VERSION}};

@@ -42,6 +42,9 @@ struct RetryConfig {
     int max_attempts = 0;
     Millis base_delay{};
     Millis max_delay{};
+    /// Not a config key: a CLI command's `--timeout`. A wait longer than this (a server hint
+    /// included) is not made; the error comes back at once. Zero: no bound (the daemon).
+    Millis give_up_beyond{};
 };
 
 /// The Bitrix24 side: where the HR tasks live.
@@ -163,5 +166,34 @@ std::string print_config(const Config& config);
 
 /// Parses `250ms`, `30s`, `5m`, `2h`, `1d` or a bare number of seconds.
 std::optional<Millis> parse_duration(std::string_view text);
+
+/// What reading a configuration includes.
+struct LoadOptions {
+    /// false: only the admin tokens' secret files are read; the other `*_file` keys are
+    /// checked for shape but their files are not opened (`hrmaild queue`, which talks to the
+    /// daemon only, works where the service secrets are not readable).
+    bool read_service_secrets = true;
+};
+/// `load_config` with options.
+LoadResult load_config(const std::filesystem::path& file, const LoadOptions& options);
+
+/// A listen address, as `admin.listen` gives it.
+struct ListenAddress {
+    std::string host;  ///< an IPv6 literal without its brackets
+    std::uint16_t port = 0;
+};
+/// Parses `host:port` (an IPv6 literal in brackets: `[::1]:8791`) the one way both `check` and
+/// start-up do; nullopt when it is not host:port.
+std::optional<ListenAddress> parse_listen(std::string_view text);
+
+/// The `http.*` defaults of the schema (the one table of defaults), for tools and tests that
+/// have no file.
+HttpConfig default_http_config();
+/// The `retry.*` defaults of the schema.
+RetryConfig default_retry_config();
+
+/// A file in a secrets folder that marks its secret files as published fakes (the sandbox's):
+/// their mode is not checked (git cannot keep mode 0600).
+inline constexpr const char* fake_secrets_marker = "FAKE_SECRETS";
 
 }  // namespace hrmaild::config

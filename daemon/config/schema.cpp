@@ -122,7 +122,7 @@ std::string_view describe(Kind kind) {
         case Kind::choice:
             return "one of the listed values";
         case Kind::host_port:
-            return "host:port";
+            return "host:port (an IPv6 address in brackets: [::1]:8791)";
         case Kind::path:
             return "a path";
         case Kind::secret_file:

@@ -1,5 +1,7 @@
 #include "daemon/net/clock.hpp"
 
+#include <ctime>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -9,6 +11,16 @@
 #include <algorithm>
 
 namespace hrmaild::net {
+
+std::string format_utc(WallTime t) {
+    std::time_t secs = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
 namespace asio = boost::asio;
 using boost::system::error_code;
 
@@ -29,10 +41,22 @@ WallTime SystemClock::wall_now() const {
 }
 
 asio::awaitable<error_code> SystemClock::sleep_for(Duration d) {
+    if (stopped_)
+        co_return asio::error::operation_aborted;
     asio::steady_timer timer(co_await asio::this_coro::executor);
     timer.expires_after(std::max(d, Duration::zero()));
+    auto it = sleeping_.insert(sleeping_.end(), &timer);
     auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    sleeping_.erase(it);
+    if (stopped_)
+        ec = asio::error::operation_aborted;
     co_return ec;
+}
+
+void SystemClock::stop() {
+    stopped_ = true;
+    for (auto* timer : sleeping_)
+        timer->cancel();
 }
 
 /// A sleeper: a timer that never expires on its own; `advance` cancels it once its virtual

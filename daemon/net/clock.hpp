@@ -8,6 +8,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/system/error_code.hpp>
 
 #include <chrono>
@@ -15,6 +16,7 @@
 #include <functional>
 #include <list>
 #include <memory>
+#include <string>
 
 namespace hrmaild::net {
 
@@ -31,6 +33,9 @@ inline WallTime from_unix_seconds(double seconds) {
     return WallTime{
         std::chrono::duration_cast<WallTime::duration>(std::chrono::duration<double>(seconds))};
 }
+
+/// `t` as ISO 8601 UTC to the second, e.g. `2026-11-30T11:20:00Z` (logs and messages).
+std::string format_utc(WallTime t);
 
 /// A source of time and of waits, real or virtual.
 class Clock {
@@ -55,7 +60,19 @@ class SystemClock final : public Clock {
   public:
     [[nodiscard]] TimePoint now() const override;
     [[nodiscard]] WallTime wall_now() const override;
+    /// Sleeps on a real timer; after `stop()`, returns `operation_aborted` at once.
     boost::asio::awaitable<boost::system::error_code> sleep_for(Duration d) override;
+
+    /// Shutdown (issue 10 item 4): wakes every sleeper with `operation_aborted` and makes
+    /// every later sleep end at once the same way, so retry backoffs, budget waits and the
+    /// directory refresh loop give up instead of holding the stop. Call on the clock's thread.
+    void stop();
+    /// Whether `stop()` was called.
+    [[nodiscard]] bool stopped() const { return stopped_; }
+
+  private:
+    bool stopped_ = false;
+    std::list<boost::asio::steady_timer*> sleeping_;
 };
 
 /// Virtual time for tests: time stands still until the test calls `advance`, and every

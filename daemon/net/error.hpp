@@ -43,6 +43,13 @@ struct CallError {
                                           ///< `operating_reset_at`)
     Phase phase = Phase::none;            ///< where a transport failure happened
     bool timed_out = false;               ///< a deadline (phase or overall) ran out
+    /// The request provably had no effect: it never left (phases url..tls, a call held back
+    /// client-side) or the service refused it unexecuted (a throttle answer its reference
+    /// documents as "not executed"). Only then may a non-idempotent write be sent again.
+    bool not_executed = false;
+    /// Set by `with_retry` when it declined to re-send a non-idempotent write that may have
+    /// taken effect: the caller must settle it (probe, marker check) before calling again.
+    bool outcome_unknown = false;
 
     /// Whether `with_retry` may try again.
     [[nodiscard]] bool retryable() const { return kind == ErrorKind::retryable; }

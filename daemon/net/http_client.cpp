@@ -129,16 +129,7 @@ std::optional<std::string_view> HttpResponse::header(std::string_view name) cons
 }
 
 config::HttpConfig default_http_config() {
-    config::HttpConfig c;
-    c.resolve_timeout = std::chrono::seconds(10);
-    c.connect_timeout = std::chrono::seconds(10);
-    c.tls_timeout = std::chrono::seconds(10);
-    c.write_timeout = std::chrono::seconds(30);
-    c.read_timeout = std::chrono::seconds(60);
-    c.total_timeout = std::chrono::seconds(90);
-    c.max_response_bytes = 16 * 1024 * 1024;
-    c.user_agent = "hrmaild";
-    return c;
+    return config::default_http_config();  // the schema's table, not a second one
 }
 
 HttpClient::HttpClient(asio::any_io_executor executor, config::HttpConfig config,
@@ -189,6 +180,15 @@ std::size_t HttpClient::idle_connections() const {
 
 void HttpClient::close_idle() {
     idle_.clear();
+}
+
+void HttpClient::stop() {
+    stopped_ = true;
+    for (Connection* c : cuttable_) {
+        boost::system::error_code ignored;
+        c->lowest().socket().cancel(ignored);
+    }
+    close_idle();
 }
 
 std::unique_ptr<HttpClient::Connection> HttpClient::take_idle(const std::string& key) {
@@ -413,11 +413,20 @@ asio::awaitable<Outcome<HttpResponse>> HttpClient::send(HttpRequest request) {
     const TimePoint deadline = started + config_.total_timeout;
     const std::string url_for_log = log_url(request);
 
+    if (stopped_) {
+        CallError e =
+            retryable_error(fmt::format("not sent: shutting down (request to {})", url_for_log));
+        e.phase = Phase::url;
+        e.not_executed = true;
+        co_return e;
+    }
+    const bool cuttable = !request.finish_on_stop;
     std::string why;
     auto ep = parse_endpoint(request.url, &why);
     if (!ep) {
         CallError e = permanent_error(fmt::format("invalid URL {}: {}", url_for_log, why));
         e.phase = Phase::url;
+        e.not_executed = true;
         co_return e;
     }
     if (!ep->tls && !is_loopback_host(ep->host)) {
@@ -426,6 +435,7 @@ asio::awaitable<Outcome<HttpResponse>> HttpClient::send(HttpRequest request) {
             "(127.0.0.0/8, ::1, localhost)",
             url_for_log));
         e.phase = Phase::url;
+        e.not_executed = true;
         co_return e;
     }
 
@@ -449,6 +459,7 @@ asio::awaitable<Outcome<HttpResponse>> HttpClient::send(HttpRequest request) {
                         "contain CR, LF or NUL",
                         url_for_log));
         e.phase = Phase::url;
+        e.not_executed = true;
         co_return e;
     }
 
@@ -478,12 +489,21 @@ asio::awaitable<Outcome<HttpResponse>> HttpClient::send(HttpRequest request) {
     req.content_length(req.body().size());
 
     for (int round = 0;; ++round) {
+        if (stopped_ && cuttable) {
+            CallError e = retryable_error(
+                fmt::format("not sent: shutting down (request to {})", url_for_log));
+            e.phase = Phase::url;
+            e.not_executed = true;
+            co_return e;
+        }
         auto conn = take_idle(ep->pool_key());
         const bool reused = conn != nullptr;
         if (!conn) {
             auto made = co_await connect(*ep, deadline, url_for_log);
             if (!made) {
                 auto e = made.error();
+                e.not_executed = true;  // no byte of the request left
+
                 log::debug("HTTP_CALL_FAILED", {{"method", request.method},
                                                 {"url", url_for_log},
                                                 {"phase", to_string(e.phase)},
@@ -501,12 +521,17 @@ asio::awaitable<Outcome<HttpResponse>> HttpClient::send(HttpRequest request) {
         std::size_t bytes_read = 0;
         std::optional<http::response<http::string_body>> response;
         conn->buffer.clear();
+        Connection* const tracked = conn.get();
+        if (cuttable)
+            cuttable_.push_back(tracked);
         if (conn->tls)
             co_await exchange(*conn->tls, conn->lowest(), conn->buffer, req, config_, deadline,
                               response, ec, phase, bytes_read);
         else
             co_await exchange(*conn->plain, conn->lowest(), conn->buffer, req, config_, deadline,
                               response, ec, phase, bytes_read);
+        if (cuttable)
+            std::erase(cuttable_, tracked);
 
         if (ec) {
             if (reused && round == 0 && bytes_read == 0 && is_stale(ec) &&

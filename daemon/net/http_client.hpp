@@ -39,6 +39,9 @@ struct HttpRequest {
     /// How the URL appears in logs and error messages. Empty: the client's redactor
     /// (default `log_form`: no query string, no user info).
     std::string log_url;
+    /// A write a journaled step waits for: `HttpClient::stop()` lets it finish (within its
+    /// deadlines) instead of cutting it, so its outcome is known and journaled.
+    bool finish_on_stop = false;
 };
 
 /// A response of any status; HTTP-level failures are the caller's to classify.
@@ -102,6 +105,10 @@ class HttpClient final : public HttpTransport {
     [[nodiscard]] std::size_t idle_connections() const;
     /// Closes every idle connection (on shutdown or reload).
     void close_idle();
+    /// Shutdown (issue 10 item 4): cuts every exchange in flight except `finish_on_stop`
+    /// ones (they end with a retryable error at once), closes idle connections, and refuses
+    /// every later request before sending it (`not_executed`).
+    void stop();
     /// The effective proxy settings (from config or the environment).
     [[nodiscard]] const ProxySettings& proxy() const { return proxy_; }
 
@@ -120,6 +127,8 @@ class HttpClient final : public HttpTransport {
     ProxySettings proxy_;
     std::map<std::string, std::vector<std::unique_ptr<Connection>>> idle_;
     HttpClientStats stats_;
+    bool stopped_ = false;
+    std::vector<Connection*> cuttable_;  ///< exchanges in flight that `stop()` may cut
 };
 
 /// The `config::HttpConfig` defaults of the schema, for tests and tools that have no file.

@@ -187,5 +187,21 @@ void log_gave_up(const RetryLabel& label, int attempts, const CallError& error) 
                                      {"reason", error.message}});
 }
 
+std::string beyond_bound_note(Duration delay, WallTime now) {
+    return " (the next attempt would have to wait " +
+           std::to_string(std::chrono::duration_cast<std::chrono::seconds>(delay).count()) +
+           " s, until " + format_utc(now + std::chrono::duration_cast<WallTime::duration>(delay)) +
+           ", past the --timeout bound)";
+}
+
+void log_not_resent(const RetryLabel& label, int attempt, const CallError& error) {
+    log::warn("HTTP_CALL_NOT_RESENT", {{"upstream", label.upstream},
+                                       {"operation", label.operation},
+                                       {"attempt", attempt},
+                                       {"status", error.http_status},
+                                       {"code", error.service_code},
+                                       {"reason", error.message}});
+}
+
 }  // namespace detail
 }  // namespace hrmaild::net

@@ -56,6 +56,8 @@ class RetryPolicy {
     [[nodiscard]] Duration base_delay() const { return config_.base_delay; }
     [[nodiscard]] Duration max_delay() const { return config_.max_delay; }
     [[nodiscard]] Jitter jitter() const { return jitter_; }
+    /// A wait longer than this is not made (`retry.give_up_beyond`); zero: no bound.
+    [[nodiscard]] Duration give_up_beyond() const { return config_.give_up_beyond; }
     /// The longest server-requested wait honoured (a day): a larger hint is clamped.
     static constexpr Duration max_hint = std::chrono::hours(24);
 
@@ -66,10 +68,19 @@ class RetryPolicy {
     Duration previous_{};
 };
 
-/// What `with_retry` logs alongside its event ids (never a URL with a secret).
+/// Whether sending a request twice has the same effect as sending it once.
+enum class Idempotency {
+    idempotent,      ///< reads, and writes that set a full state: re-sent on any retryable error
+    not_idempotent,  ///< creates, adds, deletes, notifications, password resets: re-sent only
+                     ///< when the failed attempt provably had no effect (`not_executed`)
+};
+
+/// What `with_retry` logs alongside its event ids (never a URL with a secret), and whether
+/// the call may be re-sent blindly.
 struct RetryLabel {
     std::string_view upstream;   ///< e.g. "bitrix", "zoho"
     std::string_view operation;  ///< e.g. "tasks.task.list"
+    Idempotency idempotency = Idempotency::idempotent;
 };
 
 namespace detail {
@@ -81,13 +92,20 @@ struct OutcomeValue<boost::asio::awaitable<Outcome<T>>> {
 };
 void log_retry(const RetryLabel& label, int attempt, Duration delay, const CallError& error);
 void log_gave_up(const RetryLabel& label, int attempts, const CallError& error);
+void log_not_resent(const RetryLabel& label, int attempt, const CallError& error);
+std::string beyond_bound_note(Duration delay, WallTime now);
 }  // namespace detail
 
 /// Calls `call()` (returning `awaitable<Outcome<T>>`) until it succeeds, fails with a
 /// non-retryable error, or `policy.max_attempts()` attempts have been made; sleeps on
 /// `clock` between attempts. Logs `HTTP_CALL_RETRY` before each wait and
-/// `HTTP_CALL_GAVE_UP` when the attempts run out. A cancelled coroutine (shutdown) gets
-/// the last result back without further attempts.
+/// `HTTP_CALL_GAVE_UP` when the attempts run out. A cancelled coroutine (shutdown) or a
+/// stopped clock gets the last result back without further attempts.
+///
+/// A `not_idempotent` call is never re-sent after a failure that may have reached the
+/// service (a read timeout, a reset after the request was written, a 5xx): the error comes
+/// back at once with `outcome_unknown` set and `HTTP_CALL_NOT_RESENT` logged, and the caller
+/// settles it (a probe, a marker check). Only errors marked `not_executed` are retried.
 template <typename F>
 auto with_retry(Clock& clock, RetryPolicy& policy, F&& call, RetryLabel label = {})
     -> boost::asio::awaitable<
@@ -101,11 +119,24 @@ auto with_retry(Clock& clock, RetryPolicy& policy, F&& call, RetryLabel label = 
         auto state = co_await boost::asio::this_coro::cancellation_state;
         if (state.cancelled() != boost::asio::cancellation_type::none)
             co_return result;
+        if (label.idempotency == Idempotency::not_idempotent && error.retryable() &&
+            !error.not_executed) {
+            detail::log_not_resent(label, attempt, error);
+            auto unsettled = error;
+            unsettled.outcome_unknown = true;
+            co_return unsettled;
+        }
         auto delay = policy.next_delay(attempt, error, clock.wall_now());
         if (!delay) {
             if (error.retryable())
                 detail::log_gave_up(label, attempt, error);
             co_return result;
+        }
+        if (policy.give_up_beyond() > Duration::zero() && *delay > policy.give_up_beyond()) {
+            // A command with a deadline: say what it would have waited for, and stop now.
+            auto bounded = error;
+            bounded.message += detail::beyond_bound_note(*delay, clock.wall_now());
+            co_return bounded;
         }
         detail::log_retry(label, attempt, *delay, error);
         if (auto ec = co_await clock.sleep_for(*delay); ec)

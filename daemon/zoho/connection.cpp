@@ -1,10 +1,21 @@
 #include "daemon/zoho/connection.hpp"
 
 namespace hrmaild::zoho {
+namespace {
+
+TokenSettings token_settings(const config::Config& config) {
+    auto s = TokenSettings::from_config(config.zoho);
+    // Shared by the daemon and every CLI command of this installation (issue 10 item 2).
+    if (!config.state.path.empty())
+        s.token_file = config.state.path.parent_path() / TokenFile::file_name;
+    return s;
+}
+
+}  // namespace
 
 ZohoConnection::ZohoConnection(net::HttpTransport& http, net::Clock& clock,
                                const config::Config& config, ClientOptions options)
-    : tokens_(http, clock, TokenSettings::from_config(config.zoho))
+    : tokens_(http, clock, token_settings(config))
     , client_(http, clock, tokens_, config.zoho, config.retry, options)
     , directory_(client_, clock, config.zoho.directory_refresh) {}
 

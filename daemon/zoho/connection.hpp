@@ -15,7 +15,8 @@ namespace hrmaild::zoho {
 class ZohoConnection {
   public:
     /// From `zoho.*` (hosts, zoid, client id, secret files, budget, token margin, directory
-    /// refresh) and `retry.*`.
+    /// refresh) and `retry.*`; the access token is shared through `zoho-token.json` in the
+    /// state folder (the folder of `state.path`).
     ZohoConnection(net::HttpTransport& http, net::Clock& clock, const config::Config& config,
                    ClientOptions options = {});
     ZohoConnection(const ZohoConnection&) = delete;

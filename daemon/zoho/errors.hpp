@@ -18,6 +18,7 @@ inline constexpr std::string_view email_already_exists = "EMAIL_ALREADY_EXISTS";
 inline constexpr std::string_view member_already_exists = "MEMBER_ALREADY_EXISTS";
 inline constexpr std::string_view user_not_found = "USER_NOT_FOUND";
 inline constexpr std::string_view group_not_found = "GROUP_NOT_FOUND";
+inline constexpr std::string_view member_not_found = "MEMBER_NOT_FOUND";
 inline constexpr std::string_view password_policy_violation = "PASSWORD_POLICY_VIOLATION";
 inline constexpr std::string_view license_limit_exceeded = "LICENSE_LIMIT_EXCEEDED";
 inline constexpr std::string_view domain_not_verified = "DOMAIN_NOT_VERIFIED";

@@ -63,6 +63,9 @@ TokenSettings TokenSettings::from_config(const config::ZohoConfig& zoho) {
 TokenManager::TokenManager(net::HttpTransport& http, net::Clock& clock, TokenSettings settings)
     : http_(http), clock_(clock), settings_(std::move(settings)) {
     settings_.accounts_url = strip_slash(settings_.accounts_url);
+    if (!settings_.token_file.empty())
+        file_.emplace(settings_.token_file,
+                      settings_.client_id + "\n" + settings_.refresh_token.reveal());
 }
 
 bool TokenManager::has_fresh_token() const {
@@ -81,11 +84,71 @@ TokenStats TokenManager::stats() const {
     return s;
 }
 
+std::optional<net::WallTime> TokenManager::blocked_until() const {
+    if (blocked_wall_ && *blocked_wall_ > clock_.wall_now())
+        return blocked_wall_;
+    return std::nullopt;
+}
+
+void TokenManager::set_blocked(std::optional<net::WallTime> until, std::string_view reason) {
+    const bool was = blocked_until().has_value();
+    const auto before = blocked_wall_;
+    blocked_wall_ = until;
+    const bool now_blocked = blocked_until().has_value();
+    if (now_blocked && (!was || before != until)) {
+        // Once per block (not once per caller that runs into it).
+        if (!was)
+            log::warn("ZOHO_TOKEN_BLOCKED", {{"reason", reason},
+                                             {"until", net::format_utc(*until)},
+                                             {"wait_s", seconds_of(*until - clock_.wall_now())}});
+        if (block_listener_)
+            block_listener_(until);
+    } else if (was && !now_blocked && block_listener_) {
+        block_listener_(std::nullopt);
+    }
+}
+
+net::CallError TokenManager::blocked_error(std::string_view reason) const {
+    const auto until = *blocked_wall_;
+    const auto wait = until - clock_.wall_now();
+    net::CallError e = net::retryable_error(fmt::format(
+        "Zoho access-token minting is blocked ({}): Zoho allows {} access tokens per refresh "
+        "token in {} minutes; it clears at {} (in {} s)",
+        reason, settings_.mint_limit, seconds_of(settings_.mint_window) / 60,
+        net::format_utc(until), seconds_of(wait)));
+    e.service_code = std::string(codes::mint_limit);
+    e.retry_after = std::chrono::duration_cast<net::Duration>(wait);
+    e.not_before = until;
+    e.not_executed = true;
+    return e;
+}
+
+void TokenManager::adopt(Secret token, net::WallTime expires) {
+    const auto left = std::chrono::duration_cast<net::Duration>(expires - clock_.wall_now());
+    token_ = std::move(token);
+    expires_at_ = clock_.now() + left;
+    refresh_at_ = expires_at_ - settings_.refresh_margin;
+}
+
 void TokenManager::invalidate(const Secret& token) {
     if (token_ && token_->equals(token.reveal())) {
         token_.reset();
+        rejected_ = token;
         ++stats_.invalidated;
         log::info("ZOHO_TOKEN_REJECTED", {{"action", "refresh"}});
+        // Drop it from the shared file too, so no other process adopts a refused token. A busy
+        // lock means another process is replacing it right now.
+        std::optional<TokenFile::Lock> lock;
+        if (file_ && file_->try_lock(lock) == TokenFile::LockResult::locked) {
+            auto st = file_->read();
+            if (st.access_token && st.access_token->equals(token.reveal())) {
+                st.access_token.reset();
+                std::string why;
+                if (!file_->write(st, &why))
+                    log::warn("ZOHO_TOKEN_FILE_FAILED",
+                              {{"path", file_->path().string()}, {"reason", why}});
+            }
+        }
     }
 }
 
@@ -94,7 +157,10 @@ void TokenManager::reset_credentials(Secret client_secret, Secret refresh_token)
     settings_.refresh_token = std::move(refresh_token);
     token_.reset();
     fatal_.reset();
-    blocked_until_.reset();
+    blocked_wall_.reset();
+    if (file_)
+        file_.emplace(settings_.token_file,
+                      settings_.client_id + "\n" + settings_.refresh_token.reveal());
 }
 
 asio::awaitable<net::Outcome<Secret>> TokenManager::access_token() {
@@ -111,12 +177,9 @@ net::CallError TokenManager::interpret_error(const std::string& error,
     if (net::iequals(error, "Access Denied") ||
         description.find("too many requests") != std::string::npos) {
         // Zoho blocks minting for 15-30 minutes: stay away instead of extending the block.
-        e.kind = ErrorKind::retryable;
-        e.retry_after = settings_.denied_wait;
-        e.message = fmt::format(
-            "Zoho Accounts refused to mint an access token (too many requests); waiting {} s",
-            seconds_of(settings_.denied_wait));
-        blocked_until_ = clock_.now() + settings_.denied_wait;
+        set_blocked(clock_.wall_now() + settings_.denied_wait, "Zoho answered Access Denied");
+        e = blocked_error("Zoho answered Access Denied: too many requests");
+        e.http_status = http_status;
         return e;
     }
     e.kind = ErrorKind::auth;
@@ -145,33 +208,98 @@ net::CallError TokenManager::interpret_error(const std::string& error,
     return e;
 }
 
+void TokenManager::save_file(std::optional<TokenFile::Lock>& lock) {
+    if (!file_ || !lock)
+        return;
+    TokenFileState st;
+    if (token_) {
+        st.access_token = *token_;
+        st.expires_at = clock_.wall_now() + std::chrono::duration_cast<net::WallTime::duration>(
+                                                expires_at_ - clock_.now());
+    }
+    st.mints.assign(mints_.begin(), mints_.end());
+    st.blocked_until = blocked_until();
+    std::string why;
+    if (!file_->write(st, &why))
+        log::warn("ZOHO_TOKEN_FILE_FAILED", {{"path", file_->path().string()}, {"reason", why}});
+}
+
 asio::awaitable<net::Outcome<Secret>> TokenManager::refresh() {
     // A caller may have been queued behind a refresh that has just succeeded.
     if (has_fresh_token())
         co_return *token_;
     if (fatal_)
         co_return *fatal_;
-    const auto now = clock_.now();
-    if (blocked_until_ && now < *blocked_until_) {
-        net::CallError e = net::retryable_error(
-            "Zoho Accounts blocked token minting (Access Denied); waiting for the block to end");
-        e.service_code = "Access Denied";
-        e.retry_after = *blocked_until_ - now;
-        co_return e;
+
+    // The shared file: another process may hold a valid token, or know of a block.
+    std::optional<TokenFile::Lock> lock;
+    if (file_) {
+        const auto give_up = clock_.now() + settings_.lock_wait;
+        for (;;) {
+            std::string why;
+            auto r = file_->try_lock(lock, &why);
+            if (r == TokenFile::LockResult::locked)
+                break;
+            if (r == TokenFile::LockResult::unavailable) {
+                // Not fatal: without the file this process mints for itself.
+                log::debug("ZOHO_TOKEN_FILE_FAILED",
+                           {{"path", file_->path().string()}, {"reason", why}});
+                break;
+            }
+            if (clock_.now() >= give_up) {
+                net::CallError e = net::retryable_error(fmt::format(
+                    "another hrmaild process has held {}.lock for {} s while minting a Zoho "
+                    "token",
+                    file_->path().string(), seconds_of(settings_.lock_wait)));
+                e.not_executed = true;
+                co_return e;
+            }
+            if (auto ec = co_await clock_.sleep_for(std::chrono::milliseconds(50)); ec) {
+                net::CallError e = net::retryable_error("Zoho token refresh cancelled");
+                e.not_executed = true;
+                co_return e;
+            }
+        }
+        if (lock) {
+            auto st = file_->read();
+            const auto now = clock_.wall_now();
+            // Every process appends its mints to the file under this lock, so the file's list
+            // is the whole history (ours included) unless this process could not write it.
+            if (st.mints.size() >= mints_.size())
+                mints_.assign(st.mints.begin(), st.mints.end());
+            if (st.blocked_until && *st.blocked_until > now &&
+                (!blocked_wall_ || *blocked_wall_ < *st.blocked_until))
+                set_blocked(st.blocked_until, "recorded in the shared token file");
+            if (st.access_token && !(rejected_ && rejected_->equals(st.access_token->reveal())) &&
+                st.expires_at - settings_.refresh_margin > now) {
+                adopt(*st.access_token, st.expires_at);
+                ++stats_.adopted;
+                log::debug("ZOHO_TOKEN_ADOPTED",
+                           {{"expires_in_s", seconds_of(st.expires_at - now)}});
+                co_return *token_;
+            }
+        }
     }
-    while (!mints_.empty() && mints_.front() + settings_.mint_window <= now)
+    auto minted = co_await mint();
+    save_file(lock);
+    co_return minted;
+}
+
+asio::awaitable<net::Outcome<Secret>> TokenManager::mint() {
+    const auto wall = clock_.wall_now();
+    if (blocked_until())
+        co_return blocked_error("Zoho refused to mint earlier");
+    while (!mints_.empty() && mints_.front() + settings_.mint_window <= wall)
         mints_.pop_front();
     if (settings_.mint_limit > 0 && static_cast<int>(mints_.size()) >= settings_.mint_limit) {
-        net::CallError e = net::retryable_error(fmt::format(
-            "{} access tokens minted in the last {} s, Zoho's limit: waiting instead of "
-            "tripping its block",
-            mints_.size(), seconds_of(settings_.mint_window)));
-        e.service_code = codes::mint_limit;
-        e.retry_after = mints_.front() + settings_.mint_window - now;
         log::warn("ZOHO_TOKEN_MINT_LIMIT",
-                  {{"minted", mints_.size()}, {"wait_s", seconds_of(*e.retry_after)}});
-        co_return e;
+                  {{"minted", mints_.size()},
+                   {"wait_s", seconds_of(mints_.front() + settings_.mint_window - wall)}});
+        set_blocked(mints_.front() + settings_.mint_window, "client-side mint limit");
+        co_return blocked_error(fmt::format("{} minted in the last {} s", mints_.size(),
+                                            seconds_of(settings_.mint_window)));
     }
+    set_blocked(std::nullopt, "");
 
     net::HttpRequest req;
     req.method = "POST";
@@ -182,12 +310,13 @@ asio::awaitable<net::Outcome<Secret>> TokenManager::refresh() {
                "&refresh_token=" + form_encode(settings_.refresh_token.reveal());
     req.log_url = req.url;
     // Counted before the answer: a lost answer may still have minted a token.
-    mints_.push_back(now);
+    mints_.push_back(wall);
     ++stats_.requests;
     auto sent = co_await http_.send(std::move(req));
     if (!sent) {
         net::CallError e = sent.error();
         e.message = "Zoho token refresh: " + e.message;
+        e.not_executed = true;  // the API request that needed the token was never sent
         log::warn("ZOHO_TOKEN_REFRESH_FAILED",
                   {{"kind", net::to_string(e.kind)}, {"error", e.describe()}});
         co_return e;
@@ -229,6 +358,7 @@ asio::awaitable<net::Outcome<Secret>> TokenManager::refresh() {
                   {{"expires_in_s", expires_in}, {"refresh_in_s", seconds_of(lifetime - margin)}});
         co_return *token_;
     }
+    e.not_executed = true;
     log::emit(e.kind == ErrorKind::auth ? log::Level::error : log::Level::warn,
               "ZOHO_TOKEN_REFRESH_FAILED",
               {{"kind", net::to_string(e.kind)}, {"error", e.describe()}});

@@ -9,12 +9,15 @@
 #include "daemon/net/error.hpp"
 #include "daemon/net/http_client.hpp"
 #include "daemon/zoho/single_flight.hpp"
+#include "daemon/zoho/token_file.hpp"
 
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
 #include <cstddef>
 #include <deque>
+#include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -34,6 +37,11 @@ struct TokenSettings {
     net::Duration mint_window = std::chrono::minutes(10);  ///< Zoho's mint window
     /// How long to stay away after Zoho's "Access Denied" (users report 15-30 minutes).
     net::Duration denied_wait = std::chrono::minutes(15);
+    /// The token file shared with the other processes (`TokenFile`); empty: this process
+    /// keeps its token in memory only.
+    std::filesystem::path token_file;
+    /// How long to wait for another process that holds the token file's lock (it is minting).
+    net::Duration lock_wait = std::chrono::seconds(15);
 
     /// From the validated `zoho` section.
     static TokenSettings from_config(const config::ZohoConfig& zoho);
@@ -45,6 +53,7 @@ struct TokenStats {
     std::size_t minted = 0;       ///< access tokens received
     std::size_t joined = 0;       ///< callers that waited for another caller's refresh
     std::size_t invalidated = 0;  ///< tokens dropped after a 401 INVALID_OAUTHTOKEN
+    std::size_t adopted = 0;      ///< tokens taken from the shared token file
 };
 
 /// Hands out a valid access token, refreshing it when needed.
@@ -74,10 +83,23 @@ class TokenManager {
     /// Counters since construction.
     [[nodiscard]] TokenStats stats() const;
 
+    /// Until when minting is blocked (Zoho's "Access Denied", or the client-side limit of
+    /// `mint_limit` per `mint_window`), if it is now.
+    [[nodiscard]] std::optional<net::WallTime> blocked_until() const;
+    /// Called with the new `blocked_until()` whenever a block starts or ends (metrics).
+    void on_block_change(std::function<void(std::optional<net::WallTime>)> listener) {
+        block_listener_ = std::move(listener);
+    }
+
   private:
     boost::asio::awaitable<net::Outcome<Secret>> refresh();
+    boost::asio::awaitable<net::Outcome<Secret>> mint();
     net::CallError interpret_error(const std::string& error, const std::string& description,
                                    int http_status);
+    void adopt(Secret token, net::WallTime expires);
+    void set_blocked(std::optional<net::WallTime> until, std::string_view reason);
+    net::CallError blocked_error(std::string_view reason) const;
+    void save_file(std::optional<TokenFile::Lock>& lock);
 
     net::HttpTransport& http_;
     net::Clock& clock_;
@@ -86,10 +108,13 @@ class TokenManager {
     std::optional<Secret> token_;
     net::TimePoint expires_at_{};
     net::TimePoint refresh_at_{};
-    std::deque<net::TimePoint> mints_;  ///< token-endpoint requests inside the window
-    std::optional<net::TimePoint> blocked_until_;
+    std::deque<net::WallTime> mints_;  ///< token-endpoint requests inside the window
     std::optional<net::CallError> fatal_;
     TokenStats stats_;
+    std::optional<TokenFile> file_;
+    std::optional<Secret> rejected_;  ///< the last token the API refused: never adopted again
+    std::optional<net::WallTime> blocked_wall_;
+    std::function<void(std::optional<net::WallTime>)> block_listener_;
 };
 
 /// `application/x-www-form-urlencoded` encoding of one value.

@@ -52,6 +52,17 @@ Outcome<void> as_void(const Outcome<json::value>& r) {
     return {};
 }
 
+/// A removal whose target is already gone did what it was asked (a re-sent DELETE, or a
+/// step settled after a crash): success, logged.
+Outcome<void> gone_is_done(const Outcome<json::value>& r, std::string_view operation) {
+    if (!r && is_not_found(r.error())) {
+        log::info("ZOHO_ALREADY_GONE",
+                  {{"operation", operation}, {"code", r.error().service_code}});
+        return {};
+    }
+    return as_void(r);
+}
+
 }  // namespace
 
 std::string encode_segment(std::string_view segment) {
@@ -204,7 +215,26 @@ asio::awaitable<Outcome<json::value>> ZohoClient::call(std::string method, std::
               std::move(operation)};
     co_return co_await net::with_retry(
         clock_, retry_, [this, &spec] { return attempt(spec); },
-        net::RetryLabel{"zoho", spec.operation});
+        net::RetryLabel{"zoho", spec.operation, idempotency_of(spec.method, spec.operation)});
+}
+
+net::Idempotency ZohoClient::idempotency_of(std::string_view method, std::string_view operation) {
+    // A PUT that sets a state (enabled, role, a name, settings) lands on the same state when
+    // sent twice; resetPassword (signs sessions out again), alias and member changes (a
+    // second add fails "already exists") and every POST and DELETE do not.
+    static constexpr std::string_view state_setters[] = {
+        "accounts.disableUser",    "accounts.enableUser",
+        "accounts.changeRole",     "accounts.displaynameemailupdate",
+        "groups.updateGroupName",  "groups.updateMailGroupAdvOptions",
+        "groups.changeMemberRole",
+    };
+    if (net::iequals(method, "GET"))
+        return net::Idempotency::idempotent;
+    if (net::iequals(method, "PUT"))
+        for (auto op : state_setters)
+            if (op == operation)
+                return net::Idempotency::idempotent;
+    return net::Idempotency::not_idempotent;
 }
 
 asio::awaitable<Outcome<net::HttpResponse>> ZohoClient::send_once(const Spec& spec,
@@ -214,6 +244,8 @@ asio::awaitable<Outcome<net::HttpResponse>> ZohoClient::send_once(const Spec& sp
     req.url = api_url_ + spec.path;
     req.headers.push_back({"Authorization", "Zoho-oauthtoken " + token.reveal()});
     req.headers.push_back({"Accept", "application/json"});
+    // A mutation belongs to a journaled step: a shutdown lets it finish so its outcome is known.
+    req.finish_on_stop = !net::iequals(spec.method, "GET");
     if (spec.body) {
         req.content_type = "application/json";
         req.body = json::serialize(*spec.body);
@@ -226,8 +258,11 @@ asio::awaitable<Outcome<json::value>> ZohoClient::attempt(Spec& spec) {
     for (int pass = 0;; ++pass) {
         co_await limiter_.acquire();
         auto token = co_await tokens_.access_token();
-        if (!token)
-            co_return token.error();
+        if (!token) {
+            auto e = token.error();
+            e.not_executed = true;  // the API request itself was never sent
+            co_return e;
+        }
         auto sent = co_await send_once(spec, *token);
         if (!sent)
             co_return sent.error();
@@ -271,6 +306,8 @@ asio::awaitable<Outcome<json::value>> ZohoClient::attempt(Spec& spec) {
             continue;
         }
         if (is_throttle(err)) {
+            // Zoho's security layer refuses the call before the API runs it.
+            err.not_executed = true;
             ++stats_.throttled;
             ++spec.throttles;
             // Our model of Zoho's budget was wrong: start the bucket from empty.
@@ -584,10 +621,31 @@ asio::awaitable<Outcome<void>> ZohoClient::add_aliases(UserRef user,
 
 asio::awaitable<Outcome<void>> ZohoClient::delete_aliases(UserRef user,
                                                           std::vector<std::string> aliases) {
-    json::object body;
-    body["mode"] = "deleteEmailAlias";
-    body["emailAlias"] = string_array(aliases);
-    co_return co_await update_user(user, std::move(body), "accounts.deleteEmailAlias");
+    auto body_for = [](const std::vector<std::string>& list) {
+        return json::object{{"mode", "deleteEmailAlias"}, {"emailAlias", string_array(list)}};
+    };
+    auto r = co_await update_user(user, body_for(aliases), "accounts.deleteEmailAlias");
+    if (r || r.error().http_status < 400 || r.error().http_status >= 500 ||
+        r.error().kind != net::ErrorKind::permanent)
+        co_return r;
+    // Zoho refuses the removal of an address that is not (or no longer) an alias; Zoho gives
+    // no code of its own for it, so a probe settles it: the aliases that are gone are done.
+    auto probe = co_await get_user(std::to_string(user.zuid));
+    if (!probe)
+        co_return r;
+    std::vector<std::string> remaining;
+    for (const auto& a : aliases)
+        if (std::find(probe->aliases.begin(), probe->aliases.end(), ascii_lower(a)) !=
+            probe->aliases.end())
+            remaining.push_back(a);
+    log::info("ZOHO_ALREADY_GONE", {{"operation", "accounts.deleteEmailAlias"},
+                                    {"requested", aliases.size()},
+                                    {"remaining", remaining.size()}});
+    if (remaining.empty())
+        co_return Outcome<void>();
+    if (remaining.size() == aliases.size())
+        co_return r;  // the refusal was about something else
+    co_return co_await update_user(user, body_for(remaining), "accounts.deleteEmailAlias");
 }
 
 asio::awaitable<Outcome<void>> ZohoClient::update_display_name(UserRef user,
@@ -610,7 +668,7 @@ asio::awaitable<Outcome<void>> ZohoClient::delete_users(std::vector<std::int64_t
     json::object body{{"accountList", std::move(list)}};
     auto r = co_await call("DELETE", *base + "/accounts", json::value(std::move(body)),
                            accounts_scope("DELETE"), "accounts.delete");
-    co_return as_void(r);
+    co_return gone_is_done(r, "accounts.delete");
 }
 
 asio::awaitable<Outcome<void>> ZohoClient::delete_users_by_address(
@@ -621,7 +679,7 @@ asio::awaitable<Outcome<void>> ZohoClient::delete_users_by_address(
     json::object body{{"emailList", string_array(addresses)}};
     auto r = co_await call("DELETE", *base + "/accounts", json::value(std::move(body)),
                            accounts_scope("DELETE"), "accounts.delete");
-    co_return as_void(r);
+    co_return gone_is_done(r, "accounts.delete");
 }
 
 // ------------------------------------------------------------------ groups
@@ -773,11 +831,36 @@ asio::awaitable<Outcome<void>> ZohoClient::add_members(std::int64_t zgid,
 
 asio::awaitable<Outcome<void>> ZohoClient::remove_members(std::int64_t zgid,
                                                           std::vector<std::string> addresses) {
-    json::array a;
-    for (const auto& m : addresses)
-        a.push_back(json::object{{"memberEmailId", m}});
-    json::object body{{"mode", "deleteMailGroupMember"}, {"mailGroupMemberList", std::move(a)}};
-    co_return co_await update_group(zgid, std::move(body), "groups.deleteMailGroupMember");
+    auto body_for = [](const std::vector<std::string>& list) {
+        json::array a;
+        for (const auto& m : list)
+            a.push_back(json::object{{"memberEmailId", m}});
+        return json::object{{"mode", "deleteMailGroupMember"},
+                            {"mailGroupMemberList", std::move(a)}};
+    };
+    auto r = co_await update_group(zgid, body_for(addresses), "groups.deleteMailGroupMember");
+    if (r || !net::iequals(r.error().service_code, codes::member_not_found))
+        co_return r;
+    // A member already gone is done; Zoho refuses the whole list for one such address, so the
+    // ones still in are removed once more after a probe of the member list.
+    auto group = co_await get_group(zgid);
+    if (!group)
+        co_return group.error();
+    std::vector<std::string> remaining;
+    for (const auto& m : addresses) {
+        const std::string want = ascii_lower(m);
+        if (std::any_of(group->members.begin(), group->members.end(),
+                        [&](const GroupMember& g) { return g.address == want; }))
+            remaining.push_back(m);
+    }
+    log::info("ZOHO_ALREADY_GONE", {{"operation", "groups.deleteMailGroupMember"},
+                                    {"requested", addresses.size()},
+                                    {"remaining", remaining.size()}});
+    if (remaining.empty())
+        co_return Outcome<void>();
+    if (remaining.size() == addresses.size())
+        co_return r;  // Zoho's claim is not borne out
+    co_return co_await update_group(zgid, body_for(remaining), "groups.deleteMailGroupMember");
 }
 
 asio::awaitable<Outcome<void>> ZohoClient::change_member_roles(std::int64_t zgid,
@@ -808,7 +891,7 @@ asio::awaitable<Outcome<void>> ZohoClient::delete_group(std::int64_t zgid) {
         co_return base.error();
     auto r = co_await call("DELETE", *base + "/groups/" + std::to_string(zgid), std::nullopt,
                            groups_scope("DELETE"), "groups.delete");
-    co_return as_void(r);
+    co_return gone_is_done(r, "groups.delete");
 }
 
 }  // namespace hrmaild::zoho

@@ -22,6 +22,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -270,6 +271,12 @@ class ZohoClient {
     boost::asio::awaitable<net::Outcome<boost::json::value>> call(
         std::string method, std::string path, std::optional<boost::json::value> body,
         std::string scope, std::string operation);
+
+    /// Whether a call may be re-sent blindly after a failure that may have reached Zoho: GET
+    /// and the PUT modes that set a state are idempotent; POST, DELETE, resetPassword and the
+    /// alias and member changes are not (re-sent only after a throttle or a failure before
+    /// sending).
+    static net::Idempotency idempotency_of(std::string_view method, std::string_view operation);
 
     /// Counters since construction.
     [[nodiscard]] const ClientStats& stats() const { return stats_; }

@@ -53,6 +53,30 @@ TEST(CliProcess, SandboxConfigPassesCheck) {
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find(": ok: bitrix http://127.0.0.1:8790 project 42"), std::string::npos)
         << r.out;
+    // A fresh clone has the fake secrets at mode 0644 (git keeps no other mode): no warnings.
+    EXPECT_NE(r.out.find(", 0 warning(s)"), std::string::npos) << r.out << r.err;
+    EXPECT_EQ(r.err.find("warning"), std::string::npos) << r.err;
+}
+
+TEST(CliProcess, CheckRefusesTheListenAddressStartUpRefuses) {
+    TempDir dir;
+    std::string text = read_file(source_dir() / "config/sandbox.yaml");
+    text = std::regex_replace(text, std::regex("dir: \\.\\./workflows"),
+                              "dir: " + (source_dir() / "workflows").string());
+    std::filesystem::create_symlink(source_dir() / "config/secrets", dir.path() / "secrets");
+    auto bad = dir.write(
+        "bad.yaml",
+        std::regex_replace(text, std::regex("listen: 127\\.0\\.0\\.1:8791"), "listen: ::1:8791"));
+    auto r = run_process({kBin, "check", "--config", bad.string()});
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_NE(r.err.find("admin.listen: expected host:port (an IPv6 address in brackets"),
+              std::string::npos)
+        << r.err;
+    auto good =
+        dir.write("good.yaml", std::regex_replace(text, std::regex("listen: 127\\.0\\.0\\.1:8791"),
+                                                  "listen: \"[::1]:8791\""));
+    r = run_process({kBin, "check", "--config", good.string()});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
 TEST(CliProcess, ConfigFromTheEnvironment) {

@@ -126,5 +126,22 @@ TEST_F(QueueCliProcess, RefusalsAndAnUnreachableDaemonExitOne) {
     EXPECT_EQ(r.err.find(token_file("admin-camilo").reveal()), std::string::npos);
 }
 
+TEST_F(QueueCliProcess, NeedsOnlyTheAdminTokenItUses) {
+    // The service secrets are unreadable for the operator (or absent): queue still works.
+    TempDir other;
+    std::string text = read_file(source_dir() / "config/sandbox.yaml");
+    text = std::regex_replace(text, std::regex("listen: 127\\.0\\.0\\.1:8791"),
+                              "listen: 127.0.0.1:" + std::to_string(fx.port()));
+    text = std::regex_replace(text, std::regex("secrets/(bitrix|zoho)-[a-z-]+"), "secrets/gone");
+    std::filesystem::create_symlink(source_dir() / "config/secrets", other.path() / "secrets");
+    auto file = other.write("hrmaild.yaml", text).string();
+    auto r = queue(file, {"list", "--as", "camilo"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    // `check` still reads and reports every secret file.
+    auto c = run_process({kBin, "check", "--config", file}, {{"CREDENTIALS_DIRECTORY", ""}});
+    EXPECT_EQ(c.exit_code, 2);
+    EXPECT_NE(c.err.find("secret file not found"), std::string::npos) << c.err;
+}
+
 }  // namespace
 }  // namespace hrmaild::admin::test
