@@ -42,6 +42,13 @@ std::string_view probe_name(ProbeState s) {
     return "?";
 }
 
+// The journal's error class of a call whose answer was lost after it may have run.
+constexpr std::string_view kUnknown = "unknown";
+
+std::string error_class(const net::CallError& err) {
+    return err.outcome_unknown ? std::string(kUnknown) : std::string(net::to_string(err.kind));
+}
+
 std::int64_t millis(store::Timestamp t) {
     return store::to_millis(t);
 }
@@ -233,12 +240,17 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
             co_return co_await settle_password(ctx, index, op, failure);
         co_return StepOutcome::ok;
     }
-    if (rec && rec->state == store::StepState::started) {
-        // A crash between `started` and the result: read the remote state first.
+    // A crash between `started` and the result, or a call whose answer was lost (it may have
+    // run): read the remote state first.
+    const bool unknown =
+        rec && (rec->state == store::StepState::started ||
+                (rec->state == store::StepState::failed && rec->error_class == kUnknown));
+    if (unknown) {
         if (op.kind == domain::OpKind::reset_password) {
             // A reset leaves no trace to read, and a second one would change the password
             // again: at most one reset per approved plan.
-            must(store_.journal_failed(key, "conflict", "interrupted; the outcome is unknown"));
+            if (rec->state == store::StepState::started)
+                must(store_.journal_failed(key, "conflict", "interrupted; the outcome is unknown"));
             failure = fmt::format("{}: el restablecimiento se interrumpió y no se repite "
                                   "automáticamente; TI puede verificar la cuenta y usar "
                                   "`hrmaild queue retry {}`",
@@ -256,6 +268,8 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
                                   {"op", op_name},
                                   {"result", probe_name(probe->state)},
                                   {"detail", probe->detail}});
+        if (probe->state != ProbeState::not_done && rec->state != store::StepState::started)
+            must(store_.journal_started(key, op_name));  // (the journal settles a started step)
         if (probe->state == ProbeState::done) {
             must(store_.journal_succeeded(key, "probe: " + probe->detail + ids_text(probe->found)));
             co_return co_await run_step(ctx, index, op, failure);  // settles a password owed
@@ -338,7 +352,7 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
                        {{"step", step_key_text(key)}, {"op", op_name}, {"detail", detail}});
             co_return StepOutcome::failed;
         }
-        must(store_.journal_failed(key, std::string(net::to_string(err.kind)), err.message));
+        must(store_.journal_failed(key, error_class(err), err.message));
         if (err.kind == net::ErrorKind::retryable) {
             log::warn("STEP_RETRY_LATER",
                       {{"step", step_key_text(key)}, {"op", op_name}, {"error", err.describe()}});
@@ -391,7 +405,7 @@ Awaitable<Service::StepOutcome> Service::settle_password(TicketContext& ctx, int
     // A new account whose first password was never delivered: one reset, delivered instead.
     const store::StepKey reset_key{ctx.task_id, ctx.plan_hash, index, StepKind::reset};
     auto reset = must(store_.journal_step(reset_key));
-    if (reset && reset->state != store::StepState::failed) {
+    if (reset && (reset->state != store::StepState::failed || reset->error_class == kUnknown)) {
         failure = fmt::format("{}: la contraseña de la cuenta nueva no llegó al solicitante y ya "
                               "se intentó restablecerla una vez; TI debe revisarla",
                               workflow::describe_step(op));
@@ -427,7 +441,7 @@ Awaitable<Service::StepOutcome> Service::settle_password(TicketContext& ctx, int
     auto result = co_await mail_.apply(again, &password);
     if (!result) {
         const auto& err = result.error();
-        must(store_.journal_failed(reset_key, std::string(net::to_string(err.kind)), err.message));
+        must(store_.journal_failed(reset_key, error_class(err), err.message));
         if (err.kind == net::ErrorKind::retryable)
             co_return StepOutcome::retry_later;
         failure = fmt::format("{}: {}", workflow::describe_step(again), err.message);
@@ -472,7 +486,17 @@ Awaitable<Service::StepOutcome> Service::deliver_password(TicketContext& ctx, in
     auto sent = co_await tickets_.notify_private(recipient, std::move(text));
     if (!sent) {
         const auto& err = sent.error();
-        must(store_.journal_failed(key, std::string(net::to_string(err.kind)), err.message));
+        must(store_.journal_failed(key, error_class(err), err.message));
+        if (err.outcome_unknown) {
+            // It may have arrived: the same password is not sent twice, and no other is made.
+            undelivered_.erase({ctx.task_id, index});
+            failure = fmt::format("{}: no se sabe si la contraseña temporal llegó en privado (la "
+                                  "respuesta de Bitrix24 se perdió); no se envía de nuevo. TI debe "
+                                  "confirmarlo con el solicitante y, si hace falta, usar `hrmaild "
+                                  "queue retry {}`",
+                                  workflow::describe_step(op), ctx.task_id);
+            co_return StepOutcome::failed;
+        }
         auto& held = undelivered_[{ctx.task_id, index}];
         held.first = password;
         ++held.second;

@@ -113,6 +113,11 @@ Awaitable<bool> Service::settle_answer(const store::AnswerRecord& a) {
                     continue;
                 must(store_.journal_started(key, "notify_it"));
                 auto r = co_await tickets_.notify_private(options_.approvers[i], Secret(a.body));
+                if (!r && r.error().outcome_unknown) {
+                    // It may have arrived; a note is never sent twice.
+                    must(store_.journal_succeeded(key, "outcome unknown; not re-sent"));
+                    continue;
+                }
                 if (!r) {
                     must(store_.journal_failed(key, std::string(net::to_string(r.error().kind)),
                                                r.error().message));
