@@ -28,6 +28,33 @@ Metrics::Metrics()
                        .Help("Tickets waiting for approval.")
                        .Register(*registry_)
                        .Add({}))
+    , service_events_(counter(*registry_, "hrmaild_service_events_total",
+                              "What the service counted, by event."))
+    , upstream_requests_(counter(*registry_, "hrmaild_upstream_requests_total",
+                                 "Attempts of calls to Bitrix24 and Zoho Mail, by operation."))
+    , upstream_throttles_(counter(*registry_, "hrmaild_upstream_throttles_total",
+                                  "Attempts refused by the service's rate limit, by operation."))
+    , rate_budget_(prometheus::BuildGauge()
+                       .Name("hrmaild_rate_budget_remaining")
+                       .Help("Requests a client may send now without waiting.")
+                       .Register(*registry_))
+    , zoho_token_mints_(counter(*registry_, "hrmaild_zoho_token_mints_total",
+                                "Zoho access tokens this process minted.")
+                            .Add({}))
+    , tickets_in_(prometheus::BuildGauge()
+                      .Name("hrmaild_tickets")
+                      .Help("Tickets in each state now.")
+                      .Register(*registry_))
+    , oldest_awaiting_(prometheus::BuildGauge()
+                           .Name("hrmaild_oldest_awaiting_approval_seconds")
+                           .Help("Age of the oldest ticket waiting for an approver; 0: none.")
+                           .Register(*registry_)
+                           .Add({}))
+    , scheduled_due_(prometheus::BuildGauge()
+                         .Name("hrmaild_scheduled_steps_due")
+                         .Help("Scheduled steps whose time has come.")
+                         .Register(*registry_)
+                         .Add({}))
     , poll_duration_(
           prometheus::BuildHistogram()
               .Name("hrmaild_poll_duration_seconds")
@@ -57,6 +84,30 @@ prometheus::Counter& Metrics::step(std::string_view op, std::string_view result)
 
 prometheus::Counter& Metrics::remote_call(std::string_view service, std::string_view result) {
     return remote_calls_.Add({{"service", std::string(service)}, {"result", std::string(result)}});
+}
+
+prometheus::Counter& Metrics::service_event(std::string_view event) {
+    return service_events_.Add({{"event", std::string(event)}});
+}
+
+prometheus::Counter& Metrics::upstream_request(std::string_view upstream,
+                                               std::string_view operation) {
+    return upstream_requests_.Add(
+        {{"upstream", std::string(upstream)}, {"operation", std::string(operation)}});
+}
+
+prometheus::Counter& Metrics::upstream_throttle(std::string_view upstream,
+                                                std::string_view operation) {
+    return upstream_throttles_.Add(
+        {{"upstream", std::string(upstream)}, {"operation", std::string(operation)}});
+}
+
+prometheus::Gauge& Metrics::rate_budget(std::string_view upstream) {
+    return rate_budget_.Add({{"upstream", std::string(upstream)}});
+}
+
+prometheus::Gauge& Metrics::tickets_in(std::string_view state) {
+    return tickets_in_.Add({{"state", std::string(state)}});
 }
 
 prometheus::Counter& Metrics::admin_request(int status) {

@@ -33,6 +33,27 @@ class Metrics {
     prometheus::Counter& admin_request(int status);
     /// `hrmaild_queue_depth`: tickets waiting for approval.
     prometheus::Gauge& queue_depth() { return queue_depth_; }
+    /// `hrmaild_service_events_total{event}`: what the service counted (polls, tasks seen,
+    /// closed tasks skipped, tasks queued past the horizon, comments posted, notifications
+    /// sent, probes).
+    prometheus::Counter& service_event(std::string_view event);
+    /// `hrmaild_upstream_requests_total{upstream,operation}`: every attempt of every call.
+    prometheus::Counter& upstream_request(std::string_view upstream, std::string_view operation);
+    /// `hrmaild_upstream_throttles_total{upstream,operation}`: attempts the service refused for
+    /// its rate limit (Bitrix QUERY_LIMIT_EXCEEDED, Zoho 429...).
+    prometheus::Counter& upstream_throttle(std::string_view upstream, std::string_view operation);
+    /// `hrmaild_rate_budget_remaining{upstream}`: requests the client may send now without
+    /// waiting (its leaky bucket / token bucket).
+    prometheus::Gauge& rate_budget(std::string_view upstream);
+    /// `hrmaild_zoho_token_mints_total`: access tokens this process minted.
+    prometheus::Counter& zoho_token_mints() { return zoho_token_mints_; }
+    /// `hrmaild_tickets{state}`: tickets in each state now.
+    prometheus::Gauge& tickets_in(std::string_view state);
+    /// `hrmaild_oldest_awaiting_approval_seconds`: age of the oldest ticket waiting for an
+    /// approver (0 when none waits).
+    prometheus::Gauge& oldest_awaiting() { return oldest_awaiting_; }
+    /// `hrmaild_scheduled_steps_due`: scheduled steps whose time has come.
+    prometheus::Gauge& scheduled_due() { return scheduled_due_; }
     /// `hrmaild_poll_duration_seconds`: how long one poll of the HR project took.
     prometheus::Histogram& poll_duration() { return poll_duration_; }
     /// `hrmaild_up`: 1 while the daemon is ready, 0 while starting or stopping.
@@ -58,6 +79,14 @@ class Metrics {
     prometheus::Family<prometheus::Counter>& remote_calls_;
     prometheus::Family<prometheus::Counter>& admin_requests_;
     prometheus::Gauge& queue_depth_;
+    prometheus::Family<prometheus::Counter>& service_events_;
+    prometheus::Family<prometheus::Counter>& upstream_requests_;
+    prometheus::Family<prometheus::Counter>& upstream_throttles_;
+    prometheus::Family<prometheus::Gauge>& rate_budget_;
+    prometheus::Counter& zoho_token_mints_;
+    prometheus::Family<prometheus::Gauge>& tickets_in_;
+    prometheus::Gauge& oldest_awaiting_;
+    prometheus::Gauge& scheduled_due_;
     prometheus::Histogram& poll_duration_;
     prometheus::Gauge& up_;
     prometheus::Gauge& zoho_token_blocked_until_;

@@ -2,6 +2,7 @@
 
 #include "daemon/admin/commands.hpp"
 #include "daemon/admin/metrics.hpp"
+#include "daemon/app/metrics_observer.hpp"
 #include "daemon/admin/server.hpp"
 #include "daemon/app/bitrix_source.hpp"
 #include "daemon/app/clients.hpp"
@@ -79,8 +80,10 @@ void notify_systemd(const std::string& state) {
     sd_notify(0, state.c_str());
 }
 
-service::ServiceOptions service_options(const config::Config& cfg, const RunOptions& run) {
+service::ServiceOptions service_options(const config::Config& cfg, const RunOptions& run,
+                                        service::Observer* observer) {
     service::ServiceOptions o;
+    o.observer = observer;
     o.since = run.since;
     o.requester_ids = cfg.policy.requesters;
     o.requester_departments = cfg.policy.requester_departments;
@@ -128,6 +131,7 @@ struct Runtime {
     std::unique_ptr<service::Service> service;
     admin::CommandRegistry commands;
     admin::Metrics metrics;
+    MetricsObserver observer{metrics};
     std::unique_ptr<admin::AdminServer> admin;
     bool stopping = false;
     bool loop_done = false;
@@ -156,8 +160,9 @@ Awaitable<void> main_loop(Runtime& rt) {
         rt.mutex.unlock();
         rt.metrics.poll_duration().Observe(
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-        if (auto waiting = rt.store->list_tickets({store::TicketState::awaiting_approval}))
-            rt.metrics.queue_depth().Set(static_cast<double>(waiting->size()));
+        rt.observer.sample(*rt.store, std::chrono::system_clock::now(),
+                           rt.clients ? rt.clients->bitrix.get() : nullptr,
+                           rt.clients ? rt.clients->zoho.get() : nullptr);
         if (rt.stopping)
             break;
         if (rt.event_pending)
@@ -221,6 +226,7 @@ void arm_signals(Runtime& rt) {
             return;
         }
         rt.stopping = true;
+        rt.metrics.up().Set(0);
         notify_systemd("STOPPING=1");
         rt.admin->set_health(admin::Health::stopping);
         log::info("DAEMON_STOPPING", {{"signal", sig}, {"drain_s", rt.options.drain.count()}});
@@ -327,13 +333,16 @@ void register_commands(Runtime& rt) {
                     auto& c = counts[store::to_string(t.state)];
                     c = (c.is_int64() ? c.as_int64() : 0) + 1;
                 }
-            const auto& s = rt.service->stats();
+            // The same numbers /metrics serves (one counter system).
+            auto event = [&rt](service::Event e) {
+                return static_cast<std::int64_t>(
+                    rt.metrics.service_event(service::event_name(e)).Value());
+            };
             co_return admin::CommandResult{
                 200, boost::json::object{{"version", HRMAILD_VERSION},
                                          {"tickets", counts},
-                                         {"polls", s.polls},
-                                         {"steps_run", s.steps_run},
-                                         {"comments_posted", s.comments_posted},
+                                         {"polls", event(service::Event::poll)},
+                                         {"comments_posted", event(service::Event::comment_posted)},
                                          {"dry_run", rt.cfg.policy.dry_run},
                                          {"zoho_token_blocked_until", zoho_blocked_until(rt)}}};
         });
@@ -408,6 +417,13 @@ int run_daemon(const RunOptions& options) {
         return fail_start(4, e.what(), "check the http and service sections of the configuration",
                           1);
     }
+    // Every attempt of every remote call reaches the metrics (requests, throttles, results).
+    net::set_call_observer([&rt](const net::RetryLabel& label, const net::CallError* error) {
+        rt.observer.call(label, error);
+    });
+    struct CallObserverReset {
+        ~CallObserverReset() { net::set_call_observer({}); }
+    } call_observer_reset;
     rt.clients->zoho->tokens().on_block_change([&rt](std::optional<net::WallTime> until) {
         rt.metrics.zoho_token_blocked_until().Set(
             until ? std::chrono::duration<double>(until->time_since_epoch()).count() : 0.0);
@@ -418,7 +434,7 @@ int run_daemon(const RunOptions& options) {
     rt.service = std::make_unique<service::Service>(
         rt.clock, *rt.store, *rt.tickets, *rt.mail,
         std::make_shared<const workflow::WorkflowSet>(std::move(*wf.set)),
-        service_options(cfg, rt.options));
+        service_options(cfg, rt.options, &rt.observer));
     log::info("STARTUP_STEP", {{"step", 4},
                                {"what", "clients"},
                                {"bitrix", cfg.bitrix.portal_url},

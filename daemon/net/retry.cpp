@@ -204,4 +204,20 @@ void log_not_resent(const RetryLabel& label, int attempt, const CallError& error
 }
 
 }  // namespace detail
+namespace {
+CallObserver& call_observer() {
+    static CallObserver observer;
+    return observer;
+}
+}  // namespace
+
+void set_call_observer(CallObserver observer) {
+    call_observer() = std::move(observer);
+}
+
+void detail::observe_attempt(const RetryLabel& label, const CallError* error) {
+    if (const auto& o = call_observer())
+        o(label, error);
+}
+
 }  // namespace hrmaild::net

@@ -12,6 +12,7 @@
 #include <boost/asio/this_coro.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <random>
 #include <string>
@@ -83,7 +84,15 @@ struct RetryLabel {
     Idempotency idempotency = Idempotency::idempotent;
 };
 
+/// Sees every attempt of every call made through `with_retry` (for metrics): its label, and the
+/// error, or null when it succeeded.
+using CallObserver = std::function<void(const RetryLabel& label, const CallError* error)>;
+
+/// Installs the process's call observer (the daemon's metrics); an empty one removes it.
+void set_call_observer(CallObserver observer);
+
 namespace detail {
+void observe_attempt(const RetryLabel& label, const CallError* error);
 template <typename T>
 struct OutcomeValue;
 template <typename T>
@@ -112,6 +121,7 @@ auto with_retry(Clock& clock, RetryPolicy& policy, F&& call, RetryLabel label = 
         Outcome<typename detail::OutcomeValue<std::invoke_result_t<F&>>::type>> {
     for (int attempt = 1;; ++attempt) {
         auto result = co_await call();
+        detail::observe_attempt(label, result.has_value() ? nullptr : &result.error());
         if (result.has_value())
             co_return result;
         const CallError& error = result.error();

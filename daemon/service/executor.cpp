@@ -257,13 +257,14 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
                                   workflow::describe_step(op), ctx.task_id);
             co_return StepOutcome::failed;
         }
-        ++stats_.probes;
+        observer_.count(Event::probe);
         auto probe = co_await mail_.probe(op, millis(rec->started_at));
         if (!probe) {
             log::warn("STEP_PROBE_FAILED",
                       {{"step", step_key_text(key)}, {"error", probe.error().describe()}});
             co_return StepOutcome::retry_later;
         }
+        observer_.step(op_name, "probed");
         log::info("STEP_PROBED", {{"step", step_key_text(key)},
                                   {"op", op_name},
                                   {"result", probe_name(probe->state)},
@@ -300,7 +301,7 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
         }
         if (probe_snapshot(*fresh, op, earlier ? millis(*earlier) : 0).state !=
             ProbeState::not_done) {
-            ++stats_.probes;
+            observer_.count(Event::probe);
             Outcome<Probe> probe = Probe{ProbeState::conflict, "", {}};
             if (earlier)
                 probe = co_await mail_.probe(op, millis(*earlier));
@@ -308,6 +309,7 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
                 must(store_.journal_started(key, op_name));
                 must(store_.journal_succeeded(key,
                                               "adopted: " + probe->detail + ids_text(probe->found)));
+                observer_.step(op_name, "adopted");
                 co_return co_await run_step(ctx, index, op, failure);
             }
             failure = fmt::format("{}: ya existe una cuenta o un alias con la dirección {}; no se "
@@ -315,6 +317,7 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
                                   workflow::describe_step(op), op.text("email"));
             must(store_.journal_started(key, op_name));
             must(store_.journal_failed(key, "conflict", failure));
+            observer_.step(op_name, "failed");
             log::error("STEP_CONFLICT", {{"step", step_key_text(key)}, {"op", op_name}});
             co_return StepOutcome::failed;
         }
@@ -327,7 +330,6 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
         password = options_.generate_password(op);
     }
     must(store_.journal_started(key, op_name));
-    ++stats_.steps_run;
     log::info("STEP_STARTED", {{"step", step_key_text(key)}, {"op", op_name}});
     auto result = co_await mail_.apply(op, password ? &*password : nullptr);
     if (!result) {
@@ -335,11 +337,12 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
         if (err.kind == net::ErrorKind::conflict && earlier) {
             // "Already exists" is success only when the existing object is the planned one,
             // made after our earlier attempt started.
-            ++stats_.probes;
+            observer_.count(Event::probe);
             auto probe = co_await mail_.probe(op, millis(*earlier));
             if (probe && probe->state == ProbeState::done) {
                 must(store_.journal_succeeded(
                     key, "already as planned: " + probe->detail + ids_text(probe->found)));
+                observer_.step(op_name, "adopted");
                 log::info("STEP_ALREADY_DONE", {{"step", step_key_text(key)}, {"op", op_name}});
                 co_return co_await run_step(ctx, index, op, failure);
             }
@@ -348,17 +351,20 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
             std::string detail = err.message;
             must(store_.journal_failed(key, "conflict", detail));
             failure = fmt::format("{}: {}", workflow::describe_step(op), detail);
+            observer_.step(op_name, "failed");
             log::error("STEP_CONFLICT",
                        {{"step", step_key_text(key)}, {"op", op_name}, {"detail", detail}});
             co_return StepOutcome::failed;
         }
         must(store_.journal_failed(key, error_class(err), err.message));
         if (err.kind == net::ErrorKind::retryable) {
+            observer_.step(op_name, "retried");
             log::warn("STEP_RETRY_LATER",
                       {{"step", step_key_text(key)}, {"op", op_name}, {"error", err.describe()}});
             co_return StepOutcome::retry_later;
         }
         failure = fmt::format("{}: {}", workflow::describe_step(op), err.message);
+        observer_.step(op_name, "failed");
         log::error("STEP_FAILED",
                    {{"step", step_key_text(key)}, {"op", op_name}, {"error", err.describe()}});
         co_return StepOutcome::failed;
@@ -368,6 +374,7 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
         std::_Exit(86);
     }
     must(store_.journal_succeeded(key, *result));
+    observer_.step(op_name, "succeeded");
     log::info("STEP_SUCCEEDED",
               {{"step", step_key_text(key)}, {"op", op_name}, {"result", *result}});
     if (password)
@@ -512,7 +519,7 @@ Awaitable<Service::StepOutcome> Service::deliver_password(TicketContext& ctx, in
         co_return StepOutcome::failed;
     }
     undelivered_.erase({ctx.task_id, index});
-    ++stats_.notifications;
+    observer_.count(Event::notification_sent);
     must(store_.journal_succeeded(key, fmt::format("sent to bitrix user {}", recipient)));
     log::info("PASSWORD_DELIVERED",
               {{"task", ctx.task_id}, {"email", op.text("email")}, {"to", recipient}});

@@ -75,7 +75,8 @@ Service::Service(net::Clock& clock, store::StateStore& store, TicketSource& tick
     , tickets_(tickets)
     , mail_(mail)
     , workflows_(std::move(workflows))
-    , options_(std::move(options)) {}
+    , options_(std::move(options))
+    , observer_(options_.observer ? *options_.observer : quiet_) {}
 
 void Service::set_workflows(std::shared_ptr<const workflow::WorkflowSet> workflows) {
     workflows_ = std::move(workflows);
@@ -98,6 +99,7 @@ store::TicketRecord Service::transition(std::int64_t task_id, TicketState to,
     t.parse_errors = parse_errors;
     t.answers = std::move(answers);
     auto rec = must(store_.transition_ticket(t));
+    observer_.ticket_state(to);
     log::info(
         "TICKET_STATE",
         {{"task", task_id}, {"state", store::to_string(to)}, {"actor", actor}, {"reason", reason}});
@@ -138,7 +140,7 @@ std::optional<std::int64_t> Service::horizon_ms() {
 }
 
 Awaitable<void> Service::poll() {
-    ++stats_.polls;
+    observer_.count(Event::poll);
     auto mark = must(store_.get_watermark(kWatermark));
     const bool first_start = !mark && !must(store_.get_watermark(kHorizon));
     if (first_start) {
@@ -167,8 +169,8 @@ Awaitable<void> Service::poll() {
     std::optional<std::int64_t> newest = mark ? parse_iso(*mark) : std::nullopt;
     std::string newest_text = mark.value_or("");
     bool all_handled = true;
-    const auto closed_before = stats_.closed_skipped;
-    const auto queued_before = stats_.past_queued;
+    const auto closed_before = closed_skipped_;
+    const auto queued_before = past_queued_;
     for (const auto& task : *tasks) {
         try {
             if (!co_await handle_task(task))
@@ -188,8 +190,8 @@ Awaitable<void> Service::poll() {
         log::info("INTAKE_FIRST_START",
                   {{"horizon", must(store_.get_watermark(kHorizon)).value_or("")},
                    {"tasks", tasks->size()},
-                   {"closed_skipped", stats_.closed_skipped - closed_before},
-                   {"queued_for_approval", stats_.past_queued - queued_before}});
+                   {"closed_skipped", closed_skipped_ - closed_before},
+                   {"queued_for_approval", past_queued_ - queued_before}});
     // A task that could not be handled (Zoho down, say) must come back in the next poll even
     // if it never changes again: the watermark only moves when every task was handled.
     if (all_handled && !newest_text.empty() && newest_text != mark.value_or(""))
@@ -212,7 +214,8 @@ Awaitable<void> Service::refresh_task(std::int64_t task_id) {
 Awaitable<bool> Service::handle_closed(const domain::Task& task,
                                        const std::optional<store::TicketRecord>& existing) {
     if (!existing) {
-        ++stats_.closed_skipped;
+        ++closed_skipped_;
+        observer_.count(Event::closed_skipped);
         log::debug("TASK_CLOSED_SKIPPED", {{"task", task.id}, {"status", task.status}});
         co_return true;
     }
@@ -257,7 +260,7 @@ Awaitable<bool> Service::handle_closed(const domain::Task& task,
 }
 
 Awaitable<bool> Service::handle_task(const domain::Task& task) {
-    ++stats_.tasks_seen;
+    observer_.count(Event::task_seen);
     tasks_[task.id] = task;
     auto existing = must(store_.get_ticket(task.id));
     if (!task.is_open())
@@ -403,7 +406,8 @@ Awaitable<void> Service::plan_ticket(const domain::Task& task, const store::Tick
             extra.push_back(
                 "La tarea se registró antes de que hrmaild empezara a atender este proyecto; "
                 "TI debe confirmar que todavía se necesita.");
-            ++stats_.past_queued;
+            ++past_queued_;
+            observer_.count(Event::queued_past_horizon);
         }
     }
     auto history = must(store_.plans_for(id));

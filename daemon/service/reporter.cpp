@@ -127,7 +127,7 @@ Awaitable<bool> Service::settle_answer(const store::AnswerRecord& a) {
                     again = again || r.error().kind == net::ErrorKind::retryable;
                     continue;
                 }
-                ++stats_.notifications;
+                observer_.count(Event::notification_sent);
                 must(store_.journal_succeeded(key, "sent"));
             }
             // An IT note never holds up the task's own answers, and is given up after a bound.
@@ -156,7 +156,7 @@ Awaitable<Service::Landing> Service::post_comment(std::int64_t task_id,
     if (rec) {
         // Posted, maybe, before a crash or an answer that was lost (the HTTP layer never sends
         // a comment twice by itself): our own comment with this exact marker settles it.
-        ++stats_.probes;
+        observer_.count(Event::probe);
         // (a named vector: GCC 12 rejects a braced list inside co_await)
         std::vector<std::int64_t> one{task_id};
         auto comments = co_await tickets_.comments(one);
@@ -183,7 +183,7 @@ Awaitable<Service::Landing> Service::post_comment(std::int64_t task_id,
         co_return posted.error().kind == net::ErrorKind::retryable ? Landing::later
                                                                    : Landing::refused;
     }
-    ++stats_.comments_posted;
+    observer_.count(Event::comment_posted);
     must(store_.record_comment(task_id, marker, *posted));
     must(store_.journal_succeeded(key, *posted));
     log::info("COMMENT_POSTED", {{"task", task_id}, {"marker", marker}, {"comment", *posted}});

@@ -11,6 +11,7 @@
 /// It talks to Bitrix24 and Zoho Mail only through the two ports, and to SQLite only through
 /// the StateStore, so tests drive it with fakes, with the sandbox, or both.
 #include "daemon/net/clock.hpp"
+#include "daemon/service/observer.hpp"
 #include "daemon/service/planning.hpp"
 #include "daemon/service/ports.hpp"
 #include "daemon/store/state_store.hpp"
@@ -57,6 +58,9 @@ struct ServiceOptions {
     std::chrono::seconds approver_cache{600};
     /// Makes a password that satisfies the organization's policy for this operation.
     std::function<Secret(const domain::Operation&)> generate_password;
+    /// Receives what the service counts (metrics); null: nobody listens. Must outlive the
+    /// service.
+    Observer* observer = nullptr;
 };
 
 /// A command refused by the service (unknown ticket, wrong state, missing reason...).
@@ -72,18 +76,6 @@ class CommandError : public std::runtime_error {
   private:
     int status_;
     std::string code_;
-};
-
-/// Counters for tests, `status` and metrics.
-struct ServiceStats {
-    std::size_t polls = 0;
-    std::size_t tasks_seen = 0;
-    std::size_t comments_posted = 0;
-    std::size_t steps_run = 0;
-    std::size_t probes = 0;
-    std::size_t notifications = 0;
-    std::size_t closed_skipped = 0;  ///< closed tasks never taken in
-    std::size_t past_queued = 0;     ///< tasks older than the horizon, queued for approval
 };
 
 /// The daemon's service layer.
@@ -132,8 +124,6 @@ class Service {
     Awaitable<boost::json::value> queue_retry(std::int64_t task_id, std::string principal);
     /// `queue.cancel`: cancels the ticket's pending scheduled steps.
     Awaitable<boost::json::value> queue_cancel(std::int64_t task_id, std::string principal);
-
-    [[nodiscard]] const ServiceStats& stats() const { return stats_; }
 
   private:
     enum class StepOutcome { ok, retry_later, failed };
@@ -189,7 +179,10 @@ class Service {
     MailDirectory& mail_;
     std::shared_ptr<const workflow::WorkflowSet> workflows_;
     ServiceOptions options_;
-    ServiceStats stats_;
+    Observer quiet_;
+    Observer& observer_;  // options_.observer, or quiet_
+    int closed_skipped_ = 0;  // for the first start's log line
+    int past_queued_ = 0;
     std::set<std::pair<std::int64_t, std::string>> unclaimed_seen_;  // (task, fingerprint)
     std::map<std::int64_t, domain::Task> tasks_;  // the last read of each task, by id
     // Tickets whose last step failed retryably (the client's own retries spent): not run

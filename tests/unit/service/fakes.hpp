@@ -2,6 +2,7 @@
 /// In-memory TicketSource and MailDirectory for service tests: they keep what was done to them
 /// so tests assert on effects, and they can simulate a crash right after a remote effect.
 #include "daemon/service/iso_time.hpp"
+#include "daemon/service/observer.hpp"
 #include "daemon/service/planning.hpp"
 #include "daemon/service/ports.hpp"
 
@@ -143,6 +144,20 @@ class FakeTickets : public service::TicketSource {
         ++changes;
         return "2026-11-28T10:" + std::string(changes < 10 ? "0" : "") + std::to_string(changes) +
                ":00-06:00";
+    }
+};
+
+/// Counts what the service reports (the same events the daemon turns into metrics).
+class CountingObserver : public service::Observer {
+  public:
+    std::map<service::Event, int> events;
+    std::map<store::TicketState, int> states;
+    std::map<std::string, int> steps;  // "op/result"
+
+    void count(service::Event e) override { ++events[e]; }
+    void ticket_state(store::TicketState s) override { ++states[s]; }
+    void step(std::string_view op, std::string_view result) override {
+        ++steps[std::string(op) + "/" + std::string(result)];
     }
 };
 

@@ -31,7 +31,7 @@ TEST_F(SafetyTest, ClosedTasksAreNeverTakenIn) {
     EXPECT_FALSE(store_->get_ticket(9).value());
     EXPECT_TRUE(mail_.applied.empty());
     EXPECT_TRUE(tickets_.notifications.empty());
-    EXPECT_EQ(service_->stats().closed_skipped, 2u);
+    EXPECT_EQ(observer_.events[service::Event::closed_skipped], 2);
 }
 
 // Finding 1: completing or deferring a waiting task withdraws its plan, with one comment; an

@@ -60,6 +60,7 @@ class ServiceTest : public ::testing::Test {
         o.approver_department = 2;
         o.daemon_user_id = 1;
         o.dry_run = dry_run;
+        o.observer = &observer_;
         o.generate_password = [this](const domain::Operation&) {
             return Secret("Canary-Pass-" + std::to_string(++passwords_made_) + "-xQ7!");
         };
@@ -132,6 +133,7 @@ class ServiceTest : public ::testing::Test {
     }
 
     service::ServiceOptions options_;  ///< the base a test may change before make_service()
+    CountingObserver observer_;        ///< what the service reported
     TempDir dir_;
     config::Config config_;
     std::shared_ptr<const workflow::WorkflowSet> workflows_;

@@ -22,6 +22,11 @@ TEST_F(ServiceTest, RoutineHireRunsAndAnswers) {
     ASSERT_EQ(comments.size(), 1u);
     EXPECT_NE(comments[0].find("mariana.torres@tarmexico.com"), std::string::npos);
     EXPECT_EQ(comments[0].find("Canary-Pass"), std::string::npos);
+    // What the service reported is what happened (the daemon's metrics come from this).
+    EXPECT_EQ(observer_.states[TicketState::done], 1);
+    EXPECT_EQ(observer_.steps["create_user/succeeded"], 1);
+    EXPECT_EQ(observer_.events[service::Event::comment_posted], 1);
+    EXPECT_EQ(observer_.events[service::Event::notification_sent], 1);
     // A second cycle changes nothing and posts nothing.
     auto applied = mail_.applied;
     EXPECT_EQ(std::count(applied.begin(), applied.end(), "create_user"), 1);
