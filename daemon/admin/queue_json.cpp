@@ -44,8 +44,7 @@ boost::json::value queue_list_json(store::StateStore& store,
     return boost::json::object{{"tickets", std::move(out)}};
 }
 
-std::optional<boost::json::value> queue_show_json(store::StateStore& store,
-                                                  store::TaskId task_id) {
+std::optional<boost::json::value> queue_show_json(store::StateStore& store, store::TaskId task_id) {
     auto t = must(store.get_ticket(task_id));
     if (!t)
         return std::nullopt;

@@ -2,16 +2,16 @@
 
 #include "daemon/admin/commands.hpp"
 #include "daemon/admin/metrics.hpp"
-#include "daemon/app/metrics_observer.hpp"
+#include "daemon/admin/queue_json.hpp"
 #include "daemon/admin/server.hpp"
 #include "daemon/app/bitrix_source.hpp"
 #include "daemon/app/clients.hpp"
+#include "daemon/app/metrics_observer.hpp"
 #include "daemon/app/zoho_directory.hpp"
 #include "daemon/bitrix/client.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/log/log.hpp"
 #include "daemon/net/http_client.hpp"
-#include "daemon/admin/queue_json.hpp"
 #include "daemon/service/service.hpp"
 #include "daemon/store/sqlite_store.hpp"
 #include "daemon/workflow/loader.hpp"
@@ -301,8 +301,7 @@ void register_commands(Runtime& rt) {
                         auto shown = admin::queue_show_json(*rt.store, id);
                         if (!shown)
                             throw service::CommandError(404, "not_found",
-                                                        "no ticket for task " +
-                                                            std::to_string(id));
+                                                        "no ticket for task " + std::to_string(id));
                         co_return std::move(*shown);
                     }));
     rt.commands.add(

@@ -26,17 +26,15 @@ void MetricsObserver::call(const net::RetryLabel& label, const net::CallError* e
         // A throttle answer is the service saying "not now, and nothing was done".
         if (error->not_executed && error->http_status != 0)
             metrics_.upstream_throttle(upstream, operation).Increment();
-        result = error->outcome_unknown ? std::string_view("unknown")
-                                        : net::to_string(error->kind);
+        result = error->outcome_unknown ? std::string_view("unknown") : net::to_string(error->kind);
     }
     metrics_.remote_call(upstream, result).Increment();
 }
 
 void MetricsObserver::sample(store::StateStore& store, std::chrono::system_clock::time_point now,
                              bitrix::BitrixClient* bitrix, zoho::ZohoConnection* zoho) {
-    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            now.time_since_epoch())
-                            .count();
+    const auto now_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
     if (auto all = store.list_tickets({}, 1000000)) {
         std::map<store::TicketState, int> by_state;
         std::int64_t oldest = 0;
@@ -54,8 +52,8 @@ void MetricsObserver::sample(store::StateStore& store, std::chrono::system_clock
         }
         metrics_.queue_depth().Set(by_state[store::TicketState::awaiting_approval]);
         metrics_.oldest_awaiting().Set(
-            oldest == 0 ? 0.0 : static_cast<double>(std::max<std::int64_t>(0, now_ms - oldest)) /
-                                    1000.0);
+            oldest == 0 ? 0.0
+                        : static_cast<double>(std::max<std::int64_t>(0, now_ms - oldest)) / 1000.0);
     }
     if (auto due = store.due_steps(store::from_millis(now_ms)))
         metrics_.scheduled_due().Set(static_cast<double>(due->size()));

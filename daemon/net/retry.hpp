@@ -121,10 +121,12 @@ auto with_retry(Clock& clock, RetryPolicy& policy, F&& call, RetryLabel label = 
         Outcome<typename detail::OutcomeValue<std::invoke_result_t<F&>>::type>> {
     for (int attempt = 1;; ++attempt) {
         auto result = co_await call();
-        detail::observe_attempt(label, result.has_value() ? nullptr : &result.error());
-        if (result.has_value())
+        if (result.has_value()) {
+            detail::observe_attempt(label, nullptr);
             co_return result;
+        }
         const CallError& error = result.error();
+        detail::observe_attempt(label, &error);
         // Shutting down: do not wait for a next attempt (and do not make one).
         auto state = co_await boost::asio::this_coro::cancellation_state;
         if (state.cancelled() != boost::asio::cancellation_type::none)

@@ -13,8 +13,8 @@
 
 namespace hrmaild::service {
 
-using store::TicketState;
 using detail::must;
+using store::TicketState;
 
 namespace {
 
@@ -306,11 +306,9 @@ Awaitable<boost::json::value> Service::queue_cancel(std::int64_t task_id, std::s
         throw CommandError(409, "nothing_scheduled",
                            fmt::format("task {} has no pending scheduled step", task_id));
     must(store_.owe_answers(
-        task_id,
-        {{store::AnswerKind::comment,
-          make_marker(task_id, "cancelled",
-                      fmt::format("cli{}", store::to_millis(now()))),
-          fmt::format("Se cancelaron {} paso(s) programado(s) a petición de TI.", n)}}));
+        task_id, {{store::AnswerKind::comment,
+                   make_marker(task_id, "cancelled", fmt::format("cli{}", store::to_millis(now()))),
+                   fmt::format("Se cancelaron {} paso(s) programado(s) a petición de TI.", n)}}));
     co_await settle_answers();
     co_return boost::json::object{{"id", task_id}, {"cancelled", n}};
 }

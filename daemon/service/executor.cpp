@@ -15,9 +15,9 @@
 
 namespace hrmaild::service {
 
+using detail::must;
 using store::StepKind;
 using store::TicketState;
-using detail::must;
 
 namespace {
 
@@ -68,8 +68,7 @@ domain::Target ids_from(std::string_view result, const std::string& address) {
             return std::string();
         auto begin = at + key.size();
         auto end = result.find_first_not_of("0123456789", begin);
-        return std::string(result.substr(begin, end == std::string_view::npos ? end
-                                                                              : end - begin));
+        return std::string(result.substr(begin, end == std::string_view::npos ? end : end - begin));
     };
     domain::Target t;
     t.zuid = value(" zuid=");
@@ -179,8 +178,9 @@ Awaitable<void> Service::run_ticket(std::int64_t task_id) {
         // the plan fails before it touches the account.
         const bool makes_password = std::any_of(steps.begin(), steps.end(), needs_password);
         if (makes_password && co_await password_recipient(ctx) == 0) {
-            fail_ticket(ctx, "no hay a quién entregar la contraseña: el solicitante no está en "
-                             "policy.requesters y no hay un destinatario configurado");
+            fail_ticket(ctx,
+                        "no hay a quién entregar la contraseña: el solicitante no está en "
+                        "policy.requesters y no hay un destinatario configurado");
             co_return;
         }
         transition(task_id, TicketState::executing, "daemon", "starting");
@@ -196,8 +196,9 @@ Awaitable<void> Service::run_ticket(std::int64_t task_id) {
             s.op = std::string(domain::op_name(op.kind));
             s.due_at = now() + std::chrono::days(op.after_days);
             auto sched = must(store_.schedule_step(s));
-            log::info("STEP_SCHEDULED",
-                      {{"task", task_id}, {"step", i}, {"op", s.op}, {"due", millis(sched.due_at)}});
+            log::info(
+                "STEP_SCHEDULED",
+                {{"task", task_id}, {"step", i}, {"op", s.op}, {"due", millis(sched.due_at)}});
             continue;
         }
         std::string failure;
@@ -219,8 +220,9 @@ Awaitable<void> Service::run_ticket(std::int64_t task_id) {
     const bool closed = closed_meanwhile_.erase(task_id) > 0;
     auto text = ctx.messages.done;
     if (closed)
-        text += "\n\nNota: la tarea se cerró mientras la solicitud ya se estaba ejecutando; se "
-                "terminó una sola vez, como estaba aprobada.";
+        text +=
+            "\n\nNota: la tarea se cerró mientras la solicitud ya se estaba ejecutando; se "
+            "terminó una sola vez, como estaba aprobada.";
     std::vector<store::NewAnswer> answers{
         {store::AnswerKind::comment, make_marker(task_id, "done", ctx.ref()), text}};
     if (!closed)
@@ -251,10 +253,11 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
             // again: at most one reset per approved plan.
             if (rec->state == store::StepState::started)
                 must(store_.journal_failed(key, "conflict", "interrupted; the outcome is unknown"));
-            failure = fmt::format("{}: el restablecimiento se interrumpió y no se repite "
-                                  "automáticamente; TI puede verificar la cuenta y usar "
-                                  "`hrmaild queue retry {}`",
-                                  workflow::describe_step(op), ctx.task_id);
+            failure = fmt::format(
+                "{}: el restablecimiento se interrumpió y no se repite "
+                "automáticamente; TI puede verificar la cuenta y usar "
+                "`hrmaild queue retry {}`",
+                workflow::describe_step(op), ctx.task_id);
             co_return StepOutcome::failed;
         }
         observer_.count(Event::probe);
@@ -307,14 +310,15 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
                 probe = co_await mail_.probe(op, millis(*earlier));
             if (probe && probe->state == ProbeState::done) {
                 must(store_.journal_started(key, op_name));
-                must(store_.journal_succeeded(key,
-                                              "adopted: " + probe->detail + ids_text(probe->found)));
+                must(store_.journal_succeeded(
+                    key, "adopted: " + probe->detail + ids_text(probe->found)));
                 observer_.step(op_name, "adopted");
                 co_return co_await run_step(ctx, index, op, failure);
             }
-            failure = fmt::format("{}: ya existe una cuenta o un alias con la dirección {}; no se "
-                                  "tocó. TI debe revisar si es la misma persona.",
-                                  workflow::describe_step(op), op.text("email"));
+            failure = fmt::format(
+                "{}: ya existe una cuenta o un alias con la dirección {}; no se "
+                "tocó. TI debe revisar si es la misma persona.",
+                workflow::describe_step(op), op.text("email"));
             must(store_.journal_started(key, op_name));
             must(store_.journal_failed(key, "conflict", failure));
             observer_.step(op_name, "failed");
@@ -395,27 +399,30 @@ Awaitable<Service::StepOutcome> Service::settle_password(TicketContext& ctx, int
         co_return co_await deliver_password(ctx, index, op, password, failure);
     }
     if (sent && sent->state == store::StepState::started) {
-        failure = fmt::format("{}: la entrega privada de la contraseña se interrumpió y no se "
-                              "sabe si llegó; no se envía otra. TI debe confirmarlo con el "
-                              "solicitante y, si hace falta, usar `hrmaild queue retry {}`",
-                              workflow::describe_step(op), ctx.task_id);
+        failure = fmt::format(
+            "{}: la entrega privada de la contraseña se interrumpió y no se "
+            "sabe si llegó; no se envía otra. TI debe confirmarlo con el "
+            "solicitante y, si hace falta, usar `hrmaild queue retry {}`",
+            workflow::describe_step(op), ctx.task_id);
         co_return StepOutcome::failed;
     }
     if (op.kind == domain::OpKind::reset_password) {
         // The password of the one reset this plan allows died with the process that made it.
-        failure = fmt::format("{}: la contraseña restablecida no llegó al solicitante y no se "
-                              "restablece dos veces por la misma aprobación; TI puede usar "
-                              "`hrmaild queue retry {}`",
-                              workflow::describe_step(op), ctx.task_id);
+        failure = fmt::format(
+            "{}: la contraseña restablecida no llegó al solicitante y no se "
+            "restablece dos veces por la misma aprobación; TI puede usar "
+            "`hrmaild queue retry {}`",
+            workflow::describe_step(op), ctx.task_id);
         co_return StepOutcome::failed;
     }
     // A new account whose first password was never delivered: one reset, delivered instead.
     const store::StepKey reset_key{ctx.task_id, ctx.plan_hash, index, StepKind::reset};
     auto reset = must(store_.journal_step(reset_key));
     if (reset && (reset->state != store::StepState::failed || reset->error_class == kUnknown)) {
-        failure = fmt::format("{}: la contraseña de la cuenta nueva no llegó al solicitante y ya "
-                              "se intentó restablecerla una vez; TI debe revisarla",
-                              workflow::describe_step(op));
+        failure = fmt::format(
+            "{}: la contraseña de la cuenta nueva no llegó al solicitante y ya "
+            "se intentó restablecerla una vez; TI debe revisarla",
+            workflow::describe_step(op));
         co_return StepOutcome::failed;
     }
     if (reset && (reset->error_class == "permanent" || reset->error_class == "conflict" ||
@@ -427,9 +434,10 @@ Awaitable<Service::StepOutcome> Service::settle_password(TicketContext& ctx, int
     auto created = must(store_.journal_step({ctx.task_id, ctx.plan_hash, index, StepKind::step}));
     auto target = created ? ids_from(created->result, op.text("email")) : domain::Target{};
     if (target.zuid.empty()) {
-        failure = fmt::format("{}: no se sabe con certeza qué cuenta se creó, así que no se le "
-                              "pone contraseña; TI debe revisarla",
-                              workflow::describe_step(op));
+        failure = fmt::format(
+            "{}: no se sabe con certeza qué cuenta se creó, así que no se le "
+            "pone contraseña; TI debe revisarla",
+            workflow::describe_step(op));
         co_return StepOutcome::failed;
     }
     domain::Operation again = op;
@@ -480,9 +488,10 @@ Awaitable<Service::StepOutcome> Service::deliver_password(TicketContext& ctx, in
     if (recipient == 0) {
         log::error("PASSWORD_NO_RECIPIENT", {{"task", ctx.task_id}});
         undelivered_.erase({ctx.task_id, index});
-        failure = fmt::format("{}: no hay a quién entregar la contraseña (el solicitante no está "
-                              "en policy.requesters y no hay destinatario configurado)",
-                              workflow::describe_step(op));
+        failure = fmt::format(
+            "{}: no hay a quién entregar la contraseña (el solicitante no está "
+            "en policy.requesters y no hay destinatario configurado)",
+            workflow::describe_step(op));
         co_return StepOutcome::failed;
     }
     must(store_.journal_started(key, "notify_password"));
@@ -497,25 +506,26 @@ Awaitable<Service::StepOutcome> Service::deliver_password(TicketContext& ctx, in
         if (err.outcome_unknown) {
             // It may have arrived: the same password is not sent twice, and no other is made.
             undelivered_.erase({ctx.task_id, index});
-            failure = fmt::format("{}: no se sabe si la contraseña temporal llegó en privado (la "
-                                  "respuesta de Bitrix24 se perdió); no se envía de nuevo. TI debe "
-                                  "confirmarlo con el solicitante y, si hace falta, usar `hrmaild "
-                                  "queue retry {}`",
-                                  workflow::describe_step(op), ctx.task_id);
+            failure = fmt::format(
+                "{}: no se sabe si la contraseña temporal llegó en privado (la "
+                "respuesta de Bitrix24 se perdió); no se envía de nuevo. TI debe "
+                "confirmarlo con el solicitante y, si hace falta, usar `hrmaild "
+                "queue retry {}`",
+                workflow::describe_step(op), ctx.task_id);
             co_return StepOutcome::failed;
         }
         auto& held = undelivered_[{ctx.task_id, index}];
         held.first = password;
         ++held.second;
-        log::warn("PASSWORD_DELIVERY_FAILED", {{"task", ctx.task_id},
-                                               {"attempt", held.second},
-                                               {"error", err.describe()}});
+        log::warn("PASSWORD_DELIVERY_FAILED",
+                  {{"task", ctx.task_id}, {"attempt", held.second}, {"error", err.describe()}});
         if (err.kind == net::ErrorKind::retryable && held.second < options_.delivery_attempts)
             co_return StepOutcome::retry_later;
         undelivered_.erase({ctx.task_id, index});
-        failure = fmt::format("{}: la contraseña temporal no se pudo entregar en privado ({}); "
-                              "no se restablece otra vez sin `hrmaild queue retry {}`",
-                              workflow::describe_step(op), err.message, ctx.task_id);
+        failure = fmt::format(
+            "{}: la contraseña temporal no se pudo entregar en privado ({}); "
+            "no se restablece otra vez sin `hrmaild queue retry {}`",
+            workflow::describe_step(op), err.message, ctx.task_id);
         co_return StepOutcome::failed;
     }
     undelivered_.erase({ctx.task_id, index});
@@ -535,8 +545,9 @@ void Service::fail_ticket(TicketContext& ctx, const std::string& failure) {
     text += "\nDetalle para TI: " + detail;
     std::vector<store::NewAnswer> answers{
         {store::AnswerKind::comment, make_marker(ctx.task_id, "failed", ctx.ref()), text}};
-    auto it = tell_it(ctx.task_id, fmt::format("hrmaild: la tarea #{} falló y necesita atención: {}",
-                                               ctx.task_id, detail));
+    auto it = tell_it(
+        ctx.task_id,
+        fmt::format("hrmaild: la tarea #{} falló y necesita atención: {}", ctx.task_id, detail));
     answers.insert(answers.end(), it.begin(), it.end());
     transition(ctx.task_id, TicketState::failed, "daemon", failure, std::move(answers));
 }
@@ -571,7 +582,21 @@ Awaitable<void> Service::run_due() {
         if (!fresh)
             continue;
         const auto* wf = ticket ? workflows_->find(ticket->workflow) : nullptr;
-        if (wf) {
+        // The planned account is gone but its address now belongs to another account (a
+        // rehire): that one is never touched, and IT hears of it.
+        const auto bound = op.target.zuid;
+        const auto address = op.text("email");
+        if (!bound.empty() && !address.empty() && fresh->find_user_by_id(bound) == nullptr) {
+            if (const auto* other = fresh->find_user(address)) {
+                outcome = StepOutcome::failed;
+                failure = fmt::format(
+                    "{}: la cuenta planeada (id Zoho {}) ya no existe y la dirección {} ahora es "
+                    "de otra cuenta (id Zoho {}), quizá una recontratación; no se eliminó ni se "
+                    "cambió nada",
+                    workflow::describe_step(op), bound, address, other->zuid);
+            }
+        }
+        if (wf && outcome == StepOutcome::ok) {
             domain::Plan one;
             one.workflow = wf->name;
             one.task_id = ctx.task_id;
@@ -580,9 +605,9 @@ Awaitable<void> Service::run_due() {
             auto decision = workflow::decide(*workflows_, *wf, one, *fresh);
             if (decision.refused) {
                 outcome = StepOutcome::failed;
-                failure = fmt::format("{}: la política ya no lo permite: {}",
-                                      workflow::describe_step(op), detail::join(decision.reasons,
-                                                                                "; "));
+                failure =
+                    fmt::format("{}: la política ya no lo permite: {}", workflow::describe_step(op),
+                                detail::join(decision.reasons, "; "));
             }
         }
         if (outcome == StepOutcome::ok)
@@ -598,10 +623,10 @@ Awaitable<void> Service::run_due() {
                  "No se pudo completar el paso programado; no se hizo ningún cambio y TI ya fue "
                  "notificado.\nDetalle para TI: " +
                      workflow::neutralize_for_comment(failure, 1000)}};
-            auto it = tell_it(ctx.task_id,
-                              fmt::format("hrmaild: el paso programado de la tarea #{} falló: {}",
-                                          ctx.task_id,
-                                          workflow::neutralize_for_comment(failure, 1000)));
+            auto it =
+                tell_it(ctx.task_id,
+                        fmt::format("hrmaild: el paso programado de la tarea #{} falló: {}",
+                                    ctx.task_id, workflow::neutralize_for_comment(failure, 1000)));
             answers.insert(answers.end(), it.begin(), it.end());
             must(store_.owe_answers(ctx.task_id, answers));
             continue;

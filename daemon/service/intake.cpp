@@ -14,9 +14,9 @@
 
 namespace hrmaild::service {
 
-using store::TicketState;
 using detail::join;
 using detail::must;
+using store::TicketState;
 
 namespace {
 
@@ -39,7 +39,10 @@ std::string directory_fingerprint(const domain::DirectorySnapshot& d) {
     std::string text;
     for (const auto& u : d.users) {
         text += u.address + '\x1f' + u.first_name + '\x1f' + u.last_name + '\x1f' + u.role +
-                (u.enabled ? "\x1f" "1" : "\x1f" "0");
+                (u.enabled ? "\x1f"
+                             "1"
+                           : "\x1f"
+                             "0");
         for (const auto& a : u.aliases)
             text += '\x1f' + a;
         text += '\x1e';
@@ -146,9 +149,8 @@ Awaitable<void> Service::poll() {
     if (first_start) {
         // An empty store: nothing filed before now runs by itself (issue: the first start
         // must never execute the past). `--since` moves the horizon.
-        auto horizon = options_.since.empty()
-                           ? format_iso_utc(store::to_millis(now()) / 1000)
-                           : options_.since;
+        auto horizon = options_.since.empty() ? format_iso_utc(store::to_millis(now()) / 1000)
+                                              : options_.since;
         if (must(store_.list_tickets({})).empty())
             must(store_.set_watermark(kHorizon, horizon));
         else
@@ -309,8 +311,8 @@ Awaitable<bool> Service::handle_task(const domain::Task& task) {
     }
     // The same CHANGED_DATE as when the waiting plan was made: what changed is the directory,
     // not HR's description.
-    const bool directory_changed = existing && is_waiting(existing->state) &&
-                                   existing->changed_date == task.changed_date;
+    const bool directory_changed =
+        existing && is_waiting(existing->state) && existing->changed_date == task.changed_date;
     auto ticket = must(store_.upsert_ticket(task.id, a.workflow, task.changed_date));
     co_await plan_ticket(task, ticket, std::move(a), *snapshot, directory_changed);
     co_return true;
@@ -326,7 +328,8 @@ Awaitable<bool> Service::requester_allowed(std::int64_t user_id) {
         co_return true;
     if (options_.requester_departments.empty())
         co_return false;
-    if (!requester_departments_at_ || now() - *requester_departments_at_ > options_.approver_cache) {
+    if (!requester_departments_at_ ||
+        now() - *requester_departments_at_ > options_.approver_cache) {
         std::map<std::int64_t, std::set<std::int64_t>> fresh;
         for (auto dep : options_.requester_departments) {
             auto members = co_await tickets_.department_members(dep);
@@ -465,11 +468,12 @@ Awaitable<void> Service::advance_planned(std::int64_t id) {
         case store::PlanDecision::approval: {
             // Every plan version gets its own comment with its code, also a return to an
             // earlier plan: only commands after the newest plan comment count.
-            auto text = messages.approval +
-                        fmt::format("\n\nCódigo del plan: {} (versión {}). Para aprobarlo, un "
-                                    "aprobador de TI escribe /aprobar solo en una línea; para "
-                                    "rechazarlo, /rechazar seguido del motivo.",
-                                    plan->plan_hash.substr(0, 12), plan->id);
+            auto text =
+                messages.approval + fmt::format(
+                                        "\n\nCódigo del plan: {} (versión {}). Para aprobarlo, un "
+                                        "aprobador de TI escribe /aprobar solo en una línea; para "
+                                        "rechazarlo, /rechazar seguido del motivo.",
+                                        plan->plan_hash.substr(0, 12), plan->id);
             transition(id, TicketState::awaiting_approval, "policy", plan->reasons,
                        {{store::AnswerKind::comment, make_marker(id, "plan", ref), text}});
             co_return;

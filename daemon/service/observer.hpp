@@ -9,13 +9,13 @@ namespace hrmaild::service {
 
 /// Things the service counts.
 enum class Event {
-    poll,                ///< one poll of the HR project was made
-    task_seen,           ///< a task was handled (from a poll or an event)
-    closed_skipped,      ///< a closed task hrmaild never took in was left alone
-    queued_past_horizon, ///< a task filed before the horizon was queued for approval
-    comment_posted,      ///< a comment landed on a task
-    notification_sent,   ///< a private notification (password or IT note) was sent
-    probe,               ///< the remote state was read to settle a step or a post
+    poll,                 ///< one poll of the HR project was made
+    task_seen,            ///< a task was handled (from a poll or an event)
+    closed_skipped,       ///< a closed task hrmaild never took in was left alone
+    queued_past_horizon,  ///< a task filed before the horizon was queued for approval
+    comment_posted,       ///< a comment landed on a task
+    notification_sent,    ///< a private notification (password or IT note) was sent
+    probe,                ///< the remote state was read to settle a step or a post
 };
 
 /// The stable name of an event (`poll`, `closed_skipped`...), used as a metric label.

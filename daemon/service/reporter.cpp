@@ -14,10 +14,10 @@
 
 namespace hrmaild::service {
 
+using detail::must;
 using store::AnswerKind;
 using store::AnswerState;
 using store::StepKind;
-using detail::must;
 
 namespace {
 // How many passes an IT note is tried before it is given up (logged as an error).
@@ -132,7 +132,8 @@ Awaitable<bool> Service::settle_answer(const store::AnswerRecord& a) {
             }
             // An IT note never holds up the task's own answers, and is given up after a bound.
             if (again && a.attempts + 1 >= kItNoteAttempts) {
-                log::error("IT_NOTIFY_GAVE_UP", {{"task", a.task_id}, {"attempts", a.attempts + 1}});
+                log::error("IT_NOTIFY_GAVE_UP",
+                           {{"task", a.task_id}, {"attempts", a.attempts + 1}});
                 must(store_.settle_answer(a.id, AnswerState::dropped, "IT could not be notified"));
             } else {
                 must(store_.settle_answer(a.id, again ? AnswerState::pending : AnswerState::done,
@@ -144,8 +145,7 @@ Awaitable<bool> Service::settle_answer(const store::AnswerRecord& a) {
     co_return false;
 }
 
-Awaitable<Service::Landing> Service::post_comment(std::int64_t task_id,
-                                                  const std::string& marker,
+Awaitable<Service::Landing> Service::post_comment(std::int64_t task_id, const std::string& marker,
                                                   const std::string& text) {
     if (must(store_.find_comment(task_id, marker)))
         co_return Landing::landed;

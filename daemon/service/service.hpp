@@ -180,7 +180,7 @@ class Service {
     std::shared_ptr<const workflow::WorkflowSet> workflows_;
     ServiceOptions options_;
     Observer quiet_;
-    Observer& observer_;  // options_.observer, or quiet_
+    Observer& observer_;      // options_.observer, or quiet_
     int closed_skipped_ = 0;  // for the first start's log line
     int past_queued_ = 0;
     std::set<std::pair<std::int64_t, std::string>> unclaimed_seen_;  // (task, fingerprint)

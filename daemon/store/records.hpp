@@ -95,9 +95,9 @@ struct AnswerRecord {
 struct TicketTransition {
     TaskId task_id = 0;
     TicketState to = TicketState::new_;
-    std::string actor;         ///< who moved it: `daemon`, an approver's name, ...
-    std::string reason;        ///< why, for the audit trail (may be empty)
-    std::string parse_errors;  ///< kept when `to` is `invalid`; cleared otherwise
+    std::string actor;               ///< who moved it: `daemon`, an approver's name, ...
+    std::string reason;              ///< why, for the audit trail (may be empty)
+    std::string parse_errors;        ///< kept when `to` is `invalid`; cleared otherwise
     std::vector<NewAnswer> answers;  ///< owed because of this change, written atomically with it
 };
 
@@ -117,10 +117,10 @@ struct PlanRecord {
     std::string reasons;  ///< why approval is required (policy reasons), free text
     bool current = false;
     Timestamp created_at{};
-    std::string messages;          ///< the messages rendered when the plan was made (JSON)
-    std::int64_t requester = 0;    ///< CREATED_BY at plan time (never an approver of it)
+    std::string messages;        ///< the messages rendered when the plan was made (JSON)
+    std::int64_t requester = 0;  ///< CREATED_BY at plan time (never an approver of it)
     PlanDecision decision = PlanDecision::automatic;
-    bool dry_run = false;          ///< made under dry-run: never executed
+    bool dry_run = false;  ///< made under dry-run: never executed
 };
 
 /// A plan to record for a ticket.

@@ -643,11 +643,12 @@ Result<TicketRecord> SqliteStore::retry_ticket(TaskId task_id, std::string_view 
         detail::Transaction tx(*db_);
         const auto ticket = require_ticket(task_id);
         if (!can_retry(ticket.state))
-            fail(StoreErrc::invalid_transition,
-                 fmt::format("ticket {} is {}; only done, rejected, failed or cancelled tickets are "
-                             "retried",
-                             task_id, to_string(ticket.state)),
-                 "wait for it to finish, or cancel it");
+            fail(
+                StoreErrc::invalid_transition,
+                fmt::format("ticket {} is {}; only done, rejected, failed or cancelled tickets are "
+                            "retried",
+                            task_id, to_string(ticket.state)),
+                "wait for it to finish, or cancel it");
         db_->query(
                "UPDATE tickets SET state = 'new', parse_errors = '', updated_at = :now "
                "WHERE task_id = :task_id")
@@ -679,10 +680,9 @@ Result<PlanRecord> SqliteStore::record_plan(const NewPlan& plan) {
         const auto current = load_current_plan(plan.task_id);
         if (current && current->plan_hash == plan.plan_hash)
             return *current;  // same plan again (e.g. re-planned after a restart)
-        const bool may_replan = ticket.state == TicketState::new_ ||
-                                ticket.state == TicketState::invalid ||
-                                ticket.state == TicketState::superseded ||
-                                ticket.state == TicketState::cancelled;
+        const bool may_replan =
+            ticket.state == TicketState::new_ || ticket.state == TicketState::invalid ||
+            ticket.state == TicketState::superseded || ticket.state == TicketState::cancelled;
         if (!may_replan)
             fail(StoreErrc::invalid_transition,
                  fmt::format("ticket {} is {}: a different plan cannot replace its current one",
@@ -715,11 +715,11 @@ Result<PlanRecord> SqliteStore::record_plan(const NewPlan& plan) {
             rec = read_plan(q);
             q.run();
         }
-        append_audit_in_tx({"daemon", "plan.recorded", plan.task_id,
-                            fmt::format("plan={} decision={} requester={}{}{}{}", plan.plan_hash,
-                                        to_string(plan.decision), plan.requester,
-                                        plan.dry_run ? " dry_run" : "",
-                                        plan.reasons.empty() ? "" : " reasons=", plan.reasons)});
+        append_audit_in_tx(
+            {"daemon", "plan.recorded", plan.task_id,
+             fmt::format("plan={} decision={} requester={}{}{}{}", plan.plan_hash,
+                         to_string(plan.decision), plan.requester, plan.dry_run ? " dry_run" : "",
+                         plan.reasons.empty() ? "" : " reasons=", plan.reasons)});
         tx.commit();
         return rec;
     });
@@ -770,8 +770,7 @@ Result<ApprovalRecord> SqliteStore::record_approval(const NewApproval& approval)
                              to_string(ticket.state)),
                  "only a waiting ticket takes a decision");
         // The person who filed the task never decides on it, whatever the channel.
-        if (plan->requester != 0 &&
-            approval.approver == fmt::format("bitrix:{}", plan->requester))
+        if (plan->requester != 0 && approval.approver == fmt::format("bitrix:{}", plan->requester))
             fail(StoreErrc::invalid_argument,
                  fmt::format("ticket {}: bitrix user {} filed the task and cannot decide on it",
                              approval.task_id, plan->requester),
@@ -1163,8 +1162,8 @@ void SqliteStore::owe_answers_in_tx(TaskId task_id, const std::vector<NewAnswer>
             .bind_text(":body", a.body)
             .bind_int(":now", to_millis(now()))
             .run();
-        append_audit_in_tx({"daemon", "answer.owed", task_id,
-                            fmt::format("{} {}", to_string(a.kind), a.marker)});
+        append_audit_in_tx(
+            {"daemon", "answer.owed", task_id, fmt::format("{} {}", to_string(a.kind), a.marker)});
     }
 }
 
@@ -1213,7 +1212,8 @@ Result<void> SqliteStore::settle_answer(std::int64_t id, AnswerState state,
         detail::Transaction tx(*db_);
         std::optional<AnswerRecord> rec;
         {
-            static const std::string s = sql("SELECT ", kAnswerCols, " FROM answers WHERE id = :id");
+            static const std::string s =
+                sql("SELECT ", kAnswerCols, " FROM answers WHERE id = :id");
             auto q = db_->query(s);
             q.bind_int(":id", id);
             if (q.next())
@@ -1222,9 +1222,8 @@ Result<void> SqliteStore::settle_answer(std::int64_t id, AnswerState state,
         if (!rec)
             fail(StoreErrc::not_found, fmt::format("answer {} does not exist", id));
         if (rec->state != AnswerState::pending)
-            fail(StoreErrc::step_state,
-                 fmt::format("answer {} of ticket {} is already {}", id, rec->task_id,
-                             to_string(rec->state)));
+            fail(StoreErrc::step_state, fmt::format("answer {} of ticket {} is already {}", id,
+                                                    rec->task_id, to_string(rec->state)));
         db_->query(
                "UPDATE answers SET state = :state, attempts = attempts + 1, last_error = :error, "
                "updated_at = :now WHERE id = :id")

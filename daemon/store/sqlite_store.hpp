@@ -104,8 +104,7 @@ class SqliteStore final : public StateStore {
     Result<void> owe_answers(TaskId task_id, const std::vector<NewAnswer>& answers) override;
     Result<std::vector<AnswerRecord>> pending_answers(std::optional<TaskId> task_id) override;
     Result<std::vector<AnswerRecord>> answers_for(TaskId task_id) override;
-    Result<void> settle_answer(std::int64_t id, AnswerState state,
-                               std::string_view error) override;
+    Result<void> settle_answer(std::int64_t id, AnswerState state, std::string_view error) override;
     Result<bool> record_command(const CommandRecord& command) override;
     Result<bool> command_seen(TaskId task_id, std::int64_t comment_id) override;
 

@@ -131,8 +131,7 @@ retry:
     void start_daemon(std::map<std::string, std::string> env = {}) {
         daemon_ = std::make_unique<BackgroundProcess>(
             std::vector<std::string>{kDaemon, "run", "--config", config_.string(),
-                                     "--poll-interval", "0.3", "--drain", "5", "--since",
-                                     since_},
+                                     "--poll-interval", "0.3", "--drain", "5", "--since", since_},
             (dir_.path() / "daemon.log").string(), env);
     }
 

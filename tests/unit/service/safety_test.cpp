@@ -169,8 +169,8 @@ TEST_F(SafetyTest, TheRequesterCheckFailsClosed) {
     tickets_.tasks[10].created_by = 8;
     run(service_->cycle());
     ASSERT_EQ(state(10), TicketState::awaiting_approval);
-    restart();                  // nothing of the task is remembered in memory
-    tickets_.tasks.erase(10);   // and Bitrix cannot show it now
+    restart();                 // nothing of the task is remembered in memory
+    tickets_.tasks.erase(10);  // and Bitrix cannot show it now
     tickets_.comment_as(10, 8, "/aprobar");
     run(service_->cycle());
     EXPECT_EQ(state(10), TicketState::awaiting_approval);
@@ -271,9 +271,10 @@ TEST_F(SafetyTest, AStrangerAtThePlannedAddressIsNotAdopted) {
     EXPECT_EQ(state(1), TicketState::failed);
     EXPECT_EQ(applied_count("create_user"), 0);
     EXPECT_EQ(applied_count("reset_password"), 0);
-    EXPECT_TRUE(tickets_.notifications.empty() ||
-                std::none_of(tickets_.notifications.begin(), tickets_.notifications.end(),
-                             [](const auto& n) { return n.second.find("Canary") != n.second.npos; }));
+    EXPECT_TRUE(
+        tickets_.notifications.empty() ||
+        std::none_of(tickets_.notifications.begin(), tickets_.notifications.end(),
+                     [](const auto& n) { return n.second.find("Canary") != n.second.npos; }));
 }
 
 // Who may request: a task from someone outside policy.requesters is never automatic, and its
@@ -414,6 +415,36 @@ TEST_F(SafetyTest, AQuotedPlanMarkerDoesNotOpenTheApproval) {
     tickets_.comment_as(7, 7, "/aprobar");
     run(service_->read_approvals());
     EXPECT_EQ(state(7), TicketState::awaiting_approval);
+}
+
+// Finding 3: a scheduled delete never touches an account that took the address after the
+// planned one was removed (a rehire); it fails safe and IT is told.
+TEST_F(SafetyTest, AScheduledDeleteSparesARehire) {
+    add_fixture("04-baja.json", 4);
+    run(service_->cycle());
+    tickets_.comment_as(4, 7, "/aprobar");
+    run(service_->cycle());
+    ASSERT_EQ(state(4), TicketState::done);
+    // Pedro's account goes away meanwhile; Pedro is hired again at the same address.
+    std::erase_if(mail_.dir.users,
+                  [](const auto& u) { return u.address == "pedro.gomez@tarmexico.com"; });
+    domain::DirectoryUser again;
+    again.address = "pedro.gomez@tarmexico.com";
+    again.first_name = "Pedro";
+    again.last_name = "Gómez";
+    again.zuid = "424242";
+    again.account_id = "535353";
+    mail_.dir.users.push_back(again);
+    const auto told_before = tickets_.notifications.size();
+    clock_.advance(std::chrono::days(31));
+    run(service_->cycle());
+    EXPECT_EQ(users_named("pedro.gomez@tarmexico.com"), 1);
+    EXPECT_EQ(applied_count("delete_user"), 0);
+    EXPECT_EQ(comments_with(4, "recontratación"), 1);
+    EXPECT_EQ(tickets_.notifications.size(), told_before + 2);  // approvers 7 and 8
+    auto scheduled = store_->scheduled_steps(4).value();
+    ASSERT_EQ(scheduled.size(), 1u);
+    EXPECT_EQ(scheduled[0].state, store::ScheduleState::done);
 }
 
 }  // namespace

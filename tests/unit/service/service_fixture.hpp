@@ -146,5 +146,4 @@ class ServiceTest : public ::testing::Test {
     int passwords_made_ = 0;
 };
 
-
 }  // namespace hrmaild::test

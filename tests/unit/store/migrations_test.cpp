@@ -93,29 +93,31 @@ TEST_F(MigrationOnOpen, StepFourKeepsTheJournalAndMovesPlanMessages) {
     {
         RawDb raw(db_path_);
         const std::string h(64, 'c');
-        for (const auto* sql : {
-                 "INSERT INTO tickets (task_id, workflow, state, created_at, updated_at) VALUES "
-                 "(7, 'alta', 'executing', 1, 1)",
-                 "INSERT INTO watermarks (key, value, updated_at) VALUES "
-                 "('bitrix.changed_date', '2026-01-01T00:00:00+00:00', 1)"}) {
+        for (const auto* sql :
+             {"INSERT INTO tickets (task_id, workflow, state, created_at, updated_at) VALUES "
+              "(7, 'alta', 'executing', 1, 1)",
+              "INSERT INTO watermarks (key, value, updated_at) VALUES "
+              "('bitrix.changed_date', '2026-01-01T00:00:00+00:00', 1)"}) {
             ASSERT_EQ(raw.exec(sql), "");
         }
         ASSERT_EQ(raw.exec("INSERT INTO plans (task_id, plan_hash, plan_text, approval_required, "
-                           "created_at) VALUES (7, '" + h + "', '{}', 1, 1)"),
+                           "created_at) VALUES (7, '" +
+                           h + "', '{}', 1, 1)"),
                   "");
         ASSERT_EQ(raw.exec("INSERT INTO watermarks (key, value, updated_at) VALUES "
-                           "('messages/7/" + h + "', '{\"done\":\"Listo\"}', 1)"),
+                           "('messages/7/" +
+                           h + "', '{\"done\":\"Listo\"}', 1)"),
                   "");
-        for (const auto& [index, hash, op] :
-             std::vector<std::tuple<int, std::string, std::string>>{
+        for (const auto& [index, hash, op] : std::vector<std::tuple<int, std::string, std::string>>{
                  {0, h, "create_user"},
                  {1000, h, "notify_password"},
                  {2000, h, "reset_password"},
                  {0, "comment:hrmaild:7:done:" + h, "post_comment"}})
-            ASSERT_EQ(raw.exec("INSERT INTO step_journal (task_id, plan_hash, step_index, op, "
-                               "state, started_at) VALUES (7, '" + hash + "', " +
-                               std::to_string(index) + ", '" + op + "', 'succeeded', 1)"),
-                      "");
+            ASSERT_EQ(
+                raw.exec("INSERT INTO step_journal (task_id, plan_hash, step_index, op, "
+                         "state, started_at) VALUES (7, '" +
+                         hash + "', " + std::to_string(index) + ", '" + op + "', 'succeeded', 1)"),
+                "");
     }
     auto store = open_ok();
     ASSERT_TRUE(store);

@@ -75,8 +75,8 @@ TEST(TicketStates, NothingLeavesTerminalStatesExceptRetry) {
 // Issue 9: HR closing a task withdraws a plan that has not started; nothing that may have had
 // an effect is cancelled, and a reopened task is planned afresh.
 TEST(TicketStates, OnlyPlansThatHaveNotStartedAreCancelled) {
-    for (auto from : {S::new_, S::invalid, S::planned, S::awaiting_approval, S::approved,
-                      S::superseded})
+    for (auto from :
+         {S::new_, S::invalid, S::planned, S::awaiting_approval, S::approved, S::superseded})
         EXPECT_TRUE(can_transition(from, S::cancelled)) << to_string(from);
     for (auto from : {S::executing, S::done, S::rejected, S::failed})
         EXPECT_FALSE(can_transition(from, S::cancelled)) << to_string(from);
