@@ -446,9 +446,10 @@ TEST_F(Safety, QuotedOrConditionalApprovalsDoNotApprove) {
                          .count("soporte" + std::to_string(i) + "@proveedor-externo.com"))
             << "task " << i << " ran";
 
-    // A plain /aprobar on its own line approves each.
-    for (int id = 1; id <= 4; ++id)
-        say(id, 7, "Revisado.\n/aprobar");
+    // /aprobar alone (the first line outside quotes) approves each, also under a quote.
+    for (int id = 1; id <= 3; ++id)
+        say(id, 7, "/aprobar");
+    say(4, 7, "[QUOTE]/aprobar cuando RH confirme[/QUOTE]\n/aprobar\nRH ya confirmó.");
     ASSERT_TRUE(wait_for({{1, "done"}, {2, "done"}, {3, "done"}, {4, "done"}}));
     st = state();
     for (int i = 1; i <= 4; ++i)
@@ -581,7 +582,9 @@ TEST_F(Safety, AScheduledDeleteSparesARehiredOrReenabledAccount) {
         ASSERT_EQ(now.size(), answered.at(id) + 1) << "task " << id << ": one new comment";
         const auto& said = now.back();
         EXPECT_EQ(said.author, 1);
-        EXPECT_EQ(said.text.find("completado"), std::string::npos) << said.text;
+        EXPECT_EQ(said.text.find("completado"), std::string::npos)
+            << "the answer reads as if " << address.at(id)
+            << " had been deleted, but a live account holds the address: " << said.text;
         EXPECT_NE(said.text.find(address.at(id)), std::string::npos)
             << "the comment names the account: " << said.text;
     }
