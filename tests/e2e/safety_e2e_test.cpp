@@ -286,7 +286,9 @@ TEST_F(Safety, AliasesOfAProtectedAccountAreProtected) {
         ASSERT_TRUE(wait_until([&] { return status(state(), 2) == "6"; }, "task 2 deferred"));
         EXPECT_EQ(daemon_comments_with(2, "protegida"), 1);
     }
-    // The plan names the account the alias belongs to.
+    // The plan names the account the alias belongs to (its comment lands after the state).
+    ASSERT_TRUE(
+        wait_until([&] { return daemon_comments_with(1, "hrmaild:1:") > 0; }, "task 1's comment"));
     EXPECT_GE(daemon_comments_with(1, "admin@tarmexico.com"), 1)
         << "the plan for postmaster@ must say whose address it is";
 
@@ -384,6 +386,13 @@ TEST_F(Safety, AFirstStartNeverRunsOldTasksByItself) {
     EXPECT_NE(log.find("queued_for_approval=2"), std::string::npos);
     EXPECT_NE(log.find("closed_skipped=1"), std::string::npos);
     EXPECT_EQ(tickets().count(2), 0u);
+    // The plan comments land after the state change.
+    ASSERT_TRUE(wait_until(
+        [&] {
+            return daemon_comments_with(1, "Código del plan") > 0 &&
+                   daemon_comments_with(3, "Código del plan") > 0;
+        },
+        "the plan comments"));
     for (int id : {1, 3})
         EXPECT_EQ(daemon_comments_with(id, "antes de que hrmaild empezara"), 1) << "task " << id;
 
@@ -588,14 +597,21 @@ TEST_F(Safety, AScheduledDeleteSparesARehiredOrReenabledAccount) {
         EXPECT_NE(said.text.find(address.at(id)), std::string::npos)
             << "the comment names the account: " << said.text;
     }
-    // IT is told about both (private notes to the approvers, after the restart).
+    // IT is told about both (private notes to the approvers, after the restart; they land
+    // after the comments).
     std::set<std::string> told;
-    auto notes = notifications(st);
-    for (auto i = notes_before; i < notes.size(); ++i)
-        if (notes[i].user == 7 || notes[i].user == 8)
-            for (const char* task : {"#1", "#2"})
-                if (notes[i].text.find(task) != std::string::npos)
-                    told.insert(task);
+    wait_until(
+        [&] {
+            told.clear();
+            auto notes = notifications(state());
+            for (auto i = notes_before; i < notes.size(); ++i)
+                if (notes[i].user == 7 || notes[i].user == 8)
+                    for (const char* task : {"#1", "#2"})
+                        if (notes[i].text.find(task) != std::string::npos)
+                            told.insert(task);
+            return told.size() == 2;
+        },
+        "notes to IT about both tasks");
     EXPECT_EQ(told, (std::set<std::string>{"#1", "#2"}));
 }
 
@@ -658,6 +674,10 @@ TEST_F(Safety, AHireNeverAdoptsAnAccountOfTheSameName) {
     const auto rosa = zuid(state(), "rosa.diaz@tarmexico.com");
     int hire_id = add_task(hire("Rosa", "Díaz", "Comercial"));
     ASSERT_TRUE(wait_resting({1, hire_id}));
+    // Its answer has landed (every resting state is answered with a comment).
+    ASSERT_TRUE(wait_until(
+        [&] { return daemon_comments_with(hire_id, "hrmaild:" + std::to_string(hire_id)) > 0; },
+        "the answer on the hire"));
 
     auto st = state();
     for (const char* address : {"laura.mendez@tarmexico.com", "rosa.diaz@tarmexico.com"}) {
