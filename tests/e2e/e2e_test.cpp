@@ -19,10 +19,110 @@
 #include <fstream>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 namespace hrmaild::test {
 namespace {
+
+// The sum of a metric's samples whose labels contain every `label="value"` pair given.
+double metric_sum(const std::string& text, const std::string& name,
+                  const std::vector<std::string>& labels = {}) {
+    double sum = 0;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+        if (line.empty() || line[0] == '#' || line.rfind(name, 0) != 0)
+            continue;
+        const auto rest = line.substr(name.size());
+        if (!rest.empty() && rest[0] != '{' && rest[0] != ' ')
+            continue;  // another metric with this prefix
+        bool all = true;
+        for (const auto& l : labels)
+            all = all && rest.find(l) != std::string::npos;
+        if (all)
+            sum += std::stod(line.substr(line.rfind(' ') + 1));
+    }
+    return sum;
+}
+
+// Issue 10: /metrics tells what happened. The samples run; then the daemon's counters are
+// compared with what the sandbox saw and what the store holds.
+TEST_F(EndToEnd, MetricsTellWhatHappened) {
+    start_sandbox(seed_);
+    start_daemon();
+    ASSERT_TRUE(wait_for({{1, "done"},
+                          {2, "done"},
+                          {3, "done"},
+                          {4, "awaiting_approval"},
+                          {11, "invalid"},
+                          {13, "rejected"},
+                          {14, "awaiting_approval"}}));
+    // The admin port, from the daemon's READY line.
+    std::string port;
+    for (int i = 0; i < 100 && port.empty(); ++i) {
+        std::smatch m;
+        auto log = read_file(dir_.path() / "daemon.log");
+        if (std::regex_search(log, m, std::regex("DAEMON_READY admin=127\\.0\\.0\\.1:(\\d+)")))
+            port = m[1];
+        else
+            std::this_thread::sleep_for(100ms);
+    }
+    ASSERT_FALSE(port.empty());
+    const auto url = "http://127.0.0.1:" + port + "/metrics";
+    // The daemon keeps polling: read the sandbox between two identical scrapes, so that no
+    // call was in flight while it was read.
+    std::string before, after;
+    json::object st;
+    bool quiet = false;
+    for (int i = 0; i < 50 && !quiet; ++i) {
+        before = http("GET", url);
+        st = state();
+        after = http("GET", url);
+        quiet = metric_sum(before, "hrmaild_upstream_requests_total") ==
+                metric_sum(after, "hrmaild_upstream_requests_total");
+    }
+    ASSERT_TRUE(quiet) << "the daemon never paused between two scrapes";
+    const auto& req = st.at("requests").as_object();
+    // Every request the sandbox received from the daemon was counted, per upstream.
+    EXPECT_EQ(metric_sum(after, "hrmaild_upstream_requests_total", {"upstream=\"zoho\""}),
+              req.at("zoho_api").to_number<double>());
+    EXPECT_EQ(metric_sum(after, "hrmaild_upstream_requests_total", {"upstream=\"bitrix\""}),
+              req.at("bitrix").to_number<double>());
+    EXPECT_EQ(metric_sum(after, "hrmaild_remote_calls_total"),
+              metric_sum(after, "hrmaild_upstream_requests_total"));
+    EXPECT_EQ(metric_sum(after, "hrmaild_zoho_token_mints_total"),
+              req.at("tokens_minted").to_number<double>());
+    // Tickets: the state changes and the states now agree with the store.
+    auto t = tickets();
+    auto in_state = [&](const std::string& s) {
+        return static_cast<double>(
+            std::count_if(t.begin(), t.end(), [&](const auto& kv) { return kv.second == s; }));
+    };
+    for (const std::string s : {"done", "awaiting_approval", "invalid", "rejected"}) {
+        EXPECT_EQ(metric_sum(after, "hrmaild_tickets_total", {"state=\"" + s + "\""}), in_state(s))
+            << s;
+        EXPECT_EQ(metric_sum(after, "hrmaild_tickets", {"state=\"" + s + "\""}), in_state(s)) << s;
+    }
+    EXPECT_EQ(metric_sum(after, "hrmaild_queue_depth"), in_state("awaiting_approval"));
+    EXPECT_GT(metric_sum(after, "hrmaild_oldest_awaiting_approval_seconds"), 0.0);
+    // Comments: what the daemon counted is what is on the tasks.
+    double ours = 0;
+    for (const auto& task : st.at("bitrix").at("tasks").as_array())
+        if (const auto* c = task.as_object().if_contains("comments"))
+            for (const auto& x : c->as_array())
+                if (std::string(x.at("POST_MESSAGE").as_string()).find("ref hrmaild:") !=
+                    std::string::npos)
+                    ++ours;
+    EXPECT_EQ(metric_sum(after, "hrmaild_service_events_total", {"event=\"comment_posted\""}),
+              ours);
+    // Steps: the hires made exactly the accounts now in Zoho beyond the seeded eight.
+    const double users = static_cast<double>(st.at("zoho").at("users").as_array().size());
+    EXPECT_EQ(
+        metric_sum(after, "hrmaild_steps_total", {"op=\"create_user\"", "result=\"succeeded\""}),
+        users - 8);
+    EXPECT_EQ(metric_sum(after, "hrmaild_up"), 1.0);
+    EXPECT_EQ(stop_daemon(), 0);
+}
 
 TEST_F(EndToEnd, EverySampleReachesItsExpectedOutcome) {
     start_sandbox(seed_);
