@@ -95,10 +95,10 @@ struct AnswerRecord {
 struct TicketTransition {
     TaskId task_id = 0;
     TicketState to = TicketState::new_;
-    std::string actor;               ///< who moved it: `daemon`, an approver's name, ...
-    std::string reason;              ///< why, for the audit trail (may be empty)
-    std::string parse_errors;        ///< kept when `to` is `invalid`; cleared otherwise
-    std::vector<NewAnswer> answers;  ///< owed because of this change, written atomically with it
+    std::string actor;                 ///< who moved it: `daemon`, an approver's name, ...
+    std::string reason;                ///< why, for the audit trail (may be empty)
+    std::string parse_errors;          ///< kept when `to` is `invalid`; cleared otherwise
+    std::vector<NewAnswer> answers{};  ///< owed because of this change, written atomically with it
 };
 
 /// What the policy decided for a plan.
@@ -130,7 +130,7 @@ struct NewPlan {
     std::string plan_text;
     bool approval_required = false;
     std::string reasons;
-    std::string messages;
+    std::string messages{};
     std::int64_t requester = 0;
     PlanDecision decision = PlanDecision::automatic;
     bool dry_run = false;
@@ -168,7 +168,7 @@ struct NewApproval {
     ApprovalChannel channel = ApprovalChannel::comment;
     Decision decision = Decision::approve;
     std::string reason;
-    std::vector<NewAnswer> answers;  ///< owed because of the decision (a rejection's comment)
+    std::vector<NewAnswer> answers{};  ///< owed because of the decision (a rejection's comment)
 };
 
 /// Where a journaled step stands.
