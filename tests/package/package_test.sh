@@ -60,6 +60,9 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "SKIP: installing needs root (dpkg -i); the package was built, linted and checked"
   exit 77
 fi
+# Two runs of this test on one machine (several build folders) take turns installing.
+exec 9>/tmp/hrmaild-package-test.lock
+flock -w 600 9 || fail "another package test held /tmp/hrmaild-package-test.lock for 10 minutes"
 if dpkg-query -W -f='${Status}' hrmaild 2>/dev/null | grep -q 'ok installed'; then
   echo "SKIP: a package hrmaild is already installed on this machine; not touching it"
   exit 77
