@@ -114,6 +114,7 @@ struct Runtime {
         , signals(ioc, SIGTERM, SIGINT, SIGHUP)
         , wake(ioc)
         , drain_timer(ioc)
+        , watchdog(ioc)
         , mutex(ioc.get_executor()) {}
 
     RunOptions options;
@@ -122,6 +123,7 @@ struct Runtime {
     asio::signal_set signals;
     asio::steady_timer wake;
     asio::steady_timer drain_timer;
+    asio::steady_timer watchdog;
     AsyncMutex mutex;
     net::SystemClock clock;
     std::unique_ptr<store::SqliteStore> store;
@@ -204,6 +206,18 @@ void reload(Runtime& rt) {
     log::info("RELOAD_DONE", {{"workflows", rt.service ? "replaced" : ""},
                               {"note", "connection settings take effect on restart"}});
     notify_systemd("READY=1");
+}
+
+/// systemd's watchdog (WatchdogSec=): WATCHDOG=1 every `every` from a timer on the event loop,
+/// so a loop that blocks stops the pings and systemd restarts the service.
+void arm_watchdog(Runtime& rt, std::chrono::microseconds every) {
+    rt.watchdog.expires_after(every);
+    rt.watchdog.async_wait([&rt, every](const boost::system::error_code& ec) {
+        if (ec)
+            return;
+        notify_systemd("WATCHDOG=1");
+        arm_watchdog(rt, every);
+    });
 }
 
 void arm_signals(Runtime& rt) {
@@ -476,8 +490,15 @@ int run_daemon(const RunOptions& options) {
     rt.metrics.up().Set(1);
     notify_systemd(fmt::format("READY=1\nSTATUS=polling project {} every {}s",
                                cfg.bitrix.project_id, cfg.bitrix.poll_interval.count()));
+    // Pinged at half the interval systemd asks for (WATCHDOG_USEC, for this pid).
+    std::uint64_t watchdog_usec = 0;
+    if (sd_watchdog_enabled(0, &watchdog_usec) > 0 && watchdog_usec > 0) {
+        notify_systemd("WATCHDOG=1");
+        arm_watchdog(rt, std::chrono::microseconds(watchdog_usec / 2));
+    }
     log::info("DAEMON_READY", {{"admin", fmt::format("127.0.0.1:{}", rt.admin->local_port())},
-                               {"dry_run", cfg.policy.dry_run}});
+                               {"dry_run", cfg.policy.dry_run},
+                               {"watchdog_ms", watchdog_usec / 1000}});
     rt.ioc.run();
     return 0;
 }
