@@ -63,6 +63,7 @@ enum class Route {
     reload,
     version,
     commands,
+    directory,
     events
 };
 
@@ -96,6 +97,8 @@ std::optional<Match> match_route(const std::vector<std::string>& s) {
             return Match{Route::version, http::verb::get, {}, {}};
         if (s[2] == "commands")
             return Match{Route::commands, http::verb::get, {}, {}};
+        if (s[2] == "directory")
+            return Match{Route::directory, http::verb::get, {}, {}};
         return std::nullopt;
     }
     if (s[2] != "queue")
@@ -547,6 +550,9 @@ asio::awaitable<Reply> AdminServer::Impl::handle(const Request& req, const tcp::
             break;
         case Route::version:
             cmd.name = "version";
+            break;
+        case Route::directory:
+            cmd.name = "directory";
             break;
         case Route::commands: {
             json::array list;

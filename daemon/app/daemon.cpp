@@ -14,6 +14,7 @@
 #include "daemon/net/http_client.hpp"
 #include "daemon/service/service.hpp"
 #include "daemon/store/sqlite_store.hpp"
+#include "daemon/workflow/engine.hpp"
 #include "daemon/workflow/loader.hpp"
 #include "daemon/zoho/password.hpp"
 #include "daemon/zoho/token_manager.hpp"
@@ -370,6 +371,26 @@ void register_commands(Runtime& rt) {
         [](admin::CommandRequest) -> Awaitable<admin::CommandResult> {
             co_return admin::CommandResult{200, boost::json::object{{"version", HRMAILD_VERSION}}};
         });
+    // `hrmaild plan` plans on the daemon's own snapshot when the daemon is up: no second
+    // directory read and no token of its own.
+    rt.commands.add("directory", "The Zoho Mail directory snapshot the daemon holds",
+                    [&rt](admin::CommandRequest) -> Awaitable<admin::CommandResult> {
+                        // The snapshot the daemon holds, as it is: no request to Zoho is made for
+                        // it (the daemon refreshes it on its own schedule and after each change it
+                        // makes).
+                        auto& cache = rt.clients->zoho->directory();
+                        auto held = cache.current();
+                        if (!held) {
+                            auto loaded = co_await cache.snapshot();
+                            if (!loaded)
+                                co_return admin::CommandResult{
+                                    503,
+                                    boost::json::object{{"error", "directory_unavailable"},
+                                                        {"message", loaded.error().describe()}}};
+                            held = *loaded;
+                        }
+                        co_return admin::CommandResult{200, workflow::directory_to_json(*held)};
+                    });
 }
 
 int fail_start(int step, const std::string& what, const std::string& hint, int code) {

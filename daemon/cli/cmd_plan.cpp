@@ -1,3 +1,4 @@
+#include "daemon/admin/client.hpp"
 #include "daemon/app/clients.hpp"
 #include "daemon/cli/cli.hpp"
 #include "daemon/config/config.hpp"
@@ -127,6 +128,25 @@ std::optional<std::pair<domain::Task, domain::DirectorySnapshot>> from_services(
     return std::make_pair(std::move(*task), std::move(*directory));
 }
 
+// The directory snapshot of the daemon, when it runs and answers within a short bound.
+std::optional<domain::DirectorySnapshot> daemon_directory(const Globals& g,
+                                                          const config::Config& cfg) {
+    auto base = admin::admin_base_url(cfg.admin.listen);
+    if (!base || cfg.admin.tokens.empty())
+        return std::nullopt;
+    auto answer = admin::call_admin_api(
+        *base, cfg.admin.tokens.front().token.value, admin::ApiCall{"GET", "/api/v1/directory", ""},
+        std::min<std::chrono::milliseconds>(g.timeout, std::chrono::seconds(3)));
+    if (!answer.reached || answer.status != 200 || !answer.body.is_object())
+        return std::nullopt;
+    std::string err;
+    auto d = workflow::directory_from_json(boost::json::serialize(answer.body), err);
+    if (d)
+        log::debug("PLAN_DIRECTORY_FROM_DAEMON",
+                   {{"users", d->users.size()}, {"groups", d->groups.size()}});
+    return d;
+}
+
 int run_plan(const Globals& g, const PlanOptions& o) {
     // The plan is the output; progress events would only clutter it.
     auto quiet = log::default_options();
@@ -172,6 +192,10 @@ int run_plan(const Globals& g, const PlanOptions& o) {
             std::cerr << "hrmaild plan: " << o.directory.string() << ": " << err << '\n';
             return exit_usage;
         }
+    }
+    if (!directory) {
+        // The running daemon's snapshot first (what it would plan on; no token minted here).
+        directory = daemon_directory(g, *loaded.config);
     }
     if (!task || !directory) {
         auto fetched = from_services(g, *loaded.config, task, o.task_id, directory);

@@ -382,6 +382,41 @@ std::optional<domain::Task> task_from_json(std::string_view text, std::string& e
     return t;
 }
 
+boost::json::object directory_to_json(const domain::DirectorySnapshot& directory) {
+    boost::json::array users;
+    for (const auto& u : directory.users) {
+        boost::json::array aliases;
+        for (const auto& a : u.aliases)
+            aliases.emplace_back(a);
+        boost::json::object o{{"primaryEmailAddress", u.address},
+                              {"firstName", u.first_name},
+                              {"lastName", u.last_name},
+                              {"displayName", u.display_name},
+                              {"role", u.role},
+                              {"enabled", u.enabled},
+                              {"aliases", std::move(aliases)}};
+        if (!u.zuid.empty())
+            o["zuid"] = u.zuid;
+        if (!u.account_id.empty())
+            o["accountId"] = u.account_id;
+        if (u.created_at_ms != 0)
+            o["accountCreationTime"] = u.created_at_ms;
+        users.push_back(std::move(o));
+    }
+    boost::json::array groups;
+    for (const auto& g : directory.groups) {
+        boost::json::array members;
+        for (const auto& m : g.members)
+            members.emplace_back(m);
+        boost::json::object o{
+            {"emailId", g.address}, {"name", g.name}, {"members", std::move(members)}};
+        if (!g.zgid.empty())
+            o["zgid"] = g.zgid;
+        groups.push_back(std::move(o));
+    }
+    return {{"users", std::move(users)}, {"groups", std::move(groups)}};
+}
+
 std::optional<domain::DirectorySnapshot> directory_from_json(std::string_view text,
                                                              std::string& error) {
     boost::system::error_code ec;

@@ -81,4 +81,10 @@ std::optional<domain::Task> task_from_json(std::string_view text, std::string& e
 std::optional<domain::DirectorySnapshot> directory_from_json(std::string_view text,
                                                              std::string& error);
 
+/// A directory in the same shape (users with primaryEmailAddress, names, role, aliases, zuid,
+/// accountId, accountCreationTime, enabled; groups with emailId, name, members, zgid):
+/// `directory_from_json(serialize(directory_to_json(d)))` gives `d` back. The running daemon
+/// serves its snapshot this way to `hrmaild plan`.
+boost::json::object directory_to_json(const domain::DirectorySnapshot& directory);
+
 }  // namespace hrmaild::workflow

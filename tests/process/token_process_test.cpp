@@ -6,6 +6,8 @@
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/json.hpp>
 
 #include <netinet/in.h>
@@ -184,6 +186,32 @@ TEST_F(TokenProcess, TwentyPlanRunsMintOneToken) {
     ASSERT_FALSE(token.empty());
     EXPECT_EQ(printed.find(token), std::string::npos);
     EXPECT_EQ(printed.find("1000.sandbox-refresh-token"), std::string::npos);
+}
+
+// Issue 10: while the daemon runs, `plan` plans on the daemon's own directory snapshot (no
+// second read of Zoho, no token of its own): with Zoho's API failing, it still answers.
+TEST_F(TokenProcess, PlanUsesTheRunningDaemonsDirectory) {
+    // A fixed admin port the CLI can find from the same config.
+    int port = 0;
+    {
+        boost::asio::io_context ioc;
+        boost::asio::ip::tcp::acceptor a(ioc, {boost::asio::ip::address_v4::loopback(), 0});
+        port = a.local_endpoint().port();
+    }
+    write_config("100ms", "1s", port);
+    auto d = start_daemon("daemon.log");
+    ASSERT_TRUE(wait_for_log("daemon.log", "DAEMON_READY"))
+        << read_file(dir_.path() / "daemon.log");
+    ASSERT_TRUE(wait_for_log("daemon.log", "ZOHO_DIRECTORY_LOADED"));
+    control("POST", "faults", R"({"route":"/api/*","kind":"status","status":500,"count":1000})");
+    auto r = plan({"--json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("\"workflow\""), std::string::npos) << r.out;
+    // Without the daemon the same call needs Zoho, and says so.
+    EXPECT_EQ(d->stop(SIGTERM, 10s), 0);
+    auto alone = plan();
+    EXPECT_EQ(alone.exit_code, 1) << alone.out;
+    EXPECT_NE(alone.err.find("Zoho Mail"), std::string::npos) << alone.err;
 }
 
 TEST_F(TokenProcess, TenDaemonRestartsMintAtMostOneToken) {

@@ -3,6 +3,7 @@
 #include "daemon/workflow/engine.hpp"
 
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include <string>
 
@@ -55,6 +56,50 @@ TEST(TaskFromJson, ABadStatusIsRefusedByName) {
         EXPECT_FALSE(t) << bad;
         EXPECT_NE(err.find("STATUS"), std::string::npos) << err;
     }
+}
+
+// The daemon serves its snapshot to `hrmaild plan` in org.json's shape: nothing is lost on the
+// way (ids above 2^53, aliases, roles, disabled accounts, creation times, members).
+TEST(DirectoryJson, RoundTripsEverythingPlanningReads) {
+    domain::DirectorySnapshot d;
+    domain::DirectoryUser u;
+    u.address = "admin@tarmexico.com";
+    u.first_name = "Administrador";
+    u.last_name = "Correo";
+    u.display_name = "Administrador Correo";
+    u.role = "super_admin";
+    u.aliases = {"postmaster@tarmexico.com"};
+    u.zuid = "18014398509481985";
+    u.account_id = "2560636000000008003";
+    u.created_at_ms = 1767225600123;
+    u.enabled = false;
+    d.users.push_back(u);
+    domain::DirectoryGroup g;
+    g.address = "todos@tarmexico.com";
+    g.name = "Todo el personal";
+    g.members = {"admin@tarmexico.com"};
+    g.zgid = "6917529027641081863";
+    d.groups.push_back(g);
+    std::string error;
+    auto back = directory_from_json(boost::json::serialize(directory_to_json(d)), error);
+    ASSERT_TRUE(back) << error;
+    ASSERT_EQ(back->users.size(), 1u);
+    const auto& b = back->users[0];
+    EXPECT_EQ(b.address, u.address);
+    EXPECT_EQ(b.first_name, u.first_name);
+    EXPECT_EQ(b.last_name, u.last_name);
+    EXPECT_EQ(b.display_name, u.display_name);
+    EXPECT_EQ(b.role, u.role);
+    EXPECT_EQ(b.aliases, u.aliases);
+    EXPECT_EQ(b.zuid, u.zuid);
+    EXPECT_EQ(b.account_id, u.account_id);
+    EXPECT_EQ(b.created_at_ms, u.created_at_ms);
+    EXPECT_EQ(b.enabled, u.enabled);
+    ASSERT_EQ(back->groups.size(), 1u);
+    EXPECT_EQ(back->groups[0].address, g.address);
+    EXPECT_EQ(back->groups[0].name, g.name);
+    EXPECT_EQ(back->groups[0].members, g.members);
+    EXPECT_EQ(back->groups[0].zgid, g.zgid);
 }
 
 }  // namespace
