@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,9 +13,14 @@
 namespace hrmaild::test {
 namespace {
 
-// In a forked child: applies `env` (empty value: unset) and replaces the process image.
+// In a forked child: applies `env` (empty value: unset) and replaces the process image. The
+// child dies with the test process (a test's watchdog ends it with _Exit): no daemon or
+// sandbox is left running after a hung test.
 [[noreturn]] void exec_child(const std::vector<std::string>& argv,
                              const std::map<std::string, std::string>& env) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() == 1)
+        ::_exit(127);  // the test process is already gone
     for (const auto& [k, v] : env) {
         if (v.empty())
             ::unsetenv(k.c_str());
