@@ -215,8 +215,7 @@ void Service::reject_ticket(std::int64_t task_id, const store::PlanRecord& plan,
 
 // ---- commands -------------------------------------------------------------------------------
 
-Awaitable<boost::json::value> Service::queue_approve(std::int64_t task_id, std::string principal,
-                                                     std::string plan_hash) {
+store::PlanRecord Service::waiting_plan(std::int64_t task_id) {
     auto t = must(store_.get_ticket(task_id));
     if (!t)
         throw CommandError(404, "not_found", fmt::format("no ticket for task {}", task_id));
@@ -225,18 +224,24 @@ Awaitable<boost::json::value> Service::queue_approve(std::int64_t task_id, std::
         throw CommandError(409, "not_awaiting_approval",
                            fmt::format("task {} is {}, not awaiting approval", task_id,
                                        store::to_string(t->state)));
+    return *plan;
+}
+
+Awaitable<boost::json::value> Service::queue_approve(std::int64_t task_id, std::string principal,
+                                                     std::string plan_hash) {
+    const auto plan = waiting_plan(task_id);
     if (plan_hash.size() < kMinHashPrefix)
         throw CommandError(400, "plan_hash_required",
                            fmt::format("approving task {} needs the plan hash shown by `hrmaild "
                                        "queue show {}` (the full hash or its first {} or more "
                                        "characters)",
                                        task_id, task_id, kMinHashPrefix));
-    if (!plan->plan_hash.starts_with(plan_hash))
+    if (!plan.plan_hash.starts_with(plan_hash))
         throw CommandError(409, "stale_plan",
                            fmt::format("task {}'s current plan is {}, not {}", task_id,
-                                       plan->plan_hash.substr(0, kMinHashPrefix), plan_hash));
+                                       plan.plan_hash.substr(0, kMinHashPrefix), plan_hash));
     store::NewApproval ap{task_id,
-                          plan->plan_hash,
+                          plan.plan_hash,
                           "cli:" + principal,
                           store::ApprovalChannel::cli,
                           store::Decision::approve,
@@ -249,34 +254,27 @@ Awaitable<boost::json::value> Service::queue_approve(std::int64_t task_id, std::
     log::info("APPROVAL_RECORDED", {{"task", task_id},
                                     {"approver", ap.approver},
                                     {"decision", "approve"},
-                                    {"plan", plan->plan_hash}});
+                                    {"plan", plan.plan_hash}});
     co_await run_ticket(task_id);
     co_await settle_answers();
     auto after = must(store_.get_ticket(task_id));
     co_return boost::json::object{
-        {"id", task_id}, {"plan_hash", plan->plan_hash}, {"state", store::to_string(after->state)}};
+        {"id", task_id}, {"plan_hash", plan.plan_hash}, {"state", store::to_string(after->state)}};
 }
 
 Awaitable<boost::json::value> Service::queue_reject(std::int64_t task_id, std::string principal,
                                                     std::string reason) {
     if (reason.empty())
         throw CommandError(400, "reason_required", "a rejection needs a reason (--reason)");
-    auto t = must(store_.get_ticket(task_id));
-    if (!t)
-        throw CommandError(404, "not_found", fmt::format("no ticket for task {}", task_id));
-    auto plan = must(store_.current_plan(task_id));
-    if (t->state != TicketState::awaiting_approval || !plan)
-        throw CommandError(409, "not_awaiting_approval",
-                           fmt::format("task {} is {}, not awaiting approval", task_id,
-                                       store::to_string(t->state)));
+    const auto plan = waiting_plan(task_id);
     store::NewApproval ap{task_id,
-                          plan->plan_hash,
+                          plan.plan_hash,
                           "cli:" + principal,
                           store::ApprovalChannel::cli,
                           store::Decision::reject,
                           reason,
                           {}};
-    reject_ticket(task_id, *plan, ap, ap.approver);
+    reject_ticket(task_id, plan, ap, ap.approver);
     co_await settle_answers();
     co_return boost::json::object{{"id", task_id}, {"state", "rejected"}};
 }

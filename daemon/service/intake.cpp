@@ -319,19 +319,15 @@ Awaitable<bool> Service::handle_task(const domain::Task& task) {
 }
 
 Awaitable<bool> Service::requester_allowed(std::int64_t user_id) {
-    if (options_.requester_ids.empty() && options_.requester_departments.empty())
-        co_return true;
-    if (user_id <= 0)
-        co_return false;
-    if (std::find(options_.requester_ids.begin(), options_.requester_ids.end(), user_id) !=
-        options_.requester_ids.end())
-        co_return true;
-    if (options_.requester_departments.empty())
-        co_return false;
-    if (!requester_departments_at_ ||
-        now() - *requester_departments_at_ > options_.approver_cache) {
-        std::map<std::int64_t, std::set<std::int64_t>> fresh;
-        for (auto dep : options_.requester_departments) {
+    domain::PolicyRules rules;
+    rules.requesters = options_.requester_ids;
+    rules.requester_departments = options_.requester_departments;
+    const bool listed = std::find(rules.requesters.begin(), rules.requesters.end(), user_id) !=
+                        rules.requesters.end();
+    if (!listed && user_id > 0 && !rules.requester_departments.empty() &&
+        (!requester_members_at_ || now() - *requester_members_at_ > options_.approver_cache)) {
+        std::vector<std::int64_t> fresh;
+        for (auto dep : rules.requester_departments) {
             auto members = co_await tickets_.department_members(dep);
             if (!members) {
                 // Fails closed: a request whose requester cannot be checked needs approval.
@@ -339,15 +335,12 @@ Awaitable<bool> Service::requester_allowed(std::int64_t user_id) {
                           {{"department", dep}, {"error", members.error().describe()}});
                 co_return false;
             }
-            fresh[dep] = {members->begin(), members->end()};
+            fresh.insert(fresh.end(), members->begin(), members->end());
         }
-        requester_departments_ = std::move(fresh);
-        requester_departments_at_ = now();
+        requester_members_ = std::move(fresh);
+        requester_members_at_ = now();
     }
-    for (const auto& [dep, members] : requester_departments_)
-        if (members.count(user_id))
-            co_return true;
-    co_return false;
+    co_return domain::requester_allowed(rules, user_id, requester_members_);
 }
 
 Awaitable<void> Service::plan_ticket(const domain::Task& task, const store::TicketRecord& ticket,

@@ -142,6 +142,8 @@ class Service {
 
     // approvals
     Awaitable<std::set<std::int64_t>> approver_ids();
+    /// The current plan of a ticket awaiting approval, or a CommandError (404, 409).
+    store::PlanRecord waiting_plan(std::int64_t task_id);
     Awaitable<void> read_commands(std::int64_t id, std::vector<TaskComment> list,
                                   const std::set<std::int64_t>& approvers);
     void reject_ticket(std::int64_t task_id, const store::PlanRecord& plan,
@@ -194,8 +196,8 @@ class Service {
     std::set<std::int64_t> closed_meanwhile_;  // executing tickets whose task HR closed
     std::set<std::int64_t> department_approvers_;
     std::optional<store::Timestamp> department_approvers_at_;
-    std::map<std::int64_t, std::set<std::int64_t>> requester_departments_;
-    std::optional<store::Timestamp> requester_departments_at_;
+    std::vector<std::int64_t> requester_members_;  // of policy.requester_departments
+    std::optional<store::Timestamp> requester_members_at_;
     std::string directory_fingerprint_;  // of the snapshot waiting plans were last checked on
 };
 
