@@ -35,25 +35,21 @@ void MetricsObserver::sample(store::StateStore& store, std::chrono::system_clock
                              bitrix::BitrixClient* bitrix, zoho::ZohoConnection* zoho) {
     const auto now_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-    if (auto all = store.list_tickets({}, 1000000)) {
-        std::map<store::TicketState, int> by_state;
-        std::int64_t oldest = 0;
-        for (const auto& t : *all) {
-            ++by_state[t.state];
-            if (t.state == store::TicketState::awaiting_approval) {
-                const auto since = store::to_millis(t.updated_at);
-                if (oldest == 0 || since < oldest)
-                    oldest = since;
-            }
-        }
+    if (auto counts = store.count_tickets()) {
+        std::map<store::TicketState, store::StateCount> by_state;
+        for (const auto& c : *counts)
+            by_state[c.state] = c;
         for (int i = 0; i <= static_cast<int>(store::TicketState::cancelled); ++i) {
             const auto s = static_cast<store::TicketState>(i);
-            metrics_.tickets_in(store::to_string(s)).Set(by_state[s]);
+            metrics_.tickets_in(store::to_string(s)).Set(static_cast<double>(by_state[s].tickets));
         }
-        metrics_.queue_depth().Set(by_state[store::TicketState::awaiting_approval]);
+        const auto& waiting = by_state[store::TicketState::awaiting_approval];
+        metrics_.queue_depth().Set(static_cast<double>(waiting.tickets));
+        const auto oldest = store::to_millis(waiting.oldest_update);
         metrics_.oldest_awaiting().Set(
-            oldest == 0 ? 0.0
-                        : static_cast<double>(std::max<std::int64_t>(0, now_ms - oldest)) / 1000.0);
+            waiting.tickets == 0
+                ? 0.0
+                : static_cast<double>(std::max<std::int64_t>(0, now_ms - oldest)) / 1000.0);
     }
     if (auto due = store.due_steps(store::from_millis(now_ms)))
         metrics_.scheduled_due().Set(static_cast<double>(due->size()));

@@ -91,6 +91,13 @@ struct AnswerRecord {
     Timestamp updated_at{};
 };
 
+/// How many tickets are in one state, and the oldest `updated_at` among them.
+struct StateCount {
+    TicketState state = TicketState::new_;
+    std::int64_t tickets = 0;
+    Timestamp oldest_update{};
+};
+
 /// A ticket state change, applied with its audit record in one transaction.
 struct TicketTransition {
     TaskId task_id = 0;

@@ -571,6 +571,20 @@ Result<std::vector<TicketRecord>> SqliteStore::list_tickets(std::vector<TicketSt
     });
 }
 
+Result<std::vector<StateCount>> SqliteStore::count_tickets() {
+    return guarded("count_tickets", [&] {
+        auto q = db_->query(
+            "SELECT state, COUNT(*), MIN(updated_at) FROM tickets GROUP BY state ORDER BY state");
+        std::vector<StateCount> out;
+        while (q.next()) {
+            const auto state = q.text_at(0);
+            out.push_back({parse_or_fail(parse_ticket_state(state), "ticket state", state),
+                           q.int_at(1), from_millis(q.int_at(2))});
+        }
+        return out;
+    });
+}
+
 Result<TicketRecord> SqliteStore::transition_ticket(const TicketTransition& change) {
     return guarded("transition_ticket", [&] {
         if (change.actor.empty())

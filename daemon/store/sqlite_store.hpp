@@ -65,6 +65,7 @@ class SqliteStore final : public StateStore {
     Result<std::optional<TicketRecord>> get_ticket(TaskId task_id) override;
     Result<std::vector<TicketRecord>> list_tickets(std::vector<TicketState> states = {},
                                                    int limit = 1000) override;
+    Result<std::vector<StateCount>> count_tickets() override;
     Result<TicketRecord> transition_ticket(const TicketTransition& change) override;
     Result<TicketRecord> retry_ticket(TaskId task_id, std::string_view actor,
                                       std::string_view reason) override;

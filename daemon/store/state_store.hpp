@@ -93,6 +93,8 @@ class StateStore {
     /// Tickets in any of `states` (all when empty), oldest update first, at most `limit`.
     virtual Result<std::vector<TicketRecord>> list_tickets(std::vector<TicketState> states = {},
                                                            int limit = 1000) = 0;
+    /// Tickets per state (states with none are left out), counted by the database.
+    virtual Result<std::vector<StateCount>> count_tickets() = 0;
     /// Applies a state change allowed by `can_transition` and appends an audit record, in
     /// one transaction. Moving to `superseded` retires the current plan (its approvals stop
     /// counting). Fails with `invalid_transition` otherwise.

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <map>
 #include <thread>
 #include <type_traits>
 
@@ -122,6 +123,24 @@ TEST_F(SqliteStoreTest, ListTicketsFiltersByState) {
 }
 
 // ---- transitions -----------------------------------------------------------------------
+
+TEST_F(SqliteStoreTest, CountTicketsCountsPerStateWithTheOldestUpdate) {
+    plan_ticket(1, kHashA, false);
+    clock_.advance(5s);
+    plan_ticket(2, kHashB, true);
+    ASSERT_TRUE(store_->upsert_ticket(3, "alta", "2026-03-01T09:00:00+01:00"));
+    auto counts = store_->count_tickets();
+    ASSERT_TRUE(counts) << counts.error().describe();
+    ASSERT_EQ(counts->size(), 2u);
+    std::map<S, StateCount> by;
+    for (const auto& c : *counts)
+        by[c.state] = c;
+    EXPECT_EQ(by[S::planned].tickets, 2);
+    EXPECT_EQ(by[S::new_].tickets, 1);
+    auto first = store_->get_ticket(1).value();
+    ASSERT_TRUE(first);
+    EXPECT_EQ(by[S::planned].oldest_update, first->updated_at);
+}
 
 TEST_F(SqliteStoreTest, RoutinePlanRunsToDone) {
     plan_ticket(kTask, kHashA, false);
