@@ -49,6 +49,12 @@ std::string error_class(const net::CallError& err) {
     return err.outcome_unknown ? std::string(kUnknown) : std::string(net::to_string(err.kind));
 }
 
+// A journaled failure that trying again cannot mend (refused, conflicting, not authorized).
+bool failed_for_good(const store::StepRecord& r) {
+    return r.state == store::StepState::failed &&
+           (r.error_class == "permanent" || r.error_class == "conflict" || r.error_class == "auth");
+}
+
 std::int64_t millis(store::Timestamp t) {
     return store::to_millis(t);
 }
@@ -284,9 +290,7 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
             co_return StepOutcome::failed;
         }
     }
-    if (rec && rec->state == store::StepState::failed &&
-        (rec->error_class == "permanent" || rec->error_class == "conflict" ||
-         rec->error_class == "auth")) {
+    if (rec && failed_for_good(*rec)) {
         failure = rec->result;
         co_return StepOutcome::failed;
     }
@@ -425,8 +429,7 @@ Awaitable<Service::StepOutcome> Service::settle_password(TicketContext& ctx, int
             workflow::describe_step(op));
         co_return StepOutcome::failed;
     }
-    if (reset && (reset->error_class == "permanent" || reset->error_class == "conflict" ||
-                  reset->error_class == "auth")) {
+    if (reset && failed_for_good(*reset)) {
         failure = reset->result;
         co_return StepOutcome::failed;
     }
