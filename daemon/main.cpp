@@ -1,4 +1,4 @@
-// hrmaild: thin entry point; everything lives in hrmaild_core.
+// hrmaild: thin entry point; everything lives in hrmaild_lib.
 #include "daemon/cli/cli.hpp"
 
 int main(int argc, char** argv) {

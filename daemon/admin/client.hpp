@@ -3,7 +3,7 @@
 /// command, which token to present, how to reach the daemon, and how to print its answers.
 /// Kept apart from the CLI so tests reach it without a process.
 #include "daemon/config/config.hpp"
-#include "daemon/domain/secret.hpp"
+#include "daemon/core/secret.hpp"
 #include "daemon/net/http_client.hpp"
 
 #include <boost/asio/awaitable.hpp>

@@ -7,7 +7,7 @@
 #include "daemon/admin/commands.hpp"
 #include "daemon/admin/metrics.hpp"
 #include "daemon/config/config.hpp"
-#include "daemon/domain/secret.hpp"
+#include "daemon/core/secret.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>

@@ -20,7 +20,7 @@ service::Awaitable<service::Outcome<std::vector<domain::Task>>> BitrixTicketSour
     auto t = service::parse_iso(since);
     if (t) {
         found = co_await client_.tasks_changed_since(project_id_,
-                                                     net::WallTime(std::chrono::seconds(*t)));
+                                                     core::WallTime(std::chrono::seconds(*t)));
     } else {
         boost::json::object filter{{"GROUP_ID", project_id_}};
         found = co_await client_.walk_tasks(std::move(filter));

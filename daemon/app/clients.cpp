@@ -3,7 +3,7 @@
 namespace hrmaild::app {
 
 Clients::Clients(boost::asio::any_io_executor executor, const config::Config& cfg,
-                 net::Clock& clock, int max_attempts) {
+                 core::Clock& clock, int max_attempts) {
     net::HttpClientOptions ho;
     ho.redact = bitrix::BitrixClient::redactor(cfg.bitrix);
     http = std::make_unique<net::HttpClient>(executor, cfg.http, ho);

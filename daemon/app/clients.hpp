@@ -17,7 +17,7 @@ namespace hrmaild::app {
 /// problem (an unreadable CA file, a bad proxy URL).
 struct Clients {
     /// `max_attempts` > 0 overrides retry.max_attempts (commands an operator waits for).
-    Clients(boost::asio::any_io_executor executor, const config::Config& cfg, net::Clock& clock,
+    Clients(boost::asio::any_io_executor executor, const config::Config& cfg, core::Clock& clock,
             int max_attempts = 0);
 
     std::unique_ptr<net::HttpClient> http;

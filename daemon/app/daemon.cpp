@@ -126,7 +126,7 @@ struct Runtime {
     asio::steady_timer drain_timer;
     asio::steady_timer watchdog;
     AsyncMutex mutex;
-    net::SystemClock clock;
+    core::SystemClock clock;
     std::unique_ptr<store::SqliteStore> store;
     std::unique_ptr<Clients> clients;
     std::unique_ptr<BitrixTicketSource> tickets;
@@ -267,7 +267,7 @@ boost::json::value zoho_blocked_until(Runtime& rt) {
     auto until = rt.clients->zoho->tokens().blocked_until();
     if (!until)
         return nullptr;
-    return boost::json::value(net::format_utc(*until));
+    return boost::json::value(core::format_utc(*until));
 }
 
 admin::CommandResult from_error(const service::CommandError& e) {
@@ -456,7 +456,7 @@ int run_daemon(const RunOptions& options) {
     struct CallObserverReset {
         ~CallObserverReset() { net::set_call_observer({}); }
     } call_observer_reset;
-    rt.clients->zoho->tokens().on_block_change([&rt](std::optional<net::WallTime> until) {
+    rt.clients->zoho->tokens().on_block_change([&rt](std::optional<core::WallTime> until) {
         rt.metrics.zoho_token_blocked_until().Set(
             until ? std::chrono::duration<double>(until->time_since_epoch()).count() : 0.0);
     });

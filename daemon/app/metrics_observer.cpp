@@ -26,7 +26,8 @@ void MetricsObserver::call(const net::RetryLabel& label, const net::CallError* e
         // A throttle answer is the service saying "not now, and nothing was done".
         if (error->not_executed && error->http_status != 0)
             metrics_.upstream_throttle(upstream, operation).Increment();
-        result = error->outcome_unknown ? std::string_view("unknown") : net::to_string(error->kind);
+        result =
+            error->outcome_unknown ? std::string_view("unknown") : core::to_string(error->kind);
     }
     metrics_.remote_call(upstream, result).Increment();
 }

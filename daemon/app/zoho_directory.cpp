@@ -14,7 +14,7 @@ namespace {
 
 net::CallError not_found(std::string code, std::string message) {
     net::CallError e;
-    e.kind = net::ErrorKind::permanent;
+    e.kind = core::ErrorKind::permanent;
     e.http_status = 404;
     e.service_code = std::move(code);
     e.message = std::move(message);
@@ -23,7 +23,7 @@ net::CallError not_found(std::string code, std::string message) {
 
 net::CallError conflict(std::string message) {
     net::CallError e;
-    e.kind = net::ErrorKind::conflict;
+    e.kind = core::ErrorKind::conflict;
     e.service_code = "TARGET_CHANGED";
     e.message = std::move(message);
     return e;

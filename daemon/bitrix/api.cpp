@@ -123,7 +123,7 @@ std::vector<Comment> finish(std::vector<Comment> found) {
 
 /// Whether a classic read failed the way a new-card task makes it fail.
 bool classic_refused(const net::CallError& e) {
-    return e.kind == net::ErrorKind::permanent && net::iequals(e.service_code, "ERROR_CORE");
+    return e.kind == core::ErrorKind::permanent && net::iequals(e.service_code, "ERROR_CORE");
 }
 
 }  // namespace
@@ -192,7 +192,7 @@ asio::awaitable<net::Outcome<std::vector<BitrixTask>>> BitrixClient::walk_tasks(
     co_return out;
 }
 
-json::object BitrixClient::changed_since_filter(std::int64_t group_id, net::WallTime since) {
+json::object BitrixClient::changed_since_filter(std::int64_t group_id, core::WallTime since) {
     json::object f;
     if (group_id != 0)
         f["GROUP_ID"] = group_id;
@@ -201,7 +201,7 @@ json::object BitrixClient::changed_since_filter(std::int64_t group_id, net::Wall
 }
 
 asio::awaitable<net::Outcome<std::vector<BitrixTask>>> BitrixClient::tasks_changed_since(
-    std::int64_t group_id, net::WallTime since) {
+    std::int64_t group_id, core::WallTime since) {
     co_return co_await walk_tasks(changed_since_filter(group_id, since));
 }
 

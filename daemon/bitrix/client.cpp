@@ -34,7 +34,7 @@ std::string trim_slash(std::string s) {
     return s;
 }
 
-long long unix_seconds(net::WallTime t) {
+long long unix_seconds(core::WallTime t) {
     return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
@@ -59,7 +59,7 @@ ClientSettings ClientSettings::from_config(const config::Config& config) {
 }
 
 BitrixClient::BitrixClient(asio::any_io_executor executor, net::HttpTransport& transport,
-                           net::Clock& clock, ClientSettings settings)
+                           core::Clock& clock, ClientSettings settings)
     : executor_(std::move(executor))
     , transport_(transport)
     , clock_(clock)
@@ -142,7 +142,7 @@ net::CallError BitrixClient::scrub(net::CallError error) const {
     return error;
 }
 
-std::optional<net::WallTime> BitrixClient::paused_until(std::string_view method) const {
+std::optional<core::WallTime> BitrixClient::paused_until(std::string_view method) const {
     auto it = paused_.find(lower(method));
     if (it == paused_.end() || it->second <= clock_.wall_now())
         return std::nullopt;
@@ -155,7 +155,7 @@ std::optional<net::CallError> BitrixClient::check_paused(const std::string& meth
         return std::nullopt;
     ++stats_.paused_calls;
     net::CallError e;
-    e.kind = net::ErrorKind::retryable;
+    e.kind = core::ErrorKind::retryable;
     e.http_status = 429;
     e.service_code = "OPERATION_TIME_LIMIT";
     e.message = fmt::format("{}: paused by the operating-time limit, not sent", method);
@@ -191,7 +191,7 @@ void BitrixClient::note_error(const std::string& method, net::CallError& error) 
             {{"method", method},
              {"seconds", std::chrono::duration_cast<std::chrono::seconds>(until - now).count()},
              {"until_unix", unix_seconds(until)}});
-    } else if (error.kind == net::ErrorKind::auth && !is_expired_token(error.service_code)) {
+    } else if (error.kind == core::ErrorKind::auth && !is_expired_token(error.service_code)) {
         log::error("BITRIX_AUTH_REFUSED",
                    {{"method", method}, {"code", error.service_code}, {"reason", error.message}});
     } else if (error.service_code == "NOT_JSON") {
@@ -317,7 +317,7 @@ asio::awaitable<net::Outcome<void>> BitrixClient::do_refresh() {
     const auto& b = settings_.bitrix;
     if (refresh_token_.empty()) {
         net::CallError e;
-        e.kind = net::ErrorKind::auth;
+        e.kind = core::ErrorKind::auth;
         e.service_code = "NO_REFRESH_TOKEN";
         e.message = "no OAuth refresh token: set bitrix.oauth_refresh_token_file (auth: oauth)";
         log::error("BITRIX_TOKEN_REFRESH_FAILED",
@@ -352,7 +352,8 @@ asio::awaitable<net::Outcome<void>> BitrixClient::do_refresh() {
                            field_text(body, {"error_description"}), json::value(), AuthMode::oauth);
             // The OAuth server's own codes: anything but a refused grant or client may pass.
             if (!kind_for_code(error_code))
-                e.kind = response->status >= 500 ? net::ErrorKind::retryable : net::ErrorKind::auth;
+                e.kind =
+                    response->status >= 500 ? core::ErrorKind::retryable : core::ErrorKind::auth;
         } else {
             e = net::retryable_error(
                 fmt::format("oauth/token: the OAuth server answered HTTP {} without a token",
@@ -455,7 +456,7 @@ asio::awaitable<std::vector<net::Outcome<Reply>>> BitrixClient::run(const Batch&
     co_return out;
 }
 
-std::string BitrixClient::iso_date(net::WallTime t) {
+std::string BitrixClient::iso_date(core::WallTime t) {
     std::time_t secs = static_cast<std::time_t>(unix_seconds(t));
     std::tm tm{};
     gmtime_r(&secs, &tm);

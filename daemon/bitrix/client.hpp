@@ -11,7 +11,7 @@
 #include "daemon/bitrix/token_store.hpp"
 #include "daemon/bitrix/types.hpp"
 #include "daemon/config/config.hpp"
-#include "daemon/net/clock.hpp"
+#include "daemon/core/clock.hpp"
 #include "daemon/net/error.hpp"
 #include "daemon/net/http_client.hpp"
 #include "daemon/net/rate_limiter.hpp"
@@ -74,7 +74,7 @@ class BitrixClient {
     /// `transport` and `clock` must outlive the client. In OAuth mode the saved tokens are read
     /// from the state folder now (the configured refresh token is used when there are none).
     BitrixClient(boost::asio::any_io_executor executor, net::HttpTransport& transport,
-                 net::Clock& clock, ClientSettings settings);
+                 core::Clock& clock, ClientSettings settings);
     ~BitrixClient();
     BitrixClient(const BitrixClient&) = delete;
     BitrixClient& operator=(const BitrixClient&) = delete;
@@ -112,11 +112,11 @@ class BitrixClient {
     /// Tasks of project `group_id` changed at or after `since` (the poller's query; pass
     /// group_id 0 for every project), by the fast ID walk.
     boost::asio::awaitable<net::Outcome<std::vector<BitrixTask>>> tasks_changed_since(
-        std::int64_t group_id, net::WallTime since);
+        std::int64_t group_id, core::WallTime since);
     /// {"GROUP_ID": group_id, ">=CHANGED_DATE": "<ISO 8601>+00:00"} (no GROUP_ID when 0).
-    static boost::json::object changed_since_filter(std::int64_t group_id, net::WallTime since);
+    static boost::json::object changed_since_filter(std::int64_t group_id, core::WallTime since);
     /// `t` as ISO 8601 with an explicit offset, e.g. `2026-11-28T10:00:00+00:00`.
-    static std::string iso_date(net::WallTime t);
+    static std::string iso_date(core::WallTime t);
     /// `tasks.task.get`; nullopt when the task does not exist or is not visible (`result: []`).
     boost::asio::awaitable<net::Outcome<std::optional<BitrixTask>>> get_task(std::int64_t task_id);
     /// `tasks.task.update` with UPPER_CASE `fields` (e.g. TITLE, TAGS as the full set, UF_*);
@@ -181,7 +181,7 @@ class BitrixClient {
     };
     [[nodiscard]] const Stats& stats() const { return stats_; }
     /// Until when `method` is paused by OPERATION_TIME_LIMIT, if it is.
-    [[nodiscard]] std::optional<net::WallTime> paused_until(std::string_view method) const;
+    [[nodiscard]] std::optional<core::WallTime> paused_until(std::string_view method) const;
     /// The client-side request budget.
     [[nodiscard]] net::RateLimiter& limiter() { return limiter_; }
     /// The authentication mode in use.
@@ -213,13 +213,13 @@ class BitrixClient {
 
     boost::asio::any_io_executor executor_;
     net::HttpTransport& transport_;
-    net::Clock& clock_;
+    core::Clock& clock_;
     ClientSettings settings_;
     AuthMode mode_;
     std::string portal_;  ///< portal_url without a trailing slash
     net::RateLimiter limiter_;
     net::RetryPolicy policy_;
-    std::map<std::string, net::WallTime> paused_;  ///< lower-case method → not before
+    std::map<std::string, core::WallTime> paused_;  ///< lower-case method → not before
     Stats stats_;
     // OAuth state.
     std::optional<TokenStore> store_;

@@ -12,7 +12,7 @@
 namespace hrmaild::bitrix {
 
 namespace json = boost::json;
-using net::ErrorKind;
+using core::ErrorKind;
 
 namespace {
 
@@ -64,7 +64,7 @@ std::string auth_hint(std::string_view code, AuthMode mode) {
                      "bitrix.oauth_refresh_token_file";
 }
 
-std::optional<net::WallTime> operating_reset(const json::value& time) {
+std::optional<core::WallTime> operating_reset(const json::value& time) {
     const auto* reset = field(time, {"operating_reset_at"});
     if (!reset)
         return std::nullopt;
@@ -77,7 +77,7 @@ std::optional<net::WallTime> operating_reset(const json::value& time) {
         return std::nullopt;
     if (secs <= 0)
         return std::nullopt;
-    return net::WallTime{std::chrono::duration_cast<net::WallTime::duration>(
+    return core::WallTime{std::chrono::duration_cast<core::WallTime::duration>(
         std::chrono::duration<double>(std::ceil(secs)))};
 }
 

@@ -18,7 +18,7 @@ namespace hrmaild::bitrix {
 enum class AuthMode { webhook, oauth };
 
 /// The kind an `error` code maps to, if it is one the client knows.
-std::optional<net::ErrorKind> kind_for_code(std::string_view code);
+std::optional<core::ErrorKind> kind_for_code(std::string_view code);
 
 /// Whether the code means "the access token expired; refresh and repeat" (OAuth).
 bool is_expired_token(std::string_view code);

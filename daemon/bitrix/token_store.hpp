@@ -2,7 +2,7 @@
 /// Where OAuth-app mode keeps its tokens between runs. Bitrix24 hands out a NEW refresh token
 /// on every refresh and the old one stops working, so the newest must survive a crash: it is
 /// written atomically (temp file, fsync, rename, fsync of the folder) with mode 0600.
-#include "daemon/domain/secret.hpp"
+#include "daemon/core/secret.hpp"
 
 #include <cstdint>
 #include <filesystem>

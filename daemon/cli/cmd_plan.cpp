@@ -96,7 +96,7 @@ std::optional<std::pair<domain::Task, domain::DirectorySnapshot>> from_services(
     namespace asio = boost::asio;
     cfg.retry.give_up_beyond = g.timeout;
     asio::io_context ioc;
-    net::SystemClock clock;
+    core::SystemClock clock;
     app::Clients clients(ioc.get_executor(), cfg, clock, /*max_attempts=*/2);
     std::string problem;
     asio::co_spawn(

@@ -51,7 +51,7 @@ int run_status(const Globals& g) {
         }
     }
     asio::io_context ioc;
-    net::SystemClock clock;
+    core::SystemClock clock;
     app::Clients clients(ioc.get_executor(), cfg, clock, /*max_attempts=*/2);
     auto& bitrix = *clients.bitrix;
     auto& zoho = clients.zoho->client();

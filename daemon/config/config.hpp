@@ -1,7 +1,7 @@
 #pragma once
 /// The daemon's configuration, typed and validated. Built only by `load_config`.
 #include "daemon/config/diagnostic.hpp"
-#include "daemon/domain/secret.hpp"
+#include "daemon/core/secret.hpp"
 
 #include <yaml-cpp/yaml.h>
 

@@ -4,20 +4,6 @@
 
 namespace hrmaild::net {
 
-std::string_view to_string(ErrorKind kind) {
-    switch (kind) {
-        case ErrorKind::retryable:
-            return "retryable";
-        case ErrorKind::permanent:
-            return "permanent";
-        case ErrorKind::conflict:
-            return "conflict";
-        case ErrorKind::auth:
-            return "auth";
-    }
-    return "unknown";
-}
-
 std::string_view to_string(Phase phase) {
     switch (phase) {
         case Phase::none:

@@ -2,7 +2,8 @@
 /// Errors as values at the edge (STYLE.md point 5): every remote call returns
 /// `Outcome<T>` = `boost::system::result<T, CallError>`, and a `CallError` says what the
 /// caller may do about it (its `ErrorKind`) next to the HTTP status and the service's code.
-#include "daemon/net/clock.hpp"
+#include "daemon/core/clock.hpp"
+#include "daemon/core/error.hpp"
 
 #include <boost/assert/source_location.hpp>
 #include <boost/system/result.hpp>
@@ -17,19 +18,17 @@
 
 namespace hrmaild::net {
 
-/// What a caller may do about a failed call.
-enum class ErrorKind {
-    retryable,  ///< try again later (transport failures, throttles, 5xx): `with_retry` does
-    permanent,  ///< the same call will fail again: report it
-    conflict,   ///< the state is not what the call assumed (exists already, changed): probe
-    auth,       ///< credentials missing, expired or refused: refresh once or stop
-};
+// net speaks the shared vocabulary of core/ (clock, time types, error kinds) unqualified.
+using core::Clock;
+using core::Duration;
+using core::ErrorKind;
+using core::TimePoint;
+using core::WallTime;
 
 /// Where in a call a transport failure happened (`none` for an HTTP-level error).
 enum class Phase { none, url, resolve, connect, proxy, tls, write, read };
 
-/// Lower-case names, for logs and messages.
-std::string_view to_string(ErrorKind kind);
+/// Lower-case name, for logs and messages (`core::to_string` names an `ErrorKind`).
 std::string_view to_string(Phase phase);
 
 /// A failed remote call.

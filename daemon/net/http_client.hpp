@@ -4,7 +4,7 @@
 /// reuse per (scheme, host, port), a response size cap, TLS that always verifies, plain http
 /// only to loopback, and an optional CONNECT proxy. Transport failures come back as values.
 #include "daemon/config/config.hpp"
-#include "daemon/net/clock.hpp"
+#include "daemon/core/clock.hpp"
 #include "daemon/net/error.hpp"
 #include "daemon/net/url.hpp"
 

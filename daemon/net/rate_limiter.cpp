@@ -7,7 +7,7 @@
 
 namespace hrmaild::net {
 
-RateLimiter::RateLimiter(Clock& clock, std::string name, double burst, double per_second)
+RateLimiter::RateLimiter(core::Clock& clock, std::string name, double burst, double per_second)
     : clock_(clock)
     , name_(std::move(name))
     , burst_(std::max(1.0, burst))
@@ -15,7 +15,7 @@ RateLimiter::RateLimiter(Clock& clock, std::string name, double burst, double pe
     , tokens_(burst_)
     , last_(clock.now()) {}
 
-RateLimiter RateLimiter::per_minute(Clock& clock, std::string name, int per_minute) {
+RateLimiter RateLimiter::per_minute(core::Clock& clock, std::string name, int per_minute) {
     double burst = std::max(1, per_minute / 6);
     return RateLimiter(clock, std::move(name), burst, per_minute / 60.0);
 }
@@ -34,14 +34,14 @@ double RateLimiter::available() {
     return tokens_;
 }
 
-Duration RateLimiter::wait_time() {
+core::Duration RateLimiter::wait_time() {
     if (per_second_ <= 0)
-        return Duration::zero();
+        return core::Duration::zero();
     refill();
     if (tokens_ >= 1.0)
-        return Duration::zero();
+        return core::Duration::zero();
     double seconds = (1.0 - tokens_) / per_second_;
-    return std::chrono::ceil<Duration>(std::chrono::duration<double>(seconds));
+    return std::chrono::ceil<core::Duration>(std::chrono::duration<double>(seconds));
 }
 
 bool RateLimiter::try_acquire() {
@@ -59,14 +59,14 @@ void RateLimiter::drain() {
     tokens_ = std::min(tokens_, 0.0);
 }
 
-boost::asio::awaitable<Duration> RateLimiter::acquire() {
+boost::asio::awaitable<core::Duration> RateLimiter::acquire() {
     if (per_second_ <= 0)
-        co_return Duration::zero();
+        co_return core::Duration::zero();
     auto wait = wait_time();
     // Reserve now (the balance may go negative): the next caller queues behind us.
     tokens_ -= 1.0;
-    if (wait <= Duration::zero())
-        co_return Duration::zero();
+    if (wait <= core::Duration::zero())
+        co_return core::Duration::zero();
     log::debug("RATE_LIMIT_WAIT",
                {{"upstream", name_},
                 {"ms", std::chrono::duration_cast<std::chrono::milliseconds>(wait).count()}});

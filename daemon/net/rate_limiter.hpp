@@ -2,7 +2,7 @@
 /// Client-side request budgets: a token bucket per upstream, so the daemon stays under
 /// Bitrix24's leaky bucket (burst 50, 2/s) and Zoho's per-minute budget instead of tripping
 /// them. Waits run on the injected clock.
-#include "daemon/net/clock.hpp"
+#include "daemon/core/clock.hpp"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -16,15 +16,15 @@ class RateLimiter {
   public:
     /// `burst` tokens at most, `per_second` added each second; `per_second <= 0` disables the
     /// limit. Starts full.
-    RateLimiter(Clock& clock, std::string name, double burst, double per_second);
+    RateLimiter(core::Clock& clock, std::string name, double burst, double per_second);
 
     /// A budget of `per_minute` requests a minute: burst `max(1, per_minute / 6)` and a steady
     /// `per_minute / 60` a second, so no 60 s window sees more than `per_minute * 7 / 6`
     /// requests (25 → at most 29, under Zoho's reported 30).
-    static RateLimiter per_minute(Clock& clock, std::string name, int per_minute);
+    static RateLimiter per_minute(core::Clock& clock, std::string name, int per_minute);
 
     /// Takes one token, waiting on the clock until it is due. Returns how long it waited.
-    boost::asio::awaitable<Duration> acquire();
+    boost::asio::awaitable<core::Duration> acquire();
     /// Takes one token if one is available now, without waiting.
     bool try_acquire();
     /// Empties the bucket, e.g. when the server said "too many requests" anyway: our model of
@@ -33,19 +33,19 @@ class RateLimiter {
     /// Tokens available now (negative while callers are queued).
     [[nodiscard]] double available();
     /// How long a new caller would wait now.
-    [[nodiscard]] Duration wait_time();
+    [[nodiscard]] core::Duration wait_time();
     /// The upstream this budget is for (for logs).
     [[nodiscard]] const std::string& name() const { return name_; }
 
   private:
     void refill();
 
-    Clock& clock_;
+    core::Clock& clock_;
     std::string name_;
     double burst_;
     double per_second_;
     double tokens_;
-    TimePoint last_;
+    core::TimePoint last_;
 };
 
 }  // namespace hrmaild::net

@@ -4,8 +4,8 @@
 /// before" time (Bitrix `operating_reset_at`) are honoured; attempts are bounded. All waits
 /// run on the injected clock.
 #include "daemon/config/config.hpp"
+#include "daemon/core/clock.hpp"
 #include "daemon/log/log.hpp"
-#include "daemon/net/clock.hpp"
 #include "daemon/net/error.hpp"
 
 #include <boost/asio/awaitable.hpp>

@@ -1,7 +1,7 @@
 #pragma once
 /// URL handling for outbound calls: where to connect, whether plain http is allowed, what a
 /// URL looks like in a log line, and whether a proxy applies.
-#include "daemon/domain/secret.hpp"
+#include "daemon/core/secret.hpp"
 
 #include <cstdint>
 #include <functional>

@@ -46,7 +46,7 @@ std::string_view probe_name(ProbeState s) {
 constexpr std::string_view kUnknown = "unknown";
 
 std::string error_class(const net::CallError& err) {
-    return err.outcome_unknown ? std::string(kUnknown) : std::string(net::to_string(err.kind));
+    return err.outcome_unknown ? std::string(kUnknown) : std::string(core::to_string(err.kind));
 }
 
 // A journaled failure that trying again cannot mend (refused, conflicting, not authorized).
@@ -342,7 +342,7 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
     auto result = co_await mail_.apply(op, password ? &*password : nullptr);
     if (!result) {
         const auto& err = result.error();
-        if (err.kind == net::ErrorKind::conflict && earlier) {
+        if (err.kind == core::ErrorKind::conflict && earlier) {
             // "Already exists" is success only when the existing object is the planned one,
             // made after our earlier attempt started.
             observer_.count(Event::probe);
@@ -355,7 +355,7 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
                 co_return co_await run_step(ctx, index, op, failure);
             }
         }
-        if (err.kind == net::ErrorKind::conflict) {
+        if (err.kind == core::ErrorKind::conflict) {
             std::string detail = err.message;
             must(store_.journal_failed(key, "conflict", detail));
             failure = fmt::format("{}: {}", workflow::describe_step(op), detail);
@@ -365,7 +365,7 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
             co_return StepOutcome::failed;
         }
         must(store_.journal_failed(key, error_class(err), err.message));
-        if (err.kind == net::ErrorKind::retryable) {
+        if (err.kind == core::ErrorKind::retryable) {
             observer_.step(op_name, "retried");
             log::warn("STEP_RETRY_LATER",
                       {{"step", step_key_text(key)}, {"op", op_name}, {"error", err.describe()}});
@@ -460,7 +460,7 @@ Awaitable<Service::StepOutcome> Service::settle_password(TicketContext& ctx, int
     if (!result) {
         const auto& err = result.error();
         must(store_.journal_failed(reset_key, error_class(err), err.message));
-        if (err.kind == net::ErrorKind::retryable)
+        if (err.kind == core::ErrorKind::retryable)
             co_return StepOutcome::retry_later;
         failure = fmt::format("{}: {}", workflow::describe_step(again), err.message);
         co_return StepOutcome::failed;
@@ -522,7 +522,7 @@ Awaitable<Service::StepOutcome> Service::deliver_password(TicketContext& ctx, in
         ++held.second;
         log::warn("PASSWORD_DELIVERY_FAILED",
                   {{"task", ctx.task_id}, {"attempt", held.second}, {"error", err.describe()}});
-        if (err.kind == net::ErrorKind::retryable && held.second < options_.delivery_attempts)
+        if (err.kind == core::ErrorKind::retryable && held.second < options_.delivery_attempts)
             co_return StepOutcome::retry_later;
         undelivered_.erase({ctx.task_id, index});
         failure = fmt::format(

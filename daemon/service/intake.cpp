@@ -70,7 +70,7 @@ bool is_waiting(TicketState s) {
 
 }  // namespace
 
-Service::Service(net::Clock& clock, store::StateStore& store, TicketSource& tickets,
+Service::Service(core::Clock& clock, store::StateStore& store, TicketSource& tickets,
                  MailDirectory& mail, std::shared_ptr<const workflow::WorkflowSet> workflows,
                  ServiceOptions options)
     : clock_(clock)

@@ -2,9 +2,9 @@
 /// The two narrow ports the service talks to remote systems through (DESIGN.md): a
 /// `TicketSource` (Bitrix24) and a `MailDirectory` (Zoho Mail). Adapters over the real
 /// clients implement them; tests use in-memory fakes or the adapters against the sandbox.
+#include "daemon/core/secret.hpp"
 #include "daemon/domain/directory.hpp"
 #include "daemon/domain/operation.hpp"
-#include "daemon/domain/secret.hpp"
 #include "daemon/domain/task.hpp"
 #include "daemon/net/error.hpp"
 

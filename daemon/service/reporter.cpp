@@ -83,11 +83,11 @@ Awaitable<bool> Service::settle_answer(const store::AnswerRecord& a) {
                     auto task = co_await tickets_.task(a.task_id);
                     const bool closed = task && *task && !(*task)->is_open();
                     if (!closed) {
-                        must(store_.journal_failed(key, std::string(net::to_string(r.error().kind)),
-                                                   r.error().message));
+                        must(store_.journal_failed(
+                            key, std::string(core::to_string(r.error().kind)), r.error().message));
                         log::warn(complete ? "TASK_COMPLETE_FAILED" : "TASK_DEFER_FAILED",
                                   {{"task", a.task_id}, {"error", r.error().describe()}});
-                        if (r.error().kind == net::ErrorKind::retryable) {
+                        if (r.error().kind == core::ErrorKind::retryable) {
                             must(store_.settle_answer(a.id, AnswerState::pending,
                                                       r.error().message));
                             co_return false;
@@ -119,12 +119,12 @@ Awaitable<bool> Service::settle_answer(const store::AnswerRecord& a) {
                     continue;
                 }
                 if (!r) {
-                    must(store_.journal_failed(key, std::string(net::to_string(r.error().kind)),
+                    must(store_.journal_failed(key, std::string(core::to_string(r.error().kind)),
                                                r.error().message));
                     log::warn("IT_NOTIFY_FAILED", {{"task", a.task_id},
                                                    {"to", options_.approvers[i]},
                                                    {"error", r.error().describe()}});
-                    again = again || r.error().kind == net::ErrorKind::retryable;
+                    again = again || r.error().kind == core::ErrorKind::retryable;
                     continue;
                 }
                 observer_.count(Event::notification_sent);
@@ -176,12 +176,12 @@ Awaitable<Service::Landing> Service::post_comment(std::int64_t task_id, const st
     must(store_.journal_started(key, "post_comment"));
     auto posted = co_await tickets_.post_comment(task_id, with_marker(text, marker));
     if (!posted) {
-        must(store_.journal_failed(key, std::string(net::to_string(posted.error().kind)),
+        must(store_.journal_failed(key, std::string(core::to_string(posted.error().kind)),
                                    posted.error().message));
         log::warn("COMMENT_FAILED",
                   {{"task", task_id}, {"marker", marker}, {"error", posted.error().describe()}});
-        co_return posted.error().kind == net::ErrorKind::retryable ? Landing::later
-                                                                   : Landing::refused;
+        co_return posted.error().kind == core::ErrorKind::retryable ? Landing::later
+                                                                    : Landing::refused;
     }
     observer_.count(Event::comment_posted);
     must(store_.record_comment(task_id, marker, *posted));

@@ -10,7 +10,7 @@
 /// Single-threaded (STYLE.md point 10): every method runs on the daemon's io_context thread.
 /// It talks to Bitrix24 and Zoho Mail only through the two ports, and to SQLite only through
 /// the StateStore, so tests drive it with fakes, with the sandbox, or both.
-#include "daemon/net/clock.hpp"
+#include "daemon/core/clock.hpp"
 #include "daemon/service/observer.hpp"
 #include "daemon/service/planning.hpp"
 #include "daemon/service/ports.hpp"
@@ -82,8 +82,9 @@ class CommandError : public std::runtime_error {
 class Service {
   public:
     /// The ports and the store must outlive the service.
-    Service(net::Clock& clock, store::StateStore& store, TicketSource& tickets, MailDirectory& mail,
-            std::shared_ptr<const workflow::WorkflowSet> workflows, ServiceOptions options);
+    Service(core::Clock& clock, store::StateStore& store, TicketSource& tickets,
+            MailDirectory& mail, std::shared_ptr<const workflow::WorkflowSet> workflows,
+            ServiceOptions options);
 
     /// Swaps the workflows (SIGHUP reload); tickets in flight keep their frozen plans.
     void set_workflows(std::shared_ptr<const workflow::WorkflowSet> workflows);
@@ -175,7 +176,7 @@ class Service {
                                    const std::string& parse_errors = {});
     Awaitable<std::optional<domain::Task>> load_task(std::int64_t task_id);
 
-    net::Clock& clock_;
+    core::Clock& clock_;
     store::StateStore& store_;
     TicketSource& tickets_;
     MailDirectory& mail_;

@@ -13,7 +13,7 @@ TokenSettings token_settings(const config::Config& config) {
 
 }  // namespace
 
-ZohoConnection::ZohoConnection(net::HttpTransport& http, net::Clock& clock,
+ZohoConnection::ZohoConnection(net::HttpTransport& http, core::Clock& clock,
                                const config::Config& config, ClientOptions options)
     : tokens_(http, clock, token_settings(config))
     , client_(http, clock, tokens_, config.zoho, config.retry, options)

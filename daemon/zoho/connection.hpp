@@ -2,7 +2,7 @@
 /// Everything the daemon and the CLI need to talk to Zoho Mail, built from the configuration
 /// in one line: the token manager, the API client and the directory cache, wired together.
 #include "daemon/config/config.hpp"
-#include "daemon/net/clock.hpp"
+#include "daemon/core/clock.hpp"
 #include "daemon/net/http_client.hpp"
 #include "daemon/zoho/directory_cache.hpp"
 #include "daemon/zoho/token_manager.hpp"
@@ -17,7 +17,7 @@ class ZohoConnection {
     /// From `zoho.*` (hosts, zoid, client id, secret files, budget, token margin, directory
     /// refresh) and `retry.*`; the access token is shared through `zoho-token.json` in the
     /// state folder (the folder of `state.path`).
-    ZohoConnection(net::HttpTransport& http, net::Clock& clock, const config::Config& config,
+    ZohoConnection(net::HttpTransport& http, core::Clock& clock, const config::Config& config,
                    ClientOptions options = {});
     ZohoConnection(const ZohoConnection&) = delete;
     ZohoConnection& operator=(const ZohoConnection&) = delete;

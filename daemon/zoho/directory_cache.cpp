@@ -35,14 +35,14 @@ domain::DirectoryGroup to_directory_group(const Group& group) {
     return d;
 }
 
-DirectoryCache::DirectoryCache(ZohoClient& client, net::Clock& clock,
-                               net::Duration refresh_interval)
+DirectoryCache::DirectoryCache(ZohoClient& client, core::Clock& clock,
+                               core::Duration refresh_interval)
     : client_(client), clock_(clock), refresh_interval_(refresh_interval) {}
 
 bool DirectoryCache::stale() const {
     if (!snapshot_ || !loaded_at_ || invalidated_)
         return true;
-    return refresh_interval_ > net::Duration::zero() &&
+    return refresh_interval_ > core::Duration::zero() &&
            clock_.now() - *loaded_at_ >= refresh_interval_;
 }
 
@@ -68,7 +68,7 @@ asio::awaitable<net::Outcome<Snapshot>> DirectoryCache::load() {
     auto fail = [this](const net::CallError& e) {
         ++stats_.failed_loads;
         log::warn("ZOHO_DIRECTORY_LOAD_FAILED",
-                  {{"kind", net::to_string(e.kind)}, {"error", e.describe()}});
+                  {{"kind", core::to_string(e.kind)}, {"error", e.describe()}});
     };
 
     auto users = co_await client_.list_all_users();
@@ -110,17 +110,17 @@ asio::awaitable<net::Outcome<Snapshot>> DirectoryCache::load() {
 }
 
 asio::awaitable<void> DirectoryCache::run() {
-    const net::Duration interval =
-        refresh_interval_ > net::Duration::zero() ? refresh_interval_ : std::chrono::minutes(15);
+    const core::Duration interval =
+        refresh_interval_ > core::Duration::zero() ? refresh_interval_ : std::chrono::minutes(15);
     for (;;) {
         if (stale())
             (void)co_await refresh();
-        net::Duration wait = interval;
+        core::Duration wait = interval;
         if (loaded_at_) {
             const auto due = *loaded_at_ + interval;
-            wait = due > clock_.now() ? due - clock_.now() : net::Duration::zero();
+            wait = due > clock_.now() ? due - clock_.now() : core::Duration::zero();
         }
-        if (wait <= net::Duration::zero())
+        if (wait <= core::Duration::zero())
             wait = interval;  // a failed load: next tick
         if (auto ec = co_await clock_.sleep_for(wait); ec)
             co_return;

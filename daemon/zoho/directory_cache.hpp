@@ -3,8 +3,8 @@
 /// every group with its members, loaded in pages into a `domain::DirectorySnapshot`, so the
 /// collision checks of a plan cost no request per candidate address. Reloaded on a schedule
 /// (`zoho.directory_refresh`) and after every change the daemon makes (`invalidate`).
+#include "daemon/core/clock.hpp"
 #include "daemon/domain/directory.hpp"
-#include "daemon/net/clock.hpp"
 #include "daemon/net/error.hpp"
 #include "daemon/zoho/single_flight.hpp"
 #include "daemon/zoho/zoho_client.hpp"
@@ -33,7 +33,7 @@ struct DirectoryStats {
 class DirectoryCache {
   public:
     /// The snapshot is reloaded when it is older than `refresh_interval` (0: never by age).
-    DirectoryCache(ZohoClient& client, net::Clock& clock, net::Duration refresh_interval);
+    DirectoryCache(ZohoClient& client, core::Clock& clock, core::Duration refresh_interval);
 
     /// The current snapshot, loading it first when there is none, it is older than the
     /// refresh interval, or it was invalidated. Concurrent callers share one load. When a
@@ -52,7 +52,7 @@ class DirectoryCache {
         return snapshot_;
     }
     /// When the last snapshot was loaded.
-    [[nodiscard]] std::optional<net::TimePoint> loaded_at() const { return loaded_at_; }
+    [[nodiscard]] std::optional<core::TimePoint> loaded_at() const { return loaded_at_; }
     /// Whether `snapshot()` would load.
     [[nodiscard]] bool stale() const;
 
@@ -67,10 +67,10 @@ class DirectoryCache {
     boost::asio::awaitable<net::Outcome<std::shared_ptr<const domain::DirectorySnapshot>>> load();
 
     ZohoClient& client_;
-    net::Clock& clock_;
-    net::Duration refresh_interval_;
+    core::Clock& clock_;
+    core::Duration refresh_interval_;
     std::shared_ptr<const domain::DirectorySnapshot> snapshot_;
-    std::optional<net::TimePoint> loaded_at_;
+    std::optional<core::TimePoint> loaded_at_;
     bool invalidated_ = false;
     std::size_t generation_ = 0;  ///< bumped by invalidate(): a load started before is stale
     SingleFlight<std::shared_ptr<const domain::DirectorySnapshot>> flight_;

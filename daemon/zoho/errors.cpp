@@ -9,7 +9,7 @@
 
 namespace hrmaild::zoho {
 namespace json = boost::json;
-using net::ErrorKind;
+using core::ErrorKind;
 
 namespace {
 
@@ -49,7 +49,7 @@ bool is_throttle_response(const net::HttpResponse& response) {
 }
 
 net::CallError classify_api_error(const net::HttpResponse& response,
-                                  std::string_view required_scope, net::WallTime now) {
+                                  std::string_view required_scope, core::WallTime now) {
     net::CallError e;
     e.http_status = response.status;
     std::string description, more_info;

@@ -35,7 +35,7 @@ inline constexpr std::string_view bad_response = "CLIENT_BAD_RESPONSE";
 /// the scope the call needs, for the INVALID_OAUTHSCOPE message.
 /// `now` (the injected clock's calendar time) anchors a Retry-After date.
 net::CallError classify_api_error(const net::HttpResponse& response,
-                                  std::string_view required_scope, net::WallTime now);
+                                  std::string_view required_scope, core::WallTime now);
 
 /// Whether the answer is Zoho's throttle: 429, or any status whose body says
 /// URL_ROLLING_THROTTLES_LIMIT_EXCEEDED or contains THROTTLE (reference section 3).

@@ -3,7 +3,7 @@
 /// characters, at least two each of upper case, lower case, digits and symbols from a
 /// JSON-safe set, no run of three repeated or sequential characters, and nothing taken from
 /// the user's address or names. Drawn from OpenSSL's RAND_bytes.
-#include "daemon/domain/secret.hpp"
+#include "daemon/core/secret.hpp"
 
 #include <string>
 #include <string_view>

@@ -19,7 +19,7 @@ boost::json::object status_json(const OrgSummary& s) {
 boost::json::object status_json(const net::CallError& e) {
     return boost::json::object{{"ok", false},
                                {"error", e.describe()},
-                               {"kind", net::to_string(e.kind)},
+                               {"kind", core::to_string(e.kind)},
                                {"http_status", e.http_status},
                                {"code", e.service_code}};
 }

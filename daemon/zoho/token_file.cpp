@@ -28,12 +28,12 @@ std::string sha256_hex(const std::string& text) {
     return out;
 }
 
-std::int64_t unix_of(net::WallTime t) {
+std::int64_t unix_of(core::WallTime t) {
     return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
-net::WallTime from_unix(std::int64_t s) {
-    return net::WallTime{std::chrono::seconds{s}};
+core::WallTime from_unix(std::int64_t s) {
+    return core::WallTime{std::chrono::seconds{s}};
 }
 
 std::optional<std::int64_t> int_of(const json::object& o, std::string_view key) {

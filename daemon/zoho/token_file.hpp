@@ -6,8 +6,8 @@
 /// lock file taken with flock(2) while a process reads, mints and writes; never in the SQLite
 /// store, never logged. It also carries the recent mints and a block Zoho announced, so the
 /// client-side mint limit holds across restarts.
-#include "daemon/domain/secret.hpp"
-#include "daemon/net/clock.hpp"
+#include "daemon/core/clock.hpp"
+#include "daemon/core/secret.hpp"
 
 #include <filesystem>
 #include <optional>
@@ -19,9 +19,9 @@ namespace hrmaild::zoho {
 /// What the file holds.
 struct TokenFileState {
     std::optional<Secret> access_token;
-    net::WallTime expires_at{};                  ///< of `access_token`
-    std::vector<net::WallTime> mints;            ///< token-endpoint requests, oldest first
-    std::optional<net::WallTime> blocked_until;  ///< Zoho refused mints until then
+    core::WallTime expires_at{};                  ///< of `access_token`
+    std::vector<core::WallTime> mints;            ///< token-endpoint requests, oldest first
+    std::optional<core::WallTime> blocked_until;  ///< Zoho refused mints until then
 };
 
 /// The shared token file.

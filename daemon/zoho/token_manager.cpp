@@ -11,7 +11,7 @@
 namespace hrmaild::zoho {
 namespace asio = boost::asio;
 namespace json = boost::json;
-using net::ErrorKind;
+using core::ErrorKind;
 
 namespace {
 
@@ -21,7 +21,7 @@ std::string strip_slash(std::string url) {
     return url;
 }
 
-long long seconds_of(net::Duration d) {
+long long seconds_of(core::Duration d) {
     return std::chrono::duration_cast<std::chrono::seconds>(d).count();
 }
 
@@ -60,7 +60,7 @@ TokenSettings TokenSettings::from_config(const config::ZohoConfig& zoho) {
     return s;
 }
 
-TokenManager::TokenManager(net::HttpTransport& http, net::Clock& clock, TokenSettings settings)
+TokenManager::TokenManager(net::HttpTransport& http, core::Clock& clock, TokenSettings settings)
     : http_(http), clock_(clock), settings_(std::move(settings)) {
     settings_.accounts_url = strip_slash(settings_.accounts_url);
     if (!settings_.token_file.empty())
@@ -72,7 +72,7 @@ bool TokenManager::has_fresh_token() const {
     return token_.has_value() && clock_.now() < refresh_at_;
 }
 
-std::optional<net::TimePoint> TokenManager::expires_at() const {
+std::optional<core::TimePoint> TokenManager::expires_at() const {
     if (!token_)
         return std::nullopt;
     return expires_at_;
@@ -84,13 +84,13 @@ TokenStats TokenManager::stats() const {
     return s;
 }
 
-std::optional<net::WallTime> TokenManager::blocked_until() const {
+std::optional<core::WallTime> TokenManager::blocked_until() const {
     if (blocked_wall_ && *blocked_wall_ > clock_.wall_now())
         return blocked_wall_;
     return std::nullopt;
 }
 
-void TokenManager::set_blocked(std::optional<net::WallTime> until, std::string_view reason) {
+void TokenManager::set_blocked(std::optional<core::WallTime> until, std::string_view reason) {
     const bool was = blocked_until().has_value();
     const auto before = blocked_wall_;
     blocked_wall_ = until;
@@ -99,7 +99,7 @@ void TokenManager::set_blocked(std::optional<net::WallTime> until, std::string_v
         // Once per block (not once per caller that runs into it).
         if (!was)
             log::warn("ZOHO_TOKEN_BLOCKED", {{"reason", reason},
-                                             {"until", net::format_utc(*until)},
+                                             {"until", core::format_utc(*until)},
                                              {"wait_s", seconds_of(*until - clock_.wall_now())}});
         if (block_listener_)
             block_listener_(until);
@@ -115,16 +115,16 @@ net::CallError TokenManager::blocked_error(std::string_view reason) const {
         "Zoho access-token minting is blocked ({}): Zoho allows {} access tokens per refresh "
         "token in {} minutes; it clears at {} (in {} s)",
         reason, settings_.mint_limit, seconds_of(settings_.mint_window) / 60,
-        net::format_utc(until), seconds_of(wait)));
+        core::format_utc(until), seconds_of(wait)));
     e.service_code = std::string(codes::mint_limit);
-    e.retry_after = std::chrono::duration_cast<net::Duration>(wait);
+    e.retry_after = std::chrono::duration_cast<core::Duration>(wait);
     e.not_before = until;
     e.not_executed = true;
     return e;
 }
 
-void TokenManager::adopt(Secret token, net::WallTime expires) {
-    const auto left = std::chrono::duration_cast<net::Duration>(expires - clock_.wall_now());
+void TokenManager::adopt(Secret token, core::WallTime expires) {
+    const auto left = std::chrono::duration_cast<core::Duration>(expires - clock_.wall_now());
     token_ = std::move(token);
     expires_at_ = clock_.now() + left;
     refresh_at_ = expires_at_ - settings_.refresh_margin;
@@ -214,7 +214,7 @@ void TokenManager::save_file(std::optional<TokenFile::Lock>& lock) {
     TokenFileState st;
     if (token_) {
         st.access_token = *token_;
-        st.expires_at = clock_.wall_now() + std::chrono::duration_cast<net::WallTime::duration>(
+        st.expires_at = clock_.wall_now() + std::chrono::duration_cast<core::WallTime::duration>(
                                                 expires_at_ - clock_.now());
     }
     st.mints.assign(mints_.begin(), mints_.end());
@@ -318,7 +318,7 @@ asio::awaitable<net::Outcome<Secret>> TokenManager::mint() {
         e.message = "Zoho token refresh: " + e.message;
         e.not_executed = true;  // the API request that needed the token was never sent
         log::warn("ZOHO_TOKEN_REFRESH_FAILED",
-                  {{"kind", net::to_string(e.kind)}, {"error", e.describe()}});
+                  {{"kind", core::to_string(e.kind)}, {"error", e.describe()}});
         co_return e;
     }
     const net::HttpResponse& resp = *sent;
@@ -347,8 +347,8 @@ asio::awaitable<net::Outcome<Secret>> TokenManager::mint() {
             expires_in = *sec;
         else if (auto v = int_field(*obj, "expires_in"); v && *v > 0)
             expires_in = *v > 86400 ? *v / 1000 : *v;
-        const net::Duration lifetime = std::chrono::seconds(expires_in);
-        const net::Duration margin = std::min(settings_.refresh_margin, lifetime / 2);
+        const core::Duration lifetime = std::chrono::seconds(expires_in);
+        const core::Duration margin = std::min(settings_.refresh_margin, lifetime / 2);
         const auto got = clock_.now();
         token_ = Secret(std::move(token));
         expires_at_ = got + lifetime;
@@ -361,7 +361,7 @@ asio::awaitable<net::Outcome<Secret>> TokenManager::mint() {
     e.not_executed = true;
     log::emit(e.kind == ErrorKind::auth ? log::Level::error : log::Level::warn,
               "ZOHO_TOKEN_REFRESH_FAILED",
-              {{"kind", net::to_string(e.kind)}, {"error", e.describe()}});
+              {{"kind", core::to_string(e.kind)}, {"error", e.describe()}});
     co_return e;
 }
 

@@ -4,8 +4,8 @@
 /// and Zoho's mint limit (10 access tokens per refresh token in 10 minutes) kept client-side
 /// so the daemon never trips the 15-30 minute block.
 #include "daemon/config/config.hpp"
-#include "daemon/domain/secret.hpp"
-#include "daemon/net/clock.hpp"
+#include "daemon/core/clock.hpp"
+#include "daemon/core/secret.hpp"
 #include "daemon/net/error.hpp"
 #include "daemon/net/http_client.hpp"
 #include "daemon/zoho/single_flight.hpp"
@@ -32,16 +32,16 @@ struct TokenSettings {
     std::string client_secret_file;  ///< named in error messages (a path, not secret)
     std::string refresh_token_file;  ///< named in error messages (a path, not secret)
     /// Refresh this long before expiry (capped at half the token's lifetime).
-    net::Duration refresh_margin = std::chrono::seconds(300);
-    int mint_limit = 10;                                   ///< mints allowed per window
-    net::Duration mint_window = std::chrono::minutes(10);  ///< Zoho's mint window
+    core::Duration refresh_margin = std::chrono::seconds(300);
+    int mint_limit = 10;                                    ///< mints allowed per window
+    core::Duration mint_window = std::chrono::minutes(10);  ///< Zoho's mint window
     /// How long to stay away after Zoho's "Access Denied" (users report 15-30 minutes).
-    net::Duration denied_wait = std::chrono::minutes(15);
+    core::Duration denied_wait = std::chrono::minutes(15);
     /// The token file shared with the other processes (`TokenFile`); empty: this process
     /// keeps its token in memory only.
     std::filesystem::path token_file;
     /// How long to wait for another process that holds the token file's lock (it is minting).
-    net::Duration lock_wait = std::chrono::seconds(15);
+    core::Duration lock_wait = std::chrono::seconds(15);
 
     /// From the validated `zoho` section.
     static TokenSettings from_config(const config::ZohoConfig& zoho);
@@ -60,7 +60,7 @@ struct TokenStats {
 class TokenManager {
   public:
     /// `http` and `clock` must outlive the manager.
-    TokenManager(net::HttpTransport& http, net::Clock& clock, TokenSettings settings);
+    TokenManager(net::HttpTransport& http, core::Clock& clock, TokenSettings settings);
 
     /// A token valid for at least the refresh margin (cached, or refreshed now: one refresh
     /// shared by every concurrent caller). Errors: `auth` when Zoho refuses the credentials
@@ -79,15 +79,15 @@ class TokenManager {
     /// Whether a token is cached and not yet due for refresh.
     [[nodiscard]] bool has_fresh_token() const;
     /// When the cached token expires (monotonic clock), if one is cached.
-    [[nodiscard]] std::optional<net::TimePoint> expires_at() const;
+    [[nodiscard]] std::optional<core::TimePoint> expires_at() const;
     /// Counters since construction.
     [[nodiscard]] TokenStats stats() const;
 
     /// Until when minting is blocked (Zoho's "Access Denied", or the client-side limit of
     /// `mint_limit` per `mint_window`), if it is now.
-    [[nodiscard]] std::optional<net::WallTime> blocked_until() const;
+    [[nodiscard]] std::optional<core::WallTime> blocked_until() const;
     /// Called with the new `blocked_until()` whenever a block starts or ends (metrics).
-    void on_block_change(std::function<void(std::optional<net::WallTime>)> listener) {
+    void on_block_change(std::function<void(std::optional<core::WallTime>)> listener) {
         block_listener_ = std::move(listener);
     }
 
@@ -96,25 +96,25 @@ class TokenManager {
     boost::asio::awaitable<net::Outcome<Secret>> mint();
     net::CallError interpret_error(const std::string& error, const std::string& description,
                                    int http_status);
-    void adopt(Secret token, net::WallTime expires);
-    void set_blocked(std::optional<net::WallTime> until, std::string_view reason);
+    void adopt(Secret token, core::WallTime expires);
+    void set_blocked(std::optional<core::WallTime> until, std::string_view reason);
     net::CallError blocked_error(std::string_view reason) const;
     void save_file(std::optional<TokenFile::Lock>& lock);
 
     net::HttpTransport& http_;
-    net::Clock& clock_;
+    core::Clock& clock_;
     TokenSettings settings_;
     SingleFlight<Secret> flight_;
     std::optional<Secret> token_;
-    net::TimePoint expires_at_{};
-    net::TimePoint refresh_at_{};
-    std::deque<net::WallTime> mints_;  ///< token-endpoint requests inside the window
+    core::TimePoint expires_at_{};
+    core::TimePoint refresh_at_{};
+    std::deque<core::WallTime> mints_;  ///< token-endpoint requests inside the window
     std::optional<net::CallError> fatal_;
     TokenStats stats_;
     std::optional<TokenFile> file_;
     std::optional<Secret> rejected_;  ///< the last token the API refused: never adopted again
-    std::optional<net::WallTime> blocked_wall_;
-    std::function<void(std::optional<net::WallTime>)> block_listener_;
+    std::optional<core::WallTime> blocked_wall_;
+    std::function<void(std::optional<core::WallTime>)> block_listener_;
 };
 
 /// `application/x-www-form-urlencoded` encoding of one value.

@@ -174,7 +174,7 @@ Organization parse_organization(const json::object& o) {
 
 // ------------------------------------------------------------------ construction
 
-ZohoClient::ZohoClient(net::HttpTransport& http, net::Clock& clock, TokenManager& tokens,
+ZohoClient::ZohoClient(net::HttpTransport& http, core::Clock& clock, TokenManager& tokens,
                        std::string api_url, std::int64_t zoid, int requests_per_minute,
                        config::RetryConfig retry, ClientOptions options)
     : http_(http)
@@ -187,14 +187,14 @@ ZohoClient::ZohoClient(net::HttpTransport& http, net::Clock& clock, TokenManager
     , retry_(retry, options.jitter, options.seed)
     , rng_(options.seed != 0 ? options.seed : std::random_device{}()) {}
 
-ZohoClient::ZohoClient(net::HttpTransport& http, net::Clock& clock, TokenManager& tokens,
+ZohoClient::ZohoClient(net::HttpTransport& http, core::Clock& clock, TokenManager& tokens,
                        const config::ZohoConfig& zoho, const config::RetryConfig& retry,
                        ClientOptions options)
     : ZohoClient(http, clock, tokens, zoho.api_url, zoho.zoid, zoho.requests_per_minute, retry,
                  options) {}
 
-net::Duration ZohoClient::throttle_delay(int n) {
-    net::Duration d = options_.throttle_base;
+core::Duration ZohoClient::throttle_delay(int n) {
+    core::Duration d = options_.throttle_base;
     for (int i = 1; i < n && d < options_.throttle_cap; ++i)
         d *= 2;
     d = std::min(d, options_.throttle_cap);
@@ -312,7 +312,7 @@ asio::awaitable<Outcome<json::value>> ZohoClient::attempt(Spec& spec) {
             ++spec.throttles;
             // Our model of Zoho's budget was wrong: start the bucket from empty.
             limiter_.drain();
-            const net::Duration wait = throttle_delay(spec.throttles);
+            const core::Duration wait = throttle_delay(spec.throttles);
             if (!err.retry_after || *err.retry_after < wait)
                 err.retry_after = wait;
             log::warn(
@@ -626,7 +626,7 @@ asio::awaitable<Outcome<void>> ZohoClient::delete_aliases(UserRef user,
     };
     auto r = co_await update_user(user, body_for(aliases), "accounts.deleteEmailAlias");
     if (r || r.error().http_status < 400 || r.error().http_status >= 500 ||
-        r.error().kind != net::ErrorKind::permanent)
+        r.error().kind != core::ErrorKind::permanent)
         co_return r;
     // Zoho refuses the removal of an address that is not (or no longer) an alias; Zoho gives
     // no code of its own for it, so a probe settles it: the aliases that are gone are done.

@@ -5,8 +5,8 @@
 /// (`zoho.requests_per_minute`), the access token (refreshed once on 401 INVALID_OAUTHTOKEN)
 /// and the retry policy (throttles back off 60 s doubling to 15 min, jittered).
 #include "daemon/config/config.hpp"
-#include "daemon/domain/secret.hpp"
-#include "daemon/net/clock.hpp"
+#include "daemon/core/clock.hpp"
+#include "daemon/core/secret.hpp"
 #include "daemon/net/error.hpp"
 #include "daemon/net/http_client.hpp"
 #include "daemon/net/rate_limiter.hpp"
@@ -158,10 +158,10 @@ using RoleResults = std::vector<std::pair<std::int64_t, bool>>;
 struct ClientOptions {
     int user_page_size = 200;  ///< `limit` of the user list (no documented maximum)
     int group_page_size = 25;  ///< the old documented maximum of the group list
-    net::Duration throttle_base = std::chrono::seconds(60);  ///< first wait after a throttle
-    net::Duration throttle_cap = std::chrono::minutes(15);   ///< longest wait after throttles
-    net::Jitter jitter = net::Jitter::full;                  ///< jitter of ordinary retries
-    std::uint64_t seed = 0;                                  ///< fixes jitter in tests (0: random)
+    core::Duration throttle_base = std::chrono::seconds(60);  ///< first wait after a throttle
+    core::Duration throttle_cap = std::chrono::minutes(15);   ///< longest wait after throttles
+    net::Jitter jitter = net::Jitter::full;                   ///< jitter of ordinary retries
+    std::uint64_t seed = 0;                                   ///< fixes jitter in tests (0: random)
 };
 
 /// Counters for tests and `status`.
@@ -176,11 +176,11 @@ class ZohoClient {
   public:
     /// `http`, `clock` and `tokens` must outlive the client. `api_url` is the Mail host (per
     /// data centre); `zoid` 0 discovers it on first use.
-    ZohoClient(net::HttpTransport& http, net::Clock& clock, TokenManager& tokens,
+    ZohoClient(net::HttpTransport& http, core::Clock& clock, TokenManager& tokens,
                std::string api_url, std::int64_t zoid, int requests_per_minute,
                config::RetryConfig retry, ClientOptions options = {});
     /// From `zoho.api_url`, `zoho.zoid`, `zoho.requests_per_minute` and `retry.*`.
-    ZohoClient(net::HttpTransport& http, net::Clock& clock, TokenManager& tokens,
+    ZohoClient(net::HttpTransport& http, core::Clock& clock, TokenManager& tokens,
                const config::ZohoConfig& zoho, const config::RetryConfig& retry,
                ClientOptions options = {});
 
@@ -286,7 +286,7 @@ class ZohoClient {
     [[nodiscard]] net::RateLimiter& limiter() { return limiter_; }
     /// The wait after the `n`th throttle answer of one call (1-based): `throttle_base`
     /// doubling up to `throttle_cap`, plus up to a quarter more at random.
-    net::Duration throttle_delay(int n);
+    core::Duration throttle_delay(int n);
 
   private:
     struct Spec {
@@ -309,7 +309,7 @@ class ZohoClient {
                                                             std::string operation);
 
     net::HttpTransport& http_;
-    net::Clock& clock_;
+    core::Clock& clock_;
     TokenManager& tokens_;
     std::string api_url_;
     std::int64_t zoid_ = 0;

@@ -167,7 +167,7 @@ class BitrixSandboxTest : public ::testing::Test {
     hrmaild::test::TempDir dir;
     sandbox::BackgroundSandbox sb;
     asio::io_context ioc;
-    net::ManualClock clock{std::chrono::system_clock::now()};
+    core::ManualClock clock{std::chrono::system_clock::now()};
     config::HttpConfig http_config;
     std::unique_ptr<net::HttpClient> http;
     std::unique_ptr<BitrixClient> client;
@@ -366,7 +366,7 @@ TEST_F(BitrixSandboxTest, OneFailingCommandDoesNotFailTheBatch) {
     ASSERT_TRUE(all[0]) << all[0].error().describe();
     EXPECT_EQ(all[0]->back().text, "uno");
     ASSERT_FALSE(all[1]);
-    EXPECT_EQ(all[1].error().kind, net::ErrorKind::permanent);
+    EXPECT_EQ(all[1].error().kind, core::ErrorKind::permanent);
     EXPECT_TRUE(all[2]) << all[2].error().describe();
     // One batch, then one tasks.task.get to look for a chat behind the refused task.
     EXPECT_EQ(bitrix_requests() - before, 2);
@@ -472,7 +472,7 @@ TEST_F(BitrixSandboxTest, WrongSecretIsFatalAndNeverLogged) {
     auto before = bitrix_requests();
     auto me = run(client->current_user());
     ASSERT_FALSE(me);
-    EXPECT_EQ(me.error().kind, net::ErrorKind::auth);
+    EXPECT_EQ(me.error().kind, core::ErrorKind::auth);
     EXPECT_EQ(me.error().http_status, 401);
     EXPECT_NE(me.error().message.find("bitrix.webhook_secret_file"), std::string::npos);
     EXPECT_EQ(bitrix_requests() - before, 1);  // never retried
@@ -489,7 +489,7 @@ TEST_F(BitrixSandboxTest, SecretStaysOutOfLogsOnTransportFailures) {
     auto me = run(client->current_user());
     log::setup({log::Level::info, log::Format::text, false});
     ASSERT_FALSE(me);
-    EXPECT_EQ(me.error().kind, net::ErrorKind::retryable);
+    EXPECT_EQ(me.error().kind, core::ErrorKind::retryable);
     EXPECT_TRUE(sink.has_event("HTTP_CALL_GAVE_UP"));
     EXPECT_EQ(client_lines(sink).find(kWebhookSecret), std::string::npos) << client_lines(sink);
     EXPECT_EQ(me.error().describe().find(kWebhookSecret), std::string::npos);

@@ -457,7 +457,7 @@ TEST_F(HttpClientTest, WebhookSecretNeverReachesLogsOrErrors) {
         server.url("/rest/1/" + secret.reveal() + "/tasks.task.list?auth=" + secret.reveal());
 
     log::CaptureSink capture;
-    SystemClock clock;
+    core::SystemClock clock;
     config::RetryConfig rc;
     rc.max_attempts = 5;
     rc.base_delay = 1ms;
@@ -508,7 +508,7 @@ TEST_F(HttpClientTest, WithRetryOnServiceUnavailableTwiceMakesThreeRequests) {
         return n++ < 2 ? ServerReply::status_only(503) : ServerReply::ok(R"({"ok":1})");
     });
     HttpClient client(ioc.get_executor(), fast_config(), no_env());
-    SystemClock clock;
+    core::SystemClock clock;
     config::RetryConfig rc;
     rc.max_attempts = 4;
     rc.base_delay = 1ms;

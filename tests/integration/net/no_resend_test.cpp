@@ -110,7 +110,7 @@ class NoResend : public ::testing::Test {
     sandbox::BackgroundSandbox sb;
     test::TempDir dir;
     asio::io_context ioc;
-    net::SystemClock clock;
+    core::SystemClock clock;
     std::unique_ptr<net::HttpClient> http;
     std::unique_ptr<bitrix::BitrixClient> bitrix;
     std::unique_ptr<zoho::TokenManager> tokens;

@@ -5,7 +5,7 @@
 // Policy time runs on a ManualClock the driver advances together with the sandbox clock.
 #include "daemon/app/zoho_directory.hpp"
 #include "daemon/config/config.hpp"
-#include "daemon/net/clock.hpp"
+#include "daemon/core/clock.hpp"
 #include "daemon/net/http_client.hpp"
 #include "daemon/zoho/connection.hpp"
 #include "daemon/zoho/directory_cache.hpp"
@@ -181,7 +181,7 @@ class ZohoAdapterOps : public ::testing::Test {
     }
 
     asio::io_context ioc_;
-    net::ManualClock clock_;
+    core::ManualClock clock_;
     std::unique_ptr<sandbox::BackgroundSandbox> sandbox_;
     std::unique_ptr<net::HttpClient> http_;
     std::unique_ptr<TokenManager> tokens_;

@@ -163,7 +163,7 @@ class ZohoSandbox : public ::testing::Test {
     }
 
     asio::io_context ioc_;
-    net::ManualClock clock_;
+    core::ManualClock clock_;
     std::unique_ptr<sandbox::BackgroundSandbox> sandbox_;
     std::string base_;
     std::unique_ptr<net::HttpClient> raw_;
@@ -311,7 +311,7 @@ TEST_F(ZohoSandbox, EmulatorRefusalsMapToSectionTen) {
     auto dup = new_user("ana.lopez", "Ana", "López");
     auto r = go(client_->add_user(dup));
     ASSERT_FALSE(r.has_value());
-    EXPECT_EQ(r.error().kind, net::ErrorKind::conflict);
+    EXPECT_EQ(r.error().kind, core::ErrorKind::conflict);
     EXPECT_EQ(r.error().service_code, codes::email_already_exists);
 
     auto foreign = go(client_->add_user(new_user("x.y", "Equis", "Ye")));
@@ -320,7 +320,7 @@ TEST_F(ZohoSandbox, EmulatorRefusalsMapToSectionTen) {
     other.primary_address = "x.z@otrodominio.com";
     auto d = go(client_->add_user(other));
     ASSERT_FALSE(d.has_value());
-    EXPECT_EQ(d.error().kind, net::ErrorKind::permanent);
+    EXPECT_EQ(d.error().kind, core::ErrorKind::permanent);
     EXPECT_EQ(d.error().service_code, codes::domain_not_verified);
 
     NewUser weak = new_user("debil", "Debil", "Clave");
@@ -328,7 +328,7 @@ TEST_F(ZohoSandbox, EmulatorRefusalsMapToSectionTen) {
     auto w = go(client_->add_user(weak));
     ASSERT_FALSE(w.has_value());
     EXPECT_EQ(w.error().service_code, codes::password_policy_violation);
-    EXPECT_EQ(w.error().kind, net::ErrorKind::permanent);
+    EXPECT_EQ(w.error().kind, core::ErrorKind::permanent);
 
     NewUser bad = new_user("bad", "Bad", "Address");
     bad.primary_address = "no..dots@tarmexico.com";
@@ -340,7 +340,7 @@ TEST_F(ZohoSandbox, EmulatorRefusalsMapToSectionTen) {
     auto l = go(client_->add_user(new_user("sin.licencia", "Sin", "Licencia")));
     ASSERT_FALSE(l.has_value());
     EXPECT_EQ(l.error().service_code, codes::license_limit_exceeded);
-    EXPECT_EQ(l.error().kind, net::ErrorKind::permanent);
+    EXPECT_EQ(l.error().kind, core::ErrorKind::permanent);
 }
 
 TEST_F(ZohoSandbox, MissingScopeIsPermanentAndNamesIt) {
@@ -351,7 +351,7 @@ TEST_F(ZohoSandbox, MissingScopeIsPermanentAndNamesIt) {
                                                          "ZohoMail.partner.organization.READ"}}}}});
     auto r = go(client_->list_groups());
     ASSERT_FALSE(r.has_value());
-    EXPECT_EQ(r.error().kind, net::ErrorKind::permanent);
+    EXPECT_EQ(r.error().kind, core::ErrorKind::permanent);
     EXPECT_NE(r.error().message.find("ZohoMail.organization.groups.READ"), std::string::npos);
     EXPECT_EQ(wire_->token_requests, 1) << "a new token would not gain the scope";
 }
@@ -513,7 +513,7 @@ TEST_F(ZohoSandbox, RevokedRefreshTokenIsFatalAndNamesTheFile) {
                          {"body", "{\"error\":\"invalid_code\"}"}});
     auto r = go(client_->list_users(0, 5));
     ASSERT_FALSE(r.has_value());
-    EXPECT_EQ(r.error().kind, net::ErrorKind::auth);
+    EXPECT_EQ(r.error().kind, core::ErrorKind::auth);
     EXPECT_NE(r.error().message.find("zoho.refresh_token_file"), std::string::npos);
     EXPECT_EQ(wire_->token_requests, 1);
     EXPECT_EQ(wire_->api_requests, 0);
@@ -628,7 +628,7 @@ TEST_F(ZohoSandboxTls, AnUntrustedCertificateSendsNothing) {
     auto st = sandbox_->call([](sandbox::Sandbox& sb) { return sb.state(); });
     EXPECT_EQ(st.at("requests").at("zoho_oauth"), 0)
         << "no refresh token may reach an unverified server";
-    EXPECT_EQ(r.error().kind, net::ErrorKind::permanent);
+    EXPECT_EQ(r.error().kind, core::ErrorKind::permanent);
     EXPECT_EQ(wire_->api_requests, 0);
 }
 
@@ -658,7 +658,7 @@ TEST_F(ZohoSandbox, AdapterRefusesADestructiveStepWhenTheIdNowNamesAnotherAddres
     sandbox_->seed(*seed);
     auto r = go(mail.apply(disable, nullptr));
     ASSERT_FALSE(r.has_value());
-    EXPECT_EQ(r.error().kind, net::ErrorKind::conflict);
+    EXPECT_EQ(r.error().kind, core::ErrorKind::conflict);
     EXPECT_NE(r.error().message.find("target changed"), std::string::npos) << r.error().message;
     EXPECT_NE(r.error().message.find("juan.perez.otro@tarmexico.com"), std::string::npos);
     auto still = go(client_->get_user("juan.perez.otro@tarmexico.com"));
@@ -678,7 +678,7 @@ TEST_F(ZohoSandbox, AdapterDeletesOnlyAnAccountThatIsStillDisabled) {
     ASSERT_TRUE(go(client_->enable_user(juan->ref(), true)).has_value());
     auto refused = go(mail.apply(del, nullptr));
     ASSERT_FALSE(refused.has_value());
-    EXPECT_EQ(refused.error().kind, net::ErrorKind::conflict);
+    EXPECT_EQ(refused.error().kind, core::ErrorKind::conflict);
     EXPECT_NE(refused.error().message.find("target changed"), std::string::npos)
         << refused.error().message;
     ASSERT_TRUE(go(client_->get_user("juan.perez@tarmexico.com")).has_value());  // not deleted
@@ -698,7 +698,7 @@ TEST_F(ZohoSandbox, AdapterNeverResetsAPasswordOnAnUnboundAccount) {
     Secret password("Unused-Pass-1-xQ7!");
     auto r = go(mail.apply(reset, &password));
     ASSERT_FALSE(r.has_value());
-    EXPECT_EQ(r.error().kind, net::ErrorKind::conflict);
+    EXPECT_EQ(r.error().kind, core::ErrorKind::conflict);
 }
 
 }  // namespace

@@ -82,7 +82,7 @@ TEST_F(BitrixApiTest, WalkEndsWhenThePortalIgnoresTheFilter) {
 }
 
 TEST_F(BitrixApiTest, ChangedSinceFilterUsesIsoDateWithOffset) {
-    auto since = net::WallTime{std::chrono::seconds{1764324000}};  // 2025-11-28T10:00:00Z
+    auto since = core::WallTime{std::chrono::seconds{1764324000}};  // 2025-11-28T10:00:00Z
     EXPECT_EQ(BitrixClient::iso_date(since), "2025-11-28T10:00:00+00:00");
     auto f = BitrixClient::changed_since_filter(42, since);
     EXPECT_EQ(json::serialize(f),
@@ -297,7 +297,7 @@ TEST_F(BitrixApiTest, NotificationsArePrivate) {
     EXPECT_EQ(FakePortal::method_of(portal.requests[0]), "im.notify.personal.add");
     auto refused = run(client->notify_system(12, "hola"));
     ASSERT_FALSE(refused);
-    EXPECT_EQ(refused.error().kind, net::ErrorKind::permanent);
+    EXPECT_EQ(refused.error().kind, core::ErrorKind::permanent);
     EXPECT_EQ(FakePortal::method_of(portal.requests[1]), "im.notify.system.add");
 }
 

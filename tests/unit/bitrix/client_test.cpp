@@ -67,7 +67,7 @@ TEST_F(BitrixClientTest, RetriesEndAfterMaxAttempts) {
     log::CaptureSink sink;
     auto r = run(client->current_user());
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().kind, net::ErrorKind::retryable);
+    EXPECT_EQ(r.error().kind, core::ErrorKind::retryable);
     EXPECT_EQ(portal.requests.size(), 4u);  // retry.max_attempts
     EXPECT_TRUE(sink.has_event("HTTP_CALL_GAVE_UP"));
 }
@@ -78,7 +78,7 @@ TEST_F(BitrixClientTest, PermanentAndAuthErrorsAreNotRetried) {
     };
     auto r = run(client->complete_task(5));
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().kind, net::ErrorKind::permanent);
+    EXPECT_EQ(r.error().kind, core::ErrorKind::permanent);
     EXPECT_EQ(r.error().message, "tasks.task.complete: Action on the task is not allowed");
     EXPECT_EQ(portal.requests.size(), 1u);
 
@@ -88,7 +88,7 @@ TEST_F(BitrixClientTest, PermanentAndAuthErrorsAreNotRetried) {
     log::CaptureSink sink;
     auto a = run(client->current_user());
     ASSERT_FALSE(a);
-    EXPECT_EQ(a.error().kind, net::ErrorKind::auth);
+    EXPECT_EQ(a.error().kind, core::ErrorKind::auth);
     EXPECT_NE(a.error().message.find("bitrix.webhook_secret_file"), std::string::npos);
     EXPECT_EQ(portal.requests.size(), 2u);
     EXPECT_TRUE(sink.has_event("BITRIX_AUTH_REFUSED"));
@@ -268,10 +268,10 @@ TEST_F(BitrixClientTest, BatchChunksAtFiftyAndMapsResultsBack) {
     ASSERT_TRUE(results[119]);
     EXPECT_EQ(results[119]->result, json::value("tasks.task.get?taskId=119&select%5B0%5D=ID"));
     ASSERT_FALSE(results[7]);
-    EXPECT_EQ(results[7].error().kind, net::ErrorKind::permanent);
+    EXPECT_EQ(results[7].error().kind, core::ErrorKind::permanent);
     EXPECT_EQ(results[7].error().message, "tasks.task.get: no such task");
     ASSERT_FALSE(results[60]);
-    EXPECT_EQ(results[60].error().kind, net::ErrorKind::auth);
+    EXPECT_EQ(results[60].error().kind, core::ErrorKind::auth);
     EXPECT_TRUE(results[8]);
 }
 

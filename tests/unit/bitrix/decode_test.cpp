@@ -195,29 +195,29 @@ net::HttpResponse response(int status, std::string body, std::string type = "app
 struct CodeCase {
     int status;
     const char* code;
-    net::ErrorKind kind;
+    core::ErrorKind kind;
 };
 
 TEST(BitrixErrors, KindFollowsTheCodeNotTheStatus) {
     const CodeCase cases[] = {
-        {503, "QUERY_LIMIT_EXCEEDED", net::ErrorKind::retryable},
-        {503, "OVERLOAD_LIMIT", net::ErrorKind::retryable},
-        {429, "OPERATION_TIME_LIMIT", net::ErrorKind::retryable},
-        {401, "expired_token", net::ErrorKind::auth},
-        {401, "NO_AUTH_FOUND", net::ErrorKind::auth},
-        {401, "INVALID_CREDENTIALS", net::ErrorKind::auth},
-        {403, "INVALID_CREDENTIALS", net::ErrorKind::auth},
-        {401, "insufficient_scope", net::ErrorKind::auth},
-        {403, "ACCESS_DENIED", net::ErrorKind::auth},
-        {403, "user_access_error", net::ErrorKind::auth},
-        {403, "wrong_auth_type", net::ErrorKind::auth},  // case-insensitive
-        {404, "ERROR_METHOD_NOT_FOUND", net::ErrorKind::permanent},
-        {400, "0", net::ErrorKind::permanent},
-        {400, "100", net::ErrorKind::permanent},
-        {400, "1048582", net::ErrorKind::permanent},
-        {400, "ERROR_CORE", net::ErrorKind::permanent},
-        {500, "INTERNAL_SERVER_ERROR", net::ErrorKind::retryable},
-        {200, "ERROR_CORE", net::ErrorKind::permanent},  // an error even with 200
+        {503, "QUERY_LIMIT_EXCEEDED", core::ErrorKind::retryable},
+        {503, "OVERLOAD_LIMIT", core::ErrorKind::retryable},
+        {429, "OPERATION_TIME_LIMIT", core::ErrorKind::retryable},
+        {401, "expired_token", core::ErrorKind::auth},
+        {401, "NO_AUTH_FOUND", core::ErrorKind::auth},
+        {401, "INVALID_CREDENTIALS", core::ErrorKind::auth},
+        {403, "INVALID_CREDENTIALS", core::ErrorKind::auth},
+        {401, "insufficient_scope", core::ErrorKind::auth},
+        {403, "ACCESS_DENIED", core::ErrorKind::auth},
+        {403, "user_access_error", core::ErrorKind::auth},
+        {403, "wrong_auth_type", core::ErrorKind::auth},  // case-insensitive
+        {404, "ERROR_METHOD_NOT_FOUND", core::ErrorKind::permanent},
+        {400, "0", core::ErrorKind::permanent},
+        {400, "100", core::ErrorKind::permanent},
+        {400, "1048582", core::ErrorKind::permanent},
+        {400, "ERROR_CORE", core::ErrorKind::permanent},
+        {500, "INTERNAL_SERVER_ERROR", core::ErrorKind::retryable},
+        {200, "ERROR_CORE", core::ErrorKind::permanent},  // an error even with 200
     };
     for (const auto& c : cases) {
         json::object o{{"error", c.code}, {"error_description", "x"}};
@@ -259,7 +259,7 @@ TEST(BitrixErrors, HtmlBodyIsRetryable) {
         "batch", response(200, "<html><body>502 Bad Gateway</body></html>", "text/html"),
         AuthMode::webhook);
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().kind, net::ErrorKind::retryable);
+    EXPECT_EQ(r.error().kind, core::ErrorKind::retryable);
     EXPECT_NE(r.error().message.find("instead of JSON"), std::string::npos);
     EXPECT_NE(r.error().message.find("text/html"), std::string::npos);
 }
@@ -270,7 +270,7 @@ TEST(BitrixErrors, RenamedPortalIsReportedNotFollowed) {
         {"Location", "https://nuevo.bitrix24.com/rest/1/secret-xyz/user.current.json"});
     auto out = decode_response("user.current", r, AuthMode::webhook);
     ASSERT_FALSE(out);
-    EXPECT_EQ(out.error().kind, net::ErrorKind::permanent);
+    EXPECT_EQ(out.error().kind, core::ErrorKind::permanent);
     EXPECT_EQ(out.error().service_code, "PORTAL_MOVED");
     EXPECT_NE(out.error().message.find("https://nuevo.bitrix24.com"), std::string::npos);
     EXPECT_NE(out.error().message.find("bitrix.portal_url"), std::string::npos);
@@ -301,7 +301,7 @@ TEST(BitrixErrors, EnvelopeWithTotalAndNext) {
     EXPECT_EQ(r->next, 50);
     auto none = decode_response("x", response(200, R"({"time":{}})"), AuthMode::webhook);
     ASSERT_FALSE(none);
-    EXPECT_EQ(none.error().kind, net::ErrorKind::permanent);
+    EXPECT_EQ(none.error().kind, core::ErrorKind::permanent);
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 // A scripted HttpTransport for the Bitrix client's unit tests: records every request and
 // answers through a handler, after yielding once so concurrent callers really interleave.
 #include "daemon/bitrix/client.hpp"
-#include "daemon/net/clock.hpp"
+#include "daemon/core/clock.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
@@ -103,7 +103,7 @@ inline ClientSettings webhook_settings() {
 
 /// Runs a coroutine to completion on `ioc`, jumping the manual clock over every sleep.
 template <typename T>
-T run(boost::asio::io_context& ioc, net::ManualClock& clock, boost::asio::awaitable<T> aw) {
+T run(boost::asio::io_context& ioc, core::ManualClock& clock, boost::asio::awaitable<T> aw) {
     std::optional<T> result;
     std::exception_ptr failure;
     boost::asio::co_spawn(ioc, std::move(aw), [&](std::exception_ptr e, T v) {
@@ -134,7 +134,7 @@ class ClientFixture : public ::testing::Test {
     }
 
     boost::asio::io_context ioc;
-    net::ManualClock clock;
+    core::ManualClock clock;
     FakePortal portal{ioc.get_executor()};
     std::unique_ptr<BitrixClient> client;
 };

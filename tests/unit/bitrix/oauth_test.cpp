@@ -145,7 +145,7 @@ TEST_F(BitrixOAuthTest, RefusedRefreshIsFatalAndNamesTheKey) {
     log::CaptureSink sink;
     auto r = run(client->current_user());
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().kind, net::ErrorKind::auth);
+    EXPECT_EQ(r.error().kind, core::ErrorKind::auth);
     EXPECT_NE(r.error().message.find("bitrix.oauth_refresh_token_file"), std::string::npos);
     EXPECT_EQ(portal.requests.size(), 1u);
     EXPECT_TRUE(sink.has_event("BITRIX_TOKEN_REFRESH_FAILED"));

@@ -1,5 +1,5 @@
 #include "daemon/log/log.hpp"
-#include "daemon/domain/secret.hpp"
+#include "daemon/core/secret.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>

@@ -1,4 +1,4 @@
-#include "daemon/domain/secret.hpp"
+#include "daemon/core/secret.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>

@@ -14,7 +14,7 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
 /// Runs `n` sequential acquires and returns the virtual time at which each one got its token.
-std::vector<Duration> acquire_times(ManualClock& clock, RateLimiter& limiter, int n) {
+std::vector<Duration> acquire_times(core::ManualClock& clock, RateLimiter& limiter, int n) {
     asio::io_context ioc;
     std::vector<Duration> at;
     asio::co_spawn(
@@ -31,7 +31,7 @@ std::vector<Duration> acquire_times(ManualClock& clock, RateLimiter& limiter, in
 }
 
 TEST(RateLimiter, BitrixDefaultsBurstFiftyThenTwoPerSecond) {
-    ManualClock clock;
+    core::ManualClock clock;
     RateLimiter limiter(clock, "bitrix", 50, 2);
     auto at = acquire_times(clock, limiter, 54);
     ASSERT_EQ(at.size(), 54u);
@@ -44,7 +44,7 @@ TEST(RateLimiter, BitrixDefaultsBurstFiftyThenTwoPerSecond) {
 }
 
 TEST(RateLimiter, RefillsWhileIdleButNotBeyondBurst) {
-    ManualClock clock;
+    core::ManualClock clock;
     RateLimiter limiter(clock, "bitrix", 50, 2);
     acquire_times(clock, limiter, 50);
     EXPECT_NEAR(limiter.available(), 0.0, 1e-9);
@@ -56,7 +56,7 @@ TEST(RateLimiter, RefillsWhileIdleButNotBeyondBurst) {
 
 TEST(RateLimiter, ConcurrentCallersAreServedInOrder) {
     asio::io_context ioc;
-    ManualClock clock;
+    core::ManualClock clock;
     RateLimiter limiter(clock, "x", 1, 2);
     std::vector<std::pair<int, Duration>> done;
     for (int id = 0; id < 4; ++id) {
@@ -76,7 +76,7 @@ TEST(RateLimiter, ConcurrentCallersAreServedInOrder) {
 }
 
 TEST(RateLimiter, ZohoPerMinuteBudgetNeverExceedsItsWindow) {
-    ManualClock clock;
+    core::ManualClock clock;
     auto limiter = RateLimiter::per_minute(clock, "zoho", 25);
     auto at = acquire_times(clock, limiter, 100);
     // burst 25/6 = 4, then one every 2.4 s
@@ -95,7 +95,7 @@ TEST(RateLimiter, ZohoPerMinuteBudgetNeverExceedsItsWindow) {
 }
 
 TEST(RateLimiter, TryAcquireAndDrain) {
-    ManualClock clock;
+    core::ManualClock clock;
     RateLimiter limiter(clock, "x", 2, 1);
     EXPECT_TRUE(limiter.try_acquire());
     EXPECT_TRUE(limiter.try_acquire());
@@ -109,7 +109,7 @@ TEST(RateLimiter, TryAcquireAndDrain) {
 }
 
 TEST(RateLimiter, ZeroRateMeansUnlimited) {
-    ManualClock clock;
+    core::ManualClock clock;
     RateLimiter limiter(clock, "x", 1, 0);
     auto at = acquire_times(clock, limiter, 500);
     EXPECT_EQ(at.back(), Duration::zero());

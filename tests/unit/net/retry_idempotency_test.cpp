@@ -44,7 +44,7 @@ CallError refused_connect() {
 
 Outcome<int> drive(Script& s, RetryLabel label, config::RetryConfig rc = {5, 1000ms, 60000ms}) {
     asio::io_context ioc;
-    ManualClock clock;
+    core::ManualClock clock;
     RetryPolicy policy(rc, Jitter::none);
     std::optional<Outcome<int>> out;
     asio::co_spawn(
@@ -108,7 +108,7 @@ TEST(Bound, AWaitBeyondTheBoundIsNotMade) {
 
 TEST(Stop, AStoppedSystemClockEndsEverySleepAtOnce) {
     asio::io_context ioc;
-    SystemClock clock;
+    core::SystemClock clock;
     std::optional<boost::system::error_code> first, later;
     asio::co_spawn(
         ioc,

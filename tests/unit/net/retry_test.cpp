@@ -112,7 +112,7 @@ struct Script {
     std::deque<int> statuses;
     int calls = 0;
     std::vector<Duration> called_at;
-    ManualClock* clock = nullptr;
+    core::ManualClock* clock = nullptr;
     std::optional<std::string> retry_after;
 
     asio::awaitable<Outcome<HttpResponse>> call() {
@@ -128,7 +128,7 @@ struct Script {
     }
 };
 
-Outcome<HttpResponse> run_with_retry(ManualClock& clock, RetryPolicy& policy, Script& script) {
+Outcome<HttpResponse> run_with_retry(core::ManualClock& clock, RetryPolicy& policy, Script& script) {
     asio::io_context ioc;
     std::optional<Outcome<HttpResponse>> result;
     asio::co_spawn(
@@ -144,7 +144,7 @@ Outcome<HttpResponse> run_with_retry(ManualClock& clock, RetryPolicy& policy, Sc
 
 TEST(WithRetry, TwoServiceUnavailableThenSuccessMakesThreeCalls) {
     log::CaptureSink capture;
-    ManualClock clock;
+    core::ManualClock clock;
     RetryPolicy policy(cfg(8, 1000ms, 15min), Jitter::none);
     Script script{{503, 503, 200}, 0, {}, &clock, {}};
     auto result = run_with_retry(clock, policy, script);
@@ -161,7 +161,7 @@ TEST(WithRetry, TwoServiceUnavailableThenSuccessMakesThreeCalls) {
 }
 
 TEST(WithRetry, PermanentErrorIsNotRetried) {
-    ManualClock clock;
+    core::ManualClock clock;
     RetryPolicy policy(cfg(8, 1000ms, 15min), Jitter::none);
     Script script{{404, 200}, 0, {}, &clock, {}};
     auto result = run_with_retry(clock, policy, script);
@@ -173,7 +173,7 @@ TEST(WithRetry, PermanentErrorIsNotRetried) {
 
 TEST(WithRetry, GivesUpAfterMaxAttemptsAndSaysSo) {
     log::CaptureSink capture;
-    ManualClock clock;
+    core::ManualClock clock;
     RetryPolicy policy(cfg(4, 1000ms, 15min), Jitter::none);
     Script script{{503, 503, 503, 503, 503, 503}, 0, {}, &clock, {}};
     auto result = run_with_retry(clock, policy, script);
@@ -184,7 +184,7 @@ TEST(WithRetry, GivesUpAfterMaxAttemptsAndSaysSo) {
 }
 
 TEST(WithRetry, HonoursRetryAfterFromTheServer) {
-    ManualClock clock;
+    core::ManualClock clock;
     RetryPolicy policy(cfg(8, 1000ms, 15min), Jitter::none);
     Script script{{429, 200}, 0, {}, &clock, std::string("120")};
     auto result = run_with_retry(clock, policy, script);
@@ -194,7 +194,7 @@ TEST(WithRetry, HonoursRetryAfterFromTheServer) {
 
 TEST(WithRetry, CancellationStopsRetryingAndReturnsTheLastError) {
     asio::io_context ioc;
-    ManualClock clock;
+    core::ManualClock clock;
     RetryPolicy policy(cfg(8, 1000ms, 15min), Jitter::none);
     Script script{std::deque<int>(8, 503), 0, {}, &clock, {}};
     asio::cancellation_signal signal;
@@ -225,7 +225,7 @@ TEST(WithRetry, CancellationStopsRetryingAndReturnsTheLastError) {
 
 TEST(WithRetry, CancellationDuringACallMakesNoFurtherAttempt) {
     asio::io_context ioc;
-    ManualClock clock;
+    core::ManualClock clock;
     RetryPolicy policy(cfg(8, 1000ms, 15min), Jitter::none);
     int calls = 0;
     auto slow_call = [&]() -> asio::awaitable<Outcome<int>> {
@@ -258,7 +258,7 @@ TEST(WithRetry, CancellationDuringACallMakesNoFurtherAttempt) {
 }
 
 TEST(WithRetry, AnHourOfBackoffRunsInMilliseconds) {
-    ManualClock clock;
+    core::ManualClock clock;
     RetryPolicy policy(cfg(12, 1000ms, 15min), Jitter::none);
     Script script{std::deque<int>(11, 503), 0, {}, &clock, {}};
     auto real_start = std::chrono::steady_clock::now();

@@ -36,7 +36,7 @@ class FakeTickets : public service::TicketSource {
     bool crash_before_next_comment = false;  // the process dies before the post is sent
     int fail_next_comments = 0;              // retryable failures of comment posts
     int fail_next_notifications = 0;         // failures of private notifications...
-    net::ErrorKind notification_failure = net::ErrorKind::retryable;  // ...of this kind
+    core::ErrorKind notification_failure = core::ErrorKind::retryable;  // ...of this kind
     int comment_reads = 0;
 
     void add_task(domain::Task t) {
@@ -127,7 +127,7 @@ class FakeTickets : public service::TicketSource {
             --fail_next_notifications;
             net::CallError e;
             e.kind = notification_failure;
-            e.http_status = notification_failure == net::ErrorKind::retryable ? 503 : 400;
+            e.http_status = notification_failure == core::ErrorKind::retryable ? 503 : 400;
             e.message = "notification refused (fake)";
             co_return e;
         }
@@ -196,7 +196,7 @@ class FakeMail : public service::MailDirectory {
             case K::create_user: {
                 if (dir.address_taken(email)) {
                     net::CallError e;
-                    e.kind = net::ErrorKind::conflict;
+                    e.kind = core::ErrorKind::conflict;
                     e.http_status = 400;
                     e.service_code = "EMAIL_ALREADY_EXISTS";
                     e.message = "already exists";

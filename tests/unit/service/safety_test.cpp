@@ -206,7 +206,7 @@ TEST_F(SafetyTest, ACommandIsNeverAppliedTwiceAcrossARestart) {
 TEST_F(SafetyTest, AnUndeliverablePasswordFailsTheTicketAfterOneReset) {
     add_fixture("07-contrasena.json", 7);
     tickets_.fail_next_notifications = 1;
-    tickets_.notification_failure = net::ErrorKind::permanent;
+    tickets_.notification_failure = core::ErrorKind::permanent;
     run(service_->cycle());
     EXPECT_EQ(state(7), TicketState::failed);
     for (int i = 0; i < 3; ++i) {

@@ -138,7 +138,7 @@ class ServiceTest : public ::testing::Test {
     config::Config config_;
     std::shared_ptr<const workflow::WorkflowSet> workflows_;
     std::unique_ptr<store::SqliteStore> store_;
-    net::ManualClock clock_;
+    core::ManualClock clock_;
     FakeTickets tickets_;
     FakeMail mail_;
     std::unique_ptr<Service> service_;

@@ -10,7 +10,7 @@
 #include <thread>
 #include <type_traits>
 
-#include "daemon/domain/secret.hpp"
+#include "daemon/core/secret.hpp"
 #include "daemon/log/log.hpp"
 #include "tests/unit/store/store_test_support.hpp"
 

@@ -83,7 +83,7 @@ struct FakeOrg {
 
 struct CacheFixture : ::testing::Test {
     asio::io_context ioc;
-    net::ManualClock clock;
+    core::ManualClock clock;
     FakeTransport http{clock};
     FakeOrg org;
     TokenManager tokens{http, clock, [] {

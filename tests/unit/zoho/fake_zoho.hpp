@@ -1,7 +1,7 @@
 #pragma once
 // Test doubles for the Zoho client: a transport that records every request and answers from
 // a handler, and helpers that run a coroutine to completion in virtual time.
-#include "daemon/net/clock.hpp"
+#include "daemon/core/clock.hpp"
 #include "daemon/net/http_client.hpp"
 #include "daemon/zoho/json.hpp"
 
@@ -62,7 +62,7 @@ class FakeTransport final : public net::HttpTransport {
   public:
     using Handler = std::function<net::Outcome<net::HttpResponse>(const net::HttpRequest&)>;
 
-    explicit FakeTransport(net::Clock& clock) : clock_(clock) {
+    explicit FakeTransport(core::Clock& clock) : clock_(clock) {
         token_handler = [this](const net::HttpRequest&) -> net::Outcome<net::HttpResponse> {
             return token_answer("tok-" + std::to_string(token_requests().size()));
         };
@@ -75,8 +75,8 @@ class FakeTransport final : public net::HttpTransport {
         requests.push_back(request);
         const bool token = request.url.find("/oauth/v2/token") != std::string::npos;
         // Answers take virtual time, so concurrent callers really overlap.
-        const net::Duration delay = token ? token_delay : api_delay;
-        if (delay > net::Duration::zero())
+        const core::Duration delay = token ? token_delay : api_delay;
+        if (delay > core::Duration::zero())
             co_await clock_.sleep_for(delay);
         co_return token ? token_handler(request) : api_handler(request);
     }
@@ -101,11 +101,11 @@ class FakeTransport final : public net::HttpTransport {
     std::vector<net::HttpRequest> requests;
     Handler token_handler;
     Handler api_handler;
-    net::Duration token_delay{};
-    net::Duration api_delay{};
+    core::Duration token_delay{};
+    core::Duration api_delay{};
 
   private:
-    net::Clock& clock_;
+    core::Clock& clock_;
 };
 
 /// The value of a header, or empty.
@@ -133,7 +133,7 @@ inline std::string target_of(const net::HttpRequest& r) {
 
 /// Runs `aw` to completion on `ioc`, jumping virtual time whenever only the clock is waited on.
 template <typename T>
-T run(asio::io_context& ioc, net::ManualClock& clock, asio::awaitable<T> aw) {
+T run(asio::io_context& ioc, core::ManualClock& clock, asio::awaitable<T> aw) {
     std::optional<T> out;
     std::exception_ptr error;
     asio::co_spawn(ioc, std::move(aw), [&](std::exception_ptr e, T value) {

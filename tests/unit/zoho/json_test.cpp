@@ -39,20 +39,20 @@ TEST(ZohoErrors, FlatScopeBodyIsRead) {
                                       {"authFail", "true"},
                                       {"status", "401"}});
     auto e = classify_api_error(r, "ZohoMail.organization.groups.UPDATE", {});
-    EXPECT_EQ(e.kind, net::ErrorKind::permanent);
+    EXPECT_EQ(e.kind, core::ErrorKind::permanent);
     EXPECT_EQ(e.service_code, "INVALID_OAUTHSCOPE");
     EXPECT_NE(e.message.find("ZohoMail.organization.groups.UPDATE"), std::string::npos);
 }
 
 TEST(ZohoErrors, StatusFamiliesDecideUnknownCodes) {
-    EXPECT_EQ(classify_api_error(fail(502, "WHATEVER"), "", {}).kind, net::ErrorKind::retryable);
+    EXPECT_EQ(classify_api_error(fail(502, "WHATEVER"), "", {}).kind, core::ErrorKind::retryable);
     EXPECT_EQ(classify_api_error(fail(400, "INVALID_INPUT"), "", {}).kind,
-              net::ErrorKind::permanent);
-    EXPECT_EQ(classify_api_error(fail(400, "INVALID_TICKET"), "", {}).kind, net::ErrorKind::auth);
+              core::ErrorKind::permanent);
+    EXPECT_EQ(classify_api_error(fail(400, "INVALID_TICKET"), "", {}).kind, core::ErrorKind::auth);
     auto t = fail(429, "URL_ROLLING_THROTTLES_LIMIT_EXCEEDED");
     t.headers.push_back({"Retry-After", "120"});
     auto e = classify_api_error(t, "", {});
-    EXPECT_EQ(e.kind, net::ErrorKind::retryable);
+    EXPECT_EQ(e.kind, core::ErrorKind::retryable);
     EXPECT_TRUE(is_throttle(e));
     EXPECT_EQ(e.retry_after, std::chrono::seconds(120));
 }

@@ -29,7 +29,7 @@ struct SharedTokenFixture : ::testing::Test {
 
     hrmaild::test::TempDir dir;
     asio::io_context ioc;
-    net::ManualClock clock;
+    core::ManualClock clock;
     FakeTransport http{clock};
 };
 
@@ -98,8 +98,8 @@ TEST_F(SharedTokenFixture, ABlockZohoAnnouncedIsSharedAndNotAskedAgain) {
                                         {"status", "failure"}});
     };
     TokenManager daemon(http, clock, settings());
-    std::optional<net::WallTime> seen;
-    daemon.on_block_change([&](std::optional<net::WallTime> until) { seen = until; });
+    std::optional<core::WallTime> seen;
+    daemon.on_block_change([&](std::optional<core::WallTime> until) { seen = until; });
     auto t = get(daemon);
     ASSERT_FALSE(t);
     EXPECT_EQ(t.error().service_code, codes::mint_limit);

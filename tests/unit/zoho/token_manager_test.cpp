@@ -24,7 +24,7 @@ TokenSettings settings() {
 
 struct TokenFixture : ::testing::Test {
     asio::io_context ioc;
-    net::ManualClock clock;
+    core::ManualClock clock;
     FakeTransport http{clock};
     TokenManager tokens{http, clock, settings()};
 
@@ -117,7 +117,7 @@ TEST_F(TokenFixture, InvalidCodeInAn200BodyIsFatalAndNamesTheFile) {
     };
     auto t = get();
     ASSERT_FALSE(t.has_value());
-    EXPECT_EQ(t.error().kind, net::ErrorKind::auth);
+    EXPECT_EQ(t.error().kind, core::ErrorKind::auth);
     EXPECT_EQ(t.error().service_code, "invalid_code");
     EXPECT_NE(t.error().message.find("zoho.refresh_token_file"), std::string::npos);
     EXPECT_NE(t.error().message.find("/etc/hrmaild/zoho-refresh-token"), std::string::npos);
@@ -138,7 +138,7 @@ TEST_F(TokenFixture, InvalidClientSecretNamesTheSecretFile) {
     };
     auto t = get();
     ASSERT_FALSE(t.has_value());
-    EXPECT_EQ(t.error().kind, net::ErrorKind::auth);
+    EXPECT_EQ(t.error().kind, core::ErrorKind::auth);
     EXPECT_NE(t.error().message.find("zoho.client_secret_file"), std::string::npos);
 }
 
@@ -152,7 +152,7 @@ TEST_F(TokenFixture, AccessDeniedIsRetryableWithALongWaitAndNoHammering) {
     };
     auto t = get();
     ASSERT_FALSE(t.has_value());
-    EXPECT_EQ(t.error().kind, net::ErrorKind::retryable);
+    EXPECT_EQ(t.error().kind, core::ErrorKind::retryable);
     ASSERT_TRUE(t.error().retry_after.has_value());
     EXPECT_EQ(*t.error().retry_after, 15min);
     clock.advance(10min);
@@ -176,7 +176,7 @@ TEST_F(TokenFixture, MintLimitIsKeptClientSide) {
     }
     auto t = get();
     ASSERT_FALSE(t.has_value());
-    EXPECT_EQ(t.error().kind, net::ErrorKind::retryable);
+    EXPECT_EQ(t.error().kind, core::ErrorKind::retryable);
     EXPECT_EQ(t.error().service_code, codes::mint_limit);
     ASSERT_TRUE(t.error().retry_after.has_value());
     // The first mint was 100 s ago: its slot frees 500 s from now.
@@ -207,7 +207,7 @@ TEST_F(TokenFixture, TransportFailureIsRetryableAndNotCached) {
     };
     auto t = get();
     ASSERT_FALSE(t.has_value());
-    EXPECT_EQ(t.error().kind, net::ErrorKind::retryable);
+    EXPECT_EQ(t.error().kind, core::ErrorKind::retryable);
     EXPECT_EQ(get()->reveal(), "second");
 }
 

@@ -51,7 +51,7 @@ json::object user_json(std::int64_t zuid = kZuid, std::string email = "ana.lopez
 
 struct ClientFixture : ::testing::Test {
     asio::io_context ioc;
-    net::ManualClock clock;
+    core::ManualClock clock;
     FakeTransport http{clock};
     TokenManager tokens{http, clock, token_settings()};
     ClientOptions options = [] {
@@ -433,16 +433,16 @@ TEST_F(ClientFixture, ErrorCodesMapToKindsWithoutRetrying) {
     struct Case {
         int status;
         std::string code;
-        net::ErrorKind kind;
+        core::ErrorKind kind;
     };
     const std::vector<Case> cases = {
-        {400, "EMAIL_ALREADY_EXISTS", net::ErrorKind::conflict},
-        {400, "PASSWORD_POLICY_VIOLATION", net::ErrorKind::permanent},
-        {400, "LICENSE_LIMIT_EXCEEDED", net::ErrorKind::permanent},
-        {400, "DOMAIN_NOT_VERIFIED", net::ErrorKind::permanent},
-        {400, "INVALID_EMAIL_ADDRESS", net::ErrorKind::permanent},
-        {404, "EXTRA_KEY_FOUND_IN_JSON", net::ErrorKind::permanent},
-        {404, "USER_NOT_FOUND", net::ErrorKind::permanent},
+        {400, "EMAIL_ALREADY_EXISTS", core::ErrorKind::conflict},
+        {400, "PASSWORD_POLICY_VIOLATION", core::ErrorKind::permanent},
+        {400, "LICENSE_LIMIT_EXCEEDED", core::ErrorKind::permanent},
+        {400, "DOMAIN_NOT_VERIFIED", core::ErrorKind::permanent},
+        {400, "INVALID_EMAIL_ADDRESS", core::ErrorKind::permanent},
+        {404, "EXTRA_KEY_FOUND_IN_JSON", core::ErrorKind::permanent},
+        {404, "USER_NOT_FOUND", core::ErrorKind::permanent},
     };
     for (const auto& c : cases) {
         http.requests.clear();
@@ -468,7 +468,7 @@ TEST_F(ClientFixture, AFailureInTheEnvelopeOfA200IsAFailure) {
     u.password = Secret("p");
     auto r = go(client->add_user(u));
     ASSERT_FALSE(r.has_value());
-    EXPECT_EQ(r.error().kind, net::ErrorKind::conflict);
+    EXPECT_EQ(r.error().kind, core::ErrorKind::conflict);
     EXPECT_EQ(r.error().http_status, 400);
 }
 
@@ -505,7 +505,7 @@ TEST_F(ClientFixture, MemberAlreadyExistsIsSettledByAProbe) {
     // The probe does not show the member: a conflict, reported as such.
     auto c = go(client->add_members(kZgid, {{"otro@tarmexico.com", "member", {}, {}}}));
     ASSERT_FALSE(c.has_value());
-    EXPECT_EQ(c.error().kind, net::ErrorKind::conflict);
+    EXPECT_EQ(c.error().kind, core::ErrorKind::conflict);
 }
 
 TEST_F(ClientFixture, ExpiredTokenRefreshesOnceAndRetriesOnce) {
@@ -528,7 +528,7 @@ TEST_F(ClientFixture, ExpiredTokenRefreshesOnceAndRetriesOnce) {
     };
     auto bad = go(client->list_users(0, 10));
     ASSERT_FALSE(bad.has_value());
-    EXPECT_EQ(bad.error().kind, net::ErrorKind::auth);
+    EXPECT_EQ(bad.error().kind, core::ErrorKind::auth);
     EXPECT_EQ(http.api_requests().size(), 2u);
     EXPECT_EQ(http.token_requests().size(), 1u);
 }
@@ -538,7 +538,7 @@ TEST_F(ClientFixture, MissingScopeIsPermanentNamesTheScopeAndDoesNotRefresh) {
     answer_api(answer(401, json::object{{"errorCode", "INVALID_OAUTHSCOPE"}, {"status", "401"}}));
     auto r = go(client->storage());
     ASSERT_FALSE(r.has_value());
-    EXPECT_EQ(r.error().kind, net::ErrorKind::permanent);
+    EXPECT_EQ(r.error().kind, core::ErrorKind::permanent);
     EXPECT_NE(r.error().message.find("ZohoMail.organization.subscriptions.READ"),
               std::string::npos);
     EXPECT_EQ(http.token_requests().size(), 1u);
@@ -549,7 +549,7 @@ TEST_F(ClientFixture, MissingScopeIsPermanentNamesTheScopeAndDoesNotRefresh) {
 TEST_F(ClientFixture, ThrottleBacksOffSixtySecondsDoubling) {
     for (bool as_400 : {false, true}) {
         http.requests.clear();
-        std::vector<net::Duration> at;
+        std::vector<core::Duration> at;
         const auto start = clock.now();
         http.api_handler = [&](const net::HttpRequest&) -> net::Outcome<net::HttpResponse> {
             at.push_back(clock.now() - start);
@@ -572,7 +572,7 @@ TEST_F(ClientFixture, ThrottleBacksOffSixtySecondsDoubling) {
 TEST_F(ClientFixture, ThrottleDelayIsCappedAtFifteenMinutes) {
     for (int n = 1; n <= 12; ++n) {
         auto d = client->throttle_delay(n);
-        EXPECT_GE(d, std::min<net::Duration>(60s * (1 << std::min(n - 1, 10)), 15min));
+        EXPECT_GE(d, std::min<core::Duration>(60s * (1 << std::min(n - 1, 10)), 15min));
         EXPECT_LE(d, 15min + 225s);
     }
     EXPECT_GE(client->throttle_delay(9), 15min);
@@ -608,7 +608,7 @@ TEST_F(ClientFixture, RetriesStopAtMaxAttempts) {
     answer_api(answer(500, json::object{}));
     auto r = go(client->list_users(0, 10));
     ASSERT_FALSE(r.has_value());
-    EXPECT_EQ(r.error().kind, net::ErrorKind::retryable);
+    EXPECT_EQ(r.error().kind, core::ErrorKind::retryable);
     EXPECT_EQ(http.api_requests().size(), 6u);
 }
 

@@ -1,4 +1,4 @@
-#include "daemon/net/clock.hpp"
+#include "daemon/core/clock.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -9,7 +9,7 @@
 
 #include <vector>
 
-namespace hrmaild::net {
+namespace hrmaild::core {
 namespace {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
@@ -187,4 +187,4 @@ TEST(SystemClock, SleepTakesRealTime) {
 }
 
 }  // namespace
-}  // namespace hrmaild::net
+}  // namespace hrmaild::core

@@ -18,7 +18,7 @@
 #include <memory>
 #include <string>
 
-namespace hrmaild::net {
+namespace hrmaild::core {
 
 /// The unit of every policy duration.
 using Duration = std::chrono::steady_clock::duration;
@@ -122,4 +122,4 @@ class ManualClock final : public Clock {
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
-}  // namespace hrmaild::net
+}  // namespace hrmaild::core

@@ -1,4 +1,4 @@
-#include "daemon/net/clock.hpp"
+#include "daemon/core/clock.hpp"
 
 #include <ctime>
 
@@ -10,7 +10,7 @@
 
 #include <algorithm>
 
-namespace hrmaild::net {
+namespace hrmaild::core {
 
 std::string format_utc(WallTime t) {
     std::time_t secs = std::chrono::system_clock::to_time_t(t);
@@ -155,4 +155,4 @@ bool ManualClock::run_until(asio::io_context& ioc, const std::function<bool()>& 
     return done();
 }
 
-}  // namespace hrmaild::net
+}  // namespace hrmaild::core
