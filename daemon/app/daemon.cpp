@@ -92,6 +92,7 @@ service::ServiceOptions service_options(const config::Config& cfg, const RunOpti
     o.approver_department = cfg.bitrix.approver_department;
     o.password_recipient = cfg.bitrix.password_recipient;
     o.daemon_user_id = cfg.bitrix.webhook_user_id;
+    o.project_id = cfg.bitrix.project_id;
     o.dry_run = cfg.policy.dry_run;
     o.poll_overlap = cfg.bitrix.poll_overlap;
     if (const char* hook = std::getenv("HRMAILD_TEST_CRASH_AFTER_APPLY"))

@@ -132,6 +132,14 @@ Awaitable<void> Service::read_commands(std::int64_t id, std::vector<TaskComment>
             ignore("the requester cannot approve");
             continue;
         }
+        // Nor whoever was the requester of an earlier plan of the task: an approver who filed
+        // it and then made someone else its creator still filed it.
+        const auto history = must(store_.plans_for(id));
+        if (std::any_of(history.begin(), history.end(),
+                        [&](const auto& p) { return p.requester == c.author_id; })) {
+            ignore("a former requester of the task cannot approve");
+            continue;
+        }
         if (cmd->verb == ChatVerb::unclear) {
             // "/aprobar cuando RH confirme" is not an approval: a condition cannot be checked,
             // and it is never taken as any other command either.

@@ -158,6 +158,33 @@ Awaitable<void> Service::run_ticket(std::int64_t task_id) {
             co_return;
         }
     }
+    if (ticket->state == TicketState::approved &&
+        plan->decision != store::PlanDecision::automatic) {
+        // An approval may come long after the plan, and the task may have changed since the
+        // poll that made it (closed, moved out of the project, another creator): read it again
+        // first. A changed task is handled as intake handles it (withdrawn, or planned again and
+        // the old approval no longer counts); only an unchanged plan runs. (A changed directory
+        // is the probes' and policy re-checks' business, as before.)
+        auto fresh = co_await tickets_.task(task_id);
+        if (!fresh) {
+            log::warn("TASK_READ_FAILED", {{"task", task_id}, {"error", fresh.error().describe()}});
+            co_return;  // tried again next cycle
+        }
+        if (!*fresh) {
+            domain::Task gone;  // deleted: not open
+            gone.id = task_id;
+            gone.changed_date = ticket->changed_date;
+            (void)co_await handle_closed(gone, ticket);
+        } else if ((*fresh)->changed_date != ticket->changed_date || !(*fresh)->is_open() ||
+                   (options_.project_id != 0 && (*fresh)->group_id != options_.project_id)) {
+            (void)co_await handle_task(**fresh);
+        }
+        auto now_ticket = must(store_.get_ticket(task_id));
+        auto now_plan = must(store_.current_plan(task_id));
+        if (!now_ticket || now_ticket->state != TicketState::approved || !now_plan ||
+            now_plan->plan_hash != plan->plan_hash)
+            co_return;
+    }
     if (plan->dry_run && !options_.dry_run) {
         // Planned (and maybe approved) while nothing could change: it never runs as such. A
         // fresh plan is made, and it needs an approval.

@@ -214,7 +214,8 @@ Awaitable<void> Service::refresh_task(std::int64_t task_id) {
 }
 
 Awaitable<bool> Service::handle_closed(const domain::Task& task,
-                                       const std::optional<store::TicketRecord>& existing) {
+                                       const std::optional<store::TicketRecord>& existing,
+                                       bool left_project) {
     if (!existing) {
         ++closed_skipped_;
         observer_.count(Event::closed_skipped);
@@ -235,11 +236,18 @@ Awaitable<bool> Service::handle_closed(const domain::Task& task,
                             : fmt::format("t{}", existing->updated_at.time_since_epoch().count());
             store::NewAnswer answer{
                 store::AnswerKind::comment, make_marker(id, "cancelled", ref),
-                "La tarea se cerró o se pospuso antes de que se ejecutara la solicitud, así que "
-                "se retiró: no se hizo ningún cambio en Zoho Mail. Si todavía se necesita, "
-                "reabra la tarea y se planeará de nuevo."};
+                left_project
+                    ? "La tarea salió del proyecto de solicitudes antes de que se ejecutara la "
+                      "solicitud, así que se retiró: no se hizo ningún cambio en Zoho Mail. Si "
+                      "todavía se necesita, regrésela al proyecto y se planeará de nuevo."
+                    : "La tarea se cerró o se pospuso antes de que se ejecutara la solicitud, así "
+                      "que se retiró: no se hizo ningún cambio en Zoho Mail. Si todavía se "
+                      "necesita, reabra la tarea y se planeará de nuevo."};
             transition(id, TicketState::cancelled, "daemon",
-                       fmt::format("task closed in Bitrix24 (status {})", task.status), {answer});
+                       left_project
+                           ? fmt::format("task moved to another project ({})", task.group_id)
+                           : fmt::format("task closed in Bitrix24 (status {})", task.status),
+                       {answer});
             backoff_.erase(id);
             log::info("TICKET_CANCELLED", {{"task", id}, {"status", task.status}});
             break;
@@ -265,6 +273,10 @@ Awaitable<bool> Service::handle_task(const domain::Task& task) {
     observer_.count(Event::task_seen);
     tasks_[task.id] = task;
     auto existing = must(store_.get_ticket(task.id));
+    // The poll reads only the project, but a task read by id (before an approved plan runs, an
+    // event, a retry) may have been moved out: it is no HR request any more.
+    if (options_.project_id != 0 && task.group_id != options_.project_id)
+        co_return co_await handle_closed(task, existing, true);
     if (!task.is_open())
         co_return co_await handle_closed(task, existing);
     if (existing) {

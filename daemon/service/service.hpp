@@ -37,6 +37,9 @@ struct ServiceOptions {
     std::int64_t approver_department = 0;          ///< 0: none
     std::string password_recipient = "requester";  ///< `requester` or a Bitrix user id
     std::int64_t daemon_user_id = 0;               ///< the webhook user: its comments are ours
+    /// The project HR files requests in (`bitrix.project_id`): a task found in another one was
+    /// moved out and is no request any more. 0: not checked.
+    std::int64_t project_id = 0;
     /// Who may file requests that run without approval (`policy.requesters`): Bitrix user ids
     /// and departments (with their sub-departments). Both empty: anyone in the project.
     std::vector<std::int64_t> requester_ids;
@@ -132,8 +135,11 @@ class Service {
     struct TicketContext;
 
     // intake
+    /// A task closed, deferred or (`left_project`) moved out of the project: never taken in;
+    /// a waiting plan is withdrawn.
     Awaitable<bool> handle_closed(const domain::Task& task,
-                                  const std::optional<store::TicketRecord>& existing);
+                                  const std::optional<store::TicketRecord>& existing,
+                                  bool left_project = false);
     Awaitable<void> plan_ticket(const domain::Task& task, const store::TicketRecord& ticket,
                                 Assessment a, const domain::DirectorySnapshot& directory,
                                 bool directory_changed);

@@ -311,25 +311,67 @@ Extraction extract_fields(const Workflow& wf, const domain::Task& task, const Sc
     auto lines = labeled_lines(bbcode_to_text(task.description));
     RenderEnv env;
     for (const auto& f : wf.fields) {
-        const LabeledLine* found = nullptr;
-        for (const auto& l : lines) {
-            if (std::find(f.label_keys.begin(), f.label_keys.end(), l.key) != f.label_keys.end()) {
-                found = &l;
-                break;
+        // The value one labelled line gives the field.
+        auto value_of = [&](const LabeledLine& l) {
+            std::string v = l.value;
+            if (f.type == FieldType::addresses) {
+                for (const auto& c : l.continuation)
+                    v += "\n" + c;
+            } else if (f.type == FieldType::address) {
+                // An address on the next line is a second address, not prose to skip.
+                if (v.empty() && !l.continuation.empty())
+                    v = l.continuation.front();
+                for (std::size_t i = l.value.empty() ? 1 : 0; i < l.continuation.size(); ++i)
+                    if (l.continuation[i].find('@') != std::string::npos)
+                        v += "\n" + l.continuation[i];
+            } else if (v.empty() && !l.continuation.empty()) {
+                v = l.continuation.front();
             }
+            return v;
+        };
+        // Every line with one of the field's labels: the same value twice (or an empty line
+        // and a filled one) is one value; two different values are an error, never a guess
+        // (a white-on-white line above the visible one would otherwise win).
+        const LabeledLine* found = nullptr;
+        std::string raw;
+        std::vector<std::string> distinct;
+        for (const auto& l : lines) {
+            if (std::find(f.label_keys.begin(), f.label_keys.end(), l.key) == f.label_keys.end())
+                continue;
+            auto v = value_of(l);
+            if (!found || (raw.empty() && !v.empty())) {
+                found = &l;
+                raw = v;
+            }
+            if (v.empty())
+                continue;
+            std::string key;
+            if (f.type == FieldType::address || f.type == FieldType::addresses) {
+                for (const auto& x : split_addresses(v))
+                    key += (key.empty() ? "" : ", ") + x;
+            } else {
+                key = squeeze(v);
+            }
+            // Three are enough to say so: a description repeating one label thousands of times
+            // stays linear.
+            if (distinct.size() < 3 &&
+                std::find(distinct.begin(), distinct.end(), key) == distinct.end())
+                distinct.push_back(std::move(key));
         }
         std::string label = found ? found->label : (f.labels.empty() ? f.name : f.labels.front());
         ex.labels[f.name] = label;
-        std::string raw;
-        if (found) {
-            raw = found->value;
-            if (f.type == FieldType::addresses) {
-                for (const auto& c : found->continuation)
-                    raw += "\n" + c;
-            } else if (raw.empty() && !found->continuation.empty()) {
-                raw = found->continuation.front();
-            }
-        } else if (!f.uf.empty()) {
+        if (distinct.size() > 1) {
+            std::string shown;
+            for (std::size_t i = 0; i < distinct.size(); ++i)
+                shown += (i ? ", " : "") + quoted(distinct[i]);
+            ex.errors.push_back(quoted(label) + ": aparece más de una vez con valores distintos (" +
+                                shown + "); deje una sola línea con el valor correcto.");
+            ex.values[f.name] = f.type == FieldType::addresses
+                                    ? domain::Value(std::vector<std::string>{})
+                                    : domain::Value(std::string());
+            continue;
+        }
+        if (!found && !f.uf.empty()) {
             auto it = task.uf.find(f.uf);
             if (it != task.uf.end())
                 raw = squeeze(bbcode_to_text(it->second));

@@ -8,10 +8,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace hrmaild::test {
@@ -38,6 +40,11 @@ class FakeTickets : public service::TicketSource {
     int fail_next_notifications = 0;         // failures of private notifications...
     core::ErrorKind notification_failure = core::ErrorKind::retryable;  // ...of this kind
     int comment_reads = 0;
+    /// The project the poll reads (0: every task), as the portal's GROUP_ID filter.
+    std::int64_t project = 0;
+    /// Runs right after a poll read the tasks: an edit made between the poll and the rest of
+    /// the cycle.
+    std::function<void()> after_poll;
 
     void add_task(domain::Task t) {
         t.changed_date = stamp();
@@ -48,6 +55,15 @@ class FakeTickets : public service::TicketSource {
     /// HR moves the task to another status (5 completed, 6 deferred, 2 pending...).
     void set_status(std::int64_t id, int status) {
         tasks[id].status = status;
+        tasks[id].changed_date = stamp();
+    }
+    /// Someone moves the task to another project, or gives it another creator.
+    void move_to(std::int64_t id, std::int64_t group) {
+        tasks[id].group_id = group;
+        tasks[id].changed_date = stamp();
+    }
+    void set_creator(std::int64_t id, std::int64_t user) {
+        tasks[id].created_by = user;
         tasks[id].changed_date = stamp();
     }
     void edit_description(std::int64_t id, std::string text) {
@@ -73,8 +89,11 @@ class FakeTickets : public service::TicketSource {
         auto from = service::parse_iso(since);
         std::vector<domain::Task> out;
         for (const auto& [id, t] : tasks)
-            if (!from || service::parse_iso(t.changed_date) >= from)
+            if ((!from || service::parse_iso(t.changed_date) >= from) &&
+                (project == 0 || t.group_id == project))
                 out.push_back(t);
+        if (after_poll)
+            std::exchange(after_poll, nullptr)();
         co_return out;
     }
     service::Awaitable<service::Outcome<std::optional<domain::Task>>> task(

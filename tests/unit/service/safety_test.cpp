@@ -62,6 +62,79 @@ TEST_F(SafetyTest, ClosingAWaitingTaskCancelsItsPlan) {
     EXPECT_EQ(applied_count("disable_user"), 1);
 }
 
+// Hostile corpus (issue 13): a waiting task moved out of the HR project is no HR request any
+// more. The poll no longer sees it, but an approval typed afterwards still arrives: the task is
+// read again before an approved plan runs, and the plan is withdrawn instead. Moved back, it is
+// planned again.
+TEST_F(SafetyTest, AWaitingTaskMovedOutOfTheProjectNeverRuns) {
+    tickets_.project = 42;
+    options_.project_id = 42;
+    make_service();
+    add_fixture("04-baja.json", 4);
+    run(service_->cycle());
+    ASSERT_EQ(state(4), TicketState::awaiting_approval);
+    tickets_.move_to(4, 43);
+    tickets_.comment_as(4, 7, "/aprobar");
+    run(service_->cycle());
+    run(service_->cycle());
+    EXPECT_EQ(state(4), TicketState::cancelled);
+    EXPECT_TRUE(mail_.applied.empty());
+    EXPECT_EQ(comments_with(4, "salió del proyecto"), 1);
+    EXPECT_FALSE(tickets_.completed.count(4));
+
+    tickets_.move_to(4, 42);
+    run(service_->cycle());
+    EXPECT_EQ(state(4), TicketState::awaiting_approval);
+    tickets_.comment_as(4, 8, "/aprobar");
+    run(service_->cycle());
+    EXPECT_EQ(state(4), TicketState::done);
+}
+
+// Hostile corpus (issue 13): the creator becomes the approver between the poll and the reading
+// of comments, and that approver approves at once. The approval was checked against the
+// requester recorded with the plan; the task is read again before the plan runs, so the new
+// creator makes a new plan version that the old approval does not cover.
+TEST_F(SafetyTest, ACreatorChangedJustBeforeTheApprovalMakesANewPlan) {
+    add_fixture("04-baja.json", 4);
+    run(service_->cycle());
+    ASSERT_EQ(state(4), TicketState::awaiting_approval);
+    const auto first = plan_hash(4);
+    tickets_.after_poll = [this] {
+        tickets_.set_creator(4, 7);
+        tickets_.comment_as(4, 7, "/aprobar");
+    };
+    run(service_->cycle());
+    run(service_->cycle());
+    EXPECT_EQ(state(4), TicketState::awaiting_approval);
+    EXPECT_NE(plan_hash(4), first);
+    EXPECT_TRUE(mail_.applied.empty());
+    tickets_.comment_as(4, 7, "/aprobar");
+    run(service_->cycle());
+    EXPECT_EQ(state(4), TicketState::awaiting_approval) << "the creator approved their own task";
+    EXPECT_TRUE(mail_.applied.empty());
+}
+
+// Hostile corpus (issue 13): an approver files a task, then makes HR its creator: whoever was the
+// requester of any plan of the task never approves it.
+TEST_F(SafetyTest, AFormerRequesterCannotApprove) {
+    add_fixture("04-baja.json", 4);
+    tickets_.set_creator(4, 7);
+    run(service_->cycle());
+    ASSERT_EQ(state(4), TicketState::awaiting_approval);
+    tickets_.set_creator(4, 12);
+    run(service_->cycle());
+    ASSERT_EQ(state(4), TicketState::awaiting_approval);
+    ASSERT_EQ(store_->plans_for(4).value().size(), 2u);
+    run(service_->cycle());  // the new plan's comment lands
+    tickets_.comment_as(4, 7, "/aprobar");
+    run(service_->cycle());
+    EXPECT_EQ(state(4), TicketState::awaiting_approval) << "the task's first requester approved it";
+    EXPECT_TRUE(mail_.applied.empty());
+    tickets_.comment_as(4, 8, "/aprobar");
+    run(service_->cycle());
+    EXPECT_EQ(state(4), TicketState::done);
+}
+
 // Finding 1: a plan already executing finishes once; its answer says the task was closed.
 TEST_F(SafetyTest, ATaskClosedWhileExecutingFinishesOnceAndSaysSo) {
     add_fixture("06-cambio-departamento.json", 6);

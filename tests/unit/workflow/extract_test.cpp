@@ -232,6 +232,42 @@ TEST_F(Validation, NamesLoseInvisibleCharactersAndAreComposed) {
     EXPECT_EQ(std::get<std::string>(uf.values["extra"]), "valor");
 }
 
+// Hostile corpus (issue 13): a field written twice with different values is not resolved by
+// taking the first line (a white-on-white line above the visible one would win); the same
+// value twice, or an empty line and a filled one, is one value.
+TEST_F(Validation, AFieldWrittenTwiceWithDifferentValuesIsAnError) {
+    for (const char* d : {"Nombre: Ana\nCorreo: a@x.com\nCorreo: b@x.com",
+                          "Nombre(s): Ana\nNombre: Eva\nCorreo: a@x.com",
+                          "Nombre: Ana\n[COLOR=#ffffff]Correo: b@x.com[/COLOR]\nCorreo: a@x.com"}) {
+        auto ex = run(d);
+        ASSERT_EQ(ex.errors.size(), 1u) << d;
+        EXPECT_NE(ex.errors.front().find("más de una vez con valores distintos"), std::string::npos)
+            << ex.errors.front();
+    }
+    auto ex = run("Nombre: Ana\nCorreo: a@x.com\nCorreo: b@x.com");
+    EXPECT_EQ(ex.errors.front(),
+              "«Correo»: aparece más de una vez con valores distintos («a@x.com», «b@x.com»); "
+              "deje una sola línea con el valor correcto.");
+}
+
+TEST_F(Validation, AFieldRepeatedWithTheSameValueOrLeftEmptyOnceIsOneValue) {
+    auto same = run("Nombre: Ana\nCorreo: a@x.com\nCorreo: A@X.com");
+    EXPECT_TRUE(same.errors.empty()) << same.errors.front();
+    EXPECT_EQ(std::get<std::string>(same.values["correo"]), "a@x.com");
+    auto empty_first = run("Nombre: Ana\nCorreo:\n\nCorreo: a@x.com");
+    EXPECT_TRUE(empty_first.errors.empty()) << empty_first.errors.front();
+    EXPECT_EQ(std::get<std::string>(empty_first.values["correo"]), "a@x.com");
+}
+
+// An address on the line after a one-address field is a second address, not ignored.
+TEST_F(Validation, AnAddressOnTheNextLineOfAOneAddressFieldIsASecondAddress) {
+    auto ex = run("Nombre: Ana\nCorreo: a@x.com\nb@x.com");
+    ASSERT_EQ(ex.errors.size(), 1u);
+    EXPECT_EQ(ex.errors.front(), "«Correo»: se esperaba una sola dirección y hay 2.");
+    auto prose = run("Nombre: Ana\nCorreo: a@x.com\nGracias.");
+    EXPECT_TRUE(prose.errors.empty()) << prose.errors.front();
+}
+
 TEST_F(Validation, AnEchoedValueIsCapped) {
     auto ex = run("Nombre: Ana\nClave: " + std::string(5000, 'x'));
     ASSERT_EQ(ex.errors.size(), 1u);
