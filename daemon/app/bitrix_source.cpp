@@ -6,8 +6,9 @@
 
 namespace hrmaild::app {
 
-BitrixTicketSource::BitrixTicketSource(bitrix::BitrixClient& client, std::int64_t project_id)
-    : client_(client), project_id_(project_id) {}
+BitrixTicketSource::BitrixTicketSource(bitrix::BitrixClient& client, std::int64_t project_id,
+                                       std::size_t chat_id_limit)
+    : client_(client), project_id_(project_id), chat_ids_(chat_id_limit) {}
 
 void BitrixTicketSource::remember(const bitrix::BitrixTask& t) {
     if (t.chat_id != 0)

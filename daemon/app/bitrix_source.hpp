@@ -2,6 +2,7 @@
 /// TicketSource over the Bitrix24 client: the HR project's tasks, their comments on either
 /// card, answers, and private notifications.
 #include "daemon/bitrix/client.hpp"
+#include "daemon/core/bounded.hpp"
 #include "daemon/service/ports.hpp"
 
 #include <map>
@@ -11,8 +12,14 @@ namespace hrmaild::app {
 /// The Bitrix24 adapter.
 class BitrixTicketSource final : public service::TicketSource {
   public:
-    /// Reads tasks of project `project_id` through `client` (which must outlive this).
-    BitrixTicketSource(bitrix::BitrixClient& client, std::int64_t project_id);
+    /// Chats remembered at most by default (least recently used forgotten first; the comments
+    /// of a waiting task are read every cycle, so only tasks nobody waits on are forgotten).
+    static constexpr std::size_t kChatIdLimit = 8192;
+
+    /// Reads tasks of project `project_id` through `client` (which must outlive this),
+    /// remembering the chats of at most `chat_id_limit` new-card tasks.
+    BitrixTicketSource(bitrix::BitrixClient& client, std::int64_t project_id,
+                       std::size_t chat_id_limit = kChatIdLimit);
 
     service::Awaitable<service::Outcome<std::vector<domain::Task>>> changed_tasks(
         std::string since) override;
@@ -29,12 +36,15 @@ class BitrixTicketSource final : public service::TicketSource {
     service::Awaitable<service::Outcome<std::vector<std::int64_t>>> department_members(
         std::int64_t department_id) override;
 
+    /// The chat ids remembered now.
+    [[nodiscard]] std::size_t chat_ids_size() const { return chat_ids_.size(); }
+
   private:
     void remember(const bitrix::BitrixTask& t);
 
     bitrix::BitrixClient& client_;
     std::int64_t project_id_;
-    std::map<std::int64_t, std::int64_t> chat_ids_;  // task → chat (new-card tasks)
+    BoundedMap<std::int64_t, std::int64_t> chat_ids_;  // task → chat (new-card)
 };
 
 }  // namespace hrmaild::app

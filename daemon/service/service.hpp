@@ -10,6 +10,7 @@
 /// Single-threaded (STYLE.md point 10): every method runs on the daemon's io_context thread.
 /// It talks to Bitrix24 and Zoho Mail only through the two ports, and to SQLite only through
 /// the StateStore, so tests drive it with fakes, with the sandbox, or both.
+#include "daemon/core/bounded.hpp"
 #include "daemon/core/clock.hpp"
 #include "daemon/service/observer.hpp"
 #include "daemon/service/planning.hpp"
@@ -64,6 +65,17 @@ struct ServiceOptions {
     /// Receives what the service counts (metrics); null: nobody listens. Must outlive the
     /// service.
     Observer* observer = nullptr;
+    /// Entries each in-memory cache keeps at most (the task cache, tasks known to be
+    /// nobody's, ticket backoff); the least recently used is forgotten first, which costs a
+    /// re-read, never a wrong answer.
+    std::size_t cache_limit = 4096;
+};
+
+/// How full the service's bounded caches are (tests and the soak).
+struct CacheSizes {
+    std::size_t tasks = 0;      ///< the last read of each task
+    std::size_t unclaimed = 0;  ///< (task, fingerprint) pairs no workflow claims
+    std::size_t backoff = 0;    ///< tickets backing off after a retryable failure
 };
 
 /// A command refused by the service (unknown ticket, wrong state, missing reason...).
@@ -91,6 +103,10 @@ class Service {
 
     /// Swaps the workflows (SIGHUP reload); tickets in flight keep their frozen plans.
     void set_workflows(std::shared_ptr<const workflow::WorkflowSet> workflows);
+    /// How many entries the bounded caches hold now.
+    [[nodiscard]] CacheSizes cache_sizes() const {
+        return {tasks_.size(), unclaimed_seen_.size(), backoff_.size()};
+    }
 
     /// One full pass: poll, answers owed, approvals, plans left half-way, ready plans, due
     /// scheduled steps, answers owed again.
@@ -192,11 +208,14 @@ class Service {
     Observer& observer_;      // options_.observer, or quiet_
     int closed_skipped_ = 0;  // for the first start's log line
     int past_queued_ = 0;
-    std::set<std::pair<std::int64_t, std::string>> unclaimed_seen_;  // (task, fingerprint)
-    std::map<std::int64_t, domain::Task> tasks_;  // the last read of each task, by id
+    // Bounded (options_.cache_limit each): a forgotten entry is read or computed again.
+    BoundedSet<std::pair<std::int64_t, std::string>> unclaimed_seen_{
+        options_.cache_limit};  // (task, fingerprint)
+    BoundedMap<std::int64_t, domain::Task> tasks_{
+        options_.cache_limit};  // the last read of each task, by id
     // Tickets whose last step failed retryably (the client's own retries spent): not run
     // again before this time, backing off per consecutive failure.
-    std::map<std::int64_t, std::pair<store::Timestamp, int>> backoff_;
+    BoundedMap<std::int64_t, std::pair<store::Timestamp, int>> backoff_{options_.cache_limit};
     // Passwords made by this process and not delivered yet (a delivery that failed
     // retryably is tried again with the same password). Memory only, never stored.
     std::map<std::pair<std::int64_t, int>, std::pair<Secret, int>> undelivered_;

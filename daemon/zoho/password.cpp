@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <optional>
+#include <random>
 #include <stdexcept>
 
 namespace hrmaild::zoho {
@@ -22,10 +24,22 @@ bool is_alnum(char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
+#ifdef HRMAILD_TEST_HOOKS
+// Set by set_test_password_seed: draws come from this generator instead of RAND_bytes.
+std::optional<std::mt19937_64>& test_rng() {
+    static std::optional<std::mt19937_64> rng;
+    return rng;
+}
+#endif
+
 /// A uniform integer in [0, n) from RAND_bytes, by rejection (no modulo bias).
 std::size_t random_below(std::size_t n) {
     if (n <= 1)
         return 0;
+#ifdef HRMAILD_TEST_HOOKS
+    if (auto& rng = test_rng())
+        return std::uniform_int_distribution<std::size_t>(0, n - 1)(*rng);
+#endif
     const std::uint32_t limit = UINT32_MAX - (UINT32_MAX % static_cast<std::uint32_t>(n));
     for (;;) {
         std::array<unsigned char, 4> b{};
@@ -145,11 +159,24 @@ Secret generate_password(const PasswordSubject& subject, const PasswordPolicy& p
             pw.push_back(all[random_below(all.size())]);
         for (std::size_t i = pw.size(); i > 1; --i)
             std::swap(pw[i - 1], pw[random_below(i)]);
+#ifdef HRMAILD_TEST_HOOKS
+        if (test_rng() && pw.size() > test_password_canary.size())
+            pw.replace(0, test_password_canary.size(), test_password_canary);
+#endif
         if (password_problems(pw, subject, policy).empty())
             return Secret(std::move(pw));
     }
     // Unreachable in practice (most draws pass); a policy that cannot be met is a bug.
     throw std::runtime_error("could not generate a password meeting the policy");
 }
+
+#ifdef HRMAILD_TEST_HOOKS
+void set_test_password_seed(std::uint64_t seed) {
+    test_rng().emplace(seed);
+}
+void clear_test_password_seed() {
+    test_rng().reset();
+}
+#endif
 
 }  // namespace hrmaild::zoho

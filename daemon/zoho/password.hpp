@@ -5,6 +5,7 @@
 /// the user's address or names. Drawn from OpenSSL's RAND_bytes.
 #include "daemon/core/secret.hpp"
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,18 @@ struct PasswordPolicy {
 std::vector<std::string> password_problems(std::string_view password,
                                            const PasswordSubject& subject,
                                            const PasswordPolicy& policy = {});
+
+#ifdef HRMAILD_TEST_HOOKS
+/// Test builds only: the start of every password made after `set_test_password_seed`, so a
+/// test can look for any generated password where none may appear.
+inline constexpr std::string_view test_password_canary = "Cq7!Wz";
+/// Test builds only (compiled with HRMAILD_TEST_HOOKS; `hrmaild run` reads
+/// `$HRMAILD_TEST_PASSWORD_SEED`): passwords come from a generator seeded with `seed`
+/// (reproducible runs) and begin with `test_password_canary`.
+void set_test_password_seed(std::uint64_t seed);
+/// Test builds only: back to RAND_bytes.
+void clear_test_password_seed();
+#endif
 
 /// A fresh password that passes `password_problems` for `subject`. Throws std::runtime_error
 /// if the system's random generator fails (the only thing that can go wrong).

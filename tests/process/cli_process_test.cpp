@@ -17,14 +17,14 @@ TEST(CliProcess, HelpListsTheSubcommandsAndExitCodes) {
     auto r = run_process({kBin, "--help"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find("version"), std::string::npos) << r.out;
-    for (const char* sub : {"version", "check", "run", "status", "plan", "queue"})
+    for (const char* sub : {"version", "check", "run", "status", "plan", "queue", "audit"})
         EXPECT_NE(r.out.find(std::string("  ") + sub + " "), std::string::npos) << sub << "\n"
                                                                                 << r.out;
     EXPECT_NE(r.out.find("Exit codes"), std::string::npos) << r.out;
 }
 
 TEST(CliProcess, EverySubcommandHasHelp) {
-    for (const char* sub : {"version", "check", "run", "status", "plan", "queue"}) {
+    for (const char* sub : {"version", "check", "run", "status", "plan", "queue", "audit"}) {
         auto r = run_process({kBin, sub, "--help"});
         EXPECT_EQ(r.exit_code, 0) << sub << ": " << r.err;
         EXPECT_NE(r.out.find("Usage"), std::string::npos) << sub;

@@ -135,6 +135,7 @@ void Sandbox::reset_all(bool empty) {
     faults_.reset();
     outgoing_.clear();
     by_route_.clear();
+    reached_.clear();
     total_ = bitrix_requests_ = zoho_api_requests_ = zoho_oauth_requests_ = 0;
     control_requests_ = other_requests_ = faults_applied_ = 0;
     events_delivered_ = events_failed_ = 0;
@@ -185,10 +186,25 @@ Response Sandbox::handle(const Request& request) {
     };
 
     Response response;
-    if (decision.terminal && !decision.terminal->after)
+    if (decision.terminal && !decision.terminal->after) {
         response = fault_response(*decision.terminal);
-    else
+    } else {
         response = route(request);
+        // A Zoho write is keyed by its real path, mode and new address (one entry per
+        // target); anything else by its route.
+        std::string key = route_key(request);
+        if (request.method != "GET" && starts_with(path, "/api/")) {
+            key = request.method + " " + path;
+            boost::system::error_code ec;
+            json::value v = json::parse(request.body, ec);
+            if (!ec && v.is_object()) {
+                for (const char* field : {"mode", "primaryEmailAddress"})
+                    if (const auto* m = v.as_object().if_contains(field); m && m->is_string())
+                        key += " " + std::string(m->get_string());
+            }
+        }
+        ++reached_[key + " " + std::to_string(response.status)];
+    }
     if (decision.terminal && decision.terminal->after)
         response = fault_response(*decision.terminal);
     response.delay += decision.latency;
@@ -451,6 +467,10 @@ json::value Sandbox::state() const {
     for (const auto& [k, v] : by_route_)
         routes[k] = v;
     requests["by_route"] = std::move(routes);
+    json::object reached;
+    for (const auto& [k, v] : reached_)
+        reached[k] = v;
+    requests["reached"] = std::move(reached);
     json::object faults{{"active", faults_.to_json()}, {"applied_total", faults_applied_}};
     json::object events{{"target", bitrix_.event_target()},
                         {"delivered", events_delivered_},

@@ -79,6 +79,9 @@ class Sandbox {
     std::string event_url_;
     std::vector<OutgoingEvent> outgoing_;
     std::map<std::string, long long> by_route_;
+    // Calls the emulators handled (not stopped by a fault first), by route key, Zoho `mode`
+    // and the status they answered: what took effect, for exactly-once checks.
+    std::map<std::string, long long> reached_;
     long long total_ = 0;
     long long bitrix_requests_ = 0;
     long long zoho_api_requests_ = 0;

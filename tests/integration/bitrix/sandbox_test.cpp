@@ -696,5 +696,26 @@ TEST_F(BitrixStatusTest, CommentAuthorsReachTheTicketSource) {
     EXPECT_EQ(chat.back().text, "/aprobar");
 }
 
+TEST_F(BitrixStatusTest, TheTicketSourceRemembersABoundedNumberOfChats) {
+    app::BitrixTicketSource source(*client, 42, /*chat_id_limit=*/2);
+    // Extra tasks 0, 3, 6 (ids fixture_tasks + 1, + 4, + 7) are new-card tasks.
+    const std::int64_t chats[] = {fixture_tasks + 1, fixture_tasks + 4, fixture_tasks + 7};
+    for (auto id : chats) {
+        auto t = run(source.task(id));
+        ASSERT_TRUE(t && t->has_value());
+    }
+    EXPECT_EQ(source.chat_ids_size(), 2u) << "the oldest chat is forgotten";
+    // The chats still remembered are read through the chat.
+    control("POST", "/_sandbox/bitrix/tasks/" + std::to_string(chats[2]) + "/comments",
+            json::object{{"author_id", 8}, {"text", "/aprobar"}});
+    auto comments = run(source.comments({chats[2]}));
+    ASSERT_TRUE(comments) << comments.error().describe();
+    ASSERT_FALSE(comments->at(chats[2]).empty());
+    EXPECT_EQ(comments->at(chats[2]).back().text, "/aprobar");
+    // Reading the whole project again keeps the bound.
+    ASSERT_TRUE(run(source.changed_tasks("")));
+    EXPECT_EQ(source.chat_ids_size(), 2u);
+}
+
 }  // namespace
 }  // namespace hrmaild::bitrix

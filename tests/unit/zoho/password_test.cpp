@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <vector>
 
 namespace hrmaild::zoho {
 namespace {
@@ -59,6 +60,29 @@ TEST(Password, ChecksFindEachRule) {
     EXPECT_TRUE(has("Xq7#Kp2!mAnA9$wT4@", kAna, "address or name"));
     EXPECT_FALSE(has("Xq7#Kp2!mAnA9$wT4@", none, "address or name"));
 }
+
+#ifdef HRMAILD_TEST_HOOKS
+TEST(Password, ATestSeedGivesReproduciblePasswordsThatStillPassThePolicy) {
+    auto draw = [](std::uint64_t seed) {
+        set_test_password_seed(seed);
+        std::vector<std::string> out;
+        for (int i = 0; i < 50; ++i)
+            out.push_back(generate_password(kAna).reveal());
+        clear_test_password_seed();
+        return out;
+    };
+    auto a = draw(42), b = draw(42), c = draw(43);
+    EXPECT_EQ(a, b);
+    EXPECT_NE(a, c);
+    EXPECT_EQ(std::set<std::string>(a.begin(), a.end()).size(), a.size());
+    for (const auto& pw : a) {
+        EXPECT_TRUE(pw.starts_with(test_password_canary)) << pw;
+        EXPECT_TRUE(password_problems(pw, kAna).empty()) << pw;
+    }
+    // Without the seed: RAND_bytes again, no canary.
+    EXPECT_FALSE(generate_password(kAna).reveal().starts_with(test_password_canary));
+}
+#endif
 
 }  // namespace
 }  // namespace hrmaild::zoho
