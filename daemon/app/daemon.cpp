@@ -100,9 +100,10 @@ service::ServiceOptions service_options(const config::Config& cfg, const RunOpti
 #ifdef HRMAILD_TEST_HOOKS
     if (const char* seed = std::getenv("HRMAILD_TEST_PASSWORD_SEED"); seed && *seed) {
         zoho::set_test_password_seed(std::stoull(seed));
-        log::warn("TEST_PASSWORD_SEED", {{"hint", "test build: generated passwords are "
-                                                  "reproducible; never use this binary in "
-                                                  "production"}});
+        log::warn("TEST_PASSWORD_SEED", {{"hint",
+                                          "test build: generated passwords are "
+                                          "reproducible; never use this binary in "
+                                          "production"}});
     }
 #endif
     o.generate_password = [](const domain::Operation& op) {

@@ -48,17 +48,16 @@ int run_verify(const Globals& g, const AuditOptions& o) {
         return exit_failure;
     }
     if (g.json) {
-        boost::json::object out{{"ok", v->ok},
-                                {"state", path.string()},
-                                {"records_checked", v->records_checked}};
+        boost::json::object out{
+            {"ok", v->ok}, {"state", path.string()}, {"records_checked", v->records_checked}};
         if (!v->ok) {
             out["first_broken_seq"] = *v->first_broken_seq;
             out["problem"] = v->problem;
         }
         std::cout << boost::json::serialize(out) << '\n';
     } else if (v->ok) {
-        std::cout << fmt::format("{}: audit ok: {} record(s), every link verified\n",
-                                 path.string(), v->records_checked);
+        std::cout << fmt::format("{}: audit ok: {} record(s), every link verified\n", path.string(),
+                                 v->records_checked);
     } else {
         std::cout << fmt::format("{}: audit BROKEN at record {}: {} ({} record(s) read)\n",
                                  path.string(), *v->first_broken_seq, v->problem,
@@ -81,9 +80,10 @@ Command add_audit_command(CLI::App& root, Globals& globals) {
     add_config_option(*verify, globals);
     add_json_option(*verify, globals);
     add_timeout_option(*verify, globals);
-    verify->add_option("--state", options.state,
-                       "The state database to check (default: state.path of --config); read "
-                       "only, so it may run beside the daemon")
+    verify
+        ->add_option("--state", options.state,
+                     "The state database to check (default: state.path of --config); read "
+                     "only, so it may run beside the daemon")
         ->type_name("FILE");
     cmd.run = [&globals, verify]() {
         if (verify->parsed())

@@ -94,7 +94,7 @@ class BoundedMap {
     }
 
     iterator begin() { return entries_.begin(); }  ///< the least recently used first
-    iterator end() { return entries_.end(); }       ///< past the most recently used
+    iterator end() { return entries_.end(); }      ///< past the most recently used
     const_iterator begin() const { return entries_.begin(); }
     const_iterator end() const { return entries_.end(); }
     [[nodiscard]] std::size_t size() const { return entries_.size(); }

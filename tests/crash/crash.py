@@ -196,7 +196,7 @@ zoho:
   client_id: 1000.SANDBOXCLIENT
   client_secret_file: {self.work}/secrets/client
   refresh_token_file: {self.work}/secrets/refresh
-  requests_per_minute: 60000
+  requests_per_minute: 10000
 policy:
   allowed_domains: [tarmexico.com]
   protected_accounts: [admin@tarmexico.com, camilo.luna@tarmexico.com]
@@ -553,6 +553,8 @@ retry:
         if done_hires and not passwords_sent:
             problems.append("no private notification carries a generated password: the "
                             "password canary did not work")
+        kinds = Counter(self.tasks.values())
+        log("crash: tasks by kind: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
         log("crash: tickets by state: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
         log(f"crash: sandbox requests {st['requests']['total']} (bitrix "
             f"{st['requests']['bitrix']}, zoho {st['requests']['zoho_api']}), faults applied "

@@ -18,8 +18,8 @@ class AuditVerify : public ::testing::Test {
         auto s = store::test::open_at(db_);
         ASSERT_TRUE(s) << s.error().describe();
         for (int i = 1; i <= 5; ++i)
-            ASSERT_TRUE((*s)->append_audit({"cli:ana", "note", 100 + i, "record " +
-                                                                           std::to_string(i)}));
+            ASSERT_TRUE(
+                (*s)->append_audit({"cli:ana", "note", 100 + i, "record " + std::to_string(i)}));
     }
     ProcessResult verify(std::vector<std::string> extra = {}) {
         std::vector<std::string> argv{kBin, "audit", "verify", "--state", db_.string()};
@@ -73,8 +73,7 @@ TEST_F(AuditVerify, AMissingFileOrBadConfigIsAClearError) {
     auto r = run_process({kBin, "audit", "verify", "--state", (dir_.path() / "nope.db").string()});
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.err.find("nope.db: no such state file"), std::string::npos) << r.err;
-    r = run_process(
-        {kBin, "audit", "verify", "--config", (dir_.path() / "missing.yaml").string()});
+    r = run_process({kBin, "audit", "verify", "--config", (dir_.path() / "missing.yaml").string()});
     EXPECT_EQ(r.exit_code, 2) << r.err;
     EXPECT_NE(r.err.find("missing.yaml"), std::string::npos) << r.err;
     EXPECT_EQ(run_process({kBin, "audit"}).exit_code, 2);

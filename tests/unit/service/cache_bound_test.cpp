@@ -54,5 +54,20 @@ TEST_F(CacheBoundTest, BackoffStaysWithinTheLimitAndEveryHireStillRunsOnce) {
     EXPECT_LE(service_->cache_sizes().tasks, 2u);
 }
 
+// Found by the crash harness (tests/crash): completing a task whose answer was lost read the
+// task back and then aborted the daemon ("free(): invalid pointer"): the reporter's
+// `cond ? co_await a : co_await b` is miscompiled by GCC 12 (temporaries of a co_await in a
+// conditional expression destroyed twice).
+TEST_F(ServiceTest, ACompletionWhoseAnswerWasLostIsSettledByReadingTheTask) {
+    add_fixture("01-alta-basica.json", 1);
+    tickets_.lose_next_complete_answers = 1;
+    run(service_->cycle());
+    EXPECT_EQ(state(1), TicketState::done);
+    EXPECT_EQ(tickets_.complete_calls, 1) << "completed once, never re-sent";
+    EXPECT_TRUE(store_->pending_answers(std::nullopt).value().empty());
+    run(service_->cycle());
+    EXPECT_EQ(tickets_.complete_calls, 1);
+}
+
 }  // namespace
 }  // namespace hrmaild::test

@@ -33,6 +33,7 @@ class FakeTickets : public service::TicketSource {
     std::map<std::int64_t, std::vector<std::int64_t>> departments;
     int next_comment = 100;
     int complete_calls = 0;
+    int lose_next_complete_answers = 0;  // completes, then answers as if the reply was lost
     int changes = 0;
     bool crash_after_next_comment = false;
     bool crash_before_next_comment = false;  // the process dies before the post is sent
@@ -133,6 +134,15 @@ class FakeTickets : public service::TicketSource {
         ++complete_calls;
         completed.insert(id);
         tasks[id].status = 5;
+        if (lose_next_complete_answers > 0) {
+            // The task was completed, but the answer was lost (a dropped connection).
+            --lose_next_complete_answers;
+            net::CallError e;
+            e.kind = net::ErrorKind::retryable;
+            e.outcome_unknown = true;
+            e.message = "read failed calling tasks.task.complete: end of stream (fake)";
+            co_return e;
+        }
         co_return service::Outcome<void>();
     }
     service::Awaitable<service::Outcome<void>> defer_task(std::int64_t id) override {
