@@ -75,8 +75,14 @@ Awaitable<bool> Service::settle_answer(const store::AnswerRecord& a) {
             auto rec = must(store_.journal_step(key));
             if (!rec || rec->state != store::StepState::succeeded) {
                 must(store_.journal_started(key, complete ? "complete_task" : "defer_task"));
-                auto r = complete ? co_await tickets_.complete_task(a.task_id)
-                                  : co_await tickets_.defer_task(a.task_id);
+                // Not `complete ? co_await ... : co_await ...`: GCC 12 destroys the
+                // temporaries of a co_await in a conditional expression twice (a double free
+                // once the call fails; found by tests/crash).
+                Outcome<void> r;
+                if (complete)
+                    r = co_await tickets_.complete_task(a.task_id);
+                else
+                    r = co_await tickets_.defer_task(a.task_id);
                 if (!r) {
                     // Refused because the task is already closed (HR closed it, or our earlier
                     // call landed and its answer was lost): that is what we wanted.

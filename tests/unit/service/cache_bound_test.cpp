@@ -16,8 +16,12 @@ class CacheBoundTest : public ServiceTest {
 };
 
 TEST_F(CacheBoundTest, UnclaimedTasksAndTheTaskCacheStayWithinTheLimit) {
-    for (std::int64_t id = 1; id <= 5; ++id)
+    for (std::int64_t id = 1; id <= 5; ++id) {
         add_fixture("12-sin-etiqueta.json", id);
+        // Nobody's: no tag, and a title no workflow matches.
+        tickets_.tasks[id].title = "Reunión de equipo " + std::to_string(id);
+        tickets_.tasks[id].tags.clear();
+    }
     run(service_->cycle());
     auto sizes = service_->cache_sizes();
     EXPECT_EQ(sizes.unclaimed, 2u);
