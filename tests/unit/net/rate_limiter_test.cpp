@@ -14,9 +14,9 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
 /// Runs `n` sequential acquires and returns the virtual time at which each one got its token.
-std::vector<Duration> acquire_times(core::ManualClock& clock, RateLimiter& limiter, int n) {
+std::vector<core::Duration> acquire_times(core::ManualClock& clock, RateLimiter& limiter, int n) {
     asio::io_context ioc;
-    std::vector<Duration> at;
+    std::vector<core::Duration> at;
     asio::co_spawn(
         ioc,
         [&]() -> asio::awaitable<void> {
@@ -36,7 +36,7 @@ TEST(RateLimiter, BitrixDefaultsBurstFiftyThenTwoPerSecond) {
     auto at = acquire_times(clock, limiter, 54);
     ASSERT_EQ(at.size(), 54u);
     for (int i = 0; i < 50; ++i)
-        EXPECT_EQ(at[i], Duration::zero()) << i;
+        EXPECT_EQ(at[i], core::Duration::zero()) << i;
     EXPECT_EQ(at[50], 500ms);
     EXPECT_EQ(at[51], 1000ms);
     EXPECT_EQ(at[52], 1500ms);
@@ -58,7 +58,7 @@ TEST(RateLimiter, ConcurrentCallersAreServedInOrder) {
     asio::io_context ioc;
     core::ManualClock clock;
     RateLimiter limiter(clock, "x", 1, 2);
-    std::vector<std::pair<int, Duration>> done;
+    std::vector<std::pair<int, core::Duration>> done;
     for (int id = 0; id < 4; ++id) {
         asio::co_spawn(
             ioc,
@@ -69,10 +69,10 @@ TEST(RateLimiter, ConcurrentCallersAreServedInOrder) {
             asio::detached);
     }
     ASSERT_TRUE(clock.run_until(ioc, [&] { return done.size() == 4; }));
-    EXPECT_EQ(done[0], std::make_pair(0, Duration(0ms)));
-    EXPECT_EQ(done[1], std::make_pair(1, Duration(500ms)));
-    EXPECT_EQ(done[2], std::make_pair(2, Duration(1000ms)));
-    EXPECT_EQ(done[3], std::make_pair(3, Duration(1500ms)));
+    EXPECT_EQ(done[0], std::make_pair(0, core::Duration(0ms)));
+    EXPECT_EQ(done[1], std::make_pair(1, core::Duration(500ms)));
+    EXPECT_EQ(done[2], std::make_pair(2, core::Duration(1000ms)));
+    EXPECT_EQ(done[3], std::make_pair(3, core::Duration(1500ms)));
 }
 
 TEST(RateLimiter, ZohoPerMinuteBudgetNeverExceedsItsWindow) {
@@ -80,7 +80,7 @@ TEST(RateLimiter, ZohoPerMinuteBudgetNeverExceedsItsWindow) {
     auto limiter = RateLimiter::per_minute(clock, "zoho", 25);
     auto at = acquire_times(clock, limiter, 100);
     // burst 25/6 = 4, then one every 2.4 s
-    EXPECT_EQ(at[3], Duration::zero());
+    EXPECT_EQ(at[3], core::Duration::zero());
     EXPECT_EQ(at[4], 2400ms);
     // Sliding 60 s windows: never more than 25 * 7 / 6 (29) calls.
     std::size_t worst = 0;
@@ -112,7 +112,7 @@ TEST(RateLimiter, ZeroRateMeansUnlimited) {
     core::ManualClock clock;
     RateLimiter limiter(clock, "x", 1, 0);
     auto at = acquire_times(clock, limiter, 500);
-    EXPECT_EQ(at.back(), Duration::zero());
+    EXPECT_EQ(at.back(), core::Duration::zero());
 }
 
 }  // namespace
