@@ -128,7 +128,8 @@ struct Script {
     }
 };
 
-Outcome<HttpResponse> run_with_retry(core::ManualClock& clock, RetryPolicy& policy, Script& script) {
+Outcome<HttpResponse> run_with_retry(core::ManualClock& clock, RetryPolicy& policy,
+                                     Script& script) {
     asio::io_context ioc;
     std::optional<Outcome<HttpResponse>> result;
     asio::co_spawn(
