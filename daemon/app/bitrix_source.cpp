@@ -1,6 +1,6 @@
 #include "daemon/app/bitrix_source.hpp"
 
-#include "daemon/service/iso_time.hpp"
+#include "daemon/app/port_error.hpp"
 
 #include <algorithm>
 
@@ -16,18 +16,16 @@ void BitrixTicketSource::remember(const bitrix::BitrixTask& t) {
 }
 
 service::Awaitable<service::Outcome<std::vector<domain::Task>>> BitrixTicketSource::changed_tasks(
-    std::string since) {
+    std::optional<core::WallTime> since) {
     net::Outcome<std::vector<bitrix::BitrixTask>> found = std::vector<bitrix::BitrixTask>{};
-    auto t = service::parse_iso(since);
-    if (t) {
-        found = co_await client_.tasks_changed_since(project_id_,
-                                                     core::WallTime(std::chrono::seconds(*t)));
+    if (since) {
+        found = co_await client_.tasks_changed_since(project_id_, *since);
     } else {
         boost::json::object filter{{"GROUP_ID", project_id_}};
         found = co_await client_.walk_tasks(std::move(filter));
     }
     if (!found)
-        co_return found.error();
+        co_return to_port_error(found.error());
     // Every task of the project, closed ones too: the decoded domain::Task carries the real
     // STATUS and CREATED_DATE, and the service must see a completed or deferred task to
     // withdraw its plan.
@@ -43,7 +41,7 @@ service::Awaitable<service::Outcome<std::optional<domain::Task>>> BitrixTicketSo
     std::int64_t task_id) {
     auto t = co_await client_.get_task(task_id);
     if (!t)
-        co_return t.error();
+        co_return to_port_error(t.error());
     if (!*t)
         co_return std::optional<domain::Task>();
     remember(**t);
@@ -71,7 +69,7 @@ BitrixTicketSource::comments(std::vector<std::int64_t> task_ids) {
             list.push_back({c.id, c.author_id, c.text});
     }
     if (out.empty() && !results.empty() && !results.front())
-        co_return results.front().error();
+        co_return to_port_error(results.front().error());
     co_return out;
 }
 
@@ -79,21 +77,21 @@ service::Awaitable<service::Outcome<std::string>> BitrixTicketSource::post_comme
     std::int64_t task_id, std::string text) {
     auto id = co_await client_.add_comment(task_id, std::move(text));
     if (!id)
-        co_return id.error();
+        co_return to_port_error(id.error());
     co_return std::to_string(*id);
 }
 
 service::Awaitable<service::Outcome<void>> BitrixTicketSource::complete_task(std::int64_t task_id) {
     auto r = co_await client_.complete_task(task_id);
     if (!r)
-        co_return r.error();
+        co_return to_port_error(r.error());
     co_return service::Outcome<void>();
 }
 
 service::Awaitable<service::Outcome<void>> BitrixTicketSource::defer_task(std::int64_t task_id) {
     auto r = co_await client_.defer_task(task_id);
     if (!r)
-        co_return r.error();
+        co_return to_port_error(r.error());
     co_return service::Outcome<void>();
 }
 
@@ -101,7 +99,7 @@ service::Awaitable<service::Outcome<void>> BitrixTicketSource::notify_private(st
                                                                               Secret text) {
     auto r = co_await client_.notify_personal(user_id, text.reveal());
     if (!r)
-        co_return r.error();
+        co_return to_port_error(r.error());
     co_return service::Outcome<void>();
 }
 
@@ -109,7 +107,7 @@ service::Awaitable<service::Outcome<std::vector<std::int64_t>>>
 BitrixTicketSource::department_members(std::int64_t department_id) {
     auto users = co_await client_.department_members(department_id);
     if (!users)
-        co_return users.error();
+        co_return to_port_error(users.error());
     std::vector<std::int64_t> out;
     for (const auto& u : *users)
         out.push_back(u.id);

@@ -22,7 +22,7 @@ class BitrixTicketSource final : public service::TicketSource {
                        std::size_t chat_id_limit = kChatIdLimit);
 
     service::Awaitable<service::Outcome<std::vector<domain::Task>>> changed_tasks(
-        std::string since) override;
+        std::optional<core::WallTime> since) override;
     service::Awaitable<service::Outcome<std::optional<domain::Task>>> task(
         std::int64_t task_id) override;
     service::Awaitable<service::Outcome<std::map<std::int64_t, std::vector<service::TaskComment>>>>

@@ -1,5 +1,6 @@
 #include "daemon/app/zoho_directory.hpp"
 
+#include "daemon/app/port_error.hpp"
 #include "daemon/zoho/errors.hpp"
 
 #include <fmt/format.h>
@@ -56,11 +57,11 @@ service::Awaitable<service::Outcome<domain::DirectorySnapshot>> ZohoMailDirector
     else
         s = co_await cache_.snapshot();
     if (!s)
-        co_return s.error();
+        co_return to_port_error(s.error());
     co_return **s;
 }
 
-service::Awaitable<service::Outcome<ZohoMailDirectory::Live>> ZohoMailDirectory::read_target(
+service::Awaitable<net::Outcome<ZohoMailDirectory::Live>> ZohoMailDirectory::read_target(
     const domain::Operation& op) {
     Live live;
     if (domain::target_kind(op.kind) == domain::TargetKind::user) {
@@ -105,10 +106,10 @@ service::Awaitable<service::Outcome<std::string>> ZohoMailDirectory::apply(
     auto r = co_await perform(op, password);
     // Whatever happened, the cached directory may be stale now.
     cache_.invalidate();
-    co_return r;
+    co_return to_port(std::move(r));
 }
 
-service::Awaitable<service::Outcome<std::string>> ZohoMailDirectory::perform(
+service::Awaitable<net::Outcome<std::string>> ZohoMailDirectory::perform(
     const domain::Operation& op, const Secret* password) {
     if (domain::creates_target(op.kind))
         co_return co_await call(op, password, nullptr, nullptr);
@@ -165,13 +166,14 @@ service::Awaitable<service::Outcome<std::string>> ZohoMailDirectory::perform(
     co_return r;
 }
 
-service::Awaitable<service::Outcome<std::string>> ZohoMailDirectory::call(
-    const domain::Operation& op, const Secret* password, const zoho::User* u,
-    const zoho::Group* g) {
+service::Awaitable<net::Outcome<std::string>> ZohoMailDirectory::call(const domain::Operation& op,
+                                                                      const Secret* password,
+                                                                      const zoho::User* u,
+                                                                      const zoho::Group* g) {
     using K = domain::OpKind;
     const auto email = op.text("email");
     const auto group_address = op.text("group");
-    auto done = [](net::Outcome<void> r, std::string what) -> service::Outcome<std::string> {
+    auto done = [](net::Outcome<void> r, std::string what) -> net::Outcome<std::string> {
         if (!r)
             return r.error();
         return what;
@@ -286,7 +288,7 @@ service::Awaitable<service::Outcome<service::Probe>> ZohoMailDirectory::probe(
     // A probe always reads the organization again: the cache may predate the crash.
     auto s = co_await cache_.refresh();
     if (!s)
-        co_return s.error();
+        co_return to_port_error(s.error());
     co_return service::probe_snapshot(**s, op, started_at_ms);
 }
 

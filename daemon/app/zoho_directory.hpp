@@ -29,13 +29,14 @@ class ZohoMailDirectory final : public service::MailDirectory {
         std::optional<zoho::User> user;
         std::optional<zoho::Group> group;
     };
-    service::Awaitable<service::Outcome<Live>> read_target(const domain::Operation& op);
-    service::Awaitable<service::Outcome<std::string>> perform(const domain::Operation& op,
-                                                              const Secret* password);
-    service::Awaitable<service::Outcome<std::string>> call(const domain::Operation& op,
-                                                           const Secret* password,
-                                                           const zoho::User* user,
-                                                           const zoho::Group* group);
+    // The steps speak the client's errors; apply() translates at the port.
+    service::Awaitable<net::Outcome<Live>> read_target(const domain::Operation& op);
+    service::Awaitable<net::Outcome<std::string>> perform(const domain::Operation& op,
+                                                          const Secret* password);
+    service::Awaitable<net::Outcome<std::string>> call(const domain::Operation& op,
+                                                       const Secret* password,
+                                                       const zoho::User* user,
+                                                       const zoho::Group* group);
 
     zoho::ZohoClient& client_;
     zoho::DirectoryCache& cache_;

@@ -45,7 +45,7 @@ std::string_view probe_name(ProbeState s) {
 // The journal's error class of a call whose answer was lost after it may have run.
 constexpr std::string_view kUnknown = "unknown";
 
-std::string error_class(const net::CallError& err) {
+std::string error_class(const PortError& err) {
     return err.outcome_unknown ? std::string(kUnknown) : std::string(core::to_string(err.kind));
 }
 

@@ -156,10 +156,10 @@ Awaitable<void> Service::poll() {
         else
             must(store_.set_watermark(kHorizon, ""));  // an older store: no horizon
     }
-    std::string since;
+    std::optional<core::WallTime> since;
     if (mark) {
         if (auto t = parse_iso(*mark))
-            since = format_iso_utc(*t - options_.poll_overlap.count());
+            since = core::WallTime(std::chrono::seconds(*t)) - options_.poll_overlap;
     }
     auto tasks = co_await tickets_.changed_tasks(since);
     if (!tasks) {
@@ -198,7 +198,8 @@ Awaitable<void> Service::poll() {
     // if it never changes again: the watermark only moves when every task was handled.
     if (all_handled && !newest_text.empty() && newest_text != mark.value_or(""))
         must(store_.set_watermark(kWatermark, newest_text));
-    log::debug("POLL_DONE", {{"tasks", tasks->size()}, {"since", since}});
+    log::debug("POLL_DONE",
+               {{"tasks", tasks->size()}, {"since", since ? core::format_utc(*since) : ""}});
 }
 
 Awaitable<void> Service::refresh_task(std::int64_t task_id) {

@@ -2,13 +2,16 @@
 /// The two narrow ports the service talks to remote systems through (DESIGN.md): a
 /// `TicketSource` (Bitrix24) and a `MailDirectory` (Zoho Mail). Adapters over the real
 /// clients implement them; tests use in-memory fakes or the adapters against the sandbox.
+#include "daemon/core/clock.hpp"
+#include "daemon/core/error.hpp"
 #include "daemon/core/secret.hpp"
 #include "daemon/domain/directory.hpp"
 #include "daemon/domain/operation.hpp"
 #include "daemon/domain/task.hpp"
-#include "daemon/net/error.hpp"
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/assert/source_location.hpp>
+#include <boost/system/result.hpp>
 
 #include <cstdint>
 #include <map>
@@ -20,8 +23,37 @@ namespace hrmaild::service {
 
 template <typename T>
 using Awaitable = boost::asio::awaitable<T>;
-using net::CallError;
-using net::Outcome;
+
+/// A failed call through a port, in the service's terms: what the service may do about it
+/// (`kind`) and what to tell people. The adapters translate their clients' errors into this at
+/// the port (app/port_error.hpp); HTTP statuses, service codes and transport phases stay there.
+struct PortError {
+    core::ErrorKind kind = core::ErrorKind::permanent;
+    /// For the journal, IT and HR's comments; never holds a secret.
+    std::string message;
+    /// The client's own account of the failure (HTTP status, service code, phase), for logs
+    /// only: the service never branches on it.
+    std::string detail;
+    /// A write that may have taken effect (its answer was lost and it was not sent again):
+    /// settle it (probe, marker check) before calling again.
+    bool outcome_unknown = false;
+
+    /// Whether trying again later may succeed.
+    [[nodiscard]] bool retryable() const { return kind == core::ErrorKind::retryable; }
+    /// One line for logs: `retryable http 503 QUERY_LIMIT_EXCEEDED: Too many requests`.
+    [[nodiscard]] std::string describe() const;
+};
+
+/// A port error of `kind` with a message (fakes, and adapters' own refusals).
+PortError port_error(core::ErrorKind kind, std::string message);
+
+/// The result of a port call: a value, or a `PortError`.
+template <typename T>
+using Outcome = boost::system::result<T, PortError>;
+
+/// Found by ADL from `Outcome<T>::value()` on an error (a programming error).
+[[noreturn]] void throw_exception_from_error(const PortError& error,
+                                             const boost::source_location& loc);
 
 /// One comment (classic card) or chat message (new card) of a task.
 struct TaskComment {
@@ -34,9 +66,10 @@ struct TaskComment {
 class TicketSource {
   public:
     virtual ~TicketSource() = default;
-    /// Every task of the HR project changed at or after `since` (ISO 8601; empty: all),
-    /// every page read.
-    virtual Awaitable<Outcome<std::vector<domain::Task>>> changed_tasks(std::string since) = 0;
+    /// Every task of the HR project changed at or after `since` (nullopt: every task), every
+    /// page read.
+    virtual Awaitable<Outcome<std::vector<domain::Task>>> changed_tasks(
+        std::optional<core::WallTime> since) = 0;
     /// One task, or nullopt when it no longer exists (or is not visible).
     virtual Awaitable<Outcome<std::optional<domain::Task>>> task(std::int64_t task_id) = 0;
     /// The comments of several tasks, read with as few requests as batching allows.

@@ -649,7 +649,7 @@ TEST_F(BitrixStatusTest, TheClientDecodesStatusAndCreatedDate) {
 
 TEST_F(BitrixStatusTest, TheTicketSourceReturnsClosedTasksWithTheirStatus) {
     app::BitrixTicketSource source(*client, 42);
-    auto all = run(source.changed_tasks(""));
+    auto all = run(source.changed_tasks(std::nullopt));
     ASSERT_TRUE(all) << all.error().describe();
     std::map<std::int64_t, domain::Task> by_id;
     for (const auto& t : *all)

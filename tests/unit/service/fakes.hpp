@@ -10,6 +10,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -46,6 +47,7 @@ class FakeTickets : public service::TicketSource {
     /// Runs right after a poll read the tasks: an edit made between the poll and the rest of
     /// the cycle.
     std::function<void()> after_poll;
+    std::vector<std::optional<core::WallTime>> asked_since;  // each poll's `since`, in order
 
     void add_task(domain::Task t) {
         t.changed_date = stamp();
@@ -85,9 +87,12 @@ class FakeTickets : public service::TicketSource {
     }
 
     service::Awaitable<service::Outcome<std::vector<domain::Task>>> changed_tasks(
-        std::string since) override {
-        // Like the portal's >=CHANGED_DATE filter.
-        auto from = service::parse_iso(since);
+        std::optional<core::WallTime> since) override {
+        asked_since.push_back(since);
+        // Like the portal's >=CHANGED_DATE filter (one-second grain).
+        std::optional<std::int64_t> from;
+        if (since)
+            from = std::chrono::floor<std::chrono::seconds>(*since).time_since_epoch().count();
         std::vector<domain::Task> out;
         for (const auto& [id, t] : tasks)
             if ((!from || service::parse_iso(t.changed_date) >= from) &&
@@ -120,7 +125,7 @@ class FakeTickets : public service::TicketSource {
         }
         if (fail_next_comments > 0) {
             --fail_next_comments;
-            co_return net::retryable_error("Bitrix is busy (fake)", 503);
+            co_return service::port_error(core::ErrorKind::retryable, "Bitrix is busy (fake)");
         }
         int cid = next_comment++;
         comment_log[id].push_back({cid, 1, std::move(text)});
@@ -137,10 +142,10 @@ class FakeTickets : public service::TicketSource {
         if (lose_next_complete_answers > 0) {
             // The task was completed, but the answer was lost (a dropped connection).
             --lose_next_complete_answers;
-            net::CallError e;
-            e.kind = net::ErrorKind::retryable;
+            auto e = service::port_error(
+                core::ErrorKind::retryable,
+                "read failed calling tasks.task.complete: end of stream (fake)");
             e.outcome_unknown = true;
-            e.message = "read failed calling tasks.task.complete: end of stream (fake)";
             co_return e;
         }
         co_return service::Outcome<void>();
@@ -154,11 +159,7 @@ class FakeTickets : public service::TicketSource {
                                                               Secret text) override {
         if (fail_next_notifications > 0) {
             --fail_next_notifications;
-            net::CallError e;
-            e.kind = notification_failure;
-            e.http_status = notification_failure == core::ErrorKind::retryable ? 503 : 400;
-            e.message = "notification refused (fake)";
-            co_return e;
+            co_return service::port_error(notification_failure, "notification refused (fake)");
         }
         notifications.emplace_back(user, text.reveal());
         co_return service::Outcome<void>();
@@ -203,7 +204,7 @@ class FakeMail : public service::MailDirectory {
     service::Awaitable<service::Outcome<domain::DirectorySnapshot>> snapshot(bool) override {
         if (fail_next_snapshots > 0) {
             --fail_next_snapshots;
-            co_return net::retryable_error("Zoho is down (fake)", 503);
+            co_return service::port_error(core::ErrorKind::retryable, "Zoho is down (fake)");
         }
         co_return dir;
     }
@@ -215,7 +216,7 @@ class FakeMail : public service::MailDirectory {
                                                             const Secret* password) override {
         if (fail_next_retryable > 0) {
             --fail_next_retryable;
-            co_return net::retryable_error("503 from the fake", 503);
+            co_return service::port_error(core::ErrorKind::retryable, "503 from the fake");
         }
         using K = domain::OpKind;
         auto email = op.text("email");
@@ -224,12 +225,7 @@ class FakeMail : public service::MailDirectory {
         switch (op.kind) {
             case K::create_user: {
                 if (dir.address_taken(email)) {
-                    net::CallError e;
-                    e.kind = core::ErrorKind::conflict;
-                    e.http_status = 400;
-                    e.service_code = "EMAIL_ALREADY_EXISTS";
-                    e.message = "already exists";
-                    co_return e;
+                    co_return service::port_error(core::ErrorKind::conflict, "already exists");
                 }
                 domain::DirectoryUser u;
                 u.zuid = std::to_string(next_id_);

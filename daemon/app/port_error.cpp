@@ -1,0 +1,14 @@
+#include "daemon/app/port_error.hpp"
+
+namespace hrmaild::app {
+
+service::PortError to_port_error(const net::CallError& error) {
+    service::PortError e;
+    e.kind = error.kind;
+    e.message = error.message;
+    e.detail = error.describe();
+    e.outcome_unknown = error.outcome_unknown;
+    return e;
+}
+
+}  // namespace hrmaild::app
