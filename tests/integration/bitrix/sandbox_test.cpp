@@ -713,7 +713,7 @@ TEST_F(BitrixStatusTest, TheTicketSourceRemembersABoundedNumberOfChats) {
     ASSERT_FALSE(comments->at(chats[2]).empty());
     EXPECT_EQ(comments->at(chats[2]).back().text, "/aprobar");
     // Reading the whole project again keeps the bound.
-    ASSERT_TRUE(run(source.changed_tasks("")));
+    ASSERT_TRUE(run(source.changed_tasks(std::nullopt)));
     EXPECT_EQ(source.chat_ids_size(), 2u);
 }
 
