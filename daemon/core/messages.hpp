@@ -25,6 +25,7 @@ namespace hrmaild::messages {
     X(wf_quoted) X(wf_missing_field) X(wf_also_accepted) X(wf_address_domain) X(wf_too_long) \
     X(wf_too_short) X(wf_bad_format) X(wf_bad_format_because) X(wf_not_one_of) \
     X(wf_one_address) X(wf_bad_address) X(wf_missing_addresses) X(wf_bad_date) \
+    X(wf_field_twice) \
     /* templates and messages */ \
     X(wf_more_items) X(wf_message_failed) X(tpl_undefined) X(tpl_not_a_table) X(tpl_no_mapping) \
     /* planning */ \

@@ -28,6 +28,7 @@ constexpr Entry kEntries[] = {
     {wf_one_address, "{label}: one address was expected and there are {count}."},
     {wf_bad_address, "{label}: {value} is not a valid email address."},
     {wf_missing_addresses, "{label} is missing: write at least one address."},
+    {wf_field_twice, "{label}: appears more than once with different values ({values}); leave a single line with the right value."},
     {wf_bad_date, "{label}: {value} is not a valid date (use dd/mm/yyyy or yyyy-mm-dd)."},
 
     // Templates and messages.

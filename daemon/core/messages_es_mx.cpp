@@ -28,6 +28,7 @@ constexpr Entry kEntries[] = {
     {wf_one_address, "{label}: se esperaba una sola dirección y hay {count}."},
     {wf_bad_address, "{label}: {value} no es una dirección de correo válida."},
     {wf_missing_addresses, "Falta {label}: escriba al menos una dirección."},
+    {wf_field_twice, "{label}: aparece más de una vez con valores distintos ({values}); deje una sola línea con el valor correcto."},
     {wf_bad_date, "{label}: {value} no es una fecha válida (use dd/mm/aaaa o aaaa-mm-dd)."},
 
     // Templates and messages.

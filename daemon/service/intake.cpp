@@ -239,10 +239,10 @@ Awaitable<bool> Service::handle_closed(const domain::Task& task,
             auto plan = must(store_.current_plan(id));
             auto ref = plan ? fmt::format("{}-{}", plan->id, plan->plan_hash)
                             : fmt::format("t{}", existing->updated_at.time_since_epoch().count());
-            store::NewAnswer answer{store::AnswerKind::comment, make_marker(id, "cancelled", ref),
-                                    std::string(messages::text(
-                                        left_project ? Msg::svc_withdrawn_left_project
-                                                     : Msg::svc_withdrawn_closed))};
+            store::NewAnswer answer{
+                store::AnswerKind::comment, make_marker(id, "cancelled", ref),
+                std::string(messages::text(left_project ? Msg::svc_withdrawn_left_project
+                                                        : Msg::svc_withdrawn_closed))};
             transition(id, TicketState::cancelled, "daemon",
                        left_project
                            ? fmt::format("task moved to another project ({})", task.group_id)

@@ -369,8 +369,8 @@ Extraction extract_fields(const Workflow& wf, const domain::Task& task, const Sc
             std::string shown;
             for (std::size_t i = 0; i < distinct.size(); ++i)
                 shown += (i ? ", " : "") + quoted(distinct[i]);
-            ex.errors.push_back(quoted(label) + ": aparece más de una vez con valores distintos (" +
-                                shown + "); deje una sola línea con el valor correcto.");
+            ex.errors.push_back(
+                render(Msg::wf_field_twice, "label"_a = quoted(label), "values"_a = shown));
             ex.values[f.name] = f.type == FieldType::addresses
                                     ? domain::Value(std::vector<std::string>{})
                                     : domain::Value(std::string());
