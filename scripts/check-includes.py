@@ -22,6 +22,9 @@ import sys
 import tempfile
 
 SOURCE_SUFFIXES = {".hpp", ".cpp", ".h", ".cc"}
+# Headers the build generates (in <build>/generated, on the owning module's include path): they
+# count as files of the folder they are named in.
+GENERATED = {"daemon/log/event_ids.hpp"}  # scripts/gen-event-ids.py from docs/events.md
 SCANNED = ("daemon", "tests")
 TABLE_HEADING = "## Folders and what may depend on what"
 EVERYTHING = "everything"
@@ -190,7 +193,7 @@ def check_sources(root, rows, errors):
                     continue
                 kind, target = m.groups()
                 if kind == '"':
-                    if not (root / target).is_file():
+                    if target not in GENERATED and not (root / target).is_file():
                         errors.append(f'{rel}:{number}: #include "{target}": no such file '
                                       f"(includes are written from the repository root)")
                         continue

@@ -10,6 +10,7 @@
 #include "daemon/app/zoho_directory.hpp"
 #include "daemon/bitrix/client.hpp"
 #include "daemon/config/config.hpp"
+#include "daemon/core/messages.hpp"
 #include "daemon/log/log.hpp"
 #include "daemon/net/http_client.hpp"
 #include "daemon/service/service.hpp"
@@ -212,6 +213,8 @@ void reload(Runtime& rt) {
         notify_systemd("READY=1");
         return;
     }
+    // The messages change language with the workflows whose defaults came from that catalog.
+    messages::select(wf.set->language);
     rt.service->set_workflows(std::make_shared<const workflow::WorkflowSet>(std::move(*wf.set)));
     log::setup(log_options(loaded.config->logging));
     log::info("RELOAD_DONE", {{"workflows", rt.service ? "replaced" : ""},
@@ -434,6 +437,7 @@ int run_daemon(const RunOptions& options) {
                           fmt::format("workflows in {} have {} error(s)",
                                       cfg.workflows.dir.string(), wf.diagnostics.error_count()),
                           "run `hrmaild check`", 2);
+    messages::select(wf.set->language);
     log::info("STARTUP_STEP",
               {{"step", 2}, {"what", "workflows"}, {"count", wf.set->workflows.size()}});
 

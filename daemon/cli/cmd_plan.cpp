@@ -2,6 +2,7 @@
 #include "daemon/app/clients.hpp"
 #include "daemon/cli/cli.hpp"
 #include "daemon/config/config.hpp"
+#include "daemon/core/messages.hpp"
 #include "daemon/log/log.hpp"
 #include "daemon/workflow/engine.hpp"
 #include "daemon/workflow/loader.hpp"
@@ -20,6 +21,10 @@
 
 namespace hrmaild::cli {
 namespace {
+
+using messages::Msg;
+using messages::render;
+using namespace fmt::literals;
 
 struct PlanOptions {
     std::filesystem::path file;
@@ -47,46 +52,49 @@ std::string indent(const std::string& text, std::string_view pad) {
 }
 
 void print_human(const workflow::Evaluation& e, const domain::Task& task) {
-    std::cout << fmt::format("Tarea: {}\n", task.title);
+    std::cout << render(Msg::cli_task, "title"_a = task.title) << '\n';
     if (e.workflow == nullptr) {
         if (e.outcome == workflow::Outcome::ambiguous) {
-            std::string names;
-            for (const auto& n : e.tied)
-                names += (names.empty() ? "" : ", ") + n;
-            std::cout << "Flujo: varios flujos con la misma prioridad la reclaman (" << names
-                      << "); no se hace nada.\n";
+            std::cout << render(Msg::cli_workflow_tied, "names"_a = fmt::join(e.tied, ", "))
+                      << '\n';
         } else {
-            std::cout << "Flujo: ninguno la reclama; la tarea se deja como está.\n";
+            std::cout << messages::text(Msg::cli_workflow_none) << '\n';
         }
         return;
     }
-    std::cout << fmt::format("Flujo: {} ({})\n", e.workflow->name,
-                             workflow::outcome_name(e.outcome));
-    std::cout << "Campos:\n";
+    std::cout << render(Msg::cli_workflow, "name"_a = e.workflow->name,
+                        "outcome"_a = workflow::outcome_name(e.outcome))
+              << '\n';
+    std::cout << messages::text(Msg::cli_fields) << '\n';
     for (const auto& [k, v] : e.fields) {
         auto label = e.labels.count(k) ? e.labels.at(k) : k;
         std::cout << fmt::format("  {} [{}]: {}\n", k, label, domain::to_text(v));
     }
     if (!e.errors.empty()) {
-        std::cout << "Errores:\n";
+        std::cout << messages::text(Msg::cli_errors) << '\n';
         for (const auto& x : e.errors)
             std::cout << "  - " << x << '\n';
     }
     if (e.plan) {
-        std::cout << fmt::format("Plan ({} pasos, hash {}):\n", e.plan->steps.size(), e.plan_hash);
+        std::cout << render(Msg::cli_plan, "count"_a = e.plan->steps.size(), "hash"_a = e.plan_hash)
+                  << '\n';
         int n = 0;
         for (const auto& s : e.plan->steps)
             std::cout << fmt::format("  {}. {}\n     {}\n", ++n, workflow::describe_step(s),
                                      domain::canonical_step(s));
         for (const auto& note : e.plan->notes)
-            std::cout << "  nota: " << note << '\n';
-        std::cout << fmt::format("Aprobación: {}{}\n",
-                                 e.decision.approval_required ? "requerida" : "no requerida",
-                                 e.decision.refused ? "; RECHAZADO por la política" : "");
+            std::cout << "  " << render(Msg::cli_note, "note"_a = note) << '\n';
+        std::cout << render(Msg::cli_approval,
+                            "required"_a = messages::text(e.decision.approval_required
+                                                              ? Msg::cli_required
+                                                              : Msg::cli_not_required),
+                            "refused"_a = e.decision.refused ? messages::text(Msg::cli_refused)
+                                                             : std::string_view())
+                  << '\n';
         for (const auto& r : e.decision.reasons)
             std::cout << "  - " << r << '\n';
     }
-    std::cout << "Comentario que se publicaría:\n" << indent(e.comment, "  ") << '\n';
+    std::cout << messages::text(Msg::cli_comment) << '\n' << indent(e.comment, "  ") << '\n';
 }
 
 // Reads the task from Bitrix24 and/or the directory from Zoho Mail (read-only calls).
@@ -161,6 +169,8 @@ int run_plan(const Globals& g, const PlanOptions& o) {
         std::cerr << loaded.diagnostics.to_string();
         return exit_usage;
     }
+    // What the plan prints and the comment it shows, in the configured language.
+    messages::select(loaded.config->workflows.language);
     auto wfs = workflow::load_workflows(*loaded.config);
     if (!wfs.set) {
         std::cerr << wfs.diagnostics.to_string();

@@ -1,5 +1,7 @@
 #include "daemon/config/schema.hpp"
 
+#include "daemon/core/messages.hpp"
+
 namespace hrmaild::config {
 namespace {
 
@@ -59,7 +61,7 @@ constexpr KeySpec kSchema[] = {
 
     // --- workflows ------------------------------------------------------------------------
     {"workflows.dir", Kind::path, "/etc/hrmaild/workflows", false, "Folder of workflow YAML files."},
-    {"workflows.language", Kind::string, "es-MX", false, "Language of the messages HR and IT read."},
+    {"workflows.language", Kind::choice, messages::kDefaultLanguage, false, "Language of the messages HR and IT read (the message catalog).", messages::kLanguageChoices},
     {"workflows.vars", Kind::free_map, "{}", false, "Values templates see as config.<key> (domain, departments, department_groups...)."},
 
     // --- logging --------------------------------------------------------------------------

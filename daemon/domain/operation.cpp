@@ -1,5 +1,6 @@
 #include "daemon/domain/operation.hpp"
 
+#include "daemon/core/messages.hpp"
 #include "daemon/domain/plan.hpp"
 
 #include <algorithm>
@@ -10,6 +11,10 @@
 
 namespace hrmaild::domain {
 namespace {
+
+using messages::Msg;
+using messages::render;
+using namespace fmt::literals;
 
 // ------------------------------------------------------------------ helpers
 
@@ -24,11 +29,11 @@ std::string key_of(const NameKey& key, std::string_view s) {
 Effect absent() {
     return {EffectState::absent, {}, {}};
 }
-Effect present(std::string detail, std::string spanish) {
-    return {EffectState::present, std::move(detail), std::move(spanish)};
+Effect present(std::string detail, std::string message) {
+    return {EffectState::present, std::move(detail), std::move(message)};
 }
-Effect conflict(std::string detail, std::string spanish) {
-    return {EffectState::conflict, std::move(detail), std::move(spanish)};
+Effect conflict(std::string detail, std::string message) {
+    return {EffectState::conflict, std::move(detail), std::move(message)};
 }
 Effect no_target(std::string detail) {
     return {EffectState::no_target, std::move(detail), {}};
@@ -57,9 +62,9 @@ struct OpDef {
     TargetKind target;
     bool creates;
     Destructive destructive;
-    std::string_view label;  ///< Spanish, for policy reasons
+    Msg label;  ///< what policy reasons call it ("crear una cuenta")
     std::vector<ParamSpec> params;
-    /// The Spanish sentence, given the address shown for the target (no id, alias or delay).
+    /// The sentence HR and IT read, given the address shown for the target (no id, alias or delay).
     std::string (*describe)(const Operation&, const std::string& who);
     /// The expected effect, given the target already looked up (may be null).
     Effect (*effect)(const DirectorySnapshot&, const Operation&, const DirectoryUser*,
@@ -78,7 +83,7 @@ const OpDef& create_user_def() {
         TargetKind::user,
         true,
         Destructive::none,
-        "crear una cuenta",
+        Msg::op_label_create_user,
         {{"email", address, true},
          {"first_name", text, true},
          {"last_name", text, true},
@@ -87,12 +92,13 @@ const OpDef& create_user_def() {
          {"one_time_password", flag, false},
          {"role", role, false}},
         [](const Operation& op, const std::string& who) {
-            std::string s = "Crear la cuenta " + who + " (" + op.text("first_name") + " " +
-                            op.text("last_name") + ")";
+            std::string s =
+                render(Msg::op_create_user, "who"_a = who, "first_name"_a = op.text("first_name"),
+                       "last_name"_a = op.text("last_name"));
             if (!op.text("display_name").empty())
-                s += ", nombre para mostrar «" + op.text("display_name") + "»";
-            s += op.flag("one_time_password") ? ", con contraseña temporal que se cambia al entrar"
-                                              : ", con contraseña generada";
+                s += render(Msg::op_part_display_name, "name"_a = op.text("display_name"));
+            s += messages::text(op.flag("one_time_password") ? Msg::op_part_one_time_password
+                                                             : Msg::op_part_generated_password);
             return s;
         },
         [](const DirectorySnapshot& d, const Operation& op, const DirectoryUser*,
@@ -102,12 +108,12 @@ const OpDef& create_user_def() {
             if (u == nullptr) {
                 if (d.address_taken(email))
                     return conflict(email + " is already used by a group",
-                                    "La dirección " + email + " ya está en uso.");
+                                    render(Msg::eff_address_in_use, "address"_a = email));
                 return absent();
             }
             if (!same(u->address, email))
                 return conflict(email + " is an alias of " + u->address,
-                                "La dirección " + email + " ya está en uso.");
+                                render(Msg::eff_address_in_use, "address"_a = email));
             // Everything the step sets must match for the account to be the planned one.
             std::vector<std::string> differs;
             if (key_of(key, u->first_name) != key_of(key, op.text("first_name")) ||
@@ -123,10 +129,10 @@ const OpDef& create_user_def() {
                 std::string detail = email + " exists but ";
                 for (std::size_t i = 0; i < differs.size(); ++i)
                     detail += (i ? "; " : "") + differs[i];
-                return conflict(detail, "La dirección " + email + " ya está en uso.");
+                return conflict(detail, render(Msg::eff_address_in_use, "address"_a = email));
             }
             return present(email + " exists with the planned names",
-                           "La dirección " + email + " ya está en uso.");
+                           render(Msg::eff_address_in_use, "address"_a = email));
         },
         [](DirectorySnapshot& d, const Operation& op) {
             DirectoryUser u;
@@ -147,31 +153,33 @@ const OpDef& disable_user_def() {
         TargetKind::user,
         false,
         Destructive::removal,
-        "desactivar una cuenta",
+        Msg::op_label_disable_user,
         {{"email", address, true},
          {"block_incoming", flag, false},
          {"remove_forwards", flag, false},
          {"remove_groups", flag, false}},
         [](const Operation& op, const std::string& who) {
-            std::string s = "Desactivar la cuenta " + who;
-            std::vector<std::string> extra;
+            std::string s = render(Msg::op_disable_user, "who"_a = who);
+            std::vector<std::string_view> extra;
             if (op.flag("block_incoming"))
-                extra.emplace_back("bloquear el correo entrante");
+                extra.push_back(messages::text(Msg::op_part_block_incoming));
             if (op.flag("remove_forwards"))
-                extra.emplace_back("quitar los reenvíos");
+                extra.push_back(messages::text(Msg::op_part_remove_forwards));
             if (op.flag("remove_groups"))
-                extra.emplace_back("quitarla de sus grupos");
-            for (std::size_t i = 0; i < extra.size(); ++i)
-                s += (i == 0 ? ", " : (i + 1 == extra.size() ? " y " : ", ")) + extra[i];
+                extra.push_back(messages::text(Msg::op_part_remove_groups));
+            for (std::size_t i = 0; i < extra.size(); ++i) {
+                s += i == 0 || i + 1 != extra.size() ? std::string_view(", ")
+                                                     : messages::text(Msg::list_and);
+                s += extra[i];
+            }
             return s;
         },
         [](const DirectorySnapshot&, const Operation&, const DirectoryUser* u,
            const DirectoryGroup*, const NameKey&) {
             if (u->enabled)
                 return absent();
-            return present(
-                u->address + " is disabled",
-                "La cuenta " + u->address + " ya está desactivada; no se desactiva de nuevo.");
+            return present(u->address + " is disabled",
+                           render(Msg::eff_already_disabled, "address"_a = u->address));
         },
         [](DirectorySnapshot& d, const Operation& op) {
             auto* u = mutable_user(d, op);
@@ -192,15 +200,17 @@ const OpDef& enable_user_def() {
         TargetKind::user,
         false,
         Destructive::none,
-        "reactivar una cuenta",
+        Msg::op_label_enable_user,
         {{"email", address, true}, {"unblock_incoming", flag, false}},
-        [](const Operation&, const std::string& who) { return "Reactivar la cuenta " + who; },
+        [](const Operation&, const std::string& who) {
+            return render(Msg::op_enable_user, "who"_a = who);
+        },
         [](const DirectorySnapshot&, const Operation&, const DirectoryUser* u,
            const DirectoryGroup*, const NameKey&) {
             if (!u->enabled)
                 return absent();
             return present(u->address + " is enabled",
-                           "La cuenta " + u->address + " ya está activa; no se reactiva de nuevo.");
+                           render(Msg::eff_already_enabled, "address"_a = u->address));
         },
         [](DirectorySnapshot& d, const Operation& op) {
             if (auto* u = mutable_user(d, op))
@@ -216,16 +226,17 @@ const OpDef& delete_user_def() {
         TargetKind::user,
         false,
         Destructive::removal,
-        "eliminar una cuenta",
+        Msg::op_label_delete_user,
         {{"email", address, true}},
-        [](const Operation&, const std::string& who) { return "Eliminar la cuenta " + who; },
+        [](const Operation&, const std::string& who) {
+            return render(Msg::op_delete_user, "who"_a = who);
+        },
         [](const DirectorySnapshot&, const Operation&, const DirectoryUser* u,
            const DirectoryGroup*, const NameKey&) {
             // Only a disabled account is ever deleted: an enabled one may be a rehire.
             if (u->enabled)
                 return conflict(u->address + " is enabled; only a disabled account is deleted",
-                                "La cuenta " + u->address +
-                                    " está activa: debe desactivarse antes de eliminarla.");
+                                render(Msg::eff_delete_enabled, "address"_a = u->address));
             return absent();
         },
         [](DirectorySnapshot& d, const Operation& op) {
@@ -247,13 +258,12 @@ const OpDef& reset_password_def() {
         TargetKind::user,
         false,
         Destructive::none,
-        "restablecer una contraseña",
+        Msg::op_label_reset_password,
         {{"email", address, true},
          {"password", generate, true},
          {"one_time_password", flag, false}},
         [](const Operation&, const std::string& who) {
-            return "Restablecer la contraseña de " + who +
-                   " (contraseña temporal, entregada en privado)";
+            return render(Msg::op_reset_password, "who"_a = who);
         },
         // A reset leaves no readable trace: running it again only makes a newer password.
         [](const DirectorySnapshot&, const Operation&, const DirectoryUser*, const DirectoryGroup*,
@@ -269,19 +279,19 @@ const OpDef& update_display_name_def() {
         TargetKind::user,
         false,
         Destructive::none,
-        "cambiar el nombre para mostrar",
+        Msg::op_label_update_display_name,
         {{"email", address, true}, {"display_name", text, true}},
         [](const Operation& op, const std::string& who) {
-            return "Cambiar el nombre para mostrar de " + who + " a «" + op.text("display_name") +
-                   "»";
+            return render(Msg::op_update_display_name, "who"_a = who,
+                          "name"_a = op.text("display_name"));
         },
         [](const DirectorySnapshot&, const Operation& op, const DirectoryUser* u,
            const DirectoryGroup*, const NameKey&) {
             if (u->display_name != op.text("display_name"))
                 return absent();
             return present(u->address + " already shows " + u->display_name,
-                           "La cuenta " + u->address + " ya tiene el nombre para mostrar «" +
-                               u->display_name + "».");
+                           render(Msg::eff_same_display_name, "address"_a = u->address,
+                                  "name"_a = u->display_name));
         },
         [](DirectorySnapshot& d, const Operation& op) {
             if (auto* u = mutable_user(d, op))
@@ -297,17 +307,18 @@ const OpDef& change_role_def() {
         TargetKind::user,
         false,
         Destructive::none,
-        "cambiar el rol de una cuenta",
+        Msg::op_label_change_role,
         {{"email", address, true}, {"role", role, true}},
         [](const Operation& op, const std::string& who) {
-            return "Cambiar el rol de " + who + " a " + op.text("role");
+            return render(Msg::op_change_role, "who"_a = who, "role"_a = op.text("role"));
         },
         [](const DirectorySnapshot&, const Operation& op, const DirectoryUser* u,
            const DirectoryGroup*, const NameKey&) {
             if (!same(u->role, op.text("role")))
                 return absent();
-            return present(u->address + " already has role " + u->role,
-                           "La cuenta " + u->address + " ya tiene el rol " + u->role + ".");
+            return present(
+                u->address + " already has role " + u->role,
+                render(Msg::eff_same_role, "address"_a = u->address, "role"_a = u->role));
         },
         [](DirectorySnapshot& d, const Operation& op) {
             if (auto* u = mutable_user(d, op))
@@ -323,10 +334,10 @@ const OpDef& add_alias_def() {
         TargetKind::user,
         false,
         Destructive::none,
-        "agregar un alias",
+        Msg::op_label_add_alias,
         {{"email", address, true}, {"alias", address, true}},
         [](const Operation& op, const std::string& who) {
-            return "Agregar el alias " + op.text("alias") + " a " + who;
+            return render(Msg::op_add_alias, "alias"_a = op.text("alias"), "who"_a = who);
         },
         [](const DirectorySnapshot& d, const Operation& op, const DirectoryUser* u,
            const DirectoryGroup*, const NameKey&) {
@@ -334,10 +345,10 @@ const OpDef& add_alias_def() {
             if (u->has_alias(alias))
                 return present(
                     alias + " is already an alias of " + u->address,
-                    alias + " ya es un alias de " + u->address + "; no se agrega de nuevo.");
+                    render(Msg::eff_alias_present, "alias"_a = alias, "address"_a = u->address));
             if (d.address_taken(alias))
                 return conflict(alias + " is already in use",
-                                "La dirección " + alias + " ya está en uso.");
+                                render(Msg::eff_address_in_use, "address"_a = alias));
             return absent();
         },
         [](DirectorySnapshot& d, const Operation& op) {
@@ -354,10 +365,10 @@ const OpDef& remove_alias_def() {
         TargetKind::user,
         false,
         Destructive::detach,
-        "quitar un alias",
+        Msg::op_label_remove_alias,
         {{"email", address, true}, {"alias", address, true}},
         [](const Operation& op, const std::string& who) {
-            return "Quitar el alias " + op.text("alias") + " de " + who;
+            return render(Msg::op_remove_alias, "alias"_a = op.text("alias"), "who"_a = who);
         },
         [](const DirectorySnapshot&, const Operation& op, const DirectoryUser* u,
            const DirectoryGroup*, const NameKey&) {
@@ -366,7 +377,7 @@ const OpDef& remove_alias_def() {
                 return absent();
             return present(
                 alias + " is not an alias of " + u->address,
-                alias + " no es un alias de " + u->address + "; no hay nada que quitar.");
+                render(Msg::eff_alias_absent, "alias"_a = alias, "address"_a = u->address));
         },
         [](DirectorySnapshot& d, const Operation& op) {
             if (auto* u = mutable_user(d, op))
@@ -384,24 +395,20 @@ const OpDef& create_group_def() {
         TargetKind::group,
         true,
         Destructive::none,
-        "crear un grupo",
+        Msg::op_label_create_group,
         {{"group", address, true}, {"name", text, true}, {"members", address_list, false}},
         [](const Operation& op, const std::string& who) {
-            std::string s = "Crear el grupo " + who + " («" + op.text("name") + "»)";
+            std::string s = render(Msg::op_create_group, "who"_a = who, "name"_a = op.text("name"));
             auto m = op.list("members");
-            if (!m.empty()) {
-                s += " con ";
-                for (std::size_t i = 0; i < m.size(); ++i)
-                    s += (i ? ", " : "") + m[i];
-            }
+            if (!m.empty())
+                s += render(Msg::op_part_members, "members"_a = fmt::join(m, ", "));
             return s;
         },
         [](const DirectorySnapshot& d, const Operation& op, const DirectoryUser*,
            const DirectoryGroup*, const NameKey& key) {
             const auto group = op.text("group");
             const auto* g = d.find_group(group);
-            const std::string taken =
-                "La dirección " + group + " ya está en uso por otra cuenta o grupo.";
+            const std::string taken = render(Msg::eff_group_address_in_use, "address"_a = group);
             if (g == nullptr) {
                 if (d.address_taken(group))
                     return conflict(group + " is already used by a user or an alias", taken);
@@ -428,9 +435,11 @@ const OpDef& delete_group_def() {
         TargetKind::group,
         false,
         Destructive::removal,
-        "eliminar un grupo",
+        Msg::op_label_delete_group,
         {{"group", address, true}},
-        [](const Operation&, const std::string& who) { return "Eliminar el grupo " + who; },
+        [](const Operation&, const std::string& who) {
+            return render(Msg::op_delete_group, "who"_a = who);
+        },
         [](const DirectorySnapshot&, const Operation&, const DirectoryUser*, const DirectoryGroup*,
            const NameKey&) { return absent(); },
         [](DirectorySnapshot& d, const Operation& op) {
@@ -447,17 +456,18 @@ const OpDef& rename_group_def() {
         TargetKind::group,
         false,
         Destructive::none,
-        "renombrar un grupo",
+        Msg::op_label_rename_group,
         {{"group", address, true}, {"name", text, true}},
         [](const Operation& op, const std::string& who) {
-            return "Renombrar el grupo " + who + " a «" + op.text("name") + "»";
+            return render(Msg::op_rename_group, "who"_a = who, "name"_a = op.text("name"));
         },
         [](const DirectorySnapshot&, const Operation& op, const DirectoryUser*,
            const DirectoryGroup* g, const NameKey&) {
             if (g->name != op.text("name"))
                 return absent();
-            return present(g->address + " is already named " + g->name,
-                           "El grupo " + g->address + " ya se llama «" + g->name + "».");
+            return present(
+                g->address + " is already named " + g->name,
+                render(Msg::eff_group_named, "address"_a = g->address, "name"_a = g->name));
         },
         [](DirectorySnapshot& d, const Operation& op) {
             if (auto* g = mutable_group(d, op))
@@ -478,18 +488,19 @@ const OpDef& add_group_member_def() {
         TargetKind::group,
         false,
         Destructive::none,
-        "agregar un miembro a un grupo",
+        Msg::op_label_add_group_member,
         {{"group", address, true}, {"member", address, true}},
         [](const Operation& op, const std::string& who) {
-            return "Agregar " + op.text("member") + " al grupo " + who;
+            return render(Msg::op_add_group_member, "member"_a = op.text("member"), "who"_a = who);
         },
         [](const DirectorySnapshot&, const Operation& op, const DirectoryUser*,
            const DirectoryGroup* g, const NameKey&) {
             const auto m = op.text("member");
             if (!in_group(*g, m))
                 return absent();
-            return present(m + " is a member of " + g->address,
-                           m + " ya es miembro de " + g->address + "; no se agrega de nuevo.");
+            return present(
+                m + " is a member of " + g->address,
+                render(Msg::eff_member_present, "member"_a = m, "address"_a = g->address));
         },
         [](DirectorySnapshot& d, const Operation& op) {
             if (auto* g = mutable_group(d, op); g != nullptr && !in_group(*g, op.text("member")))
@@ -505,18 +516,20 @@ const OpDef& remove_group_member_def() {
         TargetKind::group,
         false,
         Destructive::detach,
-        "quitar un miembro de un grupo",
+        Msg::op_label_remove_group_member,
         {{"group", address, true}, {"member", address, true}},
         [](const Operation& op, const std::string& who) {
-            return "Quitar " + op.text("member") + " del grupo " + who;
+            return render(Msg::op_remove_group_member, "member"_a = op.text("member"),
+                          "who"_a = who);
         },
         [](const DirectorySnapshot&, const Operation& op, const DirectoryUser*,
            const DirectoryGroup* g, const NameKey&) {
             const auto m = op.text("member");
             if (in_group(*g, m))
                 return absent();
-            return present(m + " is not a member of " + g->address,
-                           m + " no es miembro de " + g->address + "; no hay nada que quitar.");
+            return present(
+                m + " is not a member of " + g->address,
+                render(Msg::eff_member_absent, "member"_a = m, "address"_a = g->address));
         },
         [](DirectorySnapshot& d, const Operation& op) {
             if (auto* g = mutable_group(d, op))
@@ -621,7 +634,7 @@ bool creates_target(OpKind kind) {
 }
 
 std::string_view op_label(OpKind kind) {
-    return def(kind).label;
+    return messages::text(def(kind).label);
 }
 
 std::string Operation::text(std::string_view name) const {
@@ -717,8 +730,9 @@ Effect expected_effect(const DirectorySnapshot& d, const Operation& op, const Na
         const auto& id = df.target == TargetKind::user ? op.target.zuid : op.target.zgid;
         return conflict(
             "target changed: id " + id + " is now " + primary + ", planned " + op.target.address,
-            std::string(df.target == TargetKind::user ? "La cuenta " : "El grupo ") +
-                op.target.address + " cambió desde que se planeó.");
+            render(
+                df.target == TargetKind::user ? Msg::eff_account_changed : Msg::eff_group_changed,
+                "address"_a = op.target.address));
     }
     return df.effect(d, op, u, g, key);
 }
@@ -763,13 +777,13 @@ std::string describe_operation(const Operation& op) {
     auto who = shown(op);
     const auto& id = df.target == TargetKind::user ? op.target.zuid : op.target.zgid;
     if (!id.empty())
-        who += " (id Zoho " + id + ")";
+        who += render(Msg::op_part_zoho_id, "id"_a = id);
     std::string s = df.describe(op, who);
     const auto typed = op.target_address();
     if (!op.target.address.empty() && !same(typed, op.target.address))
-        s += "; " + typed + " es un alias de " + op.target.address;
+        s += render(Msg::op_part_alias_of, "typed"_a = typed, "address"_a = op.target.address);
     if (op.after_days > 0)
-        s += ", dentro de " + std::to_string(op.after_days) + " días";
+        s += render(Msg::op_part_after_days, "days"_a = op.after_days);
     return s + ".";
 }
 

@@ -1,11 +1,12 @@
 #pragma once
 /// The concrete Zoho Mail operations a plan is made of, and the one definition of each:
-/// parameters, kind of target, destructive class, policy label, Spanish description, expected
-/// effect and the effect on a directory. Planner, policy, probe and the Zoho adapter all read
-/// these definitions; the Zoho call itself lives in daemon/app/zoho_directory.cpp (the domain
-/// knows no HTTP). Adding an operation touches this header (the enumerator), operation.cpp (its
-/// definition) and zoho_directory.cpp (its call); every switch over OpKind has no default, so a
-/// missing case does not compile (-Wswitch is an error in operation.cpp and the adapter).
+/// parameters, kind of target, destructive class, policy label, description (from the message
+/// catalog), expected effect and the effect on a directory. Planner, policy, probe and the Zoho
+/// adapter all read these definitions; the Zoho call itself lives in daemon/app/zoho_directory.cpp
+/// (the domain knows no HTTP). Adding an operation touches this header (the enumerator),
+/// operation.cpp (its definition) and zoho_directory.cpp (its call); every switch over OpKind has
+/// no default, so a missing case does not compile (-Wswitch is an error in operation.cpp and the
+/// adapter).
 #include "daemon/domain/directory.hpp"
 #include "daemon/domain/value.hpp"
 
@@ -90,7 +91,7 @@ Destructive destructive_class(OpKind kind);
 TargetKind target_kind(OpKind kind);
 /// Whether the operation makes its target (it has no id when planned).
 bool creates_target(OpKind kind);
-/// The operation in Spanish, as a policy reason names it ("desactivar una cuenta").
+/// The operation as a policy reason names it, in the selected language ("desactivar una cuenta").
 std::string_view op_label(OpKind kind);
 
 /// One planned step: an operation with every value resolved.
@@ -123,8 +124,9 @@ enum class EffectState {
 /// The expected effect of a step, judged against a directory.
 struct Effect {
     EffectState state = EffectState::absent;
-    std::string detail;   ///< English, for the journal and IT
-    std::string spanish;  ///< for HR: a note when present, the error when conflict
+    std::string detail;  ///< English, for the journal and IT
+    std::string
+        message;  ///< for HR (catalog language): a note when present, the error when conflict
 };
 
 /// The expected effect of `op` in `directory`: the one predicate the planner's pre-flight and
@@ -148,8 +150,8 @@ Target resolve_target(const DirectorySnapshot& directory, const Operation& op);
 /// The binding of an existing user (ids and primary address).
 Target target_of(const DirectoryUser& user);
 
-/// The step in Spanish for HR and approvers: what it does, to which address and id, and when
-/// the typed address is an alias ("postmaster@x es un alias de admin@x").
+/// The step for HR and approvers, in the selected language: what it does, to which address and id,
+/// and when the typed address is an alias ("postmaster@x es un alias de admin@x").
 std::string describe_operation(const Operation& op);
 
 }  // namespace hrmaild::domain

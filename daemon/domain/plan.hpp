@@ -17,9 +17,10 @@ struct Plan {
     /// Who filed the task (CREATED_BY) when the plan was made: part of the hash, so a plan is
     /// approved for the request of one person, who can never approve it.
     std::int64_t requester = 0;
-    FieldValues fields;              ///< the extracted fields the plan was built from
-    std::vector<Operation> steps;    ///< in execution order
-    std::vector<std::string> notes;  ///< things skipped as already done (Spanish, for the comment)
+    FieldValues fields;            ///< the extracted fields the plan was built from
+    std::vector<Operation> steps;  ///< in execution order
+    std::vector<std::string>
+        notes;  ///< things skipped as already done (catalog language, for the comment)
 
     /// Canonical JSON (keys sorted, no spaces, notes excluded): the text the plan hash is
     /// computed over, so that an approval binds exactly these values.

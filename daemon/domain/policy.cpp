@@ -1,9 +1,15 @@
 #include "daemon/domain/policy.hpp"
 
+#include "daemon/core/messages.hpp"
+
 #include <algorithm>
 
 namespace hrmaild::domain {
 namespace {
+
+using messages::Msg;
+using messages::render;
+using namespace fmt::literals;
 
 bool contains(const std::vector<std::string>& list, std::string_view item) {
     auto key = ascii_lower(item);
@@ -16,48 +22,47 @@ void add_reason(PolicyDecision& d, std::string reason) {
         d.reasons.push_back(std::move(reason));
 }
 
-constexpr std::string_view kRefusalMark = "protegida: ningún flujo";
-
 // A refusal reason goes before every approval reason: it is what HR and IT must read first.
-void add_refusal(PolicyDecision& d, std::string reason) {
+// The first `refusals` reasons are the refusals.
+void add_refusal(PolicyDecision& d, std::size_t& refusals, std::string reason) {
     if (std::find(d.reasons.begin(), d.reasons.end(), reason) != d.reasons.end())
         return;
-    auto first_approval = std::find_if(
-        d.reasons.begin(), d.reasons.end(),
-        [](const std::string& r) { return r.find(kRefusalMark) == std::string::npos; });
-    d.reasons.insert(first_approval, std::move(reason));
+    d.reasons.insert(d.reasons.begin() + static_cast<std::ptrdiff_t>(refusals), std::move(reason));
+    ++refusals;
 }
 
-// Why an account is protected, in Spanish ("admin@x (postmaster@x es uno de sus alias)"), or
+// Why an account is protected ("La cuenta admin@x (postmaster@x es uno de sus alias)"), or
 // empty when it is not.
 std::string protection(const PolicyRules& rules, const DirectoryUser* user,
                        const std::string& typed) {
     if (user == nullptr)
-        return contains(rules.protected_accounts, typed) ? "La cuenta " + typed : std::string();
-    std::string who = "La cuenta " + user->address;
+        return contains(rules.protected_accounts, typed)
+                   ? render(Msg::pol_account, "address"_a = typed)
+                   : std::string();
+    std::string who = render(Msg::pol_account, "address"_a = user->address);
     if (!typed.empty() && ascii_lower(typed) != ascii_lower(user->address))
-        who += " (" + typed + " es uno de sus alias)";
+        who += render(Msg::pol_alias_typed, "typed"_a = typed);
     if (contains(rules.protected_accounts, user->address) ||
         contains(rules.protected_accounts, typed))
         return who;
     for (const auto& a : user->aliases)
         if (contains(rules.protected_accounts, a))
-            return who + ", que tiene el alias protegido " + a + ",";
+            return who + render(Msg::pol_protected_alias, "alias"_a = a);
     if (!user->role.empty() && contains(rules.protect_roles, user->role))
-        return who + ", con el rol " + user->role + ",";
+        return who + render(Msg::pol_protected_role, "role"_a = user->role);
     return {};
 }
 
-void judge_protection(PolicyDecision& d, const std::string& who, bool removes) {
+void judge_protection(PolicyDecision& d, std::size_t& refusals, const std::string& who,
+                      bool removes) {
     if (who.empty())
         return;
     if (removes) {
         d.refused = true;
-        add_refusal(d, who + " está " + std::string(kRefusalMark) +
-                           " puede desactivarla ni eliminarla, aunque alguien lo apruebe.");
+        add_refusal(d, refusals, render(Msg::pol_refused, "who"_a = who));
     } else {
         d.approval_required = true;
-        add_reason(d, who + " está protegida: cualquier cambio requiere aprobación de TI.");
+        add_reason(d, render(Msg::pol_protected_change, "who"_a = who));
     }
 }
 
@@ -77,16 +82,15 @@ PolicyDecision evaluate_policy(const Plan& plan, const PolicyRules& rules,
                                const DirectorySnapshot& directory, bool workflow_requires_approval,
                                bool requester_allowed, const NameKey& name_key) {
     PolicyDecision d;
+    std::size_t refusals = 0;
     auto key = [&](std::string_view s) { return name_key ? name_key(s) : default_name_key(s); };
     if (workflow_requires_approval) {
         d.approval_required = true;
-        add_reason(d, "El flujo «" + plan.workflow + "» siempre requiere aprobación de TI.");
+        add_reason(d, render(Msg::pol_workflow_always, "workflow"_a = plan.workflow));
     }
     if (!requester_allowed) {
         d.approval_required = true;
-        add_reason(d,
-                   "Quien hizo la solicitud no está autorizado para cambios automáticos "
-                   "(policy.requesters): requiere aprobación de TI.");
+        add_reason(d, std::string(messages::text(Msg::pol_requester)));
     }
     int destructive = 0;
     for (const auto& op : plan.steps) {
@@ -94,55 +98,52 @@ PolicyDecision evaluate_policy(const Plan& plan, const PolicyRules& rules,
             ++destructive;
         if (contains(rules.always_approve, op_name(op.kind))) {
             d.approval_required = true;
-            add_reason(d, "Para " + std::string(op_label(op.kind)) +
-                              " siempre se requiere aprobación de TI.");
+            add_reason(d, render(Msg::pol_always_approve, "operation"_a = op_label(op.kind)));
         }
         for (const auto& a : op.addresses()) {
             auto domain = address_domain(a);
             if (!contains(rules.allowed_domains, domain)) {
                 d.approval_required = true;
-                std::string allowed;
-                for (const auto& x : rules.allowed_domains)
-                    allowed += (allowed.empty() ? "" : ", ") + x;
-                add_reason(d, "La dirección " + a + " está fuera de los dominios permitidos (" +
-                                  allowed + ").");
+                add_reason(d, render(Msg::pol_outside_domains, "address"_a = a,
+                                     "allowed"_a = fmt::join(rules.allowed_domains, ", ")));
             }
         }
         // The account or group the operation changes, as the directory resolves it.
         const bool removes = destructive_class(op.kind) == Destructive::removal;
         if (!creates_target(op.kind)) {
             if (target_kind(op.kind) == TargetKind::user) {
-                judge_protection(d, protection(rules, target_user(directory, op), op.text("email")),
+                judge_protection(d, refusals,
+                                 protection(rules, target_user(directory, op), op.text("email")),
                                  removes);
             } else {
                 const auto* g = target_group(directory, op);
                 const auto address = g != nullptr ? g->address : op.text("group");
                 if (contains(rules.protected_accounts, address) ||
                     contains(rules.protected_accounts, op.text("group")))
-                    judge_protection(d, "La cuenta " + address, removes);
+                    judge_protection(d, refusals, render(Msg::pol_account, "address"_a = address),
+                                     removes);
             }
         }
         // A protected account's group memberships are a change to it.
         if (auto member = op.text("member"); !member.empty())
-            judge_protection(d, protection(rules, directory.find_user(member), member), false);
+            judge_protection(d, refusals, protection(rules, directory.find_user(member), member),
+                             false);
         if (op.kind == OpKind::create_user) {
             auto first = key(op.text("first_name"));
             auto last = key(op.text("last_name"));
             for (const auto& u : directory.users) {
                 if (key(u.first_name) == first && key(u.last_name) == last) {
                     d.approval_required = true;
-                    add_reason(d, "Ya existe una cuenta con el mismo nombre (" + u.first_name +
-                                      " " + u.last_name + "): " + u.address +
-                                      ". Confirme que no es una solicitud repetida.");
+                    add_reason(d, render(Msg::pol_same_name, "first_name"_a = u.first_name,
+                                         "last_name"_a = u.last_name, "address"_a = u.address));
                 }
             }
         }
     }
     if (destructive > rules.max_destructive_per_plan) {
         d.approval_required = true;
-        add_reason(d, "El plan tiene " + std::to_string(destructive) +
-                          " operaciones destructivas; el máximo sin aprobación es " +
-                          std::to_string(rules.max_destructive_per_plan) + ".");
+        add_reason(d, render(Msg::pol_too_destructive, "count"_a = destructive,
+                             "max"_a = rules.max_destructive_per_plan));
     }
     return d;
 }

@@ -30,7 +30,7 @@ struct PolicyRules {
 struct PolicyDecision {
     bool approval_required = false;
     bool refused = false;              ///< never runs, whoever approves
-    std::vector<std::string> reasons;  ///< Spanish, for the task comment and the approver
+    std::vector<std::string> reasons;  ///< for the task comment and the approver (catalog language)
 };
 
 /// Whether a Bitrix user may request automatic changes: listed in `rules.requesters`, or a

@@ -249,12 +249,12 @@ std::string render(Format format, bool with_timestamp, Level level, std::string_
     return out;
 }
 
-void emit(Level level, std::string_view event_id, const std::vector<Field>& fields) {
+void emit(Level level, EventId event_id, const std::vector<Field>& fields) {
     auto& s = state();
     std::lock_guard lock(s.mutex);
     if (level < s.options.level && !s.capture)
         return;
-    std::string line = render(s.options.format, !s.options.journal, level, event_id, fields);
+    std::string line = render(s.options.format, !s.options.journal, level, event_id.view(), fields);
     if (s.capture)
         s.capture->push_back(line);
     if (level < s.options.level)
@@ -268,7 +268,7 @@ void emit(Level level, std::string_view event_id, const std::vector<Field>& fiel
     s.logger->log(static_cast<spdlog::level::level_enum>(static_cast<int>(level)), line);
 }
 
-void emit(Level level, std::string_view event_id, std::initializer_list<Field> fields) {
+void emit(Level level, EventId event_id, std::initializer_list<Field> fields) {
     emit(level, event_id, std::vector<Field>(fields));
 }
 

@@ -1,10 +1,15 @@
 #pragma once
 /// Structured logging by event id (STYLE.md point 7).
 ///
-/// Every call site passes a constant event id (capitals, e.g. `CONFIG_LOADED`) and key=value
-/// fields. `docs/events.md` explains each id to an operator; tests assert on ids.
+/// Every call site passes a constant event id (capitals, e.g. `WORKFLOWS_LOADED`) and key=value
+/// fields. `docs/events.md` explains each id to an operator; tests assert on ids. The ids are
+/// generated from that catalog (scripts/gen-event-ids.py → `log::events::WORKFLOWS_LOADED`), and
+/// `EventId` accepts only those: an id the catalog does not explain is a compile error.
+#include "daemon/log/event_ids.hpp"
+
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -17,6 +22,39 @@ enum class Level { trace, debug, info, warn, error, critical };
 
 /// Output shape: `text` (key=value lines) or `json` (one object a line).
 enum class Format { text, json };
+
+namespace detail {
+/// Deliberately not constexpr and never defined: a consteval `EventId` that reaches it does not
+/// compile, and the compiler's message names it: the id is not in docs/events.md.
+void event_id_not_in_docs_events_md();
+
+/// Whether docs/events.md explains `id` (a binary search of the generated table).
+constexpr bool documented_event(std::string_view id) {
+    return std::binary_search(events::kAll.begin(), events::kAll.end(), id);
+}
+}  // namespace detail
+
+/// An event id from docs/events.md, checked at compile time: `log::info("WORKFLOWS_LOADED", ...)`
+/// compiles, `log::info("WORKFLOWS_LAODED", ...)` does not. An id chosen at run time is picked
+/// among checked ones: `failed ? EventId("A_FAILED") : EventId("A_DONE")`.
+class EventId {
+  public:
+    /// Accepts a documented id only (a string literal).
+    consteval EventId(const char* id) : id_(id) {  // NOLINT: implicit on purpose
+        if (!detail::documented_event(id_))
+            detail::event_id_not_in_docs_events_md();
+    }
+    /// Accepts a documented id only (a `log::events::` constant).
+    consteval EventId(std::string_view id) : id_(id) {  // NOLINT: implicit on purpose
+        if (!detail::documented_event(id_))
+            detail::event_id_not_in_docs_events_md();
+    }
+    /// The id as written in the catalog.
+    [[nodiscard]] constexpr std::string_view view() const { return id_; }
+
+  private:
+    std::string_view id_;
+};
 
 /// One key=value pair of an event; values are rendered with fmt when the field is made.
 struct Field {
@@ -51,8 +89,8 @@ void setup(const Options& options);
 Options default_options();
 
 /// Emits one event with its id and fields.
-void emit(Level level, std::string_view event_id, std::initializer_list<Field> fields = {});
-void emit(Level level, std::string_view event_id, const std::vector<Field>& fields);
+void emit(Level level, EventId event_id, std::initializer_list<Field> fields = {});
+void emit(Level level, EventId event_id, const std::vector<Field>& fields);
 
 /// Renders one event the way `emit` writes it; used by `emit` and by tests.
 std::string render(Format format, bool with_timestamp, Level level, std::string_view event_id,
@@ -73,22 +111,22 @@ class CaptureSink {
     std::string text() const;
 };
 
-inline void trace(std::string_view id, std::initializer_list<Field> f = {}) {
+inline void trace(EventId id, std::initializer_list<Field> f = {}) {
     emit(Level::trace, id, f);
 }
-inline void debug(std::string_view id, std::initializer_list<Field> f = {}) {
+inline void debug(EventId id, std::initializer_list<Field> f = {}) {
     emit(Level::debug, id, f);
 }
-inline void info(std::string_view id, std::initializer_list<Field> f = {}) {
+inline void info(EventId id, std::initializer_list<Field> f = {}) {
     emit(Level::info, id, f);
 }
-inline void warn(std::string_view id, std::initializer_list<Field> f = {}) {
+inline void warn(EventId id, std::initializer_list<Field> f = {}) {
     emit(Level::warn, id, f);
 }
-inline void error(std::string_view id, std::initializer_list<Field> f = {}) {
+inline void error(EventId id, std::initializer_list<Field> f = {}) {
     emit(Level::error, id, f);
 }
-inline void critical(std::string_view id, std::initializer_list<Field> f = {}) {
+inline void critical(EventId id, std::initializer_list<Field> f = {}) {
     emit(Level::critical, id, f);
 }
 

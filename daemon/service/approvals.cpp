@@ -1,5 +1,6 @@
 // Approvals: commands in task comments (/aprobar, /rechazar, /cancelar) and the queue commands
 // of the CLI and admin API.
+#include "daemon/core/messages.hpp"
 #include "daemon/log/log.hpp"
 #include "daemon/service/chat_command.hpp"
 #include "daemon/service/marker.hpp"
@@ -14,6 +15,9 @@
 namespace hrmaild::service {
 
 using detail::must;
+using messages::Msg;
+using messages::render;
+using namespace fmt::literals;
 using store::TicketState;
 
 namespace {
@@ -152,11 +156,10 @@ Awaitable<void> Service::read_commands(std::int64_t id, std::vector<TaskComment>
         if (cmd->verb == ChatVerb::cancel) {
             auto n = must(store_.cancel_scheduled_for(id, who, "cancelled from the task"));
             if (n > 0)
-                must(store_.owe_answers(
-                    id, {{store::AnswerKind::comment,
-                          make_marker(id, "cancelled", fmt::format("c{}", c.id)),
-                          fmt::format("Se cancelaron {} paso(s) programado(s) a petición de TI.",
-                                      n)}}));
+                must(store_.owe_answers(id,
+                                        {{store::AnswerKind::comment,
+                                          make_marker(id, "cancelled", fmt::format("c{}", c.id)),
+                                          render(Msg::svc_scheduled_cancelled, "count"_a = n)}}));
             remember(fmt::format("cancelled {} scheduled step(s)", n));
             continue;
         }
@@ -166,10 +169,10 @@ Awaitable<void> Service::read_commands(std::int64_t id, std::vector<TaskComment>
         }
 
         if (cmd->verb == ChatVerb::reject && cmd->argument.empty()) {
-            must(store_.owe_answers(
-                id, {{store::AnswerKind::comment,
-                      make_marker(id, "needreason", fmt::format("c{}", c.id)),
-                      "Para rechazar la solicitud escriba el motivo: /rechazar <motivo>."}}));
+            must(store_.owe_answers(id,
+                                    {{store::AnswerKind::comment,
+                                      make_marker(id, "needreason", fmt::format("c{}", c.id)),
+                                      std::string(messages::text(Msg::svc_reject_needs_reason))}}));
             remember("ignored: a rejection needs a reason");
             continue;
         }
@@ -208,9 +211,11 @@ Awaitable<void> Service::read_commands(std::int64_t id, std::vector<TaskComment>
 void Service::reject_ticket(std::int64_t task_id, const store::PlanRecord& plan,
                             store::NewApproval approval, const std::string& who) {
     auto messages = messages_from_json(plan.messages);
-    auto text =
-        messages.rejected.empty() ? std::string("TI rechazó esta solicitud.") : messages.rejected;
-    text += "\nMotivo: " + workflow::neutralize_for_comment(approval.reason, 500);
+    // A plan stored without the message (older versions) gets the catalog's default.
+    auto text = messages.rejected.empty() ? std::string(messages::text(Msg::wf_default_rejected))
+                                          : messages.rejected;
+    text += render(Msg::svc_rejected_reason,
+                   "reason"_a = workflow::neutralize_for_comment(approval.reason, 500));
     const auto ref = fmt::format("{}-{}", plan.id, plan.plan_hash);
     approval.answers = {{store::AnswerKind::comment, make_marker(task_id, "rejected", ref), text},
                         {store::AnswerKind::defer, "defer-" + ref, ""}};
@@ -314,7 +319,7 @@ Awaitable<boost::json::value> Service::queue_cancel(std::int64_t task_id, std::s
     must(store_.owe_answers(
         task_id, {{store::AnswerKind::comment,
                    make_marker(task_id, "cancelled", fmt::format("cli{}", store::to_millis(now()))),
-                   fmt::format("Se cancelaron {} paso(s) programado(s) a petición de TI.", n)}}));
+                   render(Msg::svc_scheduled_cancelled, "count"_a = n)}}));
     co_await settle_answers();
     co_return boost::json::object{{"id", task_id}, {"cancelled", n}};
 }

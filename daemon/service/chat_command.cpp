@@ -1,5 +1,6 @@
 #include "daemon/service/chat_command.hpp"
 
+#include "daemon/core/messages.hpp"
 #include "daemon/workflow/text.hpp"
 
 #include <array>
@@ -206,12 +207,9 @@ std::optional<ChatCommand> parse_chat_command(std::string_view comment_text) {
 }
 
 std::string unclear_command_hint(const ChatCommand& command) {
-    if (command.intended == ChatVerb::cancel)
-        return "No se canceló nada: para cancelar los pasos programados escriba solo /cancelar "
-               "en la primera línea del comentario, sin más texto.";
-    return "No se tomó como aprobación: para aprobar escriba solo /aprobar en la primera línea "
-           "del comentario, sin más texto (los comentarios pueden ir en las líneas siguientes). "
-           "Para rechazar: /rechazar <motivo>.";
+    return std::string(messages::text(command.intended == ChatVerb::cancel
+                                          ? messages::Msg::svc_unclear_cancel
+                                          : messages::Msg::svc_unclear_approve));
 }
 
 std::string_view verb_name(ChatVerb verb) {

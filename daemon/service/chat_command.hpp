@@ -41,8 +41,8 @@ struct ChatCommand {
 /// `intended`.
 std::optional<ChatCommand> parse_chat_command(std::string_view comment_text);
 
-/// The short Spanish answer to an `unclear` command (it quotes no input), e.g. «No se tomó
-/// como aprobación: para aprobar escriba solo /aprobar en la primera línea del comentario…».
+/// The short answer (message catalog) to an `unclear` command (it quotes no input), e.g. «No se
+/// tomó como aprobación: para aprobar escriba solo /aprobar en la primera línea del comentario…».
 std::string unclear_command_hint(const ChatCommand& command);
 
 /// The verb's canonical (Spanish) spelling, for messages and the audit trail (`unclear` for

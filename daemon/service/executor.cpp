@@ -1,5 +1,6 @@
 // The executor: a plan's steps, each journaled before its remote call and probed after a crash;
 // generated passwords and their private delivery; scheduled steps.
+#include "daemon/core/messages.hpp"
 #include "daemon/log/log.hpp"
 #include "daemon/service/marker.hpp"
 #include "daemon/service/service.hpp"
@@ -16,6 +17,9 @@
 namespace hrmaild::service {
 
 using detail::must;
+using messages::Msg;
+using messages::render;
+using namespace fmt::literals;
 using store::StepKind;
 using store::TicketState;
 
@@ -147,7 +151,7 @@ Awaitable<void> Service::run_ticket(std::int64_t task_id) {
     // What runs is exactly what was approved: the stored text must still hash to the plan.
     if (workflow::sha256_hex(plan->plan_text) != plan->plan_hash) {
         log::critical("PLAN_TAMPERED", {{"task", task_id}, {"plan", plan->plan_hash}});
-        fail_ticket(ctx, "el plan guardado no coincide con el aprobado");
+        fail_ticket(ctx, std::string(messages::text(Msg::svc_plan_tampered)));
         co_return;
     }
     if (plan->decision != store::PlanDecision::automatic) {
@@ -199,9 +203,7 @@ Awaitable<void> Service::run_ticket(std::int64_t task_id) {
     if (options_.dry_run) {
         must(store_.owe_answers(
             task_id, {{store::AnswerKind::comment, make_marker(task_id, "dryrun", ctx.ref()),
-                       "[Simulación] hrmaild está en modo de prueba (policy.dry_run): no se hizo "
-                       "ningún cambio en Zoho Mail. Se ejecutaría lo siguiente:\n" +
-                           ctx.messages.done}}));
+                       render(Msg::svc_dry_run, "done"_a = ctx.messages.done)}}));
         log::info("DRY_RUN_PLAN", {{"task", task_id}, {"plan", plan->plan_hash}});
         co_return;
     }
@@ -211,9 +213,7 @@ Awaitable<void> Service::run_ticket(std::int64_t task_id) {
         // the plan fails before it touches the account.
         const bool makes_password = std::any_of(steps.begin(), steps.end(), needs_password);
         if (makes_password && co_await password_recipient(ctx) == 0) {
-            fail_ticket(ctx,
-                        "no hay a quién entregar la contraseña: el solicitante no está en "
-                        "policy.requesters y no hay un destinatario configurado");
+            fail_ticket(ctx, std::string(messages::text(Msg::svc_no_recipient_plan)));
             co_return;
         }
         transition(task_id, TicketState::executing, "daemon", "starting");
@@ -253,9 +253,7 @@ Awaitable<void> Service::run_ticket(std::int64_t task_id) {
     const bool closed = closed_meanwhile_.erase(task_id) > 0;
     auto text = ctx.messages.done;
     if (closed)
-        text +=
-            "\n\nNota: la tarea se cerró mientras la solicitud ya se estaba ejecutando; se "
-            "terminó una sola vez, como estaba aprobada.";
+        text += messages::text(Msg::svc_closed_meanwhile);
     std::vector<store::NewAnswer> answers{
         {store::AnswerKind::comment, make_marker(task_id, "done", ctx.ref()), text}};
     if (!closed)
@@ -286,11 +284,8 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
             // again: at most one reset per approved plan.
             if (rec->state == store::StepState::started)
                 must(store_.journal_failed(key, "conflict", "interrupted; the outcome is unknown"));
-            failure = fmt::format(
-                "{}: el restablecimiento se interrumpió y no se repite "
-                "automáticamente; TI puede verificar la cuenta y usar "
-                "`hrmaild queue retry {}`",
-                workflow::describe_step(op), ctx.task_id);
+            failure = render(Msg::svc_reset_interrupted, "step"_a = workflow::describe_step(op),
+                             "task"_a = ctx.task_id);
             co_return StepOutcome::failed;
         }
         observer_.count(Event::probe);
@@ -346,10 +341,8 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
                 observer_.step(op_name, "adopted");
                 co_return co_await run_step(ctx, index, op, failure);
             }
-            failure = fmt::format(
-                "{}: ya existe una cuenta o un alias con la dirección {}; no se "
-                "tocó. TI debe revisar si es la misma persona.",
-                workflow::describe_step(op), op.text("email"));
+            failure = render(Msg::svc_address_taken, "step"_a = workflow::describe_step(op),
+                             "email"_a = op.text("email"));
             must(store_.journal_started(key, op_name));
             must(store_.journal_failed(key, "conflict", failure));
             observer_.step(op_name, "failed");
@@ -430,30 +423,22 @@ Awaitable<Service::StepOutcome> Service::settle_password(TicketContext& ctx, int
         co_return co_await deliver_password(ctx, index, op, password, failure);
     }
     if (sent && sent->state == store::StepState::started) {
-        failure = fmt::format(
-            "{}: la entrega privada de la contraseña se interrumpió y no se "
-            "sabe si llegó; no se envía otra. TI debe confirmarlo con el "
-            "solicitante y, si hace falta, usar `hrmaild queue retry {}`",
-            workflow::describe_step(op), ctx.task_id);
+        failure = render(Msg::svc_delivery_interrupted, "step"_a = workflow::describe_step(op),
+                         "task"_a = ctx.task_id);
         co_return StepOutcome::failed;
     }
     if (op.kind == domain::OpKind::reset_password) {
         // The password of the one reset this plan allows died with the process that made it.
-        failure = fmt::format(
-            "{}: la contraseña restablecida no llegó al solicitante y no se "
-            "restablece dos veces por la misma aprobación; TI puede usar "
-            "`hrmaild queue retry {}`",
-            workflow::describe_step(op), ctx.task_id);
+        failure = render(Msg::svc_reset_not_delivered, "step"_a = workflow::describe_step(op),
+                         "task"_a = ctx.task_id);
         co_return StepOutcome::failed;
     }
     // A new account whose first password was never delivered: one reset, delivered instead.
     const store::StepKey reset_key{ctx.task_id, ctx.plan_hash, index, StepKind::reset};
     auto reset = must(store_.journal_step(reset_key));
     if (reset && (reset->state != store::StepState::failed || reset->error_class == kUnknown)) {
-        failure = fmt::format(
-            "{}: la contraseña de la cuenta nueva no llegó al solicitante y ya "
-            "se intentó restablecerla una vez; TI debe revisarla",
-            workflow::describe_step(op));
+        failure =
+            render(Msg::svc_new_password_not_delivered, "step"_a = workflow::describe_step(op));
         co_return StepOutcome::failed;
     }
     if (reset && failed_for_good(*reset)) {
@@ -464,10 +449,7 @@ Awaitable<Service::StepOutcome> Service::settle_password(TicketContext& ctx, int
     auto created = must(store_.journal_step({ctx.task_id, ctx.plan_hash, index, StepKind::step}));
     auto target = created ? ids_from(created->result, op.text("email")) : domain::Target{};
     if (target.zuid.empty()) {
-        failure = fmt::format(
-            "{}: no se sabe con certeza qué cuenta se creó, así que no se le "
-            "pone contraseña; TI debe revisarla",
-            workflow::describe_step(op));
+        failure = render(Msg::svc_created_account_unknown, "step"_a = workflow::describe_step(op));
         co_return StepOutcome::failed;
     }
     domain::Operation again = op;
@@ -518,17 +500,12 @@ Awaitable<Service::StepOutcome> Service::deliver_password(TicketContext& ctx, in
     if (recipient == 0) {
         log::error("PASSWORD_NO_RECIPIENT", {{"task", ctx.task_id}});
         undelivered_.erase({ctx.task_id, index});
-        failure = fmt::format(
-            "{}: no hay a quién entregar la contraseña (el solicitante no está "
-            "en policy.requesters y no hay destinatario configurado)",
-            workflow::describe_step(op));
+        failure = render(Msg::svc_no_recipient_step, "step"_a = workflow::describe_step(op));
         co_return StepOutcome::failed;
     }
     must(store_.journal_started(key, "notify_password"));
-    Secret text(fmt::format(
-        "hrmaild — tarea #{}: contraseña temporal de {}:\n{}\nSe pedirá cambiarla al iniciar "
-        "sesión. No la comparta ni la copie en la tarea.",
-        ctx.task_id, op.text("email"), password.reveal()));
+    Secret text(render(Msg::svc_password_notification, "task"_a = ctx.task_id,
+                       "email"_a = op.text("email"), "password"_a = password.reveal()));
     auto sent = co_await tickets_.notify_private(recipient, std::move(text));
     if (!sent) {
         const auto& err = sent.error();
@@ -536,12 +513,8 @@ Awaitable<Service::StepOutcome> Service::deliver_password(TicketContext& ctx, in
         if (err.outcome_unknown) {
             // It may have arrived: the same password is not sent twice, and no other is made.
             undelivered_.erase({ctx.task_id, index});
-            failure = fmt::format(
-                "{}: no se sabe si la contraseña temporal llegó en privado (la "
-                "respuesta de Bitrix24 se perdió); no se envía de nuevo. TI debe "
-                "confirmarlo con el solicitante y, si hace falta, usar `hrmaild "
-                "queue retry {}`",
-                workflow::describe_step(op), ctx.task_id);
+            failure = render(Msg::svc_delivery_unknown, "step"_a = workflow::describe_step(op),
+                             "task"_a = ctx.task_id);
             co_return StepOutcome::failed;
         }
         auto& held = undelivered_[{ctx.task_id, index}];
@@ -552,10 +525,8 @@ Awaitable<Service::StepOutcome> Service::deliver_password(TicketContext& ctx, in
         if (err.kind == core::ErrorKind::retryable && held.second < options_.delivery_attempts)
             co_return StepOutcome::retry_later;
         undelivered_.erase({ctx.task_id, index});
-        failure = fmt::format(
-            "{}: la contraseña temporal no se pudo entregar en privado ({}); "
-            "no se restablece otra vez sin `hrmaild queue retry {}`",
-            workflow::describe_step(op), err.message, ctx.task_id);
+        failure = render(Msg::svc_delivery_failed, "step"_a = workflow::describe_step(op),
+                         "error"_a = err.message, "task"_a = ctx.task_id);
         co_return StepOutcome::failed;
     }
     undelivered_.erase({ctx.task_id, index});
@@ -567,17 +538,16 @@ Awaitable<Service::StepOutcome> Service::deliver_password(TicketContext& ctx, in
 }
 
 void Service::fail_ticket(TicketContext& ctx, const std::string& failure) {
-    auto text = ctx.messages.failed.empty()
-                    ? std::string("No se pudo completar la solicitud; TI ya fue notificado.")
-                    : ctx.messages.failed;
+    // A plan stored without the message (older versions) gets the catalog's default.
+    auto text = ctx.messages.failed.empty() ? std::string(messages::text(Msg::wf_default_failed))
+                                            : ctx.messages.failed;
     // The detail may quote Zoho's or Bitrix's own text: never live markup in our comment.
     const auto detail = workflow::neutralize_for_comment(failure, 1000);
-    text += "\nDetalle para TI: " + detail;
+    text += render(Msg::svc_failed_detail, "detail"_a = detail);
     std::vector<store::NewAnswer> answers{
         {store::AnswerKind::comment, make_marker(ctx.task_id, "failed", ctx.ref()), text}};
-    auto it = tell_it(
-        ctx.task_id,
-        fmt::format("hrmaild: la tarea #{} falló y necesita atención: {}", ctx.task_id, detail));
+    auto it = tell_it(ctx.task_id,
+                      render(Msg::svc_it_failed, "task"_a = ctx.task_id, "detail"_a = detail));
     answers.insert(answers.end(), it.begin(), it.end());
     transition(ctx.task_id, TicketState::failed, "daemon", failure, std::move(answers));
 }
@@ -619,11 +589,8 @@ Awaitable<void> Service::run_due() {
         if (!bound.empty() && !address.empty() && fresh->find_user_by_id(bound) == nullptr) {
             if (const auto* other = fresh->find_user(address)) {
                 outcome = StepOutcome::failed;
-                failure = fmt::format(
-                    "{}: la cuenta planeada (id Zoho {}) ya no existe y la dirección {} ahora es "
-                    "de otra cuenta (id Zoho {}), quizá una recontratación; no se eliminó ni se "
-                    "cambió nada",
-                    workflow::describe_step(op), bound, address, other->zuid);
+                failure = render(Msg::svc_rehire, "step"_a = workflow::describe_step(op),
+                                 "zuid"_a = bound, "email"_a = address, "other"_a = other->zuid);
             }
         }
         if (wf && outcome == StepOutcome::ok) {
@@ -635,9 +602,8 @@ Awaitable<void> Service::run_due() {
             auto decision = workflow::decide(*workflows_, *wf, one, *fresh);
             if (decision.refused) {
                 outcome = StepOutcome::failed;
-                failure =
-                    fmt::format("{}: la política ya no lo permite: {}", workflow::describe_step(op),
-                                detail::join(decision.reasons, "; "));
+                failure = render(Msg::svc_policy_no_longer, "step"_a = workflow::describe_step(op),
+                                 "reasons"_a = detail::join(decision.reasons, "; "));
             }
         }
         if (outcome == StepOutcome::ok)
@@ -650,13 +616,11 @@ Awaitable<void> Service::run_due() {
             log::error("SCHEDULED_STEP_FAILED", {{"task", ctx.task_id}, {"error", failure}});
             std::vector<store::NewAnswer> answers{
                 {store::AnswerKind::comment, make_marker(ctx.task_id, "scheduled-failed", ref),
-                 "No se pudo completar el paso programado; no se hizo ningún cambio y TI ya fue "
-                 "notificado.\nDetalle para TI: " +
-                     workflow::neutralize_for_comment(failure, 1000)}};
-            auto it =
-                tell_it(ctx.task_id,
-                        fmt::format("hrmaild: el paso programado de la tarea #{} falló: {}",
-                                    ctx.task_id, workflow::neutralize_for_comment(failure, 1000)));
+                 render(Msg::svc_scheduled_failed,
+                        "detail"_a = workflow::neutralize_for_comment(failure, 1000))}};
+            auto it = tell_it(ctx.task_id,
+                              render(Msg::svc_it_scheduled_failed, "task"_a = ctx.task_id,
+                                     "detail"_a = workflow::neutralize_for_comment(failure, 1000)));
             answers.insert(answers.end(), it.begin(), it.end());
             must(store_.owe_answers(ctx.task_id, answers));
             continue;
@@ -665,7 +629,7 @@ Awaitable<void> Service::run_due() {
         must(store_.owe_answers(
             ctx.task_id,
             {{store::AnswerKind::comment, make_marker(ctx.task_id, "scheduled-done", ref),
-              fmt::format("Paso programado completado: {}.", workflow::describe_step(op))}}));
+              render(Msg::svc_scheduled_done, "step"_a = workflow::describe_step(op))}}));
     }
 }
 

@@ -1,5 +1,6 @@
 // Intake: the poll, open and closed tasks, the first-start horizon, planning with policy, and
 // re-validation of waiting plans when the directory changes.
+#include "daemon/core/messages.hpp"
 #include "daemon/log/log.hpp"
 #include "daemon/service/iso_time.hpp"
 #include "daemon/service/marker.hpp"
@@ -16,6 +17,9 @@ namespace hrmaild::service {
 
 using detail::join;
 using detail::must;
+using messages::Msg;
+using messages::render;
+using namespace fmt::literals;
 using store::TicketState;
 
 namespace {
@@ -237,13 +241,8 @@ Awaitable<bool> Service::handle_closed(const domain::Task& task,
                             : fmt::format("t{}", existing->updated_at.time_since_epoch().count());
             store::NewAnswer answer{
                 store::AnswerKind::comment, make_marker(id, "cancelled", ref),
-                left_project
-                    ? "La tarea salió del proyecto de solicitudes antes de que se ejecutara la "
-                      "solicitud, así que se retiró: no se hizo ningún cambio en Zoho Mail. Si "
-                      "todavía se necesita, regrésela al proyecto y se planeará de nuevo."
-                    : "La tarea se cerró o se pospuso antes de que se ejecutara la solicitud, así "
-                      "que se retiró: no se hizo ningún cambio en Zoho Mail. Si todavía se "
-                      "necesita, reabra la tarea y se planeará de nuevo."};
+                std::string(messages::text(left_project ? Msg::svc_withdrawn_left_project
+                                                        : Msg::svc_withdrawn_closed))};
             transition(id, TicketState::cancelled, "daemon",
                        left_project
                            ? fmt::format("task moved to another project ({})", task.group_id)
@@ -373,11 +372,8 @@ Awaitable<void> Service::plan_ticket(const domain::Task& task, const store::Tick
             // A plan that stopped holding because the directory changed is not HR's mistake:
             // say what changed instead of asking to fix a description that is fine.
             auto text = directory_changed
-                            ? "Esta solicitud ya no se puede ejecutar como se planeó porque "
-                              "Zoho Mail cambió mientras esperaba aprobación:\n" +
-                                  detail::bullets(neutralized(a.errors)) +
-                                  "\nTI debe revisarla; si el cambio fue intencional, actualice "
-                                  "la tarea."
+                            ? render(Msg::svc_directory_changed,
+                                     "changes"_a = detail::bullets(neutralized(a.errors)))
                             : a.invalid_message;
             store::NewAnswer answer{
                 store::AnswerKind::comment,
@@ -412,18 +408,14 @@ Awaitable<void> Service::plan_ticket(const domain::Task& task, const store::Tick
     if (auto horizon = horizon_ms()) {
         auto created = parse_iso(task.created_date);
         if (!created || *created * 1000 < *horizon) {
-            extra.push_back(
-                "La tarea se registró antes de que hrmaild empezara a atender este proyecto; "
-                "TI debe confirmar que todavía se necesita.");
+            extra.emplace_back(messages::text(Msg::svc_before_horizon));
             ++past_queued_;
             observer_.count(Event::queued_past_horizon);
         }
     }
     auto history = must(store_.plans_for(id));
     if (!history.empty() && history.back().dry_run && !options_.dry_run)
-        extra.push_back(
-            "El plan anterior se hizo en modo de prueba (policy.dry_run); uno nuevo requiere "
-            "aprobación.");
+        extra.emplace_back(messages::text(Msg::svc_previous_dry_run));
     if (!extra.empty() || !allowed)
         a = assess(*workflows_, task, directory, extra, allowed);
 
@@ -463,9 +455,8 @@ Awaitable<void> Service::advance_planned(std::int64_t id) {
         case store::PlanDecision::refused: {
             std::vector<store::NewAnswer> answers{
                 {store::AnswerKind::comment, make_marker(id, "refused", ref), messages.refused}};
-            auto it = tell_it(id, fmt::format("hrmaild: la tarea #{} fue rechazada por la "
-                                              "política: {}",
-                                              id, plan->reasons));
+            auto it = tell_it(
+                id, render(Msg::svc_it_refused, "task"_a = id, "reasons"_a = plan->reasons));
             answers.insert(answers.end(), it.begin(), it.end());
             answers.push_back({store::AnswerKind::defer, "defer-" + ref, ""});
             transition(id, TicketState::rejected, "policy", plan->reasons, std::move(answers));
@@ -474,12 +465,9 @@ Awaitable<void> Service::advance_planned(std::int64_t id) {
         case store::PlanDecision::approval: {
             // Every plan version gets its own comment with its code, also a return to an
             // earlier plan: only commands after the newest plan comment count.
-            auto text =
-                messages.approval + fmt::format(
-                                        "\n\nCódigo del plan: {} (versión {}). Para aprobarlo, un "
-                                        "aprobador de TI escribe /aprobar solo en una línea; para "
-                                        "rechazarlo, /rechazar seguido del motivo.",
-                                        plan->plan_hash.substr(0, 12), plan->id);
+            auto text = messages.approval + render(Msg::svc_plan_code,
+                                                   "code"_a = plan->plan_hash.substr(0, 12),
+                                                   "version"_a = plan->id);
             transition(id, TicketState::awaiting_approval, "policy", plan->reasons,
                        {{store::AnswerKind::comment, make_marker(id, "plan", ref), text}});
             co_return;

@@ -30,7 +30,7 @@ struct Assessment {
     Kind kind = Kind::unclaimed;
     std::string workflow;              ///< the claiming workflow (empty when unclaimed)
     std::vector<std::string> tied;     ///< workflows that tied (unclaimed because ambiguous)
-    std::vector<std::string> errors;   ///< invalid: every problem, in Spanish
+    std::vector<std::string> errors;   ///< invalid: every problem, in the catalog language
     std::string invalid_message;       ///< invalid: the comment for HR
     std::optional<domain::Plan> plan;  ///< planned
     std::string plan_text;             ///< canonical text (what the hash covers)

@@ -91,7 +91,8 @@ Awaitable<bool> Service::settle_answer(const store::AnswerRecord& a) {
                     if (!closed) {
                         must(store_.journal_failed(
                             key, std::string(core::to_string(r.error().kind)), r.error().message));
-                        log::warn(complete ? "TASK_COMPLETE_FAILED" : "TASK_DEFER_FAILED",
+                        log::warn(complete ? log::EventId("TASK_COMPLETE_FAILED")
+                                           : log::EventId("TASK_DEFER_FAILED"),
                                   {{"task", a.task_id}, {"error", r.error().describe()}});
                         if (r.error().kind == core::ErrorKind::retryable) {
                             must(store_.settle_answer(a.id, AnswerState::pending,

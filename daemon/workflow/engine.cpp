@@ -1,5 +1,6 @@
 #include "daemon/workflow/engine.hpp"
 
+#include "daemon/core/messages.hpp"
 #include "daemon/log/log.hpp"
 #include "daemon/workflow/match.hpp"
 #include "daemon/workflow/planner.hpp"
@@ -51,7 +52,8 @@ TemplateValue neutralized(const TemplateValue& v, std::size_t max_chars) {
         std::vector<std::string> out;
         for (const auto& i : *l) {
             if (out.size() + 1 == kMaxListItems && l->size() > kMaxListItems) {
-                out.push_back("… y " + std::to_string(l->size() - out.size()) + " más");
+                out.push_back(messages::render(messages::Msg::wf_more_items,
+                                               fmt::arg("count", l->size() - out.size())));
                 break;
             }
             out.push_back(neutralize_for_comment(i, max_chars));
@@ -110,8 +112,8 @@ std::string render_message(const Workflow& wf, MessageKind kind, const Scope& sc
     if (!r) {
         log::error("WORKFLOW_MESSAGE_FAILED",
                    {{"workflow", wf.name}, {"message", message_key(kind)}, {"reason", err}});
-        return "No se pudo preparar el mensaje: " + neutralize_for_comment(err, kMaxValueChars) +
-               ".";
+        return messages::render(messages::Msg::wf_message_failed,
+                                fmt::arg("error", neutralize_for_comment(err, kMaxValueChars)));
     }
     return *r;
 }

@@ -37,7 +37,7 @@ struct Evaluation {
     std::vector<std::string> tied;       ///< for `ambiguous`
     domain::FieldValues fields;
     std::map<std::string, std::string> labels;  ///< field → label as HR wrote it
-    std::vector<std::string> errors;            ///< Spanish, all at once
+    std::vector<std::string> errors;            ///< in the catalog language, all at once
     std::optional<domain::Plan> plan;
     std::string plan_hash;  ///< empty without a plan
     domain::PolicyDecision decision;
@@ -56,7 +56,7 @@ Evaluation evaluate(const WorkflowSet& set, const domain::Task& task,
 Scope message_scope(Scope base, const std::vector<std::string>& errors,
                     const std::vector<std::string>& reasons, const domain::Plan* plan);
 
-/// Renders one of the workflow's messages (Spanish). Every scope value except `config.*` goes
+/// Renders one of the workflow's messages. Every scope value except `config.*` goes
 /// through `neutralize_for_comment` first (BB-code inert, no controls, 300 characters a value,
 /// 8,000 for `plan`); the message's own markup is kept. A missing name renders as the error text.
 std::string render_message(const Workflow& wf, MessageKind kind, const Scope& scope);

@@ -1,5 +1,6 @@
 #include "daemon/workflow/extract.hpp"
 
+#include "daemon/core/messages.hpp"
 #include "daemon/domain/plan.hpp"
 #include "daemon/workflow/text.hpp"
 
@@ -10,6 +11,10 @@
 
 namespace hrmaild::workflow {
 namespace {
+
+using messages::Msg;
+using messages::render;
+using namespace fmt::literals;
 
 bool is_tag_name_char(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '*';
@@ -71,7 +76,7 @@ std::vector<std::string> words_by_line(const std::string& s) {
 constexpr std::size_t kMaxEcho = 80;
 
 std::string quoted(std::string_view s) {
-    return "«" + truncate_text(s, kMaxEcho) + "»";
+    return render(Msg::wf_quoted, "text"_a = truncate_text(s, kMaxEcho));
 }
 
 }  // namespace
@@ -364,8 +369,8 @@ Extraction extract_fields(const Workflow& wf, const domain::Task& task, const Sc
             std::string shown;
             for (std::size_t i = 0; i < distinct.size(); ++i)
                 shown += (i ? ", " : "") + quoted(distinct[i]);
-            ex.errors.push_back(quoted(label) + ": aparece más de una vez con valores distintos (" +
-                                shown + "); deje una sola línea con el valor correcto.");
+            ex.errors.push_back(
+                render(Msg::wf_field_twice, "label"_a = quoted(label), "values"_a = shown));
             ex.values[f.name] = f.type == FieldType::addresses
                                     ? domain::Value(std::vector<std::string>{})
                                     : domain::Value(std::string());
@@ -387,9 +392,9 @@ Extraction extract_fields(const Workflow& wf, const domain::Task& task, const Sc
                 auto hint = f.labels.empty() ? f.name : f.labels.front();
                 std::string also;
                 if (f.labels.size() > 1)
-                    also = " (también se acepta «" + f.labels[1] + "»)";
-                ex.errors.push_back("Falta " + L + ": agregue a la descripción una línea «" + hint +
-                                    ": ...»" + also + ".");
+                    also = render(Msg::wf_also_accepted, "label"_a = f.labels[1]);
+                ex.errors.push_back(
+                    render(Msg::wf_missing_field, "label"_a = L, "hint"_a = hint, "also"_a = also));
             }
             ex.values[f.name] = f.type == FieldType::addresses
                                     ? domain::Value(std::vector<std::string>{})
@@ -405,11 +410,9 @@ Extraction extract_fields(const Workflow& wf, const domain::Task& task, const Sc
                 return domain::ascii_lower(x) == d;
             });
             if (!ok) {
-                std::string allowed;
-                for (const auto& x : list)
-                    allowed += (allowed.empty() ? "" : ", ") + x;
-                ex.errors.push_back(L + ": la dirección " + quoted(a) +
-                                    " no es de un dominio permitido (" + allowed + ").");
+                ex.errors.push_back(render(Msg::wf_address_domain, "label"_a = L,
+                                           "address"_a = quoted(a),
+                                           "allowed"_a = fmt::join(list, ", ")));
             }
         };
         switch (f.type) {
@@ -417,17 +420,17 @@ Extraction extract_fields(const Workflow& wf, const domain::Task& task, const Sc
                 auto v = squeeze(raw);
                 auto n = length(v);
                 if (f.max_length > 0 && n > f.max_length)
-                    ex.errors.push_back(L + ": tiene " + std::to_string(n) +
-                                        " caracteres; el máximo es " +
-                                        std::to_string(f.max_length) + ".");
+                    ex.errors.push_back(render(Msg::wf_too_long, "label"_a = L, "count"_a = n,
+                                               "max"_a = f.max_length));
                 if (f.min_length > 0 && n < f.min_length)
-                    ex.errors.push_back(L + ": tiene " + std::to_string(n) +
-                                        " caracteres; el mínimo es " +
-                                        std::to_string(f.min_length) + ".");
+                    ex.errors.push_back(render(Msg::wf_too_short, "label"_a = L, "count"_a = n,
+                                               "min"_a = f.min_length));
                 if (f.pattern && !f.pattern->full_match(v))
                     ex.errors.push_back(
-                        L + ": el valor " + quoted(v) + " no tiene el formato esperado" +
-                        (f.pattern_message.empty() ? "." : " (" + f.pattern_message + ")."));
+                        f.pattern_message.empty()
+                            ? render(Msg::wf_bad_format, "label"_a = L, "value"_a = quoted(v))
+                            : render(Msg::wf_bad_format_because, "label"_a = L,
+                                     "value"_a = quoted(v), "because"_a = f.pattern_message));
                 if (f.one_of) {
                     std::string err;
                     auto allowed = f.one_of->render(config_scope, env, err);
@@ -448,11 +451,9 @@ Extraction extract_fields(const Workflow& wf, const domain::Task& task, const Sc
                     auto it = std::find_if(options.begin(), options.end(),
                                            [&](const std::string& o) { return fold(o) == key; });
                     if (it == options.end()) {
-                        std::string list;
-                        for (const auto& o : options)
-                            list += (list.empty() ? "" : ", ") + o;
-                        ex.errors.push_back(L + ": " + quoted(v) +
-                                            " no es un valor válido; use uno de: " + list + ".");
+                        ex.errors.push_back(render(Msg::wf_not_one_of, "label"_a = L,
+                                                   "value"_a = quoted(v),
+                                                   "options"_a = fmt::join(options, ", ")));
                     } else {
                         v = *it;  // the spelling config uses, so `map` finds it
                     }
@@ -464,11 +465,11 @@ Extraction extract_fields(const Workflow& wf, const domain::Task& task, const Sc
                 auto list = split_addresses(raw);
                 std::string a = list.empty() ? std::string() : list.front();
                 if (list.size() > 1) {
-                    ex.errors.push_back(L + ": se esperaba una sola dirección y hay " +
-                                        std::to_string(list.size()) + ".");
+                    ex.errors.push_back(
+                        render(Msg::wf_one_address, "label"_a = L, "count"_a = list.size()));
                 } else if (!domain::is_valid_address(a)) {
-                    ex.errors.push_back(L + ": " + quoted(squeeze(raw)) +
-                                        " no es una dirección de correo válida.");
+                    ex.errors.push_back(render(Msg::wf_bad_address, "label"_a = L,
+                                               "value"_a = quoted(squeeze(raw))));
                 } else {
                     check_domain(a);
                 }
@@ -479,21 +480,21 @@ Extraction extract_fields(const Workflow& wf, const domain::Task& task, const Sc
                 auto list = split_addresses(raw);
                 for (const auto& a : list) {
                     if (!domain::is_valid_address(a))
-                        ex.errors.push_back(L + ": " + quoted(a) +
-                                            " no es una dirección de correo válida.");
+                        ex.errors.push_back(
+                            render(Msg::wf_bad_address, "label"_a = L, "value"_a = quoted(a)));
                     else
                         check_domain(a);
                 }
                 if (list.empty() && f.required)
-                    ex.errors.push_back("Falta " + L + ": escriba al menos una dirección.");
+                    ex.errors.push_back(render(Msg::wf_missing_addresses, "label"_a = L));
                 ex.values[f.name] = list;
                 break;
             }
             case FieldType::date: {
                 auto d = parse_date(raw);
                 if (!d) {
-                    ex.errors.push_back(L + ": " + quoted(squeeze(raw)) +
-                                        " no es una fecha válida (use dd/mm/aaaa o aaaa-mm-dd).");
+                    ex.errors.push_back(
+                        render(Msg::wf_bad_date, "label"_a = L, "value"_a = quoted(squeeze(raw))));
                     ex.values[f.name] = squeeze(raw);
                 } else {
                     ex.values[f.name] = *d;

@@ -1,6 +1,6 @@
 #pragma once
 /// Reading fields out of a task: BB-code to text, `Label: value` lines, custom fields, then
-/// validation with Spanish messages that name each field as HR wrote it.
+/// validation with messages (from the catalog) that name each field as HR wrote it.
 #include "daemon/domain/policy.hpp"
 #include "daemon/domain/task.hpp"
 #include "daemon/domain/value.hpp"
@@ -46,7 +46,7 @@ struct Extraction {
     domain::FieldValues values;  ///< every field, empty when absent
     std::map<std::string, std::string>
         labels;                       ///< field → label as HR wrote it (or its first label)
-    std::vector<std::string> errors;  ///< Spanish, one per problem, all at once
+    std::vector<std::string> errors;  ///< catalog language, one per problem, all at once
 };
 
 /// Extracts and validates every field of `wf` from `task`. `config_scope` resolves `one_of`

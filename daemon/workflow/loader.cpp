@@ -1,5 +1,6 @@
 #include "daemon/workflow/loader.hpp"
 
+#include "daemon/core/messages.hpp"
 #include "daemon/log/log.hpp"
 #include "daemon/workflow/extract.hpp"
 
@@ -44,19 +45,19 @@ constexpr MessageKind kMessageKinds[] = {MessageKind::done,     MessageKind::inv
                                          MessageKind::approval, MessageKind::refused,
                                          MessageKind::rejected, MessageKind::failed};
 
-// Messages a workflow may leave out; Spanish, like the shipped workflows.
-std::string_view default_message(MessageKind k) {
+// Messages a workflow may leave out: templates from the message catalog of the configured
+// language (`done` and `invalid` have no default: they are always written).
+std::string_view default_message(std::string_view language, MessageKind k) {
+    using messages::Msg;
     switch (k) {
         case MessageKind::approval:
-            return "Esta solicitud requiere aprobación de TI antes de ejecutarse.\n"
-                   "Motivos: {{ reasons | join: '; ' }}\nPlan:\n{{ plan }}";
+            return messages::text(language, Msg::wf_default_approval);
         case MessageKind::refused:
-            return "Esta solicitud no se puede ejecutar: {{ reasons | join: '; ' }} "
-                   "Se avisó a TI.";
+            return messages::text(language, Msg::wf_default_refused);
         case MessageKind::rejected:
-            return "TI rechazó esta solicitud; no se hizo ningún cambio.";
+            return messages::text(language, Msg::wf_default_rejected);
         case MessageKind::failed:
-            return "No se pudo completar la solicitud; TI ya fue notificado.";
+            return messages::text(language, Msg::wf_default_failed);
         default:
             return "";
     }
@@ -102,8 +103,9 @@ std::string joined(const C& items) {
 
 class FileLoader {
   public:
-    FileLoader(std::string file, const Scope& config_scope, config::Diagnostics& diags)
-        : file_(std::move(file)), config_scope_(config_scope), diags_(diags) {}
+    FileLoader(std::string file, const Scope& config_scope, std::string_view language,
+               config::Diagnostics& diags)
+        : file_(std::move(file)), config_scope_(config_scope), language_(language), diags_(diags) {}
 
     std::optional<Workflow> load(const YAML::Node& root) {
         Workflow wf;
@@ -155,6 +157,7 @@ class FileLoader {
   private:
     std::string file_;
     const Scope& config_scope_;
+    std::string language_;
     config::Diagnostics& diags_;
     std::set<std::string> names_;  // names visible to templates so far
 
@@ -560,7 +563,7 @@ class FileLoader {
                 continue;
             }
             std::string err;
-            if (auto t = Template::compile(default_message(kind), err))
+            if (auto t = Template::compile(default_message(language_, kind), err))
                 wf.messages.emplace(kind, *t);
         }
     }
@@ -669,9 +672,12 @@ domain::PolicyRules make_rules(const config::PolicyConfig& policy) {
 }
 
 LoadResult load_workflow_texts(const std::vector<std::pair<std::string, std::string>>& files,
-                               const YAML::Node& vars, const config::PolicyConfig& policy) {
+                               const YAML::Node& vars, const config::PolicyConfig& policy,
+                               std::string_view language) {
     LoadResult r;
     WorkflowSet set;
+    set.language = messages::known_language(language) ? std::string(language)
+                                                      : std::string(messages::selected());
     set.config_scope = make_config_scope(vars, policy);
     set.rules = make_rules(policy);
     set.retention_days = policy.retention_days;
@@ -684,7 +690,7 @@ LoadResult load_workflow_texts(const std::vector<std::pair<std::string, std::str
                                 "YAML syntax: " + e.msg);
             continue;
         }
-        FileLoader loader(name, set.config_scope, r.diagnostics);
+        FileLoader loader(name, set.config_scope, set.language, r.diagnostics);
         try {
             if (auto wf = loader.load(root))
                 set.workflows.push_back(std::move(*wf));
@@ -738,7 +744,8 @@ LoadResult load_workflow_texts(const std::vector<std::pair<std::string, std::str
 LoadResult load_workflows(const config::Config& config) {
     config::Diagnostics diags;
     auto files = read_dir(config.workflows.dir, diags);
-    auto r = load_workflow_texts(files, config.workflows.vars, config.policy);
+    auto r =
+        load_workflow_texts(files, config.workflows.vars, config.policy, config.workflows.language);
     diags.merge(r.diagnostics);
     r.diagnostics = diags;
     if (r.diagnostics.has_errors())

@@ -2,6 +2,7 @@
 /// Loading the workflows folder: parse, compile, validate with positioned diagnostics.
 #include "daemon/config/config.hpp"
 #include "daemon/config/diagnostic.hpp"
+#include "daemon/core/messages.hpp"
 #include "daemon/workflow/workflow.hpp"
 
 #include <filesystem>
@@ -27,9 +28,11 @@ domain::PolicyRules make_rules(const config::PolicyConfig& policy);
 /// Loads every `*.yaml` / `*.yml` in `config.workflows.dir` (sorted by file name).
 LoadResult load_workflows(const config::Config& config);
 
-/// Loads from in-memory files (name, text), compiled against `vars` and `policy` (tests).
+/// Loads from in-memory files (name, text), compiled against `vars` and `policy` (tests); the
+/// messages a workflow leaves out come from the catalog of `language` (default: the selected one).
 LoadResult load_workflow_texts(const std::vector<std::pair<std::string, std::string>>& files,
-                               const YAML::Node& vars, const config::PolicyConfig& policy);
+                               const YAML::Node& vars, const config::PolicyConfig& policy,
+                               std::string_view language = messages::selected());
 
 /// The diagnostics `hrmaild check` prints for the workflows of a loaded config.
 config::Diagnostics validate_workflows(const config::Config& config);

@@ -1,5 +1,6 @@
 #include "daemon/workflow/planner.hpp"
 
+#include "daemon/core/messages.hpp"
 #include "daemon/workflow/text.hpp"
 
 #include <openssl/evp.h>
@@ -10,6 +11,9 @@
 
 namespace hrmaild::workflow {
 namespace {
+
+using messages::Msg;
+using namespace fmt::literals;
 
 using domain::OpKind;
 using domain::ParamType;
@@ -88,8 +92,7 @@ class Planner {
             }
         }
         if (out_.errors.empty() && plan.steps.empty() && plan.notes.empty())
-            out_.errors.push_back(
-                "La solicitud no pide ningún cambio: revise los datos de la descripción.");
+            out_.errors.emplace_back(messages::text(Msg::plan_nothing_asked));
         if (out_.errors.empty())
             out_.plan = std::move(plan);
     }
@@ -106,7 +109,7 @@ class Planner {
         std::string err;
         auto v = t.render(out_.scope, env_, err);
         if (!v)
-            out_.errors.push_back("No se pudo preparar el plan: " + err + ".");
+            out_.errors.push_back(messages::render(Msg::plan_render_failed, "error"_a = err));
         return v;
     }
 
@@ -137,21 +140,17 @@ class Planner {
                 return;
             }
         }
-        std::string list;
-        for (const auto& t : tried)
-            list += (list.empty() ? "" : ", ") + t;
-        out_.errors.push_back(
-            tried.empty()
-                ? "No se pudo formar una dirección de correo con los datos recibidos."
-                : "No hay una dirección libre: todas las opciones ya existen (" + list + ").");
+        out_.errors.push_back(tried.empty() ? std::string(messages::text(Msg::plan_no_address))
+                                            : messages::render(Msg::plan_no_free_address,
+                                                               "tried"_a = fmt::join(tried, ", ")));
         out_.scope[v.name] = std::string();
     }
 
     std::optional<domain::Operation> make_op(const StepSpec& s, int n) {
         domain::Operation op;
         op.kind = s.kind;
-        auto where =
-            "Paso " + std::to_string(n) + " (" + std::string(domain::op_name(s.kind)) + ")";
+        auto where = messages::render(Msg::plan_step, "number"_a = n,
+                                      "operation"_a = domain::op_name(s.kind));
         bool ok = true;
         for (const auto& spec : domain::op_params(s.kind)) {
             auto it = std::find_if(s.params.begin(), s.params.end(),
@@ -174,8 +173,8 @@ class Planner {
             std::string text = values.empty() ? std::string() : values.front();
             if (spec.type != ParamType::address_list && text.empty()) {
                 if (spec.required) {
-                    out_.errors.push_back(where + ": falta el valor de «" + std::string(spec.name) +
-                                          "».");
+                    out_.errors.push_back(messages::render(
+                        Msg::plan_missing_param, "step"_a = where, "param"_a = spec.name));
                     ok = false;
                 }
                 continue;
@@ -190,8 +189,8 @@ class Planner {
                 case ParamType::address: {
                     auto a = domain::ascii_lower(text);
                     if (!domain::is_valid_address(a)) {
-                        out_.errors.push_back(where + ": «" + text +
-                                              "» no es una dirección de correo válida.");
+                        out_.errors.push_back(messages::render(Msg::plan_bad_address,
+                                                               "step"_a = where, "value"_a = text));
                         ok = false;
                     }
                     op.params.emplace_back(spec.name, a);
@@ -201,8 +200,8 @@ class Planner {
                     std::vector<std::string> list;
                     for (auto& a : values) {
                         if (!domain::is_valid_address(a)) {
-                            out_.errors.push_back(where + ": «" + a +
-                                                  "» no es una dirección de correo válida.");
+                            out_.errors.push_back(messages::render(
+                                Msg::plan_bad_address, "step"_a = where, "value"_a = a));
                             ok = false;
                         }
                         if (std::find(list.begin(), list.end(), a) == list.end())
@@ -218,8 +217,8 @@ class Planner {
                     } else if (f == "false" || f == "no" || f == "0") {
                         op.params.emplace_back(spec.name, false);
                     } else {
-                        out_.errors.push_back(where + ": «" + std::string(spec.name) +
-                                              "» debe ser true o false.");
+                        out_.errors.push_back(messages::render(Msg::plan_bad_flag, "step"_a = where,
+                                                               "param"_a = spec.name));
                         ok = false;
                     }
                     break;
@@ -227,8 +226,8 @@ class Planner {
                 case ParamType::role: {
                     auto f = fold(text);
                     if (f != "member" && f != "admin") {
-                        out_.errors.push_back(where + ": el rol «" + text +
-                                              "» no existe (member o admin).");
+                        out_.errors.push_back(messages::render(Msg::plan_bad_role, "step"_a = where,
+                                                               "value"_a = text));
                         ok = false;
                     }
                     op.params.emplace_back(spec.name, f);
@@ -244,8 +243,8 @@ class Planner {
             int days = 0;
             auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), days);
             if (ec != std::errc() || p != t.data() + t.size() || days < 0) {
-                out_.errors.push_back(where + ": «after_days» debe ser un número de días, no «" +
-                                      t + "».");
+                out_.errors.push_back(
+                    messages::render(Msg::plan_bad_days, "step"_a = where, "value"_a = t));
                 ok = false;
             }
             op.after_days = days;
@@ -265,7 +264,7 @@ class Planner {
     bool known_member(const std::string& m) {
         if (!internal(m) || work_.address_taken(m))
             return true;
-        out_.errors.push_back("No existe la cuenta " + m + ".");
+        out_.errors.push_back(messages::render(Msg::plan_no_account, "address"_a = m));
         return false;
     }
 
@@ -279,13 +278,13 @@ class Planner {
             domain::expected_effect(work_, op, [](std::string_view s) { return fold(s); });
         switch (effect.state) {
             case EffectState::no_target:
-                out_.errors.push_back((domain::target_kind(op.kind) == domain::TargetKind::user
-                                           ? "No existe la cuenta "
-                                           : "No existe el grupo ") +
-                                      op.target_address() + ".");
+                out_.errors.push_back(messages::render(
+                    domain::target_kind(op.kind) == domain::TargetKind::user ? Msg::plan_no_account
+                                                                             : Msg::plan_no_group,
+                    "address"_a = op.target_address()));
                 return false;
             case EffectState::conflict:
-                out_.errors.push_back(effect.spanish);
+                out_.errors.push_back(effect.message);
                 return false;
             case EffectState::present:
             case EffectState::absent:
@@ -302,9 +301,9 @@ class Planner {
         if (effect.state == EffectState::present) {
             // What a plan creates must be new; anything else already done is only noted.
             if (domain::creates_target(op.kind))
-                out_.errors.push_back(effect.spanish);
+                out_.errors.push_back(effect.message);
             else
-                notes.push_back(effect.spanish);
+                notes.push_back(effect.message);
             return false;
         }
         domain::simulate(work_, op);

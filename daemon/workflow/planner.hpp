@@ -18,7 +18,7 @@ namespace hrmaild::workflow {
 /// What planning produced.
 struct PlanResult {
     std::optional<domain::Plan> plan;  ///< absent when there are errors
-    std::vector<std::string> errors;   ///< Spanish, for HR (address taken, user missing...)
+    std::vector<std::string> errors;  ///< for HR, from the catalog (address taken, user missing...)
     Scope scope;  ///< config, task, fields and vars: what messages are rendered with
 };
 
@@ -44,8 +44,8 @@ domain::PolicyDecision decide(const WorkflowSet& set, const Workflow& wf, const 
                               const domain::DirectorySnapshot& directory,
                               bool requester_allowed = true);
 
-/// One step in Spanish, for comments and approvers ("Crear la cuenta x@y (Nombre Apellido)…"),
-/// with the bound Zoho id and, when the typed address is an alias, whose alias it is.
+/// One step in the catalog language, for comments and approvers ("Crear la cuenta x@y (Nombre
+/// Apellido)…"), with the bound Zoho id and, when the typed address is an alias, whose alias it is.
 std::string describe_step(const domain::Operation& op);
 
 }  // namespace hrmaild::workflow

@@ -1,5 +1,6 @@
 #include "daemon/workflow/template.hpp"
 
+#include "daemon/core/messages.hpp"
 #include "daemon/workflow/text.hpp"
 
 #include <algorithm>
@@ -7,6 +8,9 @@
 
 namespace hrmaild::workflow {
 namespace {
+
+using messages::Msg;
+using namespace fmt::literals;
 
 constexpr std::array<std::string_view, 11> kFilters = {"ascii",   "lower", "upper",    "first_word",
                                                        "surname", "slug",  "map",      "join",
@@ -232,7 +236,7 @@ std::optional<TemplateValue> Template::eval(const Expr& e, const Scope& scope, c
                                             std::string& error) const {
     auto it = scope.find(e.path);
     if (it == scope.end()) {
-        error = "el valor «" + e.path + "» no está definido";
+        error = messages::render(Msg::tpl_undefined, "name"_a = e.path);
         return std::nullopt;
     }
     TemplateValue v = it->second;
@@ -243,7 +247,7 @@ std::optional<TemplateValue> Template::eval(const Expr& e, const Scope& scope, c
             if (f.arg_is_path) {
                 auto a = scope.find(*f.arg);
                 if (a == scope.end()) {
-                    error = "el valor «" + *f.arg + "» no está definido";
+                    error = messages::render(Msg::tpl_undefined, "name"_a = *f.arg);
                     return std::nullopt;
                 }
                 arg = &a->second;
@@ -285,7 +289,7 @@ std::optional<TemplateValue> Template::eval(const Expr& e, const Scope& scope, c
         } else if (f.name == "map") {
             const auto* table = std::get_if<StringMap>(arg);
             if (table == nullptr) {
-                error = "«" + *f.arg + "» no es una tabla";
+                error = messages::render(Msg::tpl_not_a_table, "name"_a = *f.arg);
                 return std::nullopt;
             }
             std::string missing;
@@ -300,7 +304,8 @@ std::optional<TemplateValue> Template::eval(const Expr& e, const Scope& scope, c
             };
             v = each(v, look);
             if (!missing.empty()) {
-                error = "«" + missing + "» no tiene correspondencia en " + *f.arg;
+                error =
+                    messages::render(Msg::tpl_no_mapping, "value"_a = missing, "table"_a = *f.arg);
                 return std::nullopt;
             }
         } else if (f.name == "groups_of") {

@@ -51,8 +51,8 @@ class Template {
     static Template literal(std::string text);
 
     /// Renders. A template that is exactly one `{{ ... }}` yields that value (a list stays a
-    /// list); otherwise the parts are joined as text. Returns nullopt with `error` (Spanish,
-    /// it may reach HR) when a name is missing or a `map` has no entry.
+    /// list); otherwise the parts are joined as text. Returns nullopt with `error` (from the
+    /// message catalog: it may reach HR) when a name is missing or a `map` has no entry.
     std::optional<TemplateValue> render(const Scope& scope, const RenderEnv& env,
                                         std::string& error) const;
     /// Renders to text (lists joined), or nullopt with `error`.

@@ -106,6 +106,7 @@ struct WorkflowSet {
     Scope config_scope;               ///< `config.*` (workflows.vars) and `policy.*`
     domain::PolicyRules rules;
     int retention_days = 0;
+    std::string language;  ///< the message catalog (`workflows.language`) the defaults came from
 
     /// The workflow named `name`.
     [[nodiscard]] const Workflow* find(std::string_view name) const;

@@ -121,6 +121,21 @@ TEST_F(ConfigLoaderTest, BadChoice) {
               "DIR/hrmaild.yaml:3:9: bitrix.auth: expected one of webhook, oauth, got 'magic'\n");
 }
 
+TEST_F(ConfigLoaderTest, LanguageSelectsAMessageCatalog) {
+    auto r = load(std::string(kBase) + "workflows:\n  language: en-US\n");
+    ASSERT_TRUE(r.config) << problems(r);
+    EXPECT_EQ(r.config->workflows.language, "en-US");
+    EXPECT_EQ(load(kBase).config->workflows.language, "es-MX");
+}
+
+TEST_F(ConfigLoaderTest, UnknownLanguageIsPositioned) {
+    auto r = load(std::string(kBase) + "workflows:\n  language: fr-FR\n");
+    EXPECT_FALSE(r.config);
+    EXPECT_EQ(problems(r),
+              "DIR/hrmaild.yaml:13:13: workflows.language: expected one of es-MX, "
+              "en-US, got 'fr-FR'\n");
+}
+
 TEST_F(ConfigLoaderTest, BadDuration) {
     auto r = load(std::string(kBase) + "state:\n  busy_timeout: soon\n");
     EXPECT_EQ(problems(r),

@@ -61,9 +61,9 @@ TEST(LogCapture, SeesEventsBelowTheOutputLevelAndMatchesIds) {
     o.journal = true;
     setup(o);
     CaptureSink sink;
-    info("SOMETHING_HAPPENED", {{"k", "v"}});
-    EXPECT_TRUE(sink.has_event("SOMETHING_HAPPENED"));
-    EXPECT_FALSE(sink.has_event("SOMETHING"));
+    info("WORKFLOWS_LOADED", {{"k", "v"}});
+    EXPECT_TRUE(sink.has_event("WORKFLOWS_LOADED"));
+    EXPECT_FALSE(sink.has_event("WORKFLOWS"));
     EXPECT_EQ(sink.lines().size(), 1u);
     setup(default_options());
 }

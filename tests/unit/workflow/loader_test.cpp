@@ -1,8 +1,13 @@
 #include "daemon/workflow/loader.hpp"
 
+#include "daemon/core/messages.hpp"
+#include "daemon/workflow/engine.hpp"
+
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 namespace hrmaild::workflow {
 namespace {
@@ -53,6 +58,73 @@ TEST(Loader, LoadsAValidWorkflow) {
     // Messages left out get the Spanish defaults.
     EXPECT_TRUE(wf.messages.count(MessageKind::approval));
     EXPECT_TRUE(wf.messages.count(MessageKind::refused));
+}
+
+// `workflows.language` picks the catalog: the defaults a workflow leaves out, and every text
+// the daemon adds (policy reasons, plan lines, field errors), come in that language.
+struct LanguageCase {
+    const char* language;
+    const char* approval;  // the approval comment for a reset of ana@x.com
+    const char* invalid;   // the invalid comment for a task without the address
+};
+
+class CommentLanguage : public ::testing::TestWithParam<LanguageCase> {};
+
+TEST_P(CommentLanguage, RendersTheCommentsInTheSelectedCatalog) {
+    messages::ScopedLanguage selected(GetParam().language);
+    auto r = load({{"good.yaml", kGood}});
+    ASSERT_TRUE(r.set) << r.diagnostics.to_string();
+    EXPECT_EQ(r.set->language, GetParam().language);
+    domain::Task t;
+    t.id = 7;
+    t.title = "reset";
+    t.tags = {"good"};
+    t.description = "Correo: ana@x.com";
+    // A requester outside policy.requesters: the plan waits for approval, with the default
+    // approval message (the workflow has none).
+    domain::DirectorySnapshot directory;
+    domain::DirectoryUser ana;
+    ana.address = "ana@x.com";
+    ana.zuid = "5";
+    directory.users.push_back(ana);
+    auto e = evaluate(*r.set, t, directory, false);
+    ASSERT_EQ(e.outcome, Outcome::approval) << e.comment;
+    EXPECT_EQ(e.comment, GetParam().approval);
+    t.description = "nada";
+    e = evaluate(*r.set, t, directory);
+    ASSERT_EQ(e.outcome, Outcome::invalid) << e.comment;
+    EXPECT_EQ(e.comment, GetParam().invalid);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Catalogs, CommentLanguage,
+    ::testing::Values(
+        LanguageCase{
+            "es-MX",
+            "Esta solicitud requiere aprobación de TI antes de ejecutarse.\n"
+            "Motivos: Quien hizo la solicitud no está autorizado para cambios "
+            "automáticos (policy.requesters): requiere aprobación de TI.\n"
+            "Plan:\n1. Restablecer la contraseña de ana@x.com (id Zoho 5) (contraseña temporal, "
+            "entregada en privado).",
+            "Falta «Correo»: agregue a la descripción una línea «Correo: ...»."},
+        LanguageCase{
+            "en-US",
+            "This request needs IT approval before it runs.\n"
+            "Reasons: The requester is not allowed automatic changes "
+            "(policy.requesters): IT approval is needed.\n"
+            "Plan:\n1. Reset the password of ana@x.com (Zoho id 5) (temporary password, delivered "
+            "privately).",
+            "“Correo” is missing: add a line “Correo: ...” to the description."}),
+    [](const auto& param_info) {
+        std::string name = param_info.param.language;
+        name.erase(std::remove(name.begin(), name.end(), '-'), name.end());
+        return name;
+    });
+
+TEST(Loader, AnUnknownLanguageFallsBackToTheSelectedCatalog) {
+    auto r = load_workflow_texts({{"good.yaml", kGood}}, vars(), policy(), "fr-FR");
+    ASSERT_TRUE(r.set) << r.diagnostics.to_string();
+    EXPECT_EQ(r.set->language, messages::selected());
 }
 
 struct BadCase {
