@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 #include <algorithm>
 
 namespace hrmaild::zoho {
@@ -28,20 +30,7 @@ long long seconds_of(core::Duration d) {
 }  // namespace
 
 std::string form_encode(std::string_view value) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (char ch : value) {
-        const auto c = static_cast<unsigned char>(ch);
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '_' || c == '.' || c == '~') {
-            out.push_back(ch);
-        } else {
-            out.push_back('%');
-            out.push_back(hex[c >> 4]);
-            out.push_back(hex[c & 15]);
-        }
-    }
-    return out;
+    return boost::urls::encode(value, boost::urls::unreserved_chars);
 }
 
 TokenSettings TokenSettings::from_config(const config::ZohoConfig& zoho) {

@@ -7,6 +7,9 @@
 #include <fmt/format.h>
 #include <boost/json/serialize.hpp>
 
+#include <boost/url/encode.hpp>
+#include <boost/url/grammar/lut_chars.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 #include <algorithm>
 #include <set>
 
@@ -66,23 +69,10 @@ Outcome<void> gone_is_done(const Outcome<json::value>& r, std::string_view opera
 }  // namespace
 
 std::string encode_segment(std::string_view segment) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (char ch : segment) {
-        const auto c = static_cast<unsigned char>(ch);
-        const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                          (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~' ||
-                          c == '@' || c == '!' || c == '$' || c == '\'' || c == '*' || c == '=' ||
-                          c == ':';
-        if (keep) {
-            out.push_back(ch);
-        } else {
-            out.push_back('%');
-            out.push_back(hex[c >> 4]);
-            out.push_back(hex[c & 15]);
-        }
-    }
-    return out;
+    // The unreserved characters and the path characters Zoho's examples leave as they are.
+    static constexpr auto kKeep =
+        boost::urls::unreserved_chars + boost::urls::grammar::lut_chars("@!$'*=:");
+    return boost::urls::encode(segment, kKeep);
 }
 
 // ------------------------------------------------------------------ parsing
