@@ -1,6 +1,6 @@
 #include "daemon/app/bitrix_source.hpp"
 
-#include "daemon/service/iso_time.hpp"
+#include "daemon/core/time_format.hpp"
 
 #include <algorithm>
 
@@ -17,7 +17,7 @@ void BitrixTicketSource::remember(const bitrix::BitrixTask& t) {
 service::Awaitable<service::Outcome<std::vector<domain::Task>>> BitrixTicketSource::changed_tasks(
     std::string since) {
     net::Outcome<std::vector<bitrix::BitrixTask>> found = std::vector<bitrix::BitrixTask>{};
-    auto t = service::parse_iso(since);
+    auto t = core::parse_iso(since);
     if (t) {
         found = co_await client_.tasks_changed_since(project_id_,
                                                      core::WallTime(std::chrono::seconds(*t)));

@@ -2,6 +2,8 @@
 
 #include "daemon/bitrix/decode.hpp"
 #include "daemon/bitrix/php_query.hpp"
+#include "daemon/core/text.hpp"
+#include "daemon/core/time_format.hpp"
 #include "daemon/log/log.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -457,11 +459,7 @@ asio::awaitable<std::vector<net::Outcome<Reply>>> BitrixClient::run(const Batch&
 }
 
 std::string BitrixClient::iso_date(core::WallTime t) {
-    std::time_t secs = static_cast<std::time_t>(unix_seconds(t));
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+00:00", tm.tm_year + 1900,
-                       tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    return core::format_utc(t, core::UtcStyle::iso_offset);
 }
 
 DepartmentTree::DepartmentTree(std::vector<Department> departments)

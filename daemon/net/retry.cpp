@@ -1,5 +1,7 @@
 #include "daemon/net/retry.hpp"
 
+#include "daemon/core/time_format.hpp"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -190,7 +192,8 @@ void log_gave_up(const RetryLabel& label, int attempts, const CallError& error) 
 std::string beyond_bound_note(Duration delay, WallTime now) {
     return " (the next attempt would have to wait " +
            std::to_string(std::chrono::duration_cast<std::chrono::seconds>(delay).count()) +
-           " s, until " + core::format_utc(now + std::chrono::duration_cast<WallTime::duration>(delay)) +
+           " s, until " +
+           core::format_utc(now + std::chrono::duration_cast<WallTime::duration>(delay)) +
            ", past the --timeout bound)";
 }
 

@@ -1,7 +1,8 @@
 // Intake: the poll, open and closed tasks, the first-start horizon, planning with policy, and
 // re-validation of waiting plans when the directory changes.
+#include "daemon/core/hash.hpp"
+#include "daemon/core/time_format.hpp"
 #include "daemon/log/log.hpp"
-#include "daemon/service/iso_time.hpp"
 #include "daemon/service/marker.hpp"
 #include "daemon/service/service.hpp"
 #include "daemon/service/service_util.hpp"
@@ -131,13 +132,13 @@ Awaitable<void> Service::cycle() {
 
 std::optional<std::int64_t> Service::horizon_ms() {
     if (!options_.since.empty()) {
-        if (auto t = parse_iso(options_.since))
+        if (auto t = core::parse_iso(options_.since))
             return *t * 1000;
     }
     auto h = must(store_.get_watermark(kHorizon));
     if (!h || h->empty())
         return std::nullopt;
-    if (auto t = parse_iso(*h))
+    if (auto t = core::parse_iso(*h))
         return *t * 1000;
     return std::nullopt;
 }
@@ -149,8 +150,10 @@ Awaitable<void> Service::poll() {
     if (first_start) {
         // An empty store: nothing filed before now runs by itself (issue: the first start
         // must never execute the past). `--since` moves the horizon.
-        auto horizon = options_.since.empty() ? format_iso_utc(store::to_millis(now()) / 1000)
-                                              : options_.since;
+        auto horizon = options_.since.empty()
+                           ? core::format_utc_seconds(store::to_millis(now()) / 1000,
+                                                      core::UtcStyle::iso_offset)
+                           : options_.since;
         if (must(store_.list_tickets({})).empty())
             must(store_.set_watermark(kHorizon, horizon));
         else
@@ -158,8 +161,9 @@ Awaitable<void> Service::poll() {
     }
     std::string since;
     if (mark) {
-        if (auto t = parse_iso(*mark))
-            since = format_iso_utc(*t - options_.poll_overlap.count());
+        if (auto t = core::parse_iso(*mark))
+            since = core::format_utc_seconds(*t - options_.poll_overlap.count(),
+                                             core::UtcStyle::iso_offset);
     }
     auto tasks = co_await tickets_.changed_tasks(since);
     if (!tasks) {
@@ -168,7 +172,7 @@ Awaitable<void> Service::poll() {
     }
     std::sort(tasks->begin(), tasks->end(),
               [](const auto& a, const auto& b) { return a.id < b.id; });
-    std::optional<std::int64_t> newest = mark ? parse_iso(*mark) : std::nullopt;
+    std::optional<std::int64_t> newest = mark ? core::parse_iso(*mark) : std::nullopt;
     std::string newest_text = mark.value_or("");
     bool all_handled = true;
     const auto closed_before = closed_skipped_;
@@ -183,7 +187,7 @@ Awaitable<void> Service::poll() {
             all_handled = false;
             continue;
         }
-        if (auto t = parse_iso(task.changed_date); t && (!newest || *t > *newest)) {
+        if (auto t = core::parse_iso(task.changed_date); t && (!newest || *t > *newest)) {
             newest = *t;
             newest_text = task.changed_date;
         }
@@ -409,7 +413,7 @@ Awaitable<void> Service::plan_ticket(const domain::Task& task, const store::Tick
     const bool allowed = co_await requester_allowed(task.created_by);
     std::vector<std::string> extra;
     if (auto horizon = horizon_ms()) {
-        auto created = parse_iso(task.created_date);
+        auto created = core::parse_iso(task.created_date);
         if (!created || *created * 1000 < *horizon) {
             extra.push_back(
                 "La tarea se registró antes de que hrmaild empezara a atender este proyecto; "

@@ -1,5 +1,6 @@
 #include "daemon/zoho/token_manager.hpp"
 
+#include "daemon/core/time_format.hpp"
 #include "daemon/log/log.hpp"
 #include "daemon/zoho/errors.hpp"
 #include "daemon/zoho/json.hpp"

@@ -1,7 +1,7 @@
 #pragma once
 /// In-memory TicketSource and MailDirectory for service tests: they keep what was done to them
 /// so tests assert on effects, and they can simulate a crash right after a remote effect.
-#include "daemon/service/iso_time.hpp"
+#include "daemon/core/time_format.hpp"
 #include "daemon/service/observer.hpp"
 #include "daemon/service/planning.hpp"
 #include "daemon/service/ports.hpp"
@@ -86,10 +86,10 @@ class FakeTickets : public service::TicketSource {
     service::Awaitable<service::Outcome<std::vector<domain::Task>>> changed_tasks(
         std::string since) override {
         // Like the portal's >=CHANGED_DATE filter.
-        auto from = service::parse_iso(since);
+        auto from = core::parse_iso(since);
         std::vector<domain::Task> out;
         for (const auto& [id, t] : tasks)
-            if ((!from || service::parse_iso(t.changed_date) >= from) &&
+            if ((!from || core::parse_iso(t.changed_date) >= from) &&
                 (project == 0 || t.group_id == project))
                 out.push_back(t);
         if (after_poll)
