@@ -6,6 +6,7 @@
 #include "daemon/workflow/engine.hpp"
 #include "daemon/workflow/loader.hpp"
 #include "daemon/workflow/planner.hpp"
+#include "daemon/workflow/plan_json.hpp"
 
 #include <fmt/format.h>
 #include <boost/asio/co_spawn.hpp>
@@ -77,7 +78,7 @@ void print_human(const workflow::Evaluation& e, const domain::Task& task) {
         int n = 0;
         for (const auto& s : e.plan->steps)
             std::cout << fmt::format("  {}. {}\n     {}\n", ++n, workflow::describe_step(s),
-                                     domain::canonical_step(s));
+                                     workflow::canonical_step(s));
         for (const auto& note : e.plan->notes)
             std::cout << "  nota: " << note << '\n';
         std::cout << fmt::format("Aprobación: {}{}\n",

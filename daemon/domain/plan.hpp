@@ -20,17 +20,7 @@ struct Plan {
     FieldValues fields;              ///< the extracted fields the plan was built from
     std::vector<Operation> steps;    ///< in execution order
     std::vector<std::string> notes;  ///< things skipped as already done (Spanish, for the comment)
-
-    /// Canonical JSON (keys sorted, no spaces, notes excluded): the text the plan hash is
-    /// computed over, so that an approval binds exactly these values.
-    [[nodiscard]] std::string canonical_text() const;
 };
-
-/// One step as canonical JSON:
-/// `{"after_days":N,"op":"...","params":{...},"target":{"account_id":"...","address":"...",...}}`
-/// (after_days only when scheduled; params sorted by name; target only when bound, with its
-/// non-empty keys sorted). The target's ids are in the text, so the plan hash binds them.
-std::string canonical_step(const Operation& op);
 
 /// Whether the user is a valid mail address (local@domain.tld, ASCII, no spaces).
 bool is_valid_address(std::string_view address);

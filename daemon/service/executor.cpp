@@ -5,6 +5,7 @@
 #include "daemon/service/service.hpp"
 #include "daemon/service/service_util.hpp"
 #include "daemon/workflow/planner.hpp"
+#include "daemon/workflow/plan_json.hpp"
 #include "daemon/workflow/text.hpp"
 
 #include <fmt/format.h>
@@ -205,7 +206,7 @@ Awaitable<void> Service::run_ticket(std::int64_t task_id) {
         log::info("DRY_RUN_PLAN", {{"task", task_id}, {"plan", plan->plan_hash}});
         co_return;
     }
-    auto steps = parse_plan_steps(plan->plan_text);
+    auto steps = workflow::plan_from_text(plan->plan_text).steps;
     if (ticket->state == TicketState::approved) {
         // A password is only ever made for someone allowed to receive it: without a recipient
         // the plan fails before it touches the account.
@@ -590,7 +591,7 @@ Awaitable<void> Service::run_due() {
                                  [&](const auto& p) { return p.plan_hash == s.key.plan_hash; });
         if (plan == plan_list.end())
             continue;
-        auto steps = parse_plan_steps(plan->plan_text);
+        auto steps = workflow::plan_from_text(plan->plan_text).steps;
         if (s.key.step_index < 0 || s.key.step_index >= static_cast<int>(steps.size()))
             continue;
         const auto& op = steps[static_cast<std::size_t>(s.key.step_index)];

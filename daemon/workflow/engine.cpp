@@ -3,6 +3,7 @@
 #include "daemon/log/log.hpp"
 #include "daemon/workflow/match.hpp"
 #include "daemon/workflow/planner.hpp"
+#include "daemon/workflow/plan_json.hpp"
 #include "daemon/workflow/text.hpp"
 
 #include <unordered_set>
@@ -163,19 +164,6 @@ Evaluation evaluate(const WorkflowSet& set, const domain::Task& task,
 
 namespace {
 
-boost::json::value json_value(const domain::Value& v) {
-    if (const auto* s = std::get_if<std::string>(&v))
-        return boost::json::string(*s);
-    if (const auto* b = std::get_if<bool>(&v))
-        return *b;
-    if (const auto* i = std::get_if<std::int64_t>(&v))
-        return *i;
-    boost::json::array a;
-    for (const auto& s : std::get<std::vector<std::string>>(v))
-        a.emplace_back(s);
-    return a;
-}
-
 boost::json::array json_strings(const std::vector<std::string>& v) {
     boost::json::array a;
     for (const auto& s : v)
@@ -275,7 +263,7 @@ boost::json::object to_json(const Evaluation& e) {
     o["outcome"] = outcome_name(e.outcome);
     boost::json::object fields;
     for (const auto& [k, v] : e.fields)
-        fields[k] = json_value(v);
+        fields[k] = value_to_json(v);
     o["fields"] = fields;
     o["approval_required"] = e.decision.approval_required;
     o["refused"] = e.decision.refused;
@@ -285,27 +273,7 @@ boost::json::object to_json(const Evaluation& e) {
     boost::json::array steps;
     if (e.plan) {
         for (const auto& s : e.plan->steps) {
-            boost::json::object step;
-            step["op"] = domain::op_name(s.kind);
-            boost::json::object params;
-            for (const auto& [k, v] : s.params)
-                params[k] = json_value(v);
-            step["params"] = params;
-            if (s.after_days > 0)
-                step["after_days"] = s.after_days;
-            if (!s.target.empty()) {
-                boost::json::object target;
-                auto put = [&](const char* k, const std::string& v) {
-                    if (!v.empty())
-                        target[k] = v;
-                };
-                put("address", s.target.address);
-                put("zuid", s.target.zuid);
-                put("account_id", s.target.account_id);
-                put("zgid", s.target.zgid);
-                put("member_zuid", s.target.member_zuid);
-                step["target"] = target;
-            }
+            auto step = step_to_json(s);
             step["description"] = describe_step(s);
             steps.push_back(step);
         }

@@ -1,5 +1,8 @@
 #include "daemon/workflow/planner.hpp"
 
+#include "daemon/core/hash.hpp"
+#include "daemon/core/text.hpp"
+#include "daemon/workflow/plan_json.hpp"
 #include "daemon/workflow/text.hpp"
 
 #include <openssl/evp.h>
@@ -82,7 +85,7 @@ class Planner {
                     continue;
                 if (!preflight(*op, plan.notes))
                     continue;
-                if (!seen.insert(domain::canonical_step(*op)).second)
+                if (!seen.insert(canonical_step(*op)).second)
                     continue;
                 plan.steps.push_back(std::move(*op));
             }
@@ -351,7 +354,7 @@ std::string sha256_hex(std::string_view data) {
 }
 
 std::string plan_hash(const domain::Plan& plan) {
-    return sha256_hex(plan.canonical_text());
+    return core::sha256_hex(canonical_text(plan));
 }
 
 domain::PolicyDecision decide(const WorkflowSet& set, const Workflow& wf, const domain::Plan& plan,
