@@ -2,11 +2,12 @@
 #include "daemon/app/clients.hpp"
 #include "daemon/cli/cli.hpp"
 #include "daemon/config/config.hpp"
+#include "daemon/core/text.hpp"
 #include "daemon/log/log.hpp"
 #include "daemon/workflow/engine.hpp"
 #include "daemon/workflow/loader.hpp"
-#include "daemon/workflow/planner.hpp"
 #include "daemon/workflow/plan_json.hpp"
+#include "daemon/workflow/planner.hpp"
 
 #include <fmt/format.h>
 #include <boost/asio/co_spawn.hpp>
@@ -51,11 +52,8 @@ void print_human(const workflow::Evaluation& e, const domain::Task& task) {
     std::cout << fmt::format("Tarea: {}\n", task.title);
     if (e.workflow == nullptr) {
         if (e.outcome == workflow::Outcome::ambiguous) {
-            std::string names;
-            for (const auto& n : e.tied)
-                names += (names.empty() ? "" : ", ") + n;
-            std::cout << "Flujo: varios flujos con la misma prioridad la reclaman (" << names
-                      << "); no se hace nada.\n";
+            std::cout << "Flujo: varios flujos con la misma prioridad la reclaman ("
+                      << core::join(e.tied, ", ") << "); no se hace nada.\n";
         } else {
             std::cout << "Flujo: ninguno la reclama; la tarea se deja como está.\n";
         }

@@ -1,5 +1,6 @@
 #include "daemon/domain/operation.hpp"
 
+#include "daemon/core/text.hpp"
 #include "daemon/domain/plan.hpp"
 
 #include <algorithm>
@@ -14,7 +15,7 @@ namespace {
 // ------------------------------------------------------------------ helpers
 
 bool same(std::string_view a, std::string_view b) {
-    return ascii_lower(a) == ascii_lower(b);
+    return core::ascii_lower(a) == core::ascii_lower(b);
 }
 
 std::string key_of(const NameKey& key, std::string_view s) {

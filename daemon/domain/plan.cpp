@@ -1,5 +1,7 @@
 #include "daemon/domain/plan.hpp"
 
+#include "daemon/core/text.hpp"
+
 #include <algorithm>
 
 namespace hrmaild::domain {
@@ -28,19 +30,11 @@ std::string to_text(const Value& v) {
     return out;
 }
 
-std::string ascii_lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out)
-        if (c >= 'A' && c <= 'Z')
-            c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
-
 std::string address_domain(std::string_view address) {
     auto at = address.rfind('@');
     if (at == std::string_view::npos)
         return {};
-    return ascii_lower(address.substr(at + 1));
+    return core::ascii_lower(address.substr(at + 1));
 }
 
 bool is_valid_address(std::string_view a) {

@@ -28,7 +28,4 @@ bool is_valid_address(std::string_view address);
 /// The domain part of an address, lower-case; empty if there is none.
 std::string address_domain(std::string_view address);
 
-/// ASCII lower-case of a text (addresses are compared this way).
-std::string ascii_lower(std::string_view s);
-
 }  // namespace hrmaild::domain

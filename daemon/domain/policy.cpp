@@ -1,14 +1,16 @@
 #include "daemon/domain/policy.hpp"
 
+#include "daemon/core/text.hpp"
+
 #include <algorithm>
 
 namespace hrmaild::domain {
 namespace {
 
 bool contains(const std::vector<std::string>& list, std::string_view item) {
-    auto key = ascii_lower(item);
+    auto key = core::ascii_lower(item);
     return std::any_of(list.begin(), list.end(),
-                       [&](const std::string& s) { return ascii_lower(s) == key; });
+                       [&](const std::string& s) { return core::ascii_lower(s) == key; });
 }
 
 void add_reason(PolicyDecision& d, std::string reason) {
@@ -35,7 +37,7 @@ std::string protection(const PolicyRules& rules, const DirectoryUser* user,
     if (user == nullptr)
         return contains(rules.protected_accounts, typed) ? "La cuenta " + typed : std::string();
     std::string who = "La cuenta " + user->address;
-    if (!typed.empty() && ascii_lower(typed) != ascii_lower(user->address))
+    if (!typed.empty() && core::ascii_lower(typed) != core::ascii_lower(user->address))
         who += " (" + typed + " es uno de sus alias)";
     if (contains(rules.protected_accounts, user->address) ||
         contains(rules.protected_accounts, typed))
@@ -101,11 +103,8 @@ PolicyDecision evaluate_policy(const Plan& plan, const PolicyRules& rules,
             auto domain = address_domain(a);
             if (!contains(rules.allowed_domains, domain)) {
                 d.approval_required = true;
-                std::string allowed;
-                for (const auto& x : rules.allowed_domains)
-                    allowed += (allowed.empty() ? "" : ", ") + x;
                 add_reason(d, "La dirección " + a + " está fuera de los dominios permitidos (" +
-                                  allowed + ").");
+                                  core::join(rules.allowed_domains, ", ") + ").");
             }
         }
         // The account or group the operation changes, as the directory resolves it.

@@ -1,11 +1,12 @@
 // The executor: a plan's steps, each journaled before its remote call and probed after a crash;
 // generated passwords and their private delivery; scheduled steps.
+#include "daemon/core/hash.hpp"
 #include "daemon/log/log.hpp"
 #include "daemon/service/marker.hpp"
 #include "daemon/service/service.hpp"
 #include "daemon/service/service_util.hpp"
-#include "daemon/workflow/planner.hpp"
 #include "daemon/workflow/plan_json.hpp"
+#include "daemon/workflow/planner.hpp"
 #include "daemon/workflow/text.hpp"
 
 #include <fmt/format.h>
@@ -146,7 +147,7 @@ Awaitable<void> Service::run_ticket(std::int64_t task_id) {
     ctx.requester = plan->requester;
     ctx.messages = messages_from_json(plan->messages);
     // What runs is exactly what was approved: the stored text must still hash to the plan.
-    if (workflow::sha256_hex(plan->plan_text) != plan->plan_hash) {
+    if (core::sha256_hex(plan->plan_text) != plan->plan_hash) {
         log::critical("PLAN_TAMPERED", {{"task", task_id}, {"plan", plan->plan_hash}});
         fail_ticket(ctx, "el plan guardado no coincide con el aprobado");
         co_return;
@@ -638,7 +639,7 @@ Awaitable<void> Service::run_due() {
                 outcome = StepOutcome::failed;
                 failure =
                     fmt::format("{}: la política ya no lo permite: {}", workflow::describe_step(op),
-                                detail::join(decision.reasons, "; "));
+                                core::join(decision.reasons, "; "));
             }
         }
         if (outcome == StepOutcome::ok)

@@ -15,7 +15,6 @@
 
 namespace hrmaild::service {
 
-using detail::join;
 using detail::must;
 using store::TicketState;
 
@@ -31,7 +30,7 @@ std::string task_fingerprint(const domain::Task& t) {
         text += '\x1f' + tag;
     for (const auto& [k, v] : t.uf)
         text += '\x1f' + k + '=' + v;
-    return workflow::sha256_hex(text);
+    return core::sha256_hex(text);
 }
 
 // Everything a plan may depend on in the directory, hashed: when it changes, waiting plans are
@@ -54,7 +53,7 @@ std::string directory_fingerprint(const domain::DirectorySnapshot& d) {
             text += '\x1f' + m;
         text += '\x1e';
     }
-    return workflow::sha256_hex(text);
+    return core::sha256_hex(text);
 }
 
 std::vector<std::string> neutralized(const std::vector<std::string>& items) {
@@ -322,7 +321,8 @@ Awaitable<bool> Service::handle_task(const domain::Task& task) {
         if (a.tied.empty())
             log::info("TASK_UNCLAIMED", {{"task", task.id}, {"title", task.title}});
         else
-            log::warn("TASK_AMBIGUOUS", {{"task", task.id}, {"workflows", join(a.tied, ",")}});
+            log::warn("TASK_AMBIGUOUS",
+                      {{"task", task.id}, {"workflows", core::join(a.tied, ",")}});
         co_return true;
     }
     // The same CHANGED_DATE as when the waiting plan was made: what changed is the directory,
@@ -364,7 +364,7 @@ Awaitable<void> Service::plan_ticket(const domain::Task& task, const store::Tick
                                      bool directory_changed) {
     const auto id = task.id;
     if (a.kind == Assessment::Kind::invalid) {
-        auto errors = join(a.errors, "\n");
+        auto errors = core::join(a.errors, "\n");
         auto state = ticket.state;
         if (is_waiting(state)) {
             transition(id, TicketState::superseded, "daemon",
@@ -384,7 +384,7 @@ Awaitable<void> Service::plan_ticket(const domain::Task& task, const store::Tick
                             : a.invalid_message;
             store::NewAnswer answer{
                 store::AnswerKind::comment,
-                make_marker(id, "invalid", workflow::sha256_hex(errors + ticket.changed_date)),
+                make_marker(id, "invalid", core::sha256_hex(errors + ticket.changed_date)),
                 std::move(text)};
             transition(id, TicketState::invalid, "daemon",
                        directory_changed ? "directory changed" : "validation failed", {answer},
@@ -435,7 +435,7 @@ Awaitable<void> Service::plan_ticket(const domain::Task& task, const store::Tick
     np.plan_hash = a.plan_hash;
     np.plan_text = a.plan_text;
     np.approval_required = a.decision.approval_required || a.decision.refused;
-    np.reasons = join(a.decision.reasons, "; ");
+    np.reasons = core::join(a.decision.reasons, "; ");
     np.messages = messages_to_json(a.messages);
     np.requester = task.created_by;
     np.decision = a.decision.refused             ? store::PlanDecision::refused

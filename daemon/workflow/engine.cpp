@@ -1,9 +1,10 @@
 #include "daemon/workflow/engine.hpp"
 
+#include "daemon/core/text.hpp"
 #include "daemon/log/log.hpp"
 #include "daemon/workflow/match.hpp"
-#include "daemon/workflow/planner.hpp"
 #include "daemon/workflow/plan_json.hpp"
+#include "daemon/workflow/planner.hpp"
 #include "daemon/workflow/text.hpp"
 
 #include <unordered_set>
@@ -402,7 +403,7 @@ std::optional<domain::DirectorySnapshot> directory_from_json(std::string_view te
                 continue;
             const auto& u = x.get_object();
             domain::DirectoryUser du;
-            du.address = domain::ascii_lower(as_str(field(u, {"primaryEmailAddress", "address"})));
+            du.address = core::ascii_lower(as_str(field(u, {"primaryEmailAddress", "address"})));
             du.first_name = as_str(field(u, {"firstName"}));
             du.last_name = as_str(field(u, {"lastName"}));
             du.display_name = as_str(field(u, {"displayName"}));
@@ -418,14 +419,14 @@ std::optional<domain::DirectorySnapshot> directory_from_json(std::string_view te
                 du.enabled = en->get_bool();
             if (const auto* al = field(u, {"aliases"}); al && al->is_array())
                 for (const auto& a : al->get_array())
-                    du.aliases.push_back(domain::ascii_lower(as_str(&a)));
+                    du.aliases.push_back(core::ascii_lower(as_str(&a)));
             if (const auto* ea = field(u, {"emailAddress"}); ea && ea->is_array())
                 for (const auto& a : ea->get_array())
                     if (a.is_object()) {
                         const auto* alias = a.get_object().if_contains("isAlias");
                         if (alias && alias->is_bool() && alias->get_bool())
                             du.aliases.push_back(
-                                domain::ascii_lower(as_str(a.get_object().if_contains("mailId"))));
+                                core::ascii_lower(as_str(a.get_object().if_contains("mailId"))));
                     }
             if (!du.address.empty())
                 d.users.push_back(std::move(du));
@@ -437,17 +438,17 @@ std::optional<domain::DirectorySnapshot> directory_from_json(std::string_view te
                 continue;
             const auto& g = x.get_object();
             domain::DirectoryGroup dg;
-            dg.address = domain::ascii_lower(as_str(field(g, {"emailId", "address"})));
+            dg.address = core::ascii_lower(as_str(field(g, {"emailId", "address"})));
             dg.name = as_str(field(g, {"name"}));
             dg.zgid = as_id(field(g, {"zgid"}));
             if (const auto* ms = field(g, {"members"}); ms && ms->is_array())
                 for (const auto& m : ms->get_array())
-                    dg.members.push_back(domain::ascii_lower(as_str(&m)));
+                    dg.members.push_back(core::ascii_lower(as_str(&m)));
             if (const auto* ms = field(g, {"mailGroupMemberList"}); ms && ms->is_array())
                 for (const auto& m : ms->get_array())
                     if (m.is_object())
-                        dg.members.push_back(domain::ascii_lower(
-                            as_str(m.get_object().if_contains("memberEmailId"))));
+                        dg.members.push_back(
+                            core::ascii_lower(as_str(m.get_object().if_contains("memberEmailId"))));
             if (!dg.address.empty())
                 d.groups.push_back(std::move(dg));
         }

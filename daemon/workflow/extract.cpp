@@ -1,5 +1,6 @@
 #include "daemon/workflow/extract.hpp"
 
+#include "daemon/core/text.hpp"
 #include "daemon/domain/plan.hpp"
 #include "daemon/workflow/text.hpp"
 
@@ -39,7 +40,7 @@ bool is_html_break(std::string_view tag) {
     for (char c : tag) {
         if (c == ' ')
             continue;
-        t += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+        t += core::ascii_lower(c);
     }
     return t == "br" || t == "br/" || t == "p" || t == "/p" || t == "div" || t == "/div";
 }
@@ -271,7 +272,7 @@ std::vector<std::string> split_addresses(std::string_view text) {
             a.remove_suffix(1);
         if (a.empty())
             return;
-        auto s = domain::ascii_lower(a);
+        auto s = core::ascii_lower(a);
         // "a@x.com y b@x.com" and "- a@x.com": joining words and bullets are not addresses.
         if (s == "y" || s == "e" || s == "and" || s == "o" || s == "-" || s == "*" || s == "•")
             return;
@@ -401,15 +402,12 @@ Extraction extract_fields(const Workflow& wf, const domain::Task& task, const Sc
                 return;
             const auto& list = f.domains.empty() ? rules.allowed_domains : f.domains;
             auto d = domain::address_domain(a);
-            bool ok = std::any_of(list.begin(), list.end(), [&](const std::string& x) {
-                return domain::ascii_lower(x) == d;
-            });
+            bool ok = std::any_of(list.begin(), list.end(),
+                                  [&](const std::string& x) { return core::ascii_lower(x) == d; });
             if (!ok) {
-                std::string allowed;
-                for (const auto& x : list)
-                    allowed += (allowed.empty() ? "" : ", ") + x;
                 ex.errors.push_back(L + ": la dirección " + quoted(a) +
-                                    " no es de un dominio permitido (" + allowed + ").");
+                                    " no es de un dominio permitido (" + core::join(list, ", ") +
+                                    ").");
             }
         };
         switch (f.type) {
@@ -448,11 +446,9 @@ Extraction extract_fields(const Workflow& wf, const domain::Task& task, const Sc
                     auto it = std::find_if(options.begin(), options.end(),
                                            [&](const std::string& o) { return fold(o) == key; });
                     if (it == options.end()) {
-                        std::string list;
-                        for (const auto& o : options)
-                            list += (list.empty() ? "" : ", ") + o;
                         ex.errors.push_back(L + ": " + quoted(v) +
-                                            " no es un valor válido; use uno de: " + list + ".");
+                                            " no es un valor válido; use uno de: " +
+                                            core::join(options, ", ") + ".");
                     } else {
                         v = *it;  // the spelling config uses, so `map` finds it
                     }

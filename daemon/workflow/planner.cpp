@@ -5,8 +5,6 @@
 #include "daemon/workflow/plan_json.hpp"
 #include "daemon/workflow/text.hpp"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <charconv>
 #include <set>
@@ -129,7 +127,7 @@ class Planner {
             auto r = c.render_text(out_.scope, env_, err);
             if (!r)
                 continue;  // a candidate that needs a missing value is simply not a candidate
-            auto a = domain::ascii_lower(squeeze(*r));
+            auto a = core::ascii_lower(squeeze(*r));
             if (!domain::is_valid_address(a))
                 continue;
             if (std::find(tried.begin(), tried.end(), a) != tried.end())
@@ -140,13 +138,10 @@ class Planner {
                 return;
             }
         }
-        std::string list;
-        for (const auto& t : tried)
-            list += (list.empty() ? "" : ", ") + t;
         out_.errors.push_back(
-            tried.empty()
-                ? "No se pudo formar una dirección de correo con los datos recibidos."
-                : "No hay una dirección libre: todas las opciones ya existen (" + list + ").");
+            tried.empty() ? "No se pudo formar una dirección de correo con los datos recibidos."
+                          : "No hay una dirección libre: todas las opciones ya existen (" +
+                                core::join(tried, ", ") + ").");
         out_.scope[v.name] = std::string();
     }
 
@@ -191,7 +186,7 @@ class Planner {
                     op.params.emplace_back(spec.name, std::string("generate"));
                     break;
                 case ParamType::address: {
-                    auto a = domain::ascii_lower(text);
+                    auto a = core::ascii_lower(text);
                     if (!domain::is_valid_address(a)) {
                         out_.errors.push_back(where + ": «" + text +
                                               "» no es una dirección de correo válida.");
@@ -261,7 +256,7 @@ class Planner {
     bool internal(const std::string& a) const {
         auto d = domain::address_domain(a);
         return std::any_of(set_.rules.allowed_domains.begin(), set_.rules.allowed_domains.end(),
-                           [&](const std::string& x) { return domain::ascii_lower(x) == d; });
+                           [&](const std::string& x) { return core::ascii_lower(x) == d; });
     }
     // An internal member must be a user or group that exists (or that this plan creates);
     // outside addresses are left to the policy.
@@ -337,19 +332,6 @@ PlanResult build_plan(const WorkflowSet& set, const Workflow& wf, const domain::
                       const domain::DirectorySnapshot& directory) {
     PlanResult out;
     Planner(set, wf, directory, out).run(task, fields);
-    return out;
-}
-
-std::string sha256_hex(std::string_view data) {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned int i = 0; i < len; ++i) {
-        out += hex[md[i] >> 4];
-        out += hex[md[i] & 0xF];
-    }
     return out;
 }
 

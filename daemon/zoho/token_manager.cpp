@@ -6,9 +6,9 @@
 #include "daemon/zoho/json.hpp"
 
 #include <fmt/format.h>
-
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
+
 #include <algorithm>
 
 namespace hrmaild::zoho {
@@ -164,7 +164,7 @@ net::CallError TokenManager::interpret_error(const std::string& error,
     net::CallError e;
     e.http_status = http_status;
     e.service_code = error;
-    if (net::iequals(error, "Access Denied") ||
+    if (core::iequals(error, "Access Denied") ||
         description.find("too many requests") != std::string::npos) {
         // Zoho blocks minting for 15-30 minutes: stay away instead of extending the block.
         set_blocked(clock_.wall_now() + settings_.denied_wait, "Zoho answered Access Denied");
@@ -173,19 +173,19 @@ net::CallError TokenManager::interpret_error(const std::string& error,
         return e;
     }
     e.kind = ErrorKind::auth;
-    if (net::iequals(error, "invalid_code")) {
+    if (core::iequals(error, "invalid_code")) {
         e.message = fmt::format(
             "Zoho Accounts rejected the refresh token (invalid_code): it was revoked or belongs to "
             "another client or data centre; put a valid refresh token in zoho.refresh_token_file "
             "({})",
             settings_.refresh_token_file.empty() ? "not set" : settings_.refresh_token_file);
-    } else if (net::iequals(error, "invalid_client")) {
+    } else if (core::iequals(error, "invalid_client")) {
         e.message = fmt::format(
             "Zoho Accounts does not know zoho.client_id at {} (invalid_client): check the client "
             "id "
             "and that zoho.accounts_url is the organization's data centre",
             settings_.accounts_url);
-    } else if (net::iequals(error, "invalid_client_secret")) {
+    } else if (core::iequals(error, "invalid_client_secret")) {
         e.message = fmt::format(
             "Zoho Accounts rejected the client secret (invalid_client_secret): fix "
             "zoho.client_secret_file ({})",

@@ -111,7 +111,7 @@ class FakeTransport final : public net::HttpTransport {
 /// The value of a header, or empty.
 inline std::string header_of(const net::HttpRequest& r, std::string_view name) {
     for (const auto& h : r.headers)
-        if (net::iequals(h.name, name))
+        if (core::iequals(h.name, name))
             return h.value;
     return {};
 }
