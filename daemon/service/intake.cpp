@@ -340,23 +340,20 @@ Awaitable<bool> Service::requester_allowed(std::int64_t user_id) {
     rules.requester_departments = options_.requester_departments;
     const bool listed = std::find(rules.requesters.begin(), rules.requesters.end(), user_id) !=
                         rules.requesters.end();
-    if (!listed && user_id > 0 && !rules.requester_departments.empty() &&
-        (!requester_members_at_ || now() - *requester_members_at_ > options_.approver_cache)) {
-        std::vector<std::int64_t> fresh;
+    std::vector<std::int64_t> members;
+    if (!listed && user_id > 0) {
         for (auto dep : rules.requester_departments) {
-            auto members = co_await tickets_.department_members(dep);
-            if (!members) {
+            auto read = co_await department_members(dep);
+            if (!read) {
                 // Fails closed: a request whose requester cannot be checked needs approval.
                 log::warn("REQUESTERS_UNAVAILABLE",
-                          {{"department", dep}, {"error", members.error().describe()}});
+                          {{"department", dep}, {"error", read.error().describe()}});
                 co_return false;
             }
-            fresh.insert(fresh.end(), members->begin(), members->end());
+            members.insert(members.end(), read->begin(), read->end());
         }
-        requester_members_ = std::move(fresh);
-        requester_members_at_ = now();
     }
-    co_return domain::requester_allowed(rules, user_id, requester_members_);
+    co_return domain::requester_allowed(rules, user_id, members);
 }
 
 Awaitable<void> Service::plan_ticket(const domain::Task& task, const store::TicketRecord& ticket,

@@ -31,6 +31,7 @@ class FakeTickets : public service::TicketSource {
     std::vector<std::pair<std::int64_t, std::string>> notifications;  // (user, text)
     std::set<std::int64_t> completed, deferred;
     std::map<std::int64_t, std::vector<std::int64_t>> departments;
+    std::map<std::int64_t, int> department_reads;  ///< department_members calls, by department
     int next_comment = 100;
     int complete_calls = 0;
     int changes = 0;
@@ -155,6 +156,7 @@ class FakeTickets : public service::TicketSource {
     }
     service::Awaitable<service::Outcome<std::vector<std::int64_t>>> department_members(
         std::int64_t dept) override {
+        ++department_reads[dept];
         co_return departments[dept];
     }
 
