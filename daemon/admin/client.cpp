@@ -1,6 +1,7 @@
 #include "daemon/admin/client.hpp"
 
 #include "daemon/admin/http_util.hpp"
+#include "daemon/core/time_format.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -164,11 +165,7 @@ std::string scalar_text(const json::value& v) {
 std::string value_text(std::string_view key, const json::value& v) {
     bool is_time = key == "at" || (key.size() > 3 && key.substr(key.size() - 3) == "_at");
     if (is_time && v.is_int64() && v.get_int64() > 0) {
-        std::time_t secs = static_cast<std::time_t>(v.get_int64() / 1000);
-        std::tm tm{};
-        gmtime_r(&secs, &tm);
-        return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                           tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        return core::format_utc_seconds(v.get_int64() / 1000, core::UtcStyle::readable);
     }
     return scalar_text(v);
 }

@@ -2,46 +2,26 @@
 
 #include "daemon/config/config.hpp"
 
+#include <boost/url/encoding_opts.hpp>
+#include <boost/url/pct_string_view.hpp>
+
 #include <charconv>
 
 namespace hrmaild::admin {
 
-namespace {
-int hex_value(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-}  // namespace
-
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        char c = text[i];
-        if (c == '%') {
-            if (i + 2 >= text.size())
-                return std::nullopt;
-            int hi = hex_value(text[i + 1]);
-            int lo = hex_value(text[i + 2]);
-            if (hi < 0 || lo < 0)
-                return std::nullopt;
-            out.push_back(static_cast<char>(hi * 16 + lo));
-            i += 2;
-        } else if (c == '+' && plus_is_space) {
-            out.push_back(' ');
-        } else {
-            out.push_back(c);
-        }
-    }
-    return out;
+    auto escaped = boost::urls::make_pct_string_view(text);
+    if (!escaped)
+        return std::nullopt;
+    boost::urls::encoding_opts opts;
+    opts.space_as_plus = plus_is_space;
+    return escaped->decode(opts);
 }
 
 std::optional<std::map<std::string, std::string>> parse_form(std::string_view body) {
+    // Boost.URL's query grammar refuses raw brackets, which PHP senders put in names
+    // (`data[IS_ACCESSIBLE_BEFORE]`), so the pairs are split here and each part is checked
+    // and decoded by Boost.URL.
     std::map<std::string, std::string> out;
     while (!body.empty()) {
         auto amp = body.find('&');

@@ -9,8 +9,8 @@
 
 namespace hrmaild::admin {
 
-/// Decodes `%XX` escapes and, when `plus_is_space`, `+` as a space (form encoding). Nullopt on
-/// a malformed escape.
+/// Decodes `%XX` escapes and, when `plus_is_space`, `+` as a space (form encoding), by
+/// Boost.URL. Nullopt on a malformed escape.
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
 
 /// Parses an `application/x-www-form-urlencoded` body into name → value (names such as

@@ -1,6 +1,7 @@
 #include "daemon/admin/server.hpp"
 
 #include "daemon/admin/http_util.hpp"
+#include "daemon/core/text.hpp"
 #include "daemon/log/log.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -120,19 +121,7 @@ std::string upper(std::string s) {
 }
 
 bool iequals_prefix(std::string_view text, std::string_view prefix) {
-    if (text.size() < prefix.size())
-        return false;
-    for (std::size_t i = 0; i < prefix.size(); ++i) {
-        char a = text[i];
-        char b = prefix[i];
-        if (a >= 'A' && a <= 'Z')
-            a = static_cast<char>(a - 'A' + 'a');
-        if (b >= 'A' && b <= 'Z')
-            b = static_cast<char>(b - 'A' + 'a');
-        if (a != b)
-            return false;
-    }
-    return true;
+    return text.size() >= prefix.size() && core::iequals(text.substr(0, prefix.size()), prefix);
 }
 
 std::string_view health_name(Health h) {

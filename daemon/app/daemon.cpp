@@ -11,6 +11,7 @@
 #include "daemon/bitrix/client.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/core/messages.hpp"
+#include "daemon/core/time_format.hpp"
 #include "daemon/log/log.hpp"
 #include "daemon/net/http_client.hpp"
 #include "daemon/service/service.hpp"

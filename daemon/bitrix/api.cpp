@@ -123,7 +123,7 @@ std::vector<Comment> finish(std::vector<Comment> found) {
 
 /// Whether a classic read failed the way a new-card task makes it fail.
 bool classic_refused(const net::CallError& e) {
-    return e.kind == core::ErrorKind::permanent && net::iequals(e.service_code, "ERROR_CORE");
+    return e.kind == core::ErrorKind::permanent && core::iequals(e.service_code, "ERROR_CORE");
 }
 
 }  // namespace

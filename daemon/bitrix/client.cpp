@@ -2,6 +2,8 @@
 
 #include "daemon/bitrix/decode.hpp"
 #include "daemon/bitrix/php_query.hpp"
+#include "daemon/core/text.hpp"
+#include "daemon/core/time_format.hpp"
 #include "daemon/log/log.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -19,14 +21,6 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 
 namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out)
-        if (c >= 'A' && c <= 'Z')
-            c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
 
 std::string trim_slash(std::string s) {
     while (!s.empty() && s.back() == '/')
@@ -64,7 +58,7 @@ BitrixClient::BitrixClient(asio::any_io_executor executor, net::HttpTransport& t
     , transport_(transport)
     , clock_(clock)
     , settings_(std::move(settings))
-    , mode_(net::iequals(settings_.bitrix.auth, "oauth") ? AuthMode::oauth : AuthMode::webhook)
+    , mode_(core::iequals(settings_.bitrix.auth, "oauth") ? AuthMode::oauth : AuthMode::webhook)
     , portal_(trim_slash(settings_.bitrix.portal_url))
     , limiter_(clock, "bitrix", settings_.bitrix.rate_burst > 0 ? settings_.bitrix.rate_burst : 50,
                settings_.bitrix.rate_per_second)
@@ -143,7 +137,7 @@ net::CallError BitrixClient::scrub(net::CallError error) const {
 }
 
 std::optional<core::WallTime> BitrixClient::paused_until(std::string_view method) const {
-    auto it = paused_.find(lower(method));
+    auto it = paused_.find(core::ascii_lower(method));
     if (it == paused_.end() || it->second <= clock_.wall_now())
         return std::nullopt;
     return it->second;
@@ -184,7 +178,7 @@ void BitrixClient::note_error(const std::string& method, net::CallError& error) 
             *error.not_before += std::chrono::seconds(1);
         if (!error.not_before || *error.not_before < min_until)
             error.not_before = min_until;
-        auto& until = paused_[lower(method)];
+        auto& until = paused_[core::ascii_lower(method)];
         until = std::max(until, *error.not_before);
         log::warn(
             "BITRIX_METHOD_PAUSED",
@@ -274,7 +268,7 @@ asio::awaitable<net::Outcome<Reply>> BitrixClient::attempt(const std::string& me
 
 bool BitrixClient::is_read_method(std::string_view method) {
     auto dot = method.rfind('.');
-    auto last = lower(dot == std::string_view::npos ? method : method.substr(dot + 1));
+    auto last = core::ascii_lower(dot == std::string_view::npos ? method : method.substr(dot + 1));
     return last == "get" || last == "list" || last == "getlist" || last == "current" ||
            last == "fields";
 }
@@ -457,11 +451,7 @@ asio::awaitable<std::vector<net::Outcome<Reply>>> BitrixClient::run(const Batch&
 }
 
 std::string BitrixClient::iso_date(core::WallTime t) {
-    std::time_t secs = static_cast<std::time_t>(unix_seconds(t));
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+00:00", tm.tm_year + 1900,
-                       tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    return core::format_utc(t, core::UtcStyle::iso_offset);
 }
 
 DepartmentTree::DepartmentTree(std::vector<Department> departments)

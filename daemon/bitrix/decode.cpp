@@ -1,5 +1,6 @@
 #include "daemon/bitrix/decode.hpp"
 
+#include "daemon/core/text.hpp"
 #include "daemon/net/error.hpp"
 
 #include <charconv>
@@ -24,10 +25,6 @@ bool is_digit(char c) {
 char to_upper(char c) {
     return is_lower(c) ? static_cast<char>(c - 'a' + 'A') : c;
 }
-char to_lower(char c) {
-    return is_upper(c) ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 }  // namespace
 
 std::optional<std::int64_t> to_int(const json::value& v) {
@@ -98,9 +95,10 @@ std::optional<bool> to_bool(const json::value& v) {
         return *n == 1;
     if (v.is_string()) {
         std::string_view s = v.get_string();
-        if (net::iequals(s, "Y") || net::iequals(s, "true") || net::iequals(s, "yes"))
+        if (core::iequals(s, "Y") || core::iequals(s, "true") || core::iequals(s, "yes"))
             return true;
-        if (net::iequals(s, "N") || net::iequals(s, "false") || net::iequals(s, "no") || s.empty())
+        if (core::iequals(s, "N") || core::iequals(s, "false") || core::iequals(s, "no") ||
+            s.empty())
             return false;
     }
     return std::nullopt;
@@ -149,7 +147,7 @@ const json::value* field(const json::value& obj, std::initializer_list<std::stri
             return &it->value();
     for (auto k : keys)
         for (const auto& kv : o)
-            if (net::iequals(kv.key(), k))
+            if (core::iequals(kv.key(), k))
                 return &kv.value();
     return nullptr;
 }
@@ -192,7 +190,7 @@ std::string uf_to_camel(std::string_view uf_name) {
             first = false;
             continue;
         }
-        out.push_back(upper_next ? to_upper(c) : to_lower(c));
+        out.push_back(upper_next ? to_upper(c) : core::ascii_lower(c));
         upper_next = false;
     }
     return out;

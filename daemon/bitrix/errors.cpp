@@ -45,18 +45,18 @@ constexpr std::array<net::CodeRule, 24> kRules = {{
 
 std::string auth_hint(std::string_view code, AuthMode mode) {
     const bool webhook = mode == AuthMode::webhook;
-    if (net::iequals(code, "insufficient_scope") || net::iequals(code, "WRONG_AUTH_TYPE") ||
-        net::iequals(code, "user_access_error") || net::iequals(code, "ACCESS_DENIED"))
+    if (core::iequals(code, "insufficient_scope") || core::iequals(code, "WRONG_AUTH_TYPE") ||
+        core::iequals(code, "user_access_error") || core::iequals(code, "ACCESS_DENIED"))
         return webhook ? "grant the inbound webhook the scopes task, im, user and department, and "
                          "check that the user in bitrix.webhook_user_id may do this"
                        : "grant the application the scopes task, im, user and department "
                          "(bitrix.oauth_client_id) and reinstall it";
-    if (net::iequals(code, "invalid_grant"))
+    if (core::iequals(code, "invalid_grant"))
         return "the refresh token was refused: put a new one in bitrix.oauth_refresh_token_file "
                "and remove the saved token in the state folder";
-    if (net::iequals(code, "invalid_client"))
+    if (core::iequals(code, "invalid_client"))
         return "check bitrix.oauth_client_id and bitrix.oauth_client_secret_file";
-    if (net::iequals(code, "METHOD_CONFIRM_WAITING"))
+    if (core::iequals(code, "METHOD_CONFIRM_WAITING"))
         return "an administrator must confirm the method in the portal";
     return webhook ? "check bitrix.webhook_user_id and bitrix.webhook_secret_file (the webhook "
                      "may have been deleted or expired)"
@@ -93,15 +93,15 @@ std::optional<ErrorKind> kind_for_code(std::string_view code) {
 }
 
 bool is_expired_token(std::string_view code) {
-    return net::iequals(code, "expired_token") || net::iequals(code, "invalid_token");
+    return core::iequals(code, "expired_token") || core::iequals(code, "invalid_token");
 }
 
 bool is_query_limit(std::string_view code) {
-    return net::iequals(code, "QUERY_LIMIT_EXCEEDED") || net::iequals(code, "OVERLOAD_LIMIT");
+    return core::iequals(code, "QUERY_LIMIT_EXCEEDED") || core::iequals(code, "OVERLOAD_LIMIT");
 }
 
 bool is_operating_limit(std::string_view code) {
-    return net::iequals(code, "OPERATION_TIME_LIMIT");
+    return core::iequals(code, "OPERATION_TIME_LIMIT");
 }
 
 net::CallError make_error(std::string_view method, int status, std::string_view code,

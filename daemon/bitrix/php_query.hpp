@@ -10,7 +10,7 @@
 namespace hrmaild::bitrix {
 
 /// Percent-encodes everything but the RFC 3986 unreserved characters (space → `%20`, which
-/// PHP's `parse_str` decodes like `+`).
+/// PHP's `parse_str` decodes like `+`), by Boost.URL; upper-case hex digits.
 std::string percent_encode(std::string_view text);
 
 /// `params` as PHP's `http_build_query` would write them, in their order. Empty arrays and

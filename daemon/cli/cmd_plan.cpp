@@ -3,9 +3,11 @@
 #include "daemon/cli/cli.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/core/messages.hpp"
+#include "daemon/core/text.hpp"
 #include "daemon/log/log.hpp"
 #include "daemon/workflow/engine.hpp"
 #include "daemon/workflow/loader.hpp"
+#include "daemon/workflow/plan_json.hpp"
 #include "daemon/workflow/planner.hpp"
 
 #include <fmt/format.h>
@@ -81,7 +83,7 @@ void print_human(const workflow::Evaluation& e, const domain::Task& task) {
         int n = 0;
         for (const auto& s : e.plan->steps)
             std::cout << fmt::format("  {}. {}\n     {}\n", ++n, workflow::describe_step(s),
-                                     domain::canonical_step(s));
+                                     workflow::canonical_step(s));
         for (const auto& note : e.plan->notes)
             std::cout << "  " << render(Msg::cli_note, "note"_a = note) << '\n';
         std::cout << render(Msg::cli_approval,

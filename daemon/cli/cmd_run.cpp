@@ -1,6 +1,6 @@
 #include "daemon/app/daemon.hpp"
 #include "daemon/cli/cli.hpp"
-#include "daemon/service/iso_time.hpp"
+#include "daemon/core/time_format.hpp"
 
 namespace hrmaild::cli {
 
@@ -27,11 +27,10 @@ Command add_run_command(CLI::App& root, Globals& globals) {
                      "2026-11-01T00:00:00-06:00): tasks created earlier always wait for an "
                      "approver. Default: the time of the first start")
         ->check([](const std::string& v) {
-            return hrmaild::service::parse_iso(v)
-                       ? std::string()
-                       : "--since: expected an ISO 8601 date-time such as "
-                         "2026-11-01T00:00:00-06:00, got '" +
-                             v + "'";
+            return hrmaild::core::parse_iso(v) ? std::string()
+                                               : "--since: expected an ISO 8601 date-time such as "
+                                                 "2026-11-01T00:00:00-06:00, got '" +
+                                                     v + "'";
         });
     cmd.run = [&globals]() {
         options.config = globals.config;

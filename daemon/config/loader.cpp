@@ -2,6 +2,7 @@
 // Every problem is collected with its position; nothing stops at the first one.
 #include "daemon/config/config.hpp"
 #include "daemon/config/schema.hpp"
+#include "daemon/core/text.hpp"
 
 #include <fmt/format.h>
 #include <sys/stat.h>
@@ -116,40 +117,7 @@ bool in_choices(std::string_view value, std::string_view choices) {
 }
 
 std::string choice_text(std::string_view choices) {
-    std::string out;
-    for (auto c : split_choices(choices)) {
-        if (!out.empty())
-            out += ", ";
-        out += c;
-    }
-    return out;
-}
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j)
-        prev[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        cur[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j)
-            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
-        std::swap(prev, cur);
-    }
-    return prev[b.size()];
-}
-
-// The nearest known name, for "did you mean" hints.
-std::string suggest(std::string_view name, const std::vector<std::string_view>& known) {
-    std::string_view best;
-    std::size_t best_d = 3;
-    for (auto k : known) {
-        auto d = edit_distance(name, k);
-        if (d < best_d) {
-            best_d = d;
-            best = k;
-        }
-    }
-    return best.empty() ? std::string() : fmt::format(" (did you mean '{}'?)", best);
+    return core::join(split_choices(choices), ", ");
 }
 
 bool is_url(std::string_view s) {
@@ -457,7 +425,7 @@ LoadResult Loader::run(const std::string& text) {
             continue;
         }
         if (std::find(section_names.begin(), section_names.end(), name) == section_names.end()) {
-            err(kv.first, name, "unknown section" + suggest(name, section_names));
+            err(kv.first, name, "unknown section" + core::did_you_mean(name, section_names));
             continue;
         }
         section_nodes[name] = kv.first;
@@ -481,7 +449,7 @@ LoadResult Loader::run(const std::string& text) {
             }
             const KeySpec* spec = find_key(path);
             if (!spec) {
-                err(entry.first, path, "unknown key" + suggest(key, known));
+                err(entry.first, path, "unknown key" + core::did_you_mean(key, known));
                 continue;
             }
             given_.insert(path);

@@ -1,9 +1,35 @@
 #include "daemon/config/schema.hpp"
 
 #include "daemon/core/messages.hpp"
+#include "daemon/domain/operation.hpp"
+
+#include <array>
 
 namespace hrmaild::config {
 namespace {
+
+// `a|b|c` from a list of names, made at compile time, so that a choice list can follow a
+// table kept elsewhere (the operations' names for policy.always_approve).
+template <const auto& Names>
+constexpr auto joined_choices() {
+    constexpr std::size_t size = [] {
+        std::size_t n = 0;
+        for (auto name : Names)
+            n += name.size() + 1;
+        return n == 0 ? 0 : n - 1;
+    }();
+    std::array<char, size> out{};
+    std::size_t i = 0;
+    for (auto name : Names) {
+        if (i != 0)
+            out[i++] = '|';
+        for (char c : name)
+            out[i++] = c;
+    }
+    return out;
+}
+constexpr auto kOperationChoices = joined_choices<domain::kOpNames>();
+constexpr std::string_view kOperations(kOperationChoices.data(), kOperationChoices.size());
 
 // clang-format off
 constexpr KeySpec kSchema[] = {
@@ -40,8 +66,7 @@ constexpr KeySpec kSchema[] = {
     // --- policy ---------------------------------------------------------------------------
     {"policy.allowed_domains", Kind::string_list, "", true, "Domains an automatic plan may create addresses in or add to groups."},
     {"policy.protected_accounts", Kind::string_list, "[]", false, "Addresses (primary or alias) whose accounts are never disabled or deleted by a workflow; other changes need approval."},
-    {"policy.always_approve", Kind::choice_list, "[disable_user, delete_user, delete_group, change_role]", false, "Operations that always need approval.",
-     "create_user|disable_user|enable_user|delete_user|reset_password|update_display_name|change_role|add_alias|remove_alias|create_group|delete_group|rename_group|add_group_member|remove_group_member"},
+    {"policy.always_approve", Kind::choice_list, "[disable_user, delete_user, delete_group, change_role]", false, "Operations that always need approval.", kOperations},
     {"policy.protect_roles", Kind::choice_list, "[admin, super_admin]", false, "Accounts with these Zoho roles are protected like protected_accounts (aliases included).", "member|admin|super_admin"},
     {"policy.requesters", Kind::integer_list, "[]", false, "Bitrix user ids whose tasks may run without approval (with requester_departments; both empty: anyone in the project)."},
     {"policy.requester_departments", Kind::integer_list, "[]", false, "Bitrix department ids (sub-departments included) whose members' tasks may run without approval."},

@@ -1,7 +1,5 @@
 #include "daemon/core/clock.hpp"
 
-#include <ctime>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -11,15 +9,6 @@
 #include <algorithm>
 
 namespace hrmaild::core {
-
-std::string format_utc(WallTime t) {
-    std::time_t secs = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
 
 namespace asio = boost::asio;
 using boost::system::error_code;

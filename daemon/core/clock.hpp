@@ -34,9 +34,6 @@ inline WallTime from_unix_seconds(double seconds) {
         std::chrono::duration_cast<WallTime::duration>(std::chrono::duration<double>(seconds))};
 }
 
-/// `t` as ISO 8601 UTC to the second, e.g. `2026-11-30T11:20:00Z` (logs and messages).
-std::string format_utc(WallTime t);
-
 /// A source of time and of waits, real or virtual.
 class Clock {
   public:

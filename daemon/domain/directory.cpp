@@ -1,5 +1,6 @@
 #include "daemon/domain/directory.hpp"
 
+#include "daemon/core/text.hpp"
 #include "daemon/domain/plan.hpp"
 
 #include <algorithm>
@@ -7,7 +8,7 @@
 namespace hrmaild::domain {
 namespace {
 bool same(std::string_view a, std::string_view b) {
-    return ascii_lower(a) == ascii_lower(b);
+    return core::ascii_lower(a) == core::ascii_lower(b);
 }
 }  // namespace
 
@@ -84,7 +85,7 @@ std::vector<std::string> DirectorySnapshot::groups_of(std::string_view address) 
 std::string default_name_key(std::string_view s) {
     std::string out;
     bool space = false;
-    for (char c : ascii_lower(s)) {
+    for (char c : core::ascii_lower(s)) {
         if (c == ' ' || c == '\t' || c == '\n') {
             space = !out.empty();
             continue;

@@ -1,6 +1,7 @@
 #include "daemon/domain/operation.hpp"
 
 #include "daemon/core/messages.hpp"
+#include "daemon/core/text.hpp"
 #include "daemon/domain/plan.hpp"
 
 #include <algorithm>
@@ -19,7 +20,7 @@ using namespace fmt::literals;
 // ------------------------------------------------------------------ helpers
 
 bool same(std::string_view a, std::string_view b) {
-    return ascii_lower(a) == ascii_lower(b);
+    return core::ascii_lower(a) == core::ascii_lower(b);
 }
 
 std::string key_of(const NameKey& key, std::string_view s) {
@@ -79,7 +80,7 @@ using enum ParamType;
 
 const OpDef& create_user_def() {
     static const OpDef def_{
-        "create_user",
+        kOpNames[static_cast<std::size_t>(OpKind::create_user)],
         TargetKind::user,
         true,
         Destructive::none,
@@ -149,7 +150,7 @@ const OpDef& create_user_def() {
 
 const OpDef& disable_user_def() {
     static const OpDef def_{
-        "disable_user",
+        kOpNames[static_cast<std::size_t>(OpKind::disable_user)],
         TargetKind::user,
         false,
         Destructive::removal,
@@ -196,7 +197,7 @@ const OpDef& disable_user_def() {
 
 const OpDef& enable_user_def() {
     static const OpDef def_{
-        "enable_user",
+        kOpNames[static_cast<std::size_t>(OpKind::enable_user)],
         TargetKind::user,
         false,
         Destructive::none,
@@ -222,7 +223,7 @@ const OpDef& enable_user_def() {
 
 const OpDef& delete_user_def() {
     static const OpDef def_{
-        "delete_user",
+        kOpNames[static_cast<std::size_t>(OpKind::delete_user)],
         TargetKind::user,
         false,
         Destructive::removal,
@@ -254,7 +255,7 @@ const OpDef& delete_user_def() {
 
 const OpDef& reset_password_def() {
     static const OpDef def_{
-        "reset_password",
+        kOpNames[static_cast<std::size_t>(OpKind::reset_password)],
         TargetKind::user,
         false,
         Destructive::none,
@@ -275,7 +276,7 @@ const OpDef& reset_password_def() {
 
 const OpDef& update_display_name_def() {
     static const OpDef def_{
-        "update_display_name",
+        kOpNames[static_cast<std::size_t>(OpKind::update_display_name)],
         TargetKind::user,
         false,
         Destructive::none,
@@ -303,7 +304,7 @@ const OpDef& update_display_name_def() {
 
 const OpDef& change_role_def() {
     static const OpDef def_{
-        "change_role",
+        kOpNames[static_cast<std::size_t>(OpKind::change_role)],
         TargetKind::user,
         false,
         Destructive::none,
@@ -330,7 +331,7 @@ const OpDef& change_role_def() {
 
 const OpDef& add_alias_def() {
     static const OpDef def_{
-        "add_alias",
+        kOpNames[static_cast<std::size_t>(OpKind::add_alias)],
         TargetKind::user,
         false,
         Destructive::none,
@@ -361,7 +362,7 @@ const OpDef& add_alias_def() {
 
 const OpDef& remove_alias_def() {
     static const OpDef def_{
-        "remove_alias",
+        kOpNames[static_cast<std::size_t>(OpKind::remove_alias)],
         TargetKind::user,
         false,
         Destructive::detach,
@@ -391,7 +392,7 @@ const OpDef& remove_alias_def() {
 
 const OpDef& create_group_def() {
     static const OpDef def_{
-        "create_group",
+        kOpNames[static_cast<std::size_t>(OpKind::create_group)],
         TargetKind::group,
         true,
         Destructive::none,
@@ -431,7 +432,7 @@ const OpDef& create_group_def() {
 
 const OpDef& delete_group_def() {
     static const OpDef def_{
-        "delete_group",
+        kOpNames[static_cast<std::size_t>(OpKind::delete_group)],
         TargetKind::group,
         false,
         Destructive::removal,
@@ -452,7 +453,7 @@ const OpDef& delete_group_def() {
 
 const OpDef& rename_group_def() {
     static const OpDef def_{
-        "rename_group",
+        kOpNames[static_cast<std::size_t>(OpKind::rename_group)],
         TargetKind::group,
         false,
         Destructive::none,
@@ -484,7 +485,7 @@ bool in_group(const DirectoryGroup& g, std::string_view member) {
 
 const OpDef& add_group_member_def() {
     static const OpDef def_{
-        "add_group_member",
+        kOpNames[static_cast<std::size_t>(OpKind::add_group_member)],
         TargetKind::group,
         false,
         Destructive::none,
@@ -512,7 +513,7 @@ const OpDef& add_group_member_def() {
 
 const OpDef& remove_group_member_def() {
     static const OpDef def_{
-        "remove_group_member",
+        kOpNames[static_cast<std::size_t>(OpKind::remove_group_member)],
         TargetKind::group,
         false,
         Destructive::detach,
@@ -539,52 +540,18 @@ const OpDef& remove_group_member_def() {
     return def_;
 }
 
-// The one place an OpKind becomes its definition. No default: a new enumerator without a
-// definition is a compile error.
+// The one place an OpKind becomes its definition, made from HRMAILD_OPERATIONS: a listed
+// operation without its `name_def()` does not compile.
 const OpDef& def(OpKind kind) {
     switch (kind) {
-        case OpKind::create_user:
-            return create_user_def();
-        case OpKind::disable_user:
-            return disable_user_def();
-        case OpKind::enable_user:
-            return enable_user_def();
-        case OpKind::delete_user:
-            return delete_user_def();
-        case OpKind::reset_password:
-            return reset_password_def();
-        case OpKind::update_display_name:
-            return update_display_name_def();
-        case OpKind::change_role:
-            return change_role_def();
-        case OpKind::add_alias:
-            return add_alias_def();
-        case OpKind::remove_alias:
-            return remove_alias_def();
-        case OpKind::create_group:
-            return create_group_def();
-        case OpKind::delete_group:
-            return delete_group_def();
-        case OpKind::rename_group:
-            return rename_group_def();
-        case OpKind::add_group_member:
-            return add_group_member_def();
-        case OpKind::remove_group_member:
-            return remove_group_member_def();
+#define HRMAILD_OP_DEF(name) \
+    case OpKind::name:       \
+        return name##_def();
+        HRMAILD_OPERATIONS(HRMAILD_OP_DEF)
+#undef HRMAILD_OP_DEF
     }
     std::abort();  // not an enumerator: memory corruption
 }
-
-// Every kind, in declaration order; checked against `def` by the test EveryNameRoundTrips.
-constexpr OpKind kAll[] = {
-    OpKind::create_user,      OpKind::disable_user,        OpKind::enable_user,
-    OpKind::delete_user,      OpKind::reset_password,      OpKind::update_display_name,
-    OpKind::change_role,      OpKind::add_alias,           OpKind::remove_alias,
-    OpKind::create_group,     OpKind::delete_group,        OpKind::rename_group,
-    OpKind::add_group_member, OpKind::remove_group_member,
-};
-static_assert(static_cast<int>(kAll[std::size(kAll) - 1]) + 1 == static_cast<int>(std::size(kAll)),
-              "kAll must list every OpKind in order");
 
 const Value* find(const std::vector<std::pair<std::string, Value>>& params, std::string_view name) {
     for (const auto& [k, v] : params)
@@ -600,7 +567,7 @@ std::string_view op_name(OpKind kind) {
 }
 
 std::optional<OpKind> parse_op(std::string_view name) {
-    for (auto k : kAll)
+    for (auto k : kAllOps)
         if (def(k).name == name)
             return k;
     return std::nullopt;
@@ -608,7 +575,7 @@ std::optional<OpKind> parse_op(std::string_view name) {
 
 std::vector<std::string_view> op_names() {
     std::vector<std::string_view> out;
-    for (auto k : kAll)
+    for (auto k : kAllOps)
         out.push_back(def(k).name);
     return out;
 }

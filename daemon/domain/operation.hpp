@@ -3,7 +3,8 @@
 /// parameters, kind of target, destructive class, policy label, description (from the message
 /// catalog), expected effect and the effect on a directory. Planner, policy, probe and the Zoho
 /// adapter all read these definitions; the Zoho call itself lives in daemon/app/zoho_directory.cpp
-/// (the domain knows no HTTP). Adding an operation touches this header (the enumerator),
+/// (the domain knows no HTTP). Adding an operation touches this header (a line in
+/// HRMAILD_OPERATIONS),
 /// operation.cpp (its definition) and zoho_directory.cpp (its call); every switch over OpKind has
 /// no default, so a missing case does not compile (-Wswitch is an error in operation.cpp and the
 /// adapter).
@@ -18,22 +19,45 @@
 
 namespace hrmaild::domain {
 
+/// The one list of operations: the enumerators of OpKind, their names (kOpNames) and the
+/// list of every kind (kAllOps) are all made from it, so they cannot disagree. Append a new
+/// operation here.
+#define HRMAILD_OPERATIONS(X) \
+    X(create_user)            \
+    X(disable_user)           \
+    X(enable_user)            \
+    X(delete_user)            \
+    X(reset_password)         \
+    X(update_display_name)    \
+    X(change_role)            \
+    X(add_alias)              \
+    X(remove_alias)           \
+    X(create_group)           \
+    X(delete_group)           \
+    X(rename_group)           \
+    X(add_group_member)       \
+    X(remove_group_member)
+
 /// Every operation a workflow may plan.
 enum class OpKind {
-    create_user,
-    disable_user,
-    enable_user,
-    delete_user,
-    reset_password,
-    update_display_name,
-    change_role,
-    add_alias,
-    remove_alias,
-    create_group,
-    delete_group,
-    rename_group,
-    add_group_member,
-    remove_group_member,
+#define HRMAILD_OP_ENUMERATOR(name) name,
+    HRMAILD_OPERATIONS(HRMAILD_OP_ENUMERATOR)
+#undef HRMAILD_OP_ENUMERATOR
+};
+
+/// Every kind, in declaration order.
+inline constexpr OpKind kAllOps[] = {
+#define HRMAILD_OP_KIND(name) OpKind::name,
+    HRMAILD_OPERATIONS(HRMAILD_OP_KIND)
+#undef HRMAILD_OP_KIND
+};
+
+/// Each kind's name as workflows, plans and the configuration write it, indexed by OpKind
+/// (the config schema's `policy.always_approve` choices are made from it).
+inline constexpr std::string_view kOpNames[] = {
+#define HRMAILD_OP_NAME(name) #name,
+    HRMAILD_OPERATIONS(HRMAILD_OP_NAME)
+#undef HRMAILD_OP_NAME
 };
 
 /// How a parameter is typed and checked.

@@ -17,29 +17,15 @@ struct Plan {
     /// Who filed the task (CREATED_BY) when the plan was made: part of the hash, so a plan is
     /// approved for the request of one person, who can never approve it.
     std::int64_t requester = 0;
-    FieldValues fields;            ///< the extracted fields the plan was built from
-    std::vector<Operation> steps;  ///< in execution order
-    std::vector<std::string>
-        notes;  ///< things skipped as already done (catalog language, for the comment)
-
-    /// Canonical JSON (keys sorted, no spaces, notes excluded): the text the plan hash is
-    /// computed over, so that an approval binds exactly these values.
-    [[nodiscard]] std::string canonical_text() const;
+    FieldValues fields;              ///< the extracted fields the plan was built from
+    std::vector<Operation> steps;    ///< in execution order
+    std::vector<std::string> notes;  ///< skipped as already done (catalog language)
 };
-
-/// One step as canonical JSON:
-/// `{"after_days":N,"op":"...","params":{...},"target":{"account_id":"...","address":"...",...}}`
-/// (after_days only when scheduled; params sorted by name; target only when bound, with its
-/// non-empty keys sorted). The target's ids are in the text, so the plan hash binds them.
-std::string canonical_step(const Operation& op);
 
 /// Whether the user is a valid mail address (local@domain.tld, ASCII, no spaces).
 bool is_valid_address(std::string_view address);
 
 /// The domain part of an address, lower-case; empty if there is none.
 std::string address_domain(std::string_view address);
-
-/// ASCII lower-case of a text (addresses are compared this way).
-std::string ascii_lower(std::string_view s);
 
 }  // namespace hrmaild::domain

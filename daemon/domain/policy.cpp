@@ -1,6 +1,7 @@
 #include "daemon/domain/policy.hpp"
 
 #include "daemon/core/messages.hpp"
+#include "daemon/core/text.hpp"
 
 #include <algorithm>
 
@@ -12,9 +13,9 @@ using messages::render;
 using namespace fmt::literals;
 
 bool contains(const std::vector<std::string>& list, std::string_view item) {
-    auto key = ascii_lower(item);
+    auto key = core::ascii_lower(item);
     return std::any_of(list.begin(), list.end(),
-                       [&](const std::string& s) { return ascii_lower(s) == key; });
+                       [&](const std::string& s) { return core::ascii_lower(s) == key; });
 }
 
 void add_reason(PolicyDecision& d, std::string reason) {
@@ -40,7 +41,7 @@ std::string protection(const PolicyRules& rules, const DirectoryUser* user,
                    ? render(Msg::pol_account, "address"_a = typed)
                    : std::string();
     std::string who = render(Msg::pol_account, "address"_a = user->address);
-    if (!typed.empty() && ascii_lower(typed) != ascii_lower(user->address))
+    if (!typed.empty() && core::ascii_lower(typed) != core::ascii_lower(user->address))
         who += render(Msg::pol_alias_typed, "typed"_a = typed);
     if (contains(rules.protected_accounts, user->address) ||
         contains(rules.protected_accounts, typed))

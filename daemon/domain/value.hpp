@@ -20,10 +20,4 @@ bool is_empty(const Value& v);
 /// The value as one line of text (lists joined with ", ").
 std::string to_text(const Value& v);
 
-/// Appends `s` to `out` as a JSON string literal (quotes and escapes included).
-void append_json_string(std::string& out, std::string_view s);
-
-/// Appends a value as canonical JSON (no spaces).
-void append_json_value(std::string& out, const Value& v);
-
 }  // namespace hrmaild::domain

@@ -1,5 +1,7 @@
 #include "daemon/log/log.hpp"
 
+#include "daemon/core/time_format.hpp"
+
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <boost/json.hpp>
@@ -177,13 +179,7 @@ std::string valid_utf8(std::string_view v) {
 }
 
 std::string timestamp() {
-    auto now = std::chrono::system_clock::now();
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
-    std::time_t t = std::chrono::system_clock::to_time_t(now);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900,
-                       tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms.count());
+    return core::format_utc(std::chrono::system_clock::now(), core::UtcStyle::iso_millis_z);
 }
 
 }  // namespace

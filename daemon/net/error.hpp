@@ -4,6 +4,7 @@
 /// caller may do about it (its `ErrorKind`) next to the HTTP status and the service's code.
 #include "daemon/core/clock.hpp"
 #include "daemon/core/error.hpp"
+#include "daemon/core/text.hpp"
 
 #include <boost/assert/source_location.hpp>
 #include <boost/system/result.hpp>
@@ -92,9 +93,6 @@ inline bool is_success(int status) {
     return status >= 200 && status < 300;
 }
 
-/// ASCII case-insensitive equality (service codes, header names).
-bool iequals(std::string_view a, std::string_view b);
-
 /// One row of a service's error-code table.
 struct CodeRule {
     std::string_view code;  ///< compared case-insensitively
@@ -107,7 +105,7 @@ std::optional<ErrorKind> lookup_code(std::initializer_list<CodeRule> table, std:
 template <typename Range>
 std::optional<ErrorKind> lookup_code_in(const Range& table, std::string_view code) {
     for (const CodeRule& rule : table)
-        if (iequals(rule.code, code))
+        if (core::iequals(rule.code, code))
             return rule.kind;
     return std::nullopt;
 }

@@ -123,7 +123,7 @@ struct HttpClient::Attempt {
 
 std::optional<std::string_view> HttpResponse::header(std::string_view name) const {
     for (const auto& h : headers)
-        if (iequals(h.name, name))
+        if (core::iequals(h.name, name))
             return std::string_view(h.value);
     return std::nullopt;
 }

@@ -1,5 +1,7 @@
 #include "daemon/net/retry.hpp"
 
+#include "daemon/core/time_format.hpp"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -16,7 +18,7 @@ int month_index(std::string_view m) {
     static constexpr std::array<std::string_view, 12> names = {
         "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
     for (std::size_t i = 0; i < names.size(); ++i)
-        if (iequals(names[i], m))
+        if (core::iequals(names[i], m))
             return static_cast<int>(i) + 1;
     return 0;
 }
@@ -70,14 +72,14 @@ std::optional<WallTime> make_time(int year, int month, int day, std::string_view
 std::optional<WallTime> parse_http_date(std::string_view value) {
     auto t = split(value, " ,");
     // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
-    if (t.size() == 6 && iequals(t[5], "GMT")) {
+    if (t.size() == 6 && core::iequals(t[5], "GMT")) {
         int day = 0, year = 0;
         if (!to_int(t[1], day) || !to_int(t[3], year))
             return std::nullopt;
         return make_time(year, month_index(t[2]), day, t[4]);
     }
     // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
-    if (t.size() == 4 && iequals(t[3], "GMT")) {
+    if (t.size() == 4 && core::iequals(t[3], "GMT")) {
         auto d = split(t[1], "-");
         int day = 0, year = 0;
         if (d.size() != 3 || !to_int(d[0], day) || !to_int(d[2], year))

@@ -1,5 +1,7 @@
 #include "daemon/net/url.hpp"
 
+#include "daemon/core/text.hpp"
+
 #include <boost/asio/ip/address.hpp>
 #include <boost/url/parse.hpp>
 
@@ -10,14 +12,6 @@
 
 namespace hrmaild::net {
 namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-        return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    });
-    return out;
-}
 
 std::string trim(std::string_view s) {
     auto b = s.find_first_not_of(" \t");
@@ -58,7 +52,7 @@ std::optional<Endpoint> parse_endpoint(std::string_view url, std::string* why) {
         return fail("not an absolute URL");
     const auto& u = *parsed;
     Endpoint ep;
-    auto scheme = lower(u.scheme());
+    auto scheme = core::ascii_lower(u.scheme());
     if (scheme == "https")
         ep.tls = true;
     else if (scheme == "http")
@@ -71,7 +65,7 @@ std::optional<Endpoint> parse_endpoint(std::string_view url, std::string* why) {
     if (type == boost::urls::host_type::ipvfuture)
         return fail("unsupported host form");
     ep.host_is_ip = type == boost::urls::host_type::ipv4 || type == boost::urls::host_type::ipv6;
-    ep.host = lower(u.host_address());
+    ep.host = core::ascii_lower(u.host_address());
     if (u.has_port()) {
         if (u.port().empty())
             return fail("empty port");
@@ -92,7 +86,7 @@ std::optional<Endpoint> parse_endpoint(std::string_view url, std::string* why) {
 }
 
 bool is_loopback_host(std::string_view host) {
-    auto h = lower(host);
+    auto h = core::ascii_lower(host);
     if (h.size() >= 2 && h.front() == '[' && h.back() == ']')
         h = h.substr(1, h.size() - 2);
     if (h == "localhost" || h.ends_with(".localhost"))
@@ -136,8 +130,8 @@ std::string redact(std::string_view text, const Secret& secret) {
 }
 
 bool no_proxy_matches(std::string_view entry_in, std::string_view host_in) {
-    auto entry = lower(trim(entry_in));
-    auto host = lower(host_in);
+    auto entry = core::ascii_lower(trim(entry_in));
+    auto host = core::ascii_lower(host_in);
     if (entry.empty())
         return false;
     if (entry == "*")
@@ -187,7 +181,7 @@ std::optional<ProxySettings> proxy_settings(std::string_view configured, const E
         auto comma = rest.find(',');
         auto item = trim(rest.substr(0, comma));
         if (!item.empty())
-            out.no_proxy.push_back(lower(item));
+            out.no_proxy.push_back(core::ascii_lower(item));
         if (comma == std::string_view::npos)
             break;
         rest.remove_prefix(comma + 1);
@@ -203,12 +197,12 @@ std::optional<ProxySettings> proxy_settings(std::string_view configured, const E
             *why = "the proxy is not a URL of the form http://host:port";
         return std::nullopt;
     }
-    if (lower(parsed->scheme()) != "http") {
+    if (core::ascii_lower(parsed->scheme()) != "http") {
         if (why)
             *why = "only http:// proxies (CONNECT) are supported";
         return std::nullopt;
     }
-    out.host = lower(parsed->host_address());
+    out.host = core::ascii_lower(parsed->host_address());
     out.port = parsed->has_port() ? parsed->port_number() : 80;
     if (out.port == 0) {
         if (why)

@@ -31,21 +31,32 @@ constexpr std::size_t kMinHashPrefix = 12;
 Awaitable<std::set<std::int64_t>> Service::approver_ids() {
     std::set<std::int64_t> ids(options_.approvers.begin(), options_.approvers.end());
     if (options_.approver_department > 0) {
-        // The department changes rarely; asking every cycle would spend the Bitrix budget.
-        if (!department_approvers_at_ ||
-            now() - *department_approvers_at_ > options_.approver_cache) {
-            auto members = co_await tickets_.department_members(options_.approver_department);
-            if (members) {
-                department_approvers_ = {members->begin(), members->end()};
-                department_approvers_at_ = now();
-            } else {
-                log::warn("APPROVERS_UNAVAILABLE", {{"department", options_.approver_department},
-                                                    {"error", members.error().describe()}});
-            }
-        }
-        ids.insert(department_approvers_.begin(), department_approvers_.end());
+        auto members = co_await department_members(options_.approver_department);
+        if (!members)
+            log::warn("APPROVERS_UNAVAILABLE", {{"department", options_.approver_department},
+                                                {"error", members.error().describe()}});
+        // A failed read keeps the approvers an earlier read found.
+        const auto& known = last_members(options_.approver_department);
+        ids.insert(known.begin(), known.end());
     }
     co_return ids;
+}
+
+Awaitable<Outcome<std::vector<std::int64_t>>> Service::department_members(std::int64_t department) {
+    // Departments change rarely; asking every cycle would spend the Bitrix budget.
+    if (auto it = departments_.find(department);
+        it != departments_.end() && now() - it->second.read_at <= options_.approver_cache)
+        co_return it->second.members;
+    auto members = co_await tickets_.department_members(department);
+    if (members)
+        departments_[department] = {*members, now()};
+    co_return members;
+}
+
+const std::vector<std::int64_t>& Service::last_members(std::int64_t department) const {
+    static const std::vector<std::int64_t> none;
+    auto it = departments_.find(department);
+    return it == departments_.end() ? none : it->second.members;
 }
 
 Awaitable<void> Service::read_approvals() {

@@ -1,6 +1,7 @@
 #include "daemon/service/chat_command.hpp"
 
 #include "daemon/core/messages.hpp"
+#include "daemon/core/text.hpp"
 #include "daemon/workflow/text.hpp"
 
 #include <array>
@@ -21,19 +22,6 @@ bool ascii_alpha(char c) {
 
 bool ascii_alnum(char c) {
     return ascii_alpha(c) || (c >= '0' && c <= '9');
-}
-
-char ascii_lower(char c) {
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool iequal(std::string_view a, std::string_view b) {
-    if (a.size() != b.size())
-        return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (ascii_lower(a[i]) != ascii_lower(b[i]))
-            return false;
-    return true;
 }
 
 // Spaces, tabs and the no-break space (U+00A0, which editors insert around commands).
@@ -90,7 +78,7 @@ std::optional<Tag> read_tag(std::string_view s) {
     if (n > 16 || (n < body.size() && body[n] != '=' && body[n] != ' '))
         return std::nullopt;
     for (std::size_t i = 0; i < n; ++i)
-        tag.name += ascii_lower(body[i]);
+        tag.name += core::ascii_lower(body[i]);
     return tag;
 }
 
@@ -117,7 +105,7 @@ std::optional<ChatCommand> parse_line(std::string_view line) {
         ++n;
     auto word = line.substr(0, n);
     for (auto [name, verb] : kVerbs) {
-        if (!iequal(word, name))
+        if (!core::iequals(word, name))
             continue;
         auto rest = trim(line.substr(n));
         if (rest.starts_with(':'))

@@ -1,10 +1,12 @@
 // The executor: a plan's steps, each journaled before its remote call and probed after a crash;
 // generated passwords and their private delivery; scheduled steps.
+#include "daemon/core/hash.hpp"
 #include "daemon/core/messages.hpp"
 #include "daemon/log/log.hpp"
 #include "daemon/service/marker.hpp"
 #include "daemon/service/service.hpp"
 #include "daemon/service/service_util.hpp"
+#include "daemon/workflow/plan_json.hpp"
 #include "daemon/workflow/planner.hpp"
 #include "daemon/workflow/text.hpp"
 
@@ -149,7 +151,7 @@ Awaitable<void> Service::run_ticket(std::int64_t task_id) {
     ctx.requester = plan->requester;
     ctx.messages = messages_from_json(plan->messages);
     // What runs is exactly what was approved: the stored text must still hash to the plan.
-    if (workflow::sha256_hex(plan->plan_text) != plan->plan_hash) {
+    if (core::sha256_hex(plan->plan_text) != plan->plan_hash) {
         log::critical("PLAN_TAMPERED", {{"task", task_id}, {"plan", plan->plan_hash}});
         fail_ticket(ctx, std::string(messages::text(Msg::svc_plan_tampered)));
         co_return;
@@ -207,7 +209,7 @@ Awaitable<void> Service::run_ticket(std::int64_t task_id) {
         log::info("DRY_RUN_PLAN", {{"task", task_id}, {"plan", plan->plan_hash}});
         co_return;
     }
-    auto steps = parse_plan_steps(plan->plan_text);
+    auto steps = workflow::plan_from_text(plan->plan_text).steps;
     if (ticket->state == TicketState::approved) {
         // A password is only ever made for someone allowed to receive it: without a recipient
         // the plan fails before it touches the account.
@@ -560,7 +562,7 @@ Awaitable<void> Service::run_due() {
                                  [&](const auto& p) { return p.plan_hash == s.key.plan_hash; });
         if (plan == plan_list.end())
             continue;
-        auto steps = parse_plan_steps(plan->plan_text);
+        auto steps = workflow::plan_from_text(plan->plan_text).steps;
         if (s.key.step_index < 0 || s.key.step_index >= static_cast<int>(steps.size()))
             continue;
         const auto& op = steps[static_cast<std::size_t>(s.key.step_index)];
@@ -603,7 +605,7 @@ Awaitable<void> Service::run_due() {
             if (decision.refused) {
                 outcome = StepOutcome::failed;
                 failure = render(Msg::svc_policy_no_longer, "step"_a = workflow::describe_step(op),
-                                 "reasons"_a = detail::join(decision.reasons, "; "));
+                                 "reasons"_a = core::join(decision.reasons, "; "));
             }
         }
         if (outcome == StepOutcome::ok)

@@ -1,8 +1,9 @@
 // Intake: the poll, open and closed tasks, the first-start horizon, planning with policy, and
 // re-validation of waiting plans when the directory changes.
+#include "daemon/core/hash.hpp"
 #include "daemon/core/messages.hpp"
+#include "daemon/core/time_format.hpp"
 #include "daemon/log/log.hpp"
-#include "daemon/service/iso_time.hpp"
 #include "daemon/service/marker.hpp"
 #include "daemon/service/service.hpp"
 #include "daemon/service/service_util.hpp"
@@ -15,7 +16,6 @@
 
 namespace hrmaild::service {
 
-using detail::join;
 using detail::must;
 using messages::Msg;
 using messages::render;
@@ -34,7 +34,7 @@ std::string task_fingerprint(const domain::Task& t) {
         text += '\x1f' + tag;
     for (const auto& [k, v] : t.uf)
         text += '\x1f' + k + '=' + v;
-    return workflow::sha256_hex(text);
+    return core::sha256_hex(text);
 }
 
 // Everything a plan may depend on in the directory, hashed: when it changes, waiting plans are
@@ -57,7 +57,7 @@ std::string directory_fingerprint(const domain::DirectorySnapshot& d) {
             text += '\x1f' + m;
         text += '\x1e';
     }
-    return workflow::sha256_hex(text);
+    return core::sha256_hex(text);
 }
 
 std::vector<std::string> neutralized(const std::vector<std::string>& items) {
@@ -135,13 +135,13 @@ Awaitable<void> Service::cycle() {
 
 std::optional<std::int64_t> Service::horizon_ms() {
     if (!options_.since.empty()) {
-        if (auto t = parse_iso(options_.since))
+        if (auto t = core::parse_iso(options_.since))
             return *t * 1000;
     }
     auto h = must(store_.get_watermark(kHorizon));
     if (!h || h->empty())
         return std::nullopt;
-    if (auto t = parse_iso(*h))
+    if (auto t = core::parse_iso(*h))
         return *t * 1000;
     return std::nullopt;
 }
@@ -153,8 +153,10 @@ Awaitable<void> Service::poll() {
     if (first_start) {
         // An empty store: nothing filed before now runs by itself (issue: the first start
         // must never execute the past). `--since` moves the horizon.
-        auto horizon = options_.since.empty() ? format_iso_utc(store::to_millis(now()) / 1000)
-                                              : options_.since;
+        auto horizon = options_.since.empty()
+                           ? core::format_utc_seconds(store::to_millis(now()) / 1000,
+                                                      core::UtcStyle::iso_offset)
+                           : options_.since;
         if (must(store_.list_tickets({})).empty())
             must(store_.set_watermark(kHorizon, horizon));
         else
@@ -162,7 +164,7 @@ Awaitable<void> Service::poll() {
     }
     std::optional<core::WallTime> since;
     if (mark) {
-        if (auto t = parse_iso(*mark))
+        if (auto t = core::parse_iso(*mark))
             since = core::WallTime(std::chrono::seconds(*t)) - options_.poll_overlap;
     }
     auto tasks = co_await tickets_.changed_tasks(since);
@@ -172,7 +174,7 @@ Awaitable<void> Service::poll() {
     }
     std::sort(tasks->begin(), tasks->end(),
               [](const auto& a, const auto& b) { return a.id < b.id; });
-    std::optional<std::int64_t> newest = mark ? parse_iso(*mark) : std::nullopt;
+    std::optional<std::int64_t> newest = mark ? core::parse_iso(*mark) : std::nullopt;
     std::string newest_text = mark.value_or("");
     bool all_handled = true;
     const auto closed_before = closed_skipped_;
@@ -187,7 +189,7 @@ Awaitable<void> Service::poll() {
             all_handled = false;
             continue;
         }
-        if (auto t = parse_iso(task.changed_date); t && (!newest || *t > *newest)) {
+        if (auto t = core::parse_iso(task.changed_date); t && (!newest || *t > *newest)) {
             newest = *t;
             newest_text = task.changed_date;
         }
@@ -318,7 +320,8 @@ Awaitable<bool> Service::handle_task(const domain::Task& task) {
         if (a.tied.empty())
             log::info("TASK_UNCLAIMED", {{"task", task.id}, {"title", task.title}});
         else
-            log::warn("TASK_AMBIGUOUS", {{"task", task.id}, {"workflows", join(a.tied, ",")}});
+            log::warn("TASK_AMBIGUOUS",
+                      {{"task", task.id}, {"workflows", core::join(a.tied, ",")}});
         co_return true;
     }
     // The same CHANGED_DATE as when the waiting plan was made: what changed is the directory,
@@ -336,23 +339,20 @@ Awaitable<bool> Service::requester_allowed(std::int64_t user_id) {
     rules.requester_departments = options_.requester_departments;
     const bool listed = std::find(rules.requesters.begin(), rules.requesters.end(), user_id) !=
                         rules.requesters.end();
-    if (!listed && user_id > 0 && !rules.requester_departments.empty() &&
-        (!requester_members_at_ || now() - *requester_members_at_ > options_.approver_cache)) {
-        std::vector<std::int64_t> fresh;
+    std::vector<std::int64_t> members;
+    if (!listed && user_id > 0) {
         for (auto dep : rules.requester_departments) {
-            auto members = co_await tickets_.department_members(dep);
-            if (!members) {
+            auto read = co_await department_members(dep);
+            if (!read) {
                 // Fails closed: a request whose requester cannot be checked needs approval.
                 log::warn("REQUESTERS_UNAVAILABLE",
-                          {{"department", dep}, {"error", members.error().describe()}});
+                          {{"department", dep}, {"error", read.error().describe()}});
                 co_return false;
             }
-            fresh.insert(fresh.end(), members->begin(), members->end());
+            members.insert(members.end(), read->begin(), read->end());
         }
-        requester_members_ = std::move(fresh);
-        requester_members_at_ = now();
     }
-    co_return domain::requester_allowed(rules, user_id, requester_members_);
+    co_return domain::requester_allowed(rules, user_id, members);
 }
 
 Awaitable<void> Service::plan_ticket(const domain::Task& task, const store::TicketRecord& ticket,
@@ -360,7 +360,7 @@ Awaitable<void> Service::plan_ticket(const domain::Task& task, const store::Tick
                                      bool directory_changed) {
     const auto id = task.id;
     if (a.kind == Assessment::Kind::invalid) {
-        auto errors = join(a.errors, "\n");
+        auto errors = core::join(a.errors, "\n");
         auto state = ticket.state;
         if (is_waiting(state)) {
             transition(id, TicketState::superseded, "daemon",
@@ -377,7 +377,7 @@ Awaitable<void> Service::plan_ticket(const domain::Task& task, const store::Tick
                             : a.invalid_message;
             store::NewAnswer answer{
                 store::AnswerKind::comment,
-                make_marker(id, "invalid", workflow::sha256_hex(errors + ticket.changed_date)),
+                make_marker(id, "invalid", core::sha256_hex(errors + ticket.changed_date)),
                 std::move(text)};
             transition(id, TicketState::invalid, "daemon",
                        directory_changed ? "directory changed" : "validation failed", {answer},
@@ -406,7 +406,7 @@ Awaitable<void> Service::plan_ticket(const domain::Task& task, const store::Tick
     const bool allowed = co_await requester_allowed(task.created_by);
     std::vector<std::string> extra;
     if (auto horizon = horizon_ms()) {
-        auto created = parse_iso(task.created_date);
+        auto created = core::parse_iso(task.created_date);
         if (!created || *created * 1000 < *horizon) {
             extra.emplace_back(messages::text(Msg::svc_before_horizon));
             ++past_queued_;
@@ -424,7 +424,7 @@ Awaitable<void> Service::plan_ticket(const domain::Task& task, const store::Tick
     np.plan_hash = a.plan_hash;
     np.plan_text = a.plan_text;
     np.approval_required = a.decision.approval_required || a.decision.refused;
-    np.reasons = join(a.decision.reasons, "; ");
+    np.reasons = core::join(a.decision.reasons, "; ");
     np.messages = messages_to_json(a.messages);
     np.requester = task.created_by;
     np.decision = a.decision.refused             ? store::PlanDecision::refused

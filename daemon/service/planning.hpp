@@ -49,10 +49,6 @@ Assessment assess(const workflow::WorkflowSet& set, const domain::Task& task,
                   const std::vector<std::string>& approval_reasons = {},
                   bool requester_allowed = true);
 
-/// The plan's steps as canonical JSON back into operations (what was hashed is what runs).
-/// Throws std::runtime_error on a malformed text (a programming or storage error).
-std::vector<domain::Operation> parse_plan_steps(std::string_view plan_text);
-
 /// The messages as one JSON object, and back (kept with the plan in the store).
 std::string messages_to_json(const PlanMessages& m);
 PlanMessages messages_from_json(std::string_view text);

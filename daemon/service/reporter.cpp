@@ -2,6 +2,7 @@
 // that owes it (an outbox), and is settled here until it lands: a comment is journaled and a
 // `started` post is settled by finding its marker among our own comments; completing and
 // deferring are checked against the task's status; IT notes are sent at most once each.
+#include "daemon/core/hash.hpp"
 #include "daemon/log/log.hpp"
 #include "daemon/service/marker.hpp"
 #include "daemon/service/service.hpp"
@@ -28,7 +29,7 @@ std::vector<store::NewAnswer> Service::tell_it(std::int64_t task_id, const std::
     (void)task_id;
     if (options_.approvers.empty())
         return {};
-    return {{AnswerKind::tell_it, "it-" + workflow::sha256_hex(text), text}};
+    return {{AnswerKind::tell_it, "it-" + core::sha256_hex(text), text}};
 }
 
 Awaitable<void> Service::settle_answers() {

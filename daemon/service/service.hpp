@@ -165,6 +165,12 @@ class Service {
 
     // approvals
     Awaitable<std::set<std::int64_t>> approver_ids();
+    /// The members of a department and its sub-departments: from the cache while it is
+    /// younger than `approver_cache`, else read from Bitrix (and cached when the read works).
+    /// On a failed read the error; `last_members` still has what an earlier read found.
+    Awaitable<Outcome<std::vector<std::int64_t>>> department_members(std::int64_t department);
+    /// What the last good read of a department found (empty if none).
+    const std::vector<std::int64_t>& last_members(std::int64_t department) const;
     /// The current plan of a ticket awaiting approval, or a CommandError (404, 409).
     store::PlanRecord waiting_plan(std::int64_t task_id);
     Awaitable<void> read_commands(std::int64_t id, std::vector<TaskComment> list,
@@ -220,10 +226,13 @@ class Service {
     // retryably is tried again with the same password). Memory only, never stored.
     std::map<std::pair<std::int64_t, int>, std::pair<Secret, int>> undelivered_;
     std::set<std::int64_t> closed_meanwhile_;  // executing tickets whose task HR closed
-    std::set<std::int64_t> department_approvers_;
-    std::optional<store::Timestamp> department_approvers_at_;
-    std::vector<std::int64_t> requester_members_;  // of policy.requester_departments
-    std::optional<store::Timestamp> requester_members_at_;
+    // Members of Bitrix departments (approvers and requesters alike), by department, with
+    // when they were read: one cache, reused for `approver_cache`.
+    struct DepartmentMembers {
+        std::vector<std::int64_t> members;
+        store::Timestamp read_at;
+    };
+    std::map<std::int64_t, DepartmentMembers> departments_;
     std::string directory_fingerprint_;  // of the snapshot waiting plans were last checked on
 };
 

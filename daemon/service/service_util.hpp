@@ -1,5 +1,6 @@
 #pragma once
 /// Small helpers shared by the service's parts (intake, approvals, executor, reporter).
+#include "daemon/core/text.hpp"
 #include "daemon/store/state_store.hpp"
 
 #include <string>
@@ -7,17 +8,6 @@
 #include <vector>
 
 namespace hrmaild::service::detail {
-
-/// The items joined by `sep`.
-inline std::string join(const std::vector<std::string>& items, std::string_view sep) {
-    std::string out;
-    for (const auto& i : items) {
-        if (!out.empty())
-            out += sep;
-        out += i;
-    }
-    return out;
-}
 
 /// One line per item, each starting with "• " (for comments HR and IT read).
 inline std::string bullets(const std::vector<std::string>& items) {

@@ -1,8 +1,10 @@
 #include "daemon/workflow/engine.hpp"
 
 #include "daemon/core/messages.hpp"
+#include "daemon/core/text.hpp"
 #include "daemon/log/log.hpp"
 #include "daemon/workflow/match.hpp"
+#include "daemon/workflow/plan_json.hpp"
 #include "daemon/workflow/planner.hpp"
 #include "daemon/workflow/text.hpp"
 
@@ -165,19 +167,6 @@ Evaluation evaluate(const WorkflowSet& set, const domain::Task& task,
 
 namespace {
 
-boost::json::value json_value(const domain::Value& v) {
-    if (const auto* s = std::get_if<std::string>(&v))
-        return boost::json::string(*s);
-    if (const auto* b = std::get_if<bool>(&v))
-        return *b;
-    if (const auto* i = std::get_if<std::int64_t>(&v))
-        return *i;
-    boost::json::array a;
-    for (const auto& s : std::get<std::vector<std::string>>(v))
-        a.emplace_back(s);
-    return a;
-}
-
 boost::json::array json_strings(const std::vector<std::string>& v) {
     boost::json::array a;
     for (const auto& s : v)
@@ -277,7 +266,7 @@ boost::json::object to_json(const Evaluation& e) {
     o["outcome"] = outcome_name(e.outcome);
     boost::json::object fields;
     for (const auto& [k, v] : e.fields)
-        fields[k] = json_value(v);
+        fields[k] = value_to_json(v);
     o["fields"] = fields;
     o["approval_required"] = e.decision.approval_required;
     o["refused"] = e.decision.refused;
@@ -287,27 +276,7 @@ boost::json::object to_json(const Evaluation& e) {
     boost::json::array steps;
     if (e.plan) {
         for (const auto& s : e.plan->steps) {
-            boost::json::object step;
-            step["op"] = domain::op_name(s.kind);
-            boost::json::object params;
-            for (const auto& [k, v] : s.params)
-                params[k] = json_value(v);
-            step["params"] = params;
-            if (s.after_days > 0)
-                step["after_days"] = s.after_days;
-            if (!s.target.empty()) {
-                boost::json::object target;
-                auto put = [&](const char* k, const std::string& v) {
-                    if (!v.empty())
-                        target[k] = v;
-                };
-                put("address", s.target.address);
-                put("zuid", s.target.zuid);
-                put("account_id", s.target.account_id);
-                put("zgid", s.target.zgid);
-                put("member_zuid", s.target.member_zuid);
-                step["target"] = target;
-            }
+            auto step = step_to_json(s);
             step["description"] = describe_step(s);
             steps.push_back(step);
         }
@@ -436,7 +405,7 @@ std::optional<domain::DirectorySnapshot> directory_from_json(std::string_view te
                 continue;
             const auto& u = x.get_object();
             domain::DirectoryUser du;
-            du.address = domain::ascii_lower(as_str(field(u, {"primaryEmailAddress", "address"})));
+            du.address = core::ascii_lower(as_str(field(u, {"primaryEmailAddress", "address"})));
             du.first_name = as_str(field(u, {"firstName"}));
             du.last_name = as_str(field(u, {"lastName"}));
             du.display_name = as_str(field(u, {"displayName"}));
@@ -452,14 +421,14 @@ std::optional<domain::DirectorySnapshot> directory_from_json(std::string_view te
                 du.enabled = en->get_bool();
             if (const auto* al = field(u, {"aliases"}); al && al->is_array())
                 for (const auto& a : al->get_array())
-                    du.aliases.push_back(domain::ascii_lower(as_str(&a)));
+                    du.aliases.push_back(core::ascii_lower(as_str(&a)));
             if (const auto* ea = field(u, {"emailAddress"}); ea && ea->is_array())
                 for (const auto& a : ea->get_array())
                     if (a.is_object()) {
                         const auto* alias = a.get_object().if_contains("isAlias");
                         if (alias && alias->is_bool() && alias->get_bool())
                             du.aliases.push_back(
-                                domain::ascii_lower(as_str(a.get_object().if_contains("mailId"))));
+                                core::ascii_lower(as_str(a.get_object().if_contains("mailId"))));
                     }
             if (!du.address.empty())
                 d.users.push_back(std::move(du));
@@ -471,17 +440,17 @@ std::optional<domain::DirectorySnapshot> directory_from_json(std::string_view te
                 continue;
             const auto& g = x.get_object();
             domain::DirectoryGroup dg;
-            dg.address = domain::ascii_lower(as_str(field(g, {"emailId", "address"})));
+            dg.address = core::ascii_lower(as_str(field(g, {"emailId", "address"})));
             dg.name = as_str(field(g, {"name"}));
             dg.zgid = as_id(field(g, {"zgid"}));
             if (const auto* ms = field(g, {"members"}); ms && ms->is_array())
                 for (const auto& m : ms->get_array())
-                    dg.members.push_back(domain::ascii_lower(as_str(&m)));
+                    dg.members.push_back(core::ascii_lower(as_str(&m)));
             if (const auto* ms = field(g, {"mailGroupMemberList"}); ms && ms->is_array())
                 for (const auto& m : ms->get_array())
                     if (m.is_object())
-                        dg.members.push_back(domain::ascii_lower(
-                            as_str(m.get_object().if_contains("memberEmailId"))));
+                        dg.members.push_back(
+                            core::ascii_lower(as_str(m.get_object().if_contains("memberEmailId"))));
             if (!dg.address.empty())
                 d.groups.push_back(std::move(dg));
         }

@@ -1,6 +1,7 @@
 #include "daemon/workflow/extract.hpp"
 
 #include "daemon/core/messages.hpp"
+#include "daemon/core/text.hpp"
 #include "daemon/domain/plan.hpp"
 #include "daemon/workflow/text.hpp"
 
@@ -44,7 +45,7 @@ bool is_html_break(std::string_view tag) {
     for (char c : tag) {
         if (c == ' ')
             continue;
-        t += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+        t += core::ascii_lower(c);
     }
     return t == "br" || t == "br/" || t == "p" || t == "/p" || t == "div" || t == "/div";
 }
@@ -276,7 +277,7 @@ std::vector<std::string> split_addresses(std::string_view text) {
             a.remove_suffix(1);
         if (a.empty())
             return;
-        auto s = domain::ascii_lower(a);
+        auto s = core::ascii_lower(a);
         // "a@x.com y b@x.com" and "- a@x.com": joining words and bullets are not addresses.
         if (s == "y" || s == "e" || s == "and" || s == "o" || s == "-" || s == "*" || s == "•")
             return;
@@ -406,9 +407,8 @@ Extraction extract_fields(const Workflow& wf, const domain::Task& task, const Sc
                 return;
             const auto& list = f.domains.empty() ? rules.allowed_domains : f.domains;
             auto d = domain::address_domain(a);
-            bool ok = std::any_of(list.begin(), list.end(), [&](const std::string& x) {
-                return domain::ascii_lower(x) == d;
-            });
+            bool ok = std::any_of(list.begin(), list.end(),
+                                  [&](const std::string& x) { return core::ascii_lower(x) == d; });
             if (!ok) {
                 ex.errors.push_back(render(Msg::wf_address_domain, "label"_a = L,
                                            "address"_a = quoted(a),

@@ -1,6 +1,7 @@
 #include "daemon/workflow/loader.hpp"
 
 #include "daemon/core/messages.hpp"
+#include "daemon/core/text.hpp"
 #include "daemon/log/log.hpp"
 #include "daemon/workflow/extract.hpp"
 
@@ -63,44 +64,6 @@ std::string_view default_message(std::string_view language, MessageKind k) {
     }
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j)
-        row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t prev = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            std::size_t cur = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            prev = cur;
-        }
-    }
-    return row[b.size()];
-}
-
-template <typename C>
-std::string suggest(std::string_view name, const C& known) {
-    std::string best;
-    std::size_t best_d = 3;
-    for (const auto& k : known) {
-        auto d = edit_distance(name, k);
-        if (d < best_d) {
-            best_d = d;
-            best = std::string(k);
-        }
-    }
-    return best.empty() ? std::string() : fmt::format(" (did you mean '{}'?)", best);
-}
-
-template <typename C>
-std::string joined(const C& items) {
-    std::string out;
-    for (const auto& i : items)
-        out += (out.empty() ? "" : ", ") + std::string(i);
-    return out;
-}
-
 class FileLoader {
   public:
     FileLoader(std::string file, const Scope& config_scope, std::string_view language,
@@ -121,7 +84,9 @@ class FileLoader {
         for (const auto& kv : root) {
             auto k = kv.first.as<std::string>();
             if (std::find(keys.begin(), keys.end(), k) == keys.end())
-                error(kv.first, k, "unknown key" + suggest(k, keys) + "; known: " + joined(keys));
+                error(kv.first, k,
+                      "unknown key" + core::did_you_mean(k, keys) +
+                          "; known: " + core::join(keys, ", "));
         }
         if (auto n = root["name"]; n && n.IsScalar() && !n.Scalar().empty()) {
             wf.name = n.Scalar();
@@ -226,7 +191,7 @@ class FileLoader {
                 known.push_back(k);
             std::string what = name.starts_with("config.") ? "is not in the config's workflows.vars"
                                                            : "names no field, var or known value";
-            error(n, path, "'{{ " + name + " }}' " + what + suggest(name, known));
+            error(n, path, "'{{ " + name + " }}' " + what + core::did_you_mean(name, known));
         }
         return t;
     }
@@ -248,7 +213,8 @@ class FileLoader {
                                                            "project", "label",    "has_label"};
         for (const auto& r : rules) {
             if (!r.IsMap() || r.size() == 0) {
-                error(r, "match", "each rule is a non-empty map of criteria: " + joined(keys));
+                error(r, "match",
+                      "each rule is a non-empty map of criteria: " + core::join(keys, ", "));
                 continue;
             }
             MatchRule rule;
@@ -291,7 +257,8 @@ class FileLoader {
                         rule.has_labels.push_back(label_key(t));
                 } else {
                     error(kv.first, path,
-                          "unknown criterion" + suggest(k, keys) + "; known: " + joined(keys));
+                          "unknown criterion" + core::did_you_mean(k, keys) +
+                              "; known: " + core::join(keys, ", "));
                 }
             }
             wf.match.push_back(std::move(rule));
@@ -372,7 +339,8 @@ class FileLoader {
                     f.default_value = compile(v, path);
                 } else {
                     error(p.first, path,
-                          "unknown key" + suggest(k, keys) + "; known: " + joined(keys));
+                          "unknown key" + core::did_you_mean(k, keys) +
+                              "; known: " + core::join(keys, ", "));
                 }
             }
             if (f.labels.empty() && f.uf.empty())
@@ -463,8 +431,8 @@ class FileLoader {
                 } else {
                     unknown = true;
                     error(kv.first, base + "." + k,
-                          "unknown operation" + suggest(k, ops) + "; known: " + joined(ops) +
-                              " (modifiers: for_each, when, after_days)");
+                          "unknown operation" + core::did_you_mean(k, ops) + "; known: " +
+                              core::join(ops, ", ") + " (modifiers: for_each, when, after_days)");
                 }
             }
             if (!op_node) {
@@ -481,7 +449,7 @@ class FileLoader {
             for (const auto& p : specs)
                 pnames.push_back(p.name);
             if (!op_node->IsMap()) {
-                error(*op_node, path, "must map parameters to values: " + joined(pnames));
+                error(*op_node, path, "must map parameters to values: " + core::join(pnames, ", "));
                 continue;
             }
             for (const auto& kv : *op_node) {
@@ -490,8 +458,8 @@ class FileLoader {
                                        [&](const auto& p) { return p.name == k; });
                 if (it == specs.end()) {
                     error(kv.first, path + "." + k,
-                          "unknown parameter for " + op_key + suggest(k, pnames) +
-                              "; known: " + joined(pnames));
+                          "unknown parameter for " + op_key + core::did_you_mean(k, pnames) +
+                              "; known: " + core::join(pnames, ", "));
                     continue;
                 }
                 ParamTemplate pt;
@@ -533,7 +501,7 @@ class FileLoader {
         for (auto k : kMessageKinds)
             keys.push_back(message_key(k));
         if (n && !n.IsMap()) {
-            error(n, "messages", "must map message kinds to texts: " + joined(keys));
+            error(n, "messages", "must map message kinds to texts: " + core::join(keys, ", "));
             return;
         }
         if (n)
@@ -541,7 +509,8 @@ class FileLoader {
                 auto k = kv.first.as<std::string>();
                 if (std::find(keys.begin(), keys.end(), k) == keys.end())
                     error(kv.first, "messages." + k,
-                          "unknown message" + suggest(k, keys) + "; known: " + joined(keys));
+                          "unknown message" + core::did_you_mean(k, keys) +
+                              "; known: " + core::join(keys, ", "));
             }
         for (auto kind : kMessageKinds) {
             auto key = std::string(message_key(kind));

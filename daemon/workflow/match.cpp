@@ -1,5 +1,6 @@
 #include "daemon/workflow/match.hpp"
 
+#include "daemon/core/text.hpp"
 #include "daemon/log/log.hpp"
 #include "daemon/workflow/extract.hpp"
 #include "daemon/workflow/text.hpp"
@@ -69,10 +70,8 @@ MatchResult match_task(const WorkflowSet& set, const domain::Task& task) {
         }
     }
     if (!r.tied.empty()) {
-        std::string names;
-        for (const auto& n : r.tied)
-            names += (names.empty() ? "" : ",") + n;
-        log::warn("WORKFLOW_AMBIGUOUS", {{"task", task.id}, {"workflows", names}});
+        log::warn("WORKFLOW_AMBIGUOUS",
+                  {{"task", task.id}, {"workflows", core::join(r.tied, ",")}});
         r.workflow = nullptr;
     } else if (r.workflow == nullptr) {
         log::info("WORKFLOW_NO_MATCH", {{"task", task.id}, {"title", task.title}});

@@ -1,9 +1,10 @@
 #include "daemon/workflow/planner.hpp"
 
+#include "daemon/core/hash.hpp"
 #include "daemon/core/messages.hpp"
+#include "daemon/core/text.hpp"
+#include "daemon/workflow/plan_json.hpp"
 #include "daemon/workflow/text.hpp"
-
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <charconv>
@@ -86,7 +87,7 @@ class Planner {
                     continue;
                 if (!preflight(*op, plan.notes))
                     continue;
-                if (!seen.insert(domain::canonical_step(*op)).second)
+                if (!seen.insert(canonical_step(*op)).second)
                     continue;
                 plan.steps.push_back(std::move(*op));
             }
@@ -129,7 +130,7 @@ class Planner {
             auto r = c.render_text(out_.scope, env_, err);
             if (!r)
                 continue;  // a candidate that needs a missing value is simply not a candidate
-            auto a = domain::ascii_lower(squeeze(*r));
+            auto a = core::ascii_lower(squeeze(*r));
             if (!domain::is_valid_address(a))
                 continue;
             if (std::find(tried.begin(), tried.end(), a) != tried.end())
@@ -187,7 +188,7 @@ class Planner {
                     op.params.emplace_back(spec.name, std::string("generate"));
                     break;
                 case ParamType::address: {
-                    auto a = domain::ascii_lower(text);
+                    auto a = core::ascii_lower(text);
                     if (!domain::is_valid_address(a)) {
                         out_.errors.push_back(messages::render(Msg::plan_bad_address,
                                                                "step"_a = where, "value"_a = text));
@@ -257,7 +258,7 @@ class Planner {
     bool internal(const std::string& a) const {
         auto d = domain::address_domain(a);
         return std::any_of(set_.rules.allowed_domains.begin(), set_.rules.allowed_domains.end(),
-                           [&](const std::string& x) { return domain::ascii_lower(x) == d; });
+                           [&](const std::string& x) { return core::ascii_lower(x) == d; });
     }
     // An internal member must be a user or group that exists (or that this plan creates);
     // outside addresses are left to the policy.
@@ -336,21 +337,8 @@ PlanResult build_plan(const WorkflowSet& set, const Workflow& wf, const domain::
     return out;
 }
 
-std::string sha256_hex(std::string_view data) {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned int i = 0; i < len; ++i) {
-        out += hex[md[i] >> 4];
-        out += hex[md[i] & 0xF];
-    }
-    return out;
-}
-
 std::string plan_hash(const domain::Plan& plan) {
-    return sha256_hex(plan.canonical_text());
+    return core::sha256_hex(canonical_text(plan));
 }
 
 domain::PolicyDecision decide(const WorkflowSet& set, const Workflow& wf, const domain::Plan& plan,

@@ -31,9 +31,6 @@ PlanResult build_plan(const WorkflowSet& set, const Workflow& wf, const domain::
                       const domain::FieldValues& fields,
                       const domain::DirectorySnapshot& directory);
 
-/// Lower-case hex SHA-256 of `data`.
-std::string sha256_hex(std::string_view data);
-
 /// The plan's hash: SHA-256 of its canonical text. Approvals bind this value.
 std::string plan_hash(const domain::Plan& plan);
 

@@ -1,6 +1,7 @@
 #include "daemon/workflow/template.hpp"
 
 #include "daemon/core/messages.hpp"
+#include "daemon/core/text.hpp"
 #include "daemon/workflow/text.hpp"
 
 #include <algorithm>
@@ -168,10 +169,8 @@ std::optional<Template> Template::compile(std::string_view text, std::string& er
             auto colon = p.find(':');
             f.name = std::string(trim(p.substr(0, colon)));
             if (std::find(kFilters.begin(), kFilters.end(), f.name) == kFilters.end()) {
-                std::string known;
-                for (auto k : kFilters)
-                    known += (known.empty() ? "" : ", ") + std::string(k);
-                error = "unknown filter '" + f.name + "' (known: " + known + ")";
+                error =
+                    "unknown filter '" + f.name + "' (known: " + core::join(kFilters, ", ") + ")";
                 return std::nullopt;
             }
             if (colon != std::string_view::npos) {

@@ -88,7 +88,7 @@ net::CallError classify_api_error(const net::HttpResponse& response,
     } else {
         e.kind = net::kind_for_status(response.status);
     }
-    if (net::iequals(e.service_code, codes::invalid_oauthscope)) {
+    if (core::iequals(e.service_code, codes::invalid_oauthscope)) {
         e.message = required_scope.empty()
                         ? std::string(
                               "Zoho: the access token lacks a scope this call needs; "
@@ -102,17 +102,17 @@ net::CallError classify_api_error(const net::HttpResponse& response,
 }
 
 bool is_not_found(const net::CallError& error) {
-    return net::iequals(error.service_code, codes::user_not_found) ||
-           net::iequals(error.service_code, codes::group_not_found);
+    return core::iequals(error.service_code, codes::user_not_found) ||
+           core::iequals(error.service_code, codes::group_not_found);
 }
 
 bool is_throttle(const net::CallError& error) {
-    return net::iequals(error.service_code, codes::throttled) ||
+    return core::iequals(error.service_code, codes::throttled) ||
            (error.http_status == 429 && error.kind == ErrorKind::retryable);
 }
 
 bool is_token_rejected(const net::CallError& error) {
-    return net::iequals(error.service_code, codes::invalid_oauthtoken);
+    return core::iequals(error.service_code, codes::invalid_oauthtoken);
 }
 
 }  // namespace hrmaild::zoho

@@ -1,5 +1,7 @@
 #include "daemon/zoho/json.hpp"
 
+#include "daemon/core/text.hpp"
+
 #include <boost/json/parse.hpp>
 
 #include <limits>
@@ -86,7 +88,7 @@ std::optional<bool> bool_field(const json::object& o, std::string_view key) {
     if (v.is_bool())
         return v.get_bool();
     if (v.is_string()) {
-        std::string s = ascii_lower(std::string_view(v.get_string()));
+        std::string s = core::ascii_lower(std::string_view(v.get_string()));
         if (s == "true")
             return true;
         if (s == "false")
@@ -107,14 +109,6 @@ const json::array* array_field(const json::object& o, std::string_view key) {
     if (it == o.end() || !it->value().is_array())
         return nullptr;
     return &it->value().get_array();
-}
-
-std::string ascii_lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        if (c >= 'A' && c <= 'Z')
-            c = static_cast<char>(c - 'A' + 'a');
-    return out;
 }
 
 }  // namespace hrmaild::zoho

@@ -36,7 +36,4 @@ const boost::json::object* object_field(const boost::json::object& o, std::strin
 /// The array at `o[key]`, or nullptr.
 const boost::json::array* array_field(const boost::json::object& o, std::string_view key);
 
-/// ASCII lower case (addresses compare without regard to case).
-std::string ascii_lower(std::string_view s);
-
 }  // namespace hrmaild::zoho

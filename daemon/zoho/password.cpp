@@ -1,5 +1,7 @@
 #include "daemon/zoho/password.hpp"
 
+#include "daemon/core/text.hpp"
+
 #include <openssl/rand.h>
 
 #include <fmt/format.h>
@@ -15,10 +17,6 @@ namespace {
 constexpr std::string_view kUpper = "ABCDEFGHJKLMNPQRSTUVWXYZ";   // no I, O: easy to read aloud
 constexpr std::string_view kLower = "abcdefghijkmnopqrstuvwxyz";  // no l
 constexpr std::string_view kDigits = "23456789";                  // no 0, 1
-
-char lower_ascii(char c) {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
 
 bool is_alnum(char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
@@ -63,7 +61,7 @@ std::vector<std::string> forbidden_pieces(const PasswordSubject& s) {
             cur.clear();
         };
         for (char c : text) {
-            const char l = lower_ascii(c);
+            const char l = core::ascii_lower(c);
             if (is_alnum(l))
                 cur.push_back(l);
             else
@@ -116,7 +114,7 @@ std::vector<std::string> password_problems(std::string_view password,
 
     std::string low;
     for (char c : password)
-        low.push_back(lower_ascii(c));
+        low.push_back(core::ascii_lower(c));
     for (std::size_t i = 0; i + 2 < low.size(); ++i) {
         const char a = low[i], b = low[i + 1], c = low[i + 2];
         if (a == b && b == c) {

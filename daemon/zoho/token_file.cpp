@@ -1,7 +1,8 @@
 #include "daemon/zoho/token_file.hpp"
 
+#include "daemon/core/hash.hpp"
+
 #include <fmt/format.h>
-#include <openssl/evp.h>
 #include <boost/json.hpp>
 
 #include <fcntl.h>
@@ -17,16 +18,6 @@ namespace hrmaild::zoho {
 namespace json = boost::json;
 
 namespace {
-
-std::string sha256_hex(const std::string& text) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_Digest(text.data(), text.size(), digest, &len, EVP_sha256(), nullptr);
-    std::string out;
-    for (unsigned int i = 0; i < len; ++i)
-        out += fmt::format("{:02x}", digest[i]);
-    return out;
-}
 
 std::int64_t unix_of(core::WallTime t) {
     return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
@@ -53,7 +44,7 @@ TokenFile::Lock::~Lock() {
 }
 
 TokenFile::TokenFile(std::filesystem::path path, const std::string& owner)
-    : path_(std::move(path)), fingerprint_(sha256_hex("hrmaild zoho token\n" + owner)) {}
+    : path_(std::move(path)), fingerprint_(core::sha256_hex("hrmaild zoho token\n" + owner)) {}
 
 TokenFile::LockResult TokenFile::try_lock(std::optional<Lock>& out, std::string* why) const {
     const std::string lock_path = path_.string() + ".lock";

@@ -1,10 +1,13 @@
 #include "daemon/zoho/token_manager.hpp"
 
+#include "daemon/core/time_format.hpp"
 #include "daemon/log/log.hpp"
 #include "daemon/zoho/errors.hpp"
 #include "daemon/zoho/json.hpp"
 
 #include <fmt/format.h>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 
 #include <algorithm>
 
@@ -28,20 +31,7 @@ long long seconds_of(core::Duration d) {
 }  // namespace
 
 std::string form_encode(std::string_view value) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (char ch : value) {
-        const auto c = static_cast<unsigned char>(ch);
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '_' || c == '.' || c == '~') {
-            out.push_back(ch);
-        } else {
-            out.push_back('%');
-            out.push_back(hex[c >> 4]);
-            out.push_back(hex[c & 15]);
-        }
-    }
-    return out;
+    return boost::urls::encode(value, boost::urls::unreserved_chars);
 }
 
 TokenSettings TokenSettings::from_config(const config::ZohoConfig& zoho) {
@@ -174,7 +164,7 @@ net::CallError TokenManager::interpret_error(const std::string& error,
     net::CallError e;
     e.http_status = http_status;
     e.service_code = error;
-    if (net::iequals(error, "Access Denied") ||
+    if (core::iequals(error, "Access Denied") ||
         description.find("too many requests") != std::string::npos) {
         // Zoho blocks minting for 15-30 minutes: stay away instead of extending the block.
         set_blocked(clock_.wall_now() + settings_.denied_wait, "Zoho answered Access Denied");
@@ -183,19 +173,19 @@ net::CallError TokenManager::interpret_error(const std::string& error,
         return e;
     }
     e.kind = ErrorKind::auth;
-    if (net::iequals(error, "invalid_code")) {
+    if (core::iequals(error, "invalid_code")) {
         e.message = fmt::format(
             "Zoho Accounts rejected the refresh token (invalid_code): it was revoked or belongs to "
             "another client or data centre; put a valid refresh token in zoho.refresh_token_file "
             "({})",
             settings_.refresh_token_file.empty() ? "not set" : settings_.refresh_token_file);
-    } else if (net::iequals(error, "invalid_client")) {
+    } else if (core::iequals(error, "invalid_client")) {
         e.message = fmt::format(
             "Zoho Accounts does not know zoho.client_id at {} (invalid_client): check the client "
             "id "
             "and that zoho.accounts_url is the organization's data centre",
             settings_.accounts_url);
-    } else if (net::iequals(error, "invalid_client_secret")) {
+    } else if (core::iequals(error, "invalid_client_secret")) {
         e.message = fmt::format(
             "Zoho Accounts rejected the client secret (invalid_client_secret): fix "
             "zoho.client_secret_file ({})",

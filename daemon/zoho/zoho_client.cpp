@@ -1,11 +1,15 @@
 #include "daemon/zoho/zoho_client.hpp"
 
+#include "daemon/core/text.hpp"
 #include "daemon/log/log.hpp"
 #include "daemon/zoho/errors.hpp"
 #include "daemon/zoho/json.hpp"
 
 #include <fmt/format.h>
 #include <boost/json/serialize.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/grammar/lut_chars.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 
 #include <algorithm>
 #include <set>
@@ -66,23 +70,10 @@ Outcome<void> gone_is_done(const Outcome<json::value>& r, std::string_view opera
 }  // namespace
 
 std::string encode_segment(std::string_view segment) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (char ch : segment) {
-        const auto c = static_cast<unsigned char>(ch);
-        const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                          (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~' ||
-                          c == '@' || c == '!' || c == '$' || c == '\'' || c == '*' || c == '=' ||
-                          c == ':';
-        if (keep) {
-            out.push_back(ch);
-        } else {
-            out.push_back('%');
-            out.push_back(hex[c >> 4]);
-            out.push_back(hex[c & 15]);
-        }
-    }
-    return out;
+    // The unreserved characters and the path characters Zoho's examples leave as they are.
+    static constexpr auto kKeep =
+        boost::urls::unreserved_chars + boost::urls::grammar::lut_chars("@!$'*=:");
+    return boost::urls::encode(segment, kKeep);
 }
 
 // ------------------------------------------------------------------ parsing
@@ -91,13 +82,13 @@ User parse_user(const json::object& o) {
     User u;
     u.zuid = id_field(o, "zuid").value_or(0);
     u.account_id = id_field(o, "accountId").value_or(0);
-    u.primary_address = ascii_lower(string_field(o, "primaryEmailAddress"));
+    u.primary_address = core::ascii_lower(string_field(o, "primaryEmailAddress"));
     u.first_name = string_field(o, "firstName");
     u.last_name = string_field(o, "lastName");
     u.display_name = string_field(o, "displayName");
     u.role = string_field(o, "role", "member");
     u.account_enabled = bool_field(o, "status").value_or(true);
-    const std::string mailbox = ascii_lower(string_field(o, "mailboxStatus", "enabled"));
+    const std::string mailbox = core::ascii_lower(string_field(o, "mailboxStatus", "enabled"));
     u.mailbox_enabled = mailbox == "enabled" || mailbox == "active";
     u.incoming_blocked = bool_field(o, "incomingBlocked").value_or(false);
     u.used_storage_mb = int_field(o, "usedStorage").value_or(0);
@@ -107,7 +98,7 @@ User parse_user(const json::object& o) {
             if (!a.is_object())
                 continue;
             const auto& ao = a.get_object();
-            std::string mail = ascii_lower(string_field(ao, "mailId"));
+            std::string mail = core::ascii_lower(string_field(ao, "mailId"));
             if (mail.empty())
                 continue;
             const bool alias = bool_field(ao, "isAlias").value_or(false);
@@ -124,7 +115,7 @@ User parse_user(const json::object& o) {
 Group parse_group(const json::object& o) {
     Group g;
     g.zgid = id_field(o, "zgid").value_or(0);
-    g.address = ascii_lower(string_field(o, "emailId"));
+    g.address = core::ascii_lower(string_field(o, "emailId"));
     g.name = string_field(o, "name");
     g.description = string_field(o, "groupDescription");
     g.access_type = string_field(o, "accessType");
@@ -136,7 +127,7 @@ Group parse_group(const json::object& o) {
                 continue;
             const auto& mo = m.get_object();
             GroupMember gm;
-            gm.address = ascii_lower(string_field(mo, "memberEmailId"));
+            gm.address = core::ascii_lower(string_field(mo, "memberEmailId"));
             gm.role = string_field(mo, "role", "member");
             gm.status = string_field(mo, "status");
             gm.zuid = id_field(mo, "zuid");
@@ -228,9 +219,9 @@ net::Idempotency ZohoClient::idempotency_of(std::string_view method, std::string
         "groups.updateGroupName",  "groups.updateMailGroupAdvOptions",
         "groups.changeMemberRole",
     };
-    if (net::iequals(method, "GET"))
+    if (core::iequals(method, "GET"))
         return net::Idempotency::idempotent;
-    if (net::iequals(method, "PUT"))
+    if (core::iequals(method, "PUT"))
         for (auto op : state_setters)
             if (op == operation)
                 return net::Idempotency::idempotent;
@@ -245,7 +236,7 @@ asio::awaitable<Outcome<net::HttpResponse>> ZohoClient::send_once(const Spec& sp
     req.headers.push_back({"Authorization", "Zoho-oauthtoken " + token.reveal()});
     req.headers.push_back({"Accept", "application/json"});
     // A mutation belongs to a journaled step: a shutdown lets it finish so its outcome is known.
-    req.finish_on_stop = !net::iequals(spec.method, "GET");
+    req.finish_on_stop = !core::iequals(spec.method, "GET");
     if (spec.body) {
         req.content_type = "application/json";
         req.body = json::serialize(*spec.body);
@@ -322,10 +313,10 @@ asio::awaitable<Outcome<json::value>> ZohoClient::attempt(Spec& spec) {
                  {"throttles", spec.throttles},
                  {"wait_s",
                   std::chrono::duration_cast<std::chrono::seconds>(*err.retry_after).count()}});
-        } else if (net::iequals(err.service_code, codes::invalid_oauthscope)) {
+        } else if (core::iequals(err.service_code, codes::invalid_oauthscope)) {
             log::error("ZOHO_SCOPE_MISSING",
                        {{"operation", spec.operation}, {"scope", spec.scope}});
-        } else if (net::iequals(err.service_code, codes::extra_key_found)) {
+        } else if (core::iequals(err.service_code, codes::extra_key_found)) {
             log::error("ZOHO_REQUEST_REJECTED",
                        {{"operation", spec.operation}, {"error", err.describe()}});
         }
@@ -635,7 +626,7 @@ asio::awaitable<Outcome<void>> ZohoClient::delete_aliases(UserRef user,
         co_return r;
     std::vector<std::string> remaining;
     for (const auto& a : aliases)
-        if (std::find(probe->aliases.begin(), probe->aliases.end(), ascii_lower(a)) !=
+        if (std::find(probe->aliases.begin(), probe->aliases.end(), core::ascii_lower(a)) !=
             probe->aliases.end())
             remaining.push_back(a);
     log::info("ZOHO_ALREADY_GONE", {{"operation", "accounts.deleteEmailAlias"},
@@ -776,7 +767,7 @@ asio::awaitable<Outcome<std::optional<Group>>> ZohoClient::find_group(std::strin
     auto groups = co_await list_groups();
     if (!groups)
         co_return groups.error();
-    const std::string want = ascii_lower(address);
+    const std::string want = core::ascii_lower(address);
     for (auto& g : *groups)
         if (g.address == want)
             co_return std::optional<Group>(std::move(g));
@@ -804,7 +795,7 @@ asio::awaitable<Outcome<void>> ZohoClient::add_members(std::int64_t zgid,
         return json::object{{"mode", "addMailGroupMember"}, {"mailGroupMemberList", std::move(a)}};
     };
     auto r = co_await update_group(zgid, body_for(members), "groups.addMailGroupMember");
-    if (r || !net::iequals(r.error().service_code, codes::member_already_exists))
+    if (r || !core::iequals(r.error().service_code, codes::member_already_exists))
         co_return r;
 
     // Section 10: "member already in the group" is success once a probe shows every member in.
@@ -814,7 +805,7 @@ asio::awaitable<Outcome<void>> ZohoClient::add_members(std::int64_t zgid,
         co_return group.error();
     std::vector<GroupMember> missing;
     for (const auto& m : members) {
-        const std::string want = ascii_lower(m.address);
+        const std::string want = core::ascii_lower(m.address);
         const bool present = std::any_of(group->members.begin(), group->members.end(),
                                          [&](const GroupMember& g) { return g.address == want; });
         if (!present)
@@ -839,7 +830,7 @@ asio::awaitable<Outcome<void>> ZohoClient::remove_members(std::int64_t zgid,
                             {"mailGroupMemberList", std::move(a)}};
     };
     auto r = co_await update_group(zgid, body_for(addresses), "groups.deleteMailGroupMember");
-    if (r || !net::iequals(r.error().service_code, codes::member_not_found))
+    if (r || !core::iequals(r.error().service_code, codes::member_not_found))
         co_return r;
     // A member already gone is done; Zoho refuses the whole list for one such address, so the
     // ones still in are removed once more after a probe of the member list.
@@ -848,7 +839,7 @@ asio::awaitable<Outcome<void>> ZohoClient::remove_members(std::int64_t zgid,
         co_return group.error();
     std::vector<std::string> remaining;
     for (const auto& m : addresses) {
-        const std::string want = ascii_lower(m);
+        const std::string want = core::ascii_lower(m);
         if (std::any_of(group->members.begin(), group->members.end(),
                         [&](const GroupMember& g) { return g.address == want; }))
             remaining.push_back(m);

@@ -4,6 +4,7 @@
 // secrets, each in its own temporary folder.
 #include "daemon/store/sqlite_store.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/sandbox_process.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -56,18 +57,9 @@ class EndToEnd : public ::testing::Test {
     }
 
     void start_sandbox(const fs::path& seed) {
-        auto ready = dir_.path() / "ready.json";
-        fs::remove(ready);
-        sandbox_ = std::make_unique<BackgroundProcess>(
-            std::vector<std::string>{kSandbox, "--listen", "127.0.0.1:0", "--seed", seed.string(),
-                                     "--ready-file", ready.string()},
-            (dir_.path() / "sandbox.log").string());
-        for (int i = 0; i < 200 && !fs::exists(ready); ++i)
-            std::this_thread::sleep_for(50ms);
-        ASSERT_TRUE(fs::exists(ready)) << read_file(dir_.path() / "sandbox.log");
-        auto r = json::parse(read_file(ready)).as_object();
-        std::string api(r["zoho_api_url"].as_string());
-        base_ = api;
+        sandbox_ = std::make_unique<SandboxProcess>(kSandbox, seed, dir_.path());
+        ASSERT_TRUE(sandbox_->ready()) << sandbox_->log();
+        base_ = sandbox_->base_url();
         // Generous limits: the test checks behaviour, not the services' budgets.
         control(
             "POST", "config",
@@ -76,50 +68,14 @@ class EndToEnd : public ::testing::Test {
     }
 
     void write_config() {
-        std::string cfg = R"(bitrix:
-  portal_url: )" + base_ + R"(
-  webhook_user_id: 1
-  webhook_secret_file: secrets/webhook
-  application_token_file: secrets/apptoken
-  project_id: 42
-  approvers: [7, 8]
-  approver_department: 2
-  rate_burst: 500
-  rate_per_second: 50
-zoho:
-  accounts_url: )" + base_ +
-                          R"(
-  api_url: )" + base_ + R"(
-  client_id: 1000.SANDBOXCLIENT
-  client_secret_file: secrets/client
-  refresh_token_file: secrets/refresh
-  requests_per_minute: 6000
-policy:
-  allowed_domains: [tarmexico.com]
-  protected_accounts: [admin@tarmexico.com, camilo.luna@tarmexico.com]
-state:
-  path: state/hrmaild.db
-admin:
-  listen: 127.0.0.1:0
-  tokens: [{name: camilo, token_file: secrets/admin}]
-workflows:
-  dir: )" + (source_dir() / "workflows").string() +
-                          R"(
-  vars:
-    domain: tarmexico.com
-    departments: [Operaciones, Mantenimiento, Comercial]
-    department_groups:
-      Operaciones: operaciones@tarmexico.com
-      Mantenimiento: mantenimiento@tarmexico.com
-      Comercial: comercial@tarmexico.com
-    all_staff_group: todos@tarmexico.com
-logging:
-  level: debug
-retry:
-  base_delay: 100ms
-  max_delay: 1s
-)";
-        config_ = dir_.write("hrmaild.yaml", cfg);
+        DaemonConfig c;
+        c.base_url = base_;
+        c.application_token_file = "secrets/apptoken";
+        c.approver_department = 2;
+        c.protected_accounts = "[admin@tarmexico.com, camilo.luna@tarmexico.com]";
+        c.log_level = "debug";
+        c.retry = "  base_delay: 100ms\n  max_delay: 1s\n";
+        config_ = dir_.write("hrmaild.yaml", c.yaml());
     }
 
     void start_daemon(std::map<std::string, std::string> env = {}) {
@@ -139,18 +95,11 @@ retry:
 
     std::string http(const std::string& method, const std::string& url,
                      const std::string& body = {}) {
-        std::vector<std::string> argv{"/usr/bin/curl", "-s", "-X", method, url};
-        if (!body.empty()) {
-            argv.insert(argv.end(),
-                        {"-H", "Content-Type: application/json", "--data-binary", body});
-        }
-        auto r = run_process(argv, {}, 20s);
-        EXPECT_EQ(r.exit_code, 0) << url << ": " << r.err;
-        return r.out;
+        return curl(method, url, body);
     }
     json::value control(const std::string& method, const std::string& what,
                         const std::string& body = {}) {
-        return json::parse(http(method, base_ + "/_sandbox/" + what, body));
+        return sandbox_->control(method, what, body);
     }
     json::value rest(const std::string& method, const std::string& body) {
         return json::parse(
@@ -249,7 +198,8 @@ retry:
     std::string since_ = "2000-01-01T00:00:00+00:00";
     fs::path seed_, config_;
     std::string base_;
-    std::unique_ptr<BackgroundProcess> sandbox_, daemon_;
+    std::unique_ptr<SandboxProcess> sandbox_;
+    std::unique_ptr<BackgroundProcess> daemon_;
 };
 
 }  // namespace hrmaild::test

@@ -2,6 +2,7 @@
 // variables NOTIFY_SOCKET and WATCHDOG_USEC), against the real sandbox, sends WATCHDOG=1 at
 // half the interval from its event loop; without WATCHDOG_USEC it sends none.
 #include "tests/support/process.hpp"
+#include "tests/support/sandbox_process.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -80,51 +81,23 @@ long count(const std::vector<std::string>& messages, const std::string& what) {
 class Watchdog : public ::testing::Test {
   protected:
     void SetUp() override {
-        auto ready = dir_.path() / "ready.json";
-        sandbox_ = std::make_unique<BackgroundProcess>(
-            std::vector<std::string>{HRMAILD_SANDBOX_BIN, "--listen", "127.0.0.1:0", "--seed",
-                                     (source_dir() / "tests/fixtures/tickets").string(),
-                                     "--ready-file", ready.string()},
-            (dir_.path() / "sandbox.log").string());
-        for (int i = 0; i < 400 && !fs::exists(ready); ++i)
-            std::this_thread::sleep_for(50ms);
-        ASSERT_TRUE(fs::exists(ready)) << read_file(dir_.path() / "sandbox.log");
-        std::string base(json::parse(read_file(ready)).at("zoho_api_url").as_string());
+        sandbox_ = std::make_unique<SandboxProcess>(
+            HRMAILD_SANDBOX_BIN, source_dir() / "tests/fixtures/tickets", dir_.path());
+        ASSERT_TRUE(sandbox_->ready()) << sandbox_->log();
+        // The checked-in development secrets, as an operator's first run uses them.
         auto secrets = source_dir() / "config/secrets";
         for (const auto* name :
              {"bitrix-webhook", "zoho-client-secret", "zoho-refresh-token", "admin-camilo"})
             dir_.write(name, read_file(secrets / name));
-        config_ = dir_.write("hrmaild.yaml", R"(bitrix:
-  portal_url: )" + base + R"(
-  webhook_user_id: 1
-  webhook_secret_file: bitrix-webhook
-  project_id: 42
-  approvers: [7]
-zoho:
-  accounts_url: )" + base + R"(
-  api_url: )" + base + R"(
-  client_id: 1000.SANDBOXCLIENT
-  client_secret_file: zoho-client-secret
-  refresh_token_file: zoho-refresh-token
-policy:
-  allowed_domains: [tarmexico.com]
-state:
-  path: state/hrmaild.db
-admin:
-  listen: 127.0.0.1:0
-  tokens: [{name: camilo, token_file: admin-camilo}]
-workflows:
-  dir: )" + (source_dir() / "workflows").string() +
-                                                 R"(
-  vars:
-    domain: tarmexico.com
-    departments: [Operaciones, Mantenimiento, Comercial]
-    department_groups:
-      Operaciones: operaciones@tarmexico.com
-      Mantenimiento: mantenimiento@tarmexico.com
-      Comercial: comercial@tarmexico.com
-    all_staff_group: todos@tarmexico.com
-)");
+        DaemonConfig c;
+        c.base_url = sandbox_->base_url();
+        c.webhook_secret_file = "bitrix-webhook";
+        c.client_secret_file = "zoho-client-secret";
+        c.refresh_token_file = "zoho-refresh-token";
+        c.admin_token_file = "admin-camilo";
+        c.approvers = "[7]";
+        c.generous_rates = false;
+        config_ = dir_.write("hrmaild.yaml", c.yaml());
     }
 
     void start_daemon(std::map<std::string, std::string> env) {
@@ -140,7 +113,7 @@ workflows:
 
     TempDir dir_;
     fs::path config_;
-    std::unique_ptr<BackgroundProcess> sandbox_;
+    std::unique_ptr<SandboxProcess> sandbox_;
     std::unique_ptr<BackgroundProcess> daemon_;
 };
 

@@ -3,6 +3,7 @@
 // mint for twenty `plan` runs and for ten daemon restarts), a refused mint ends a command at
 // once with the time it clears, and SIGTERM during a retry backoff stops the daemon promptly.
 #include "tests/support/process.hpp"
+#include "tests/support/sandbox_process.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -46,17 +47,10 @@ int free_port() {
 class TokenProcess : public ::testing::Test {
   protected:
     void SetUp() override {
-        auto ready = dir_.path() / "ready.json";
-        sandbox_ = std::make_unique<BackgroundProcess>(
-            std::vector<std::string>{kSandbox, "--listen", "127.0.0.1:0", "--seed",
-                                     (source_dir() / "tests/fixtures/tickets").string(),
-                                     "--ready-file", ready.string()},
-            (dir_.path() / "sandbox.log").string());
-        for (int i = 0; i < 200 && !fs::exists(ready); ++i)
-            std::this_thread::sleep_for(50ms);
-        ASSERT_TRUE(fs::exists(ready)) << read_file(dir_.path() / "sandbox.log");
-        base_ =
-            std::string(json::parse(read_file(ready)).as_object().at("zoho_api_url").as_string());
+        sandbox_ = std::make_unique<SandboxProcess>(
+            kSandbox, source_dir() / "tests/fixtures/tickets", dir_.path());
+        ASSERT_TRUE(sandbox_->ready()) << sandbox_->log();
+        base_ = sandbox_->base_url();
         for (auto [name, value] : {std::pair{"webhook", "sandbox-webhook-secret"},
                                    {"client", "sandbox-client-secret"},
                                    {"refresh", "1000.sandbox-refresh-token"},
@@ -71,58 +65,18 @@ class TokenProcess : public ::testing::Test {
 
     void write_config(const std::string& base_delay, const std::string& max_delay,
                       int admin_port = 0) {
-        config_ = dir_.write("hrmaild.yaml", R"(bitrix:
-  portal_url: )" + base_ + R"(
-  webhook_user_id: 1
-  webhook_secret_file: secrets/webhook
-  project_id: 42
-  approvers: [7, 8]
-  rate_burst: 500
-  rate_per_second: 50
-zoho:
-  accounts_url: )" + base_ + R"(
-  api_url: )" + base_ + R"(
-  client_id: 1000.SANDBOXCLIENT
-  client_secret_file: secrets/client
-  refresh_token_file: secrets/refresh
-  requests_per_minute: 6000
-policy:
-  allowed_domains: [tarmexico.com]
-state:
-  path: state/hrmaild.db
-admin:
-  listen: 127.0.0.1:)" + std::to_string(admin_port) +
-                                                 R"(
-  tokens: [{name: camilo, token_file: secrets/admin}]
-workflows:
-  dir: )" + (source_dir() / "workflows").string() +
-                                                 R"(
-  vars:
-    domain: tarmexico.com
-    departments: [Operaciones, Mantenimiento, Comercial]
-    department_groups:
-      Operaciones: operaciones@tarmexico.com
-      Mantenimiento: mantenimiento@tarmexico.com
-      Comercial: comercial@tarmexico.com
-    all_staff_group: todos@tarmexico.com
-logging:
-  level: debug
-retry:
-  max_attempts: 8
-  base_delay: )" + base_delay + R"(
-  max_delay: )" + max_delay + "\n");
+        DaemonConfig c;
+        c.base_url = base_;
+        c.admin_listen = "127.0.0.1:" + std::to_string(admin_port);
+        c.log_level = "debug";
+        c.retry =
+            "  max_attempts: 8\n  base_delay: " + base_delay + "\n  max_delay: " + max_delay + "\n";
+        config_ = dir_.write("hrmaild.yaml", c.yaml());
     }
 
     json::value control(const std::string& method, const std::string& what,
                         const std::string& body = {}) {
-        std::vector<std::string> argv{"/usr/bin/curl", "-s", "-X", method,
-                                      base_ + "/_sandbox/" + what};
-        if (!body.empty())
-            argv.insert(argv.end(),
-                        {"-H", "Content-Type: application/json", "--data-binary", body});
-        auto r = run_process(argv, {}, 20s);
-        EXPECT_EQ(r.exit_code, 0) << r.err;
-        return json::parse(r.out);
+        return sandbox_->control(method, what, body);
     }
     std::int64_t tokens_minted() {
         return control("GET", "state").at("requests").at("tokens_minted").to_number<std::int64_t>();
@@ -163,7 +117,7 @@ retry:
 
     boost::system::error_code ec_;
     TempDir dir_;
-    std::unique_ptr<BackgroundProcess> sandbox_;
+    std::unique_ptr<SandboxProcess> sandbox_;
     std::string base_;
     fs::path config_;
 };

@@ -1,5 +1,7 @@
 #include "tests/support/net_test_server.hpp"
 
+#include "daemon/core/text.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -26,11 +28,6 @@ using asio::ip::tcp;
 namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-std::string lower(std::string s) {
-    for (auto& c : s)
-        c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    return s;
-}
 }  // namespace
 
 struct NetTestServer::Impl {
@@ -102,7 +99,7 @@ struct NetTestServer::Impl {
             sr.target = std::string(req.target());
             for (const auto& f : req) {
                 // A repeated header is joined with ", " (RFC 9110), so tests can see doubles.
-                auto& slot = sr.headers[lower(std::string(f.name_string()))];
+                auto& slot = sr.headers[core::ascii_lower(f.name_string())];
                 slot += (slot.empty() ? "" : ", ") + std::string(f.value());
             }
             sr.body = req.body();

@@ -1,26 +1,8 @@
 #include "daemon/store/detail/audit_chain.hpp"
 
-#include <openssl/evp.h>
-
-#include <array>
-#include <stdexcept>
+#include "daemon/core/hash.hpp"
 
 namespace hrmaild::store::detail {
-
-std::string sha256_hex(std::string_view data) {
-    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-    unsigned int len = 0;
-    if (EVP_Digest(data.data(), data.size(), digest.data(), &len, EVP_sha256(), nullptr) != 1)
-        throw std::runtime_error("store: OpenSSL SHA-256 failed");
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(len * 2U);
-    for (unsigned int i = 0; i < len; ++i) {
-        out.push_back(kHex[digest[i] >> 4U]);
-        out.push_back(kHex[digest[i] & 0x0fU]);
-    }
-    return out;
-}
 
 namespace {
 void field(std::string& out, std::string_view value) {
@@ -42,7 +24,7 @@ std::string audit_hash(std::string_view prev_hash, std::int64_t seq, std::int64_
     field(buf, action);
     field(buf, task_id ? std::to_string(*task_id) : std::string("-"));
     field(buf, detail);
-    return sha256_hex(buf);
+    return core::sha256_hex(buf);
 }
 
 }  // namespace hrmaild::store::detail

@@ -12,9 +12,6 @@ namespace hrmaild::store::detail {
 inline constexpr std::string_view kAuditGenesis =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// Lower-case hex SHA-256 of `data` (OpenSSL).
-std::string sha256_hex(std::string_view data);
-
 /// The hash of one audit record. Fields are length-prefixed so no two different records
 /// encode to the same bytes (a newline inside `detail` cannot fake a field boundary).
 std::string audit_hash(std::string_view prev_hash, std::int64_t seq, std::int64_t at_ms,

@@ -11,6 +11,7 @@
 #include "daemon/log/log.hpp"
 #include "daemon/net/http_client.hpp"
 #include "tests/sandbox/server.hpp"
+#include "tests/support/run_coro.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -95,34 +96,12 @@ class BitrixSandboxTest : public ::testing::Test {
     /// both clocks to the next deadline.
     template <typename T>
     T run(asio::awaitable<T> aw) {
-        std::optional<T> result;
-        std::exception_ptr failure;
-        asio::co_spawn(ioc, std::move(aw), [&](std::exception_ptr e, T v) {
-            if (e)
-                failure = e;
-            else
-                result.emplace(std::move(v));
+        hrmaild::test::RunOptions o;
+        o.limit = 60s;
+        o.when_idle = hrmaild::test::jump_clock(clock, [this](std::chrono::milliseconds jumped) {
+            sb.call([jumped](sandbox::Sandbox& s) { s.clock().advance(jumped); });
         });
-        auto give_up = std::chrono::steady_clock::now() + 60s;
-        while (!result && !failure) {
-            if (ioc.stopped())
-                ioc.restart();
-            std::size_t n = ioc.run_one_for(5ms);
-            if (result || failure)
-                break;
-            if (n == 0 && clock.sleepers() > 0) {
-                auto before = clock.now();
-                clock.advance_to_next();
-                auto jumped =
-                    std::chrono::duration_cast<std::chrono::milliseconds>(clock.now() - before);
-                sb.call([jumped](sandbox::Sandbox& s) { s.clock().advance(jumped); });
-            }
-            if (std::chrono::steady_clock::now() > give_up)
-                throw std::runtime_error("test call hung");
-        }
-        if (failure)
-            std::rethrow_exception(failure);
-        return std::move(*result);
+        return hrmaild::test::run_coro(ioc, std::move(aw), o);
     }
 
     /// A control API call over HTTP (not through the client under test).

@@ -5,8 +5,8 @@
 #include "daemon/log/log.hpp"
 #include "daemon/net/classify.hpp"
 #include "daemon/net/retry.hpp"
-#include "tests/support/net_test_run.hpp"
 #include "tests/support/net_test_server.hpp"
+#include "tests/support/run_coro.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/asio/bind_cancellation_slot.hpp>

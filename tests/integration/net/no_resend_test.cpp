@@ -8,6 +8,7 @@
 #include "daemon/zoho/zoho_client.hpp"
 #include "tests/sandbox/seed.hpp"
 #include "tests/sandbox/server.hpp"
+#include "tests/support/run_coro.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -71,21 +72,9 @@ class NoResend : public ::testing::Test {
 
     template <typename T>
     T run(asio::awaitable<T> aw) {
-        std::optional<T> result;
-        std::exception_ptr failure;
-        asio::co_spawn(ioc, std::move(aw), [&](std::exception_ptr e, T v) {
-            if (e)
-                failure = e;
-            else
-                result.emplace(std::move(v));
-        });
-        ioc.restart();
-        ioc.run_for(30s);  // watchdog: every call here is bounded by the 3 s HTTP deadline
-        if (failure)
-            std::rethrow_exception(failure);
-        if (!result)
-            throw std::runtime_error("test call hung");
-        return std::move(*result);
+        hrmaild::test::RunOptions o;
+        o.limit = 30s;  // every call here is bounded by the 3 s HTTP deadline
+        return hrmaild::test::run_coro(ioc, std::move(aw), o);
     }
 
     void fault(json::object spec) {

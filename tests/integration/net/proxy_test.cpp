@@ -3,8 +3,8 @@
 #include "daemon/net/http_client.hpp"
 #include "tests/support/net_connect_proxy.hpp"
 #include "tests/support/net_test_pki.hpp"
-#include "tests/support/net_test_run.hpp"
 #include "tests/support/net_test_server.hpp"
+#include "tests/support/run_coro.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>

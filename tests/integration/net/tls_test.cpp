@@ -2,8 +2,8 @@
 // untrusted certificate and of a name mismatch, SNI, keep-alive over TLS.
 #include "daemon/net/http_client.hpp"
 #include "tests/support/net_test_pki.hpp"
-#include "tests/support/net_test_run.hpp"
 #include "tests/support/net_test_server.hpp"
+#include "tests/support/run_coro.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>

@@ -12,6 +12,7 @@
 #include "daemon/zoho/zoho_client.hpp"
 #include "tests/sandbox/seed.hpp"
 #include "tests/sandbox/server.hpp"
+#include "tests/support/run_coro.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -89,30 +90,13 @@ class ZohoAdapterOps : public ::testing::Test {
     /// virtual clock, jumps it (and the sandbox clock by the same amount) to the next deadline.
     template <typename T>
     T go(asio::awaitable<T> aw) {
-        std::optional<T> out;
-        std::exception_ptr error;
-        asio::co_spawn(ioc_, std::move(aw), [&](std::exception_ptr e, T v) {
-            error = e;
-            if (!e)
-                out.emplace(std::move(v));
+        hrmaild::test::RunOptions o;
+        o.limit = 60s;
+        o.io_grace = 2ms;
+        o.when_idle = hrmaild::test::jump_clock(clock_, [this](std::chrono::milliseconds jump) {
+            sandbox_->call([jump](sandbox::Sandbox& s) { s.clock().advance(jump); });
         });
-        const auto deadline = std::chrono::steady_clock::now() + 60s;
-        while (!out && !error) {
-            if (std::chrono::steady_clock::now() > deadline)
-                throw std::runtime_error("call did not finish within the real-time limit");
-            ioc_.restart();
-            ioc_.run_for(2ms);
-            if (!out && !error && clock_.sleepers() > 0) {
-                const auto before = clock_.now();
-                clock_.advance_to_next();
-                const auto jump =
-                    std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now() - before);
-                sandbox_->call([jump](sandbox::Sandbox& s) { s.clock().advance(jump); });
-            }
-        }
-        if (error)
-            std::rethrow_exception(error);
-        return std::move(*out);
+        return hrmaild::test::run_coro(ioc_, std::move(aw), o);
     }
 
     /// The adapter's fresh view of the organization (what a planner binds steps against).

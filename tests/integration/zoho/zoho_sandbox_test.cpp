@@ -15,6 +15,7 @@
 #include "tests/sandbox/seed.hpp"
 #include "tests/sandbox/server.hpp"
 #include "tests/support/net_test_pki.hpp"
+#include "tests/support/run_coro.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -105,6 +106,15 @@ class ZohoSandbox : public ::testing::Test {
 
     /// Runs the io_context for real I/O; when a coroutine sleeps on the virtual clock, jumps it
     /// (and the sandbox clock by the same amount) to the next deadline.
+    /// Jumps the virtual clock (and the sandbox clock by the same amount) to the next deadline
+    /// when a coroutine sleeps on it; whether it did.
+    bool jump_clocks() {
+        return hrmaild::test::jump_clock(clock_, [this](std::chrono::milliseconds jump) {
+            sandbox_->call([jump](sandbox::Sandbox& s) { s.clock().advance(jump); });
+        })();
+    }
+
+    /// Runs the io_context for real I/O, jumping the clocks when only they are waited on.
     bool drive_until(const std::function<bool()>& done, std::chrono::seconds limit = 60s) {
         const auto deadline = std::chrono::steady_clock::now() + limit;
         while (!done()) {
@@ -112,32 +122,19 @@ class ZohoSandbox : public ::testing::Test {
                 return false;
             ioc_.restart();
             ioc_.run_for(2ms);
-            if (!done() && clock_.sleepers() > 0) {
-                const auto before = clock_.now();
-                clock_.advance_to_next();
-                const auto jump =
-                    std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now() - before);
-                sandbox_->call([jump](sandbox::Sandbox& s) { s.clock().advance(jump); });
-            }
+            if (!done())
+                jump_clocks();
         }
         return true;
     }
 
     template <typename T>
     T go(asio::awaitable<T> aw) {
-        std::optional<T> out;
-        std::exception_ptr error;
-        asio::co_spawn(ioc_, std::move(aw), [&](std::exception_ptr e, T v) {
-            error = e;
-            if (!e)
-                out.emplace(std::move(v));
-        });
-        const bool ok = drive_until([&] { return out.has_value() || error; });
-        if (error)
-            std::rethrow_exception(error);
-        if (!ok)
-            throw std::runtime_error("call did not finish within the real-time limit");
-        return std::move(*out);
+        hrmaild::test::RunOptions o;
+        o.limit = 60s;
+        o.io_grace = 2ms;
+        o.when_idle = [this] { return jump_clocks(); };
+        return hrmaild::test::run_coro(ioc_, std::move(aw), o);
     }
 
     /// A control API call over HTTP; the answer's JSON.

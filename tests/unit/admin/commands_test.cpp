@@ -1,6 +1,7 @@
 // The command registry: one place that validates arguments for the API and the CLI.
 #include "daemon/admin/commands.hpp"
 #include "daemon/log/log.hpp"
+#include "tests/support/run_coro.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
@@ -16,15 +17,7 @@ namespace json = boost::json;
 
 CommandResult run_sync(const CommandRegistry& registry, CommandRequest request) {
     boost::asio::io_context io;
-    std::optional<CommandResult> out;
-    boost::asio::co_spawn(io, registry.run(std::move(request)),
-                          [&](std::exception_ptr e, CommandResult r) {
-                              if (e)
-                                  std::rethrow_exception(e);
-                              out = std::move(r);
-                          });
-    io.run();
-    return out.value();
+    return hrmaild::test::run_coro(io, registry.run(std::move(request)));
 }
 
 std::string error_code(const CommandResult& r) {

@@ -3,6 +3,7 @@
 // answers through a handler, after yielding once so concurrent callers really interleave.
 #include "daemon/bitrix/client.hpp"
 #include "daemon/core/clock.hpp"
+#include "tests/support/run_coro.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
@@ -104,20 +105,10 @@ inline ClientSettings webhook_settings() {
 /// Runs a coroutine to completion on `ioc`, jumping the manual clock over every sleep.
 template <typename T>
 T run(boost::asio::io_context& ioc, core::ManualClock& clock, boost::asio::awaitable<T> aw) {
-    std::optional<T> result;
-    std::exception_ptr failure;
-    boost::asio::co_spawn(ioc, std::move(aw), [&](std::exception_ptr e, T v) {
-        if (e)
-            failure = e;
-        else
-            result.emplace(std::move(v));
-    });
-    bool finished = clock.run_until(ioc, [&] { return result.has_value() || failure; });
-    if (failure)
-        std::rethrow_exception(failure);
-    if (!finished || !result)
-        throw std::runtime_error("coroutine did not finish");
-    return std::move(*result);
+    hrmaild::test::RunOptions o;
+    o.io_grace = std::chrono::milliseconds(0);
+    o.when_idle = [&clock] { return clock.advance_to_next(); };
+    return hrmaild::test::run_coro(ioc, std::move(aw), o);
 }
 
 /// A fixture holding an io_context, a manual clock, a fake portal and a client.

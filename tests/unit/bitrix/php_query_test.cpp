@@ -1,6 +1,7 @@
 #include "daemon/bitrix/php_query.hpp"
 #include "daemon/bitrix/batch.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
@@ -29,6 +30,20 @@ TEST(BitrixPhpQuery, ValuesAreEncodedAndNullsSkipped) {
     p["nested"] = json::object{{"a", json::object{{"b", "c"}}}};
     EXPECT_EQ(http_build_query(p),
               "MESSAGE=Hola%20Jos%C3%A9%20%26%20co%3D1&flag=1&off=0&nested%5Ba%5D%5Bb%5D=c");
+}
+
+// The wire bytes of every key and value: each byte but A-Z a-z 0-9 - _ . ~ as %XX with
+// upper-case hex digits, whatever library does the work.
+TEST(BitrixPhpQuery, EveryByteOutsideTheUnreservedSetIsEscaped) {
+    for (int b = 0; b < 256; ++b) {
+        const char c = static_cast<char>(b);
+        const bool unreserved = (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') ||
+                                (b >= '0' && b <= '9') || c == '-' || c == '_' || c == '.' ||
+                                c == '~';
+        const std::string expected =
+            unreserved ? std::string(1, c) : fmt::format("%{:02X}", static_cast<unsigned>(b));
+        EXPECT_EQ(percent_encode(std::string_view(&c, 1)), expected) << "byte " << b;
+    }
 }
 
 TEST(BitrixPhpQuery, PositionalOrderIsKept) {

@@ -1,5 +1,8 @@
 // Every configuration error path: the message, its key path, its line and column.
 #include "daemon/config/config.hpp"
+#include "daemon/config/schema.hpp"
+#include "daemon/core/text.hpp"
+#include "daemon/domain/operation.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -253,10 +256,18 @@ TEST_F(ConfigLoaderTest, UnknownOperationInAlwaysApprove) {
     auto r = load(std::string(kBase) + "  always_approve: [delete_user, nuke]\n");
     EXPECT_EQ(
         problems(r),
-        "DIR/hrmaild.yaml:12:33: policy.always_approve: unknown value 'nuke'; expected one of "
-        "create_user, disable_user, enable_user, delete_user, reset_password, "
-        "update_display_name, change_role, add_alias, remove_alias, create_group, "
-        "delete_group, rename_group, add_group_member, remove_group_member\n");
+        "DIR/hrmaild.yaml:12:33: policy.always_approve: unknown value 'nuke'; expected one of " +
+            core::join(domain::kOpNames, ", ") + "\n");
+    // The choices are the operation table's names, so a new operation is accepted at once.
+    EXPECT_EQ(std::string(find_key("policy.always_approve")->choices),
+              core::join(domain::kOpNames, "|"));
+    EXPECT_NE(core::join(domain::kOpNames, "|").find("create_user|disable_user"),
+              std::string::npos);
+    for (auto name : domain::kOpNames)
+        EXPECT_EQ(
+            problems(load(std::string(kBase) + "  always_approve: [" + std::string(name) + "]\n")),
+            "")
+            << name;
 }
 
 TEST_F(ConfigLoaderTest, AdminTokens) {

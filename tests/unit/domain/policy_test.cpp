@@ -1,5 +1,7 @@
 #include "daemon/domain/policy.hpp"
 
+#include "daemon/core/text.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -202,7 +204,7 @@ TEST(Policy, NameKeyDecidesWhatCountsAsTheSameName) {
         auto pos = out.find("\xC3\xA9");
         if (pos != std::string::npos)
             out.replace(pos, 2, "e");
-        return ascii_lower(out);
+        return core::ascii_lower(out);
     };
     EXPECT_TRUE(evaluate_policy(p, rules(), directory(), false, true, blind).approval_required);
 }

@@ -1,7 +1,7 @@
 #pragma once
 /// In-memory TicketSource and MailDirectory for service tests: they keep what was done to them
 /// so tests assert on effects, and they can simulate a crash right after a remote effect.
-#include "daemon/service/iso_time.hpp"
+#include "daemon/core/time_format.hpp"
 #include "daemon/service/observer.hpp"
 #include "daemon/service/planning.hpp"
 #include "daemon/service/ports.hpp"
@@ -32,6 +32,7 @@ class FakeTickets : public service::TicketSource {
     std::vector<std::pair<std::int64_t, std::string>> notifications;  // (user, text)
     std::set<std::int64_t> completed, deferred;
     std::map<std::int64_t, std::vector<std::int64_t>> departments;
+    std::map<std::int64_t, int> department_reads;  ///< department_members calls, by department
     int next_comment = 100;
     int complete_calls = 0;
     int lose_next_complete_answers = 0;  // completes, then answers as if the reply was lost
@@ -95,7 +96,7 @@ class FakeTickets : public service::TicketSource {
             from = std::chrono::floor<std::chrono::seconds>(*since).time_since_epoch().count();
         std::vector<domain::Task> out;
         for (const auto& [id, t] : tasks)
-            if ((!from || service::parse_iso(t.changed_date) >= from) &&
+            if ((!from || core::parse_iso(t.changed_date) >= from) &&
                 (project == 0 || t.group_id == project))
                 out.push_back(t);
         if (after_poll)
@@ -166,6 +167,7 @@ class FakeTickets : public service::TicketSource {
     }
     service::Awaitable<service::Outcome<std::vector<std::int64_t>>> department_members(
         std::int64_t dept) override {
+        ++department_reads[dept];
         co_return departments[dept];
     }
 

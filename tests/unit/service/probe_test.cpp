@@ -1,5 +1,6 @@
 #include "daemon/service/planning.hpp"
 #include "daemon/service/ports.hpp"
+#include "daemon/workflow/plan_json.hpp"
 
 #include <gtest/gtest.h>
 
@@ -161,10 +162,10 @@ TEST(PlanSteps, TheBoundTargetRoundTripsThroughThePlanText) {
                    {{"group", std::string("ops@x.com")}, {"member", std::string("jp@x.com")}});
     step.target = {"ops@x.com", "", "", "6917529027641081857", "18014398509481985"};
     plan.steps.push_back(step);
-    auto steps = parse_plan_steps(plan.canonical_text());
+    auto steps = workflow::plan_from_text(workflow::canonical_text(plan)).steps;
     ASSERT_EQ(steps.size(), 1u);
     EXPECT_EQ(steps[0].target, step.target);
-    EXPECT_EQ(domain::canonical_step(steps[0]), domain::canonical_step(step));
+    EXPECT_EQ(workflow::canonical_step(steps[0]), workflow::canonical_step(step));
 }
 
 }  // namespace

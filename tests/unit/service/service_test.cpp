@@ -87,6 +87,28 @@ TEST_F(ServiceTest, RequesterWhoIsAnApproverCannotApproveTheirOwnTask) {
     EXPECT_FALSE(mail_.dir.find_group("comercial@tarmexico.com"));
 }
 
+// Issue 15: approvers and requesters by department share one cache, so a department that is
+// both is read from Bitrix once per cache period, and again once the period is over.
+TEST_F(ServiceTest, ADepartmentOfApproversAndRequestersIsReadOncePerCachePeriod) {
+    options_.requester_departments = {2};
+    make_service();
+    add_fixture("10-grupo-baja.json", 10);
+    tickets_.tasks[10].created_by = 8;  // in department 2: an allowed requester
+    run(service_->cycle());
+    ASSERT_EQ(state(10), TicketState::awaiting_approval);
+    tickets_.comment_as(10, 7, "/aprobar");  // 7 approves through the department
+    run(service_->cycle());
+    EXPECT_EQ(state(10), TicketState::done);
+    EXPECT_EQ(tickets_.department_reads[2], 1);
+    clock_.advance(std::chrono::seconds(601));  // past approver_cache (600 s)
+    add_fixture("04-baja.json", 4);
+    tickets_.tasks[4].created_by = 8;
+    run(service_->cycle());
+    tickets_.comment_as(4, 7, "/aprobar");
+    run(service_->cycle());
+    EXPECT_EQ(tickets_.department_reads[2], 2);
+}
+
 TEST_F(ServiceTest, ApprovalOfAChangedPlanDoesNotCount) {
     add_fixture("14-dominio-externo.json", 14);
     run(service_->cycle());

@@ -4,6 +4,7 @@
 #include "daemon/core/clock.hpp"
 #include "daemon/net/http_client.hpp"
 #include "daemon/zoho/json.hpp"
+#include "tests/support/run_coro.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
@@ -111,7 +112,7 @@ class FakeTransport final : public net::HttpTransport {
 /// The value of a header, or empty.
 inline std::string header_of(const net::HttpRequest& r, std::string_view name) {
     for (const auto& h : r.headers)
-        if (net::iequals(h.name, name))
+        if (core::iequals(h.name, name))
             return h.value;
     return {};
 }
@@ -134,20 +135,10 @@ inline std::string target_of(const net::HttpRequest& r) {
 /// Runs `aw` to completion on `ioc`, jumping virtual time whenever only the clock is waited on.
 template <typename T>
 T run(asio::io_context& ioc, core::ManualClock& clock, asio::awaitable<T> aw) {
-    std::optional<T> out;
-    std::exception_ptr error;
-    asio::co_spawn(ioc, std::move(aw), [&](std::exception_ptr e, T value) {
-        error = e;
-        if (!e)
-            out.emplace(std::move(value));
-    });
-    const bool finished = clock.run_until(ioc, [&] { return out.has_value() || error; });
-    if (error)
-        std::rethrow_exception(error);
-    EXPECT_TRUE(finished) << "the coroutine hung";
-    if (!out)
-        throw std::runtime_error("coroutine did not finish");
-    return std::move(*out);
+    hrmaild::test::RunOptions o;
+    o.io_grace = std::chrono::milliseconds(0);
+    o.when_idle = [&clock] { return clock.advance_to_next(); };
+    return hrmaild::test::run_coro(ioc, std::move(aw), o);
 }
 
 }  // namespace hrmaild::zoho::test

@@ -60,6 +60,9 @@ TEST(ZohoErrors, StatusFamiliesDecideUnknownCodes) {
 TEST(ZohoJson, EncodeSegmentKeepsAddressesReadable) {
     EXPECT_EQ(encode_segment("ana.lopez@tarmexico.com"), "ana.lopez@tarmexico.com");
     EXPECT_EQ(encode_segment("a+b/c d"), "a%2Bb%2Fc%20d");
+    // The sub-delimiters that could end or split a segment stay escaped.
+    EXPECT_EQ(encode_segment("!$'*=:&(),;?#[]%"), "!$'*=:%26%28%29%2C%3B%3F%23%5B%5D%25");
+    EXPECT_EQ(encode_segment("jos\xC3\xA9"), "jos%C3%A9");
 }
 
 }  // namespace

@@ -1,12 +1,38 @@
-#include "daemon/service/iso_time.hpp"
+#include "daemon/core/time_format.hpp"
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <cctype>
 #include <charconv>
 #include <ctime>
 
-namespace hrmaild::service {
+namespace hrmaild::core {
+
+std::string format_utc(std::chrono::system_clock::time_point t, UtcStyle style) {
+    using namespace std::chrono;
+    // fmt 9 formats a system_clock time point in local time, so the broken-down UTC time is
+    // made first (fmt::gmtime is the thread-safe gmtime_r) and formatted as a std::tm.
+    auto secs = floor<seconds>(t);
+    std::tm tm = fmt::gmtime(system_clock::to_time_t(secs));
+    switch (style) {
+        case UtcStyle::iso_offset:
+            return fmt::format("{:%Y-%m-%dT%H:%M:%S}+00:00", tm);
+        case UtcStyle::iso_millis_z:
+            return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z", tm,
+                               duration_cast<milliseconds>(t - secs).count());
+        case UtcStyle::readable:
+            return fmt::format("{:%Y-%m-%d %H:%M:%S}Z", tm);
+        case UtcStyle::iso_z:
+            break;
+    }
+    return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", tm);
+}
+
+std::string format_utc_seconds(std::int64_t unix_seconds, UtcStyle style) {
+    return format_utc(std::chrono::system_clock::time_point{std::chrono::seconds{unix_seconds}},
+                      style);
+}
 
 std::optional<std::int64_t> parse_iso(std::string_view s) {
     if (s.size() < 19)
@@ -41,12 +67,4 @@ std::optional<std::int64_t> parse_iso(std::string_view s) {
     return t;
 }
 
-std::string format_iso_utc(std::int64_t t) {
-    std::time_t tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+00:00", tm.tm_year + 1900,
-                       tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
-}  // namespace hrmaild::service
+}  // namespace hrmaild::core
