@@ -62,11 +62,13 @@ log="$build/fuzz-$target.log"
 export HRMAILD_SOURCE_DIR="$root"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+t0=$(date +%s)
 set +e
 "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
   -artifact_prefix="$artifacts/" "${dict[@]}" "$@" "$corpus" "$seeds/$target" >"$log" 2>&1
 rc=$?
 set -e
+elapsed=$(( $(date +%s) - t0 ))
 
 stat() { sed -n "s/^stat::$1: *//p" "$log" | tail -1; }
 execs=$(stat number_of_executed_units)
@@ -81,6 +83,6 @@ else
   result="FINDING (${kind:-exit $rc}) ${artifact:-see $log}"
   tail -n 60 "$log" >&2
 fi
-echo "fuzz: $target: ${execs:-0} executions in ${seconds} s (${rate:-0} exec/s, peak RSS ${rss:-?} MB), corpus $units inputs, $result"
+echo "fuzz: $target: ${execs:-0} executions in ${elapsed} s (${rate:-0} exec/s, peak RSS ${rss:-?} MB), corpus $units inputs, $result"
 echo "fuzz: log $log"
 [ "$rc" -eq 0 ]
