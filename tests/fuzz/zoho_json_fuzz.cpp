@@ -3,6 +3,7 @@
 // with their members, the organization) and the classification of error answers.
 //
 // Input: the first byte is the HTTP status class, the rest the response body.
+#include "daemon/core/clock.hpp"
 #include "daemon/zoho/errors.hpp"
 #include "daemon/zoho/json.hpp"
 #include "daemon/zoho/zoho_client.hpp"
@@ -44,7 +45,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)zoho::ascii_lower(response.body);
     (void)zoho::is_throttle_response(response);
     auto error = zoho::classify_api_error(response, "ZohoMail.organization.accounts.ALL",
-                                          net::from_unix_seconds(1'760'000'000));
+                                          core::from_unix_seconds(1'760'000'000));
     (void)error.describe();
     (void)zoho::is_not_found(error);
     (void)zoho::is_throttle(error);
