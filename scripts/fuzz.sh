@@ -52,7 +52,7 @@ seeds="$build/fuzz-seeds"
 corpus="$build/fuzz-corpus/$target"
 artifacts="$build/fuzz-artifacts/$target"
 mkdir -p "$corpus" "$artifacts"
-python3 "$root/tests/fuzz/seeds.py" "$root" "$seeds" >/dev/null
+python3 "$root/tests/fuzz/seeds.py" "$root" "$seeds" "$target" >/dev/null
 dict=()
 if [ -f "$root/tests/fuzz/dict/$target.dict" ]; then
   dict=(-dict="$root/tests/fuzz/dict/$target.dict")

@@ -2,7 +2,8 @@
 """Writes the seed corpus of each fuzz target (tests/fuzz/*_fuzz.cpp) from the repository's
 fixtures: tests/fixtures/tickets (requests, portal, org), workflows/, config/, and the API
 answers and comments the unit tests hold as string literals (tests/unit/{bitrix,zoho,service,
-config}). Usage: seeds.py SOURCE_DIR OUT_DIR; OUT_DIR/<target>/ is rewritten.
+config}). Usage: seeds.py SOURCE_DIR OUT_DIR [TARGET]; OUT_DIR/<target>/ is rewritten (only
+TARGET's when given, so runs of different targets at once do not race).
 
 Each seed is in the target's input layout (see the comment at the top of its .cpp)."""
 import hashlib
@@ -140,7 +141,10 @@ for r in reqs:
     add("admin_request", b"\x00" + r.encode())
     add("admin_request", b"\x01" + r.encode())
 
+only = sys.argv[3] if len(sys.argv) > 3 else None
 for target, items in seeds.items():
+    if only and target != only:
+        continue
     d = out / target
     if d.exists():
         shutil.rmtree(d)
