@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <sstream>
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -147,6 +148,33 @@ std::optional<std::string_view> task_id_field(std::string_view event) {
     return std::nullopt;
 }
 
+/// The answer to a request that could not be read (`ec` is the parser's error, not an end
+/// of stream or a time-out).
+Reply unreadable_reply(const boost::system::error_code& ec, std::int64_t max_body_bytes) {
+    if (ec == http::error::body_limit)
+        return error_reply(
+            413, "body_too_large",
+            fmt::format("the request body exceeds admin.max_body_bytes ({})", max_body_bytes));
+    if (ec == http::error::header_limit)
+        return error_reply(431, "headers_too_large", "the request head is too large");
+    return error_reply(400, "bad_request", "malformed HTTP request");
+}
+
+/// A reply as the HTTP response sent.
+Response make_response(Reply reply, unsigned version, bool keep_alive) {
+    Response res{static_cast<http::status>(reply.status), version};
+    res.set(http::field::server, "hrmaild");
+    res.set(http::field::content_type, reply.content_type);
+    res.set(http::field::cache_control, "no-store");
+    res.set("X-Content-Type-Options", "nosniff");
+    for (auto& [field, value] : reply.headers)
+        res.set(field, value);
+    res.body() = std::move(reply.body);
+    res.keep_alive(keep_alive);
+    res.prepare_payload();
+    return res;
+}
+
 }  // namespace
 
 struct AdminServer::Impl : std::enable_shared_from_this<AdminServer::Impl> {
@@ -192,6 +220,7 @@ struct AdminServer::Impl : std::enable_shared_from_this<AdminServer::Impl> {
     void stop();
     asio::awaitable<void> accept_loop();
     asio::awaitable<void> session(tcp::socket socket);
+    asio::awaitable<std::string> answer_bytes(std::string bytes, asio::ip::address peer);
     asio::awaitable<Reply> handle(const Request& req, const tcp::endpoint& peer);
     asio::awaitable<Reply> call_command(CommandRequest request);
     std::optional<std::string> authenticate(const Request& req) const;
@@ -338,16 +367,11 @@ asio::awaitable<void> AdminServer::Impl::session(tcp::socket socket) {
                 log::warn("ADMIN_READ_TIMEOUT", {{"peer", peer.address().to_string()},
                                                  {"limit_ms", limits.read_timeout.count()}});
             co_return;
-        } else if (read_ec == http::error::body_limit) {
-            early = error_reply(413, "body_too_large",
-                                fmt::format("the request body exceeds admin.max_body_bytes ({})",
-                                            config.max_body_bytes));
-        } else if (read_ec == http::error::header_limit) {
-            early = error_reply(431, "headers_too_large", "the request head is too large");
         } else if (read_ec) {
-            if (!parser.got_some())
+            if (!parser.got_some() && read_ec != http::error::body_limit &&
+                read_ec != http::error::header_limit)
                 break;
-            early = error_reply(400, "bad_request", "malformed HTTP request");
+            early = unreadable_reply(read_ec, config.max_body_bytes);
         }
 
         Reply reply;
@@ -375,16 +399,7 @@ asio::awaitable<void> AdminServer::Impl::session(tcp::socket socket) {
         }
         metrics.admin_request(reply.status).Increment();
 
-        Response res{static_cast<http::status>(reply.status), version};
-        res.set(http::field::server, "hrmaild");
-        res.set(http::field::content_type, reply.content_type);
-        res.set(http::field::cache_control, "no-store");
-        res.set("X-Content-Type-Options", "nosniff");
-        for (auto& [field, value] : reply.headers)
-            res.set(field, value);
-        res.body() = std::move(reply.body);
-        res.keep_alive(keep_alive && !stopping);
-        res.prepare_payload();
+        Response res = make_response(std::move(reply), version, keep_alive && !stopping);
         stream.expires_after(limits.write_timeout);
         auto [write_ec, written] = co_await http::async_write(stream, res, nothrow);
         if (write_ec) {
@@ -413,6 +428,45 @@ asio::awaitable<void> AdminServer::Impl::session(tcp::socket socket) {
         }
     }
     stream.socket().close(ec);
+}
+
+asio::awaitable<std::string> AdminServer::Impl::answer_bytes(std::string bytes,
+                                                             asio::ip::address peer) {
+    auto self = shared_from_this();
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
+    parser.body_limit(static_cast<std::uint64_t>(config.max_body_bytes));
+    parser.eager(true);
+    boost::system::error_code ec;
+    std::size_t used = 0;
+    while (!ec && !parser.is_done() && used < bytes.size()) {
+        std::size_t n = parser.put(asio::buffer(bytes.data() + used, bytes.size() - used), ec);
+        if (n == 0 && !ec)
+            break;
+        used += n;
+    }
+    if (ec == http::error::need_more)
+        ec = {};
+    if (!ec && !parser.got_some())
+        co_return std::string();  // a connection closed without a request gets no answer
+    if (!ec && !parser.is_done())
+        parser.put_eof(ec);  // what the peer closing its side does
+    Reply reply;
+    unsigned version = 11;
+    bool keep_alive = false;
+    if (ec || !parser.is_done()) {
+        reply = unreadable_reply(ec ? ec : http::error::partial_message, config.max_body_bytes);
+    } else {
+        const Request& req = parser.get();
+        version = req.version();
+        keep_alive = req.keep_alive();
+        reply = co_await handle(req, tcp::endpoint(peer, 0));
+    }
+    metrics.admin_request(reply.status).Increment();
+    Response res = make_response(std::move(reply), version, keep_alive && !stopping);
+    std::ostringstream out;
+    out << res;
+    co_return out.str();
 }
 
 std::optional<std::string> AdminServer::Impl::authenticate(const Request& req) const {
@@ -705,6 +759,10 @@ void AdminServer::stop() {
 
 std::size_t AdminServer::connection_count() const {
     return impl_->connections.size();
+}
+
+asio::awaitable<std::string> AdminServer::answer_bytes(std::string bytes, asio::ip::address peer) {
+    co_return co_await impl_->answer_bytes(std::move(bytes), peer);
 }
 
 }  // namespace hrmaild::admin

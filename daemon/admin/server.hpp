@@ -10,6 +10,7 @@
 #include "daemon/core/secret.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
 #include <chrono>
@@ -88,6 +89,13 @@ class AdminServer {
     void stop();
     /// Open connections right now (tests, status).
     [[nodiscard]] std::size_t connection_count() const;
+
+    /// Answers one request given as raw bytes, without a socket: parsed with the limits a
+    /// connection has, routed and answered as a request from `peer` would be, and returned
+    /// as the HTTP response bytes (the fuzz target tests/fuzz/admin_request_fuzz.cpp). Bytes
+    /// that hold no request at all get no answer (""), as a connection closed at once.
+    boost::asio::awaitable<std::string> answer_bytes(std::string bytes,
+                                                     boost::asio::ip::address peer);
 
     struct Impl;
 

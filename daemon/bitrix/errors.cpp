@@ -75,7 +75,11 @@ std::optional<core::WallTime> operating_reset(const json::value& time) {
         secs = static_cast<double>(*n);
     else
         return std::nullopt;
-    if (secs <= 0)
+    // Past what the clock can hold (the year 2262) it is not a time: converting it would be
+    // undefined (found by fuzzing), so it counts as absent.
+    constexpr double kLatest = static_cast<double>(
+        std::chrono::duration_cast<std::chrono::seconds>(net::WallTime::duration::max()).count());
+    if (!(secs > 0) || std::ceil(secs) >= kLatest)
         return std::nullopt;
     return core::WallTime{std::chrono::duration_cast<core::WallTime::duration>(
         std::chrono::duration<double>(std::ceil(secs)))};

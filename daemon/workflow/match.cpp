@@ -31,8 +31,11 @@ bool rule_matches(const MatchRule& rule, const domain::Task& task) {
     if (!rule.labels.empty() || !rule.has_labels.empty()) {
         auto lines = labeled_lines(bbcode_to_text(task.description));
         for (const auto& [key, re] : rule.labels) {
+            // Not captured directly: clang before 16 (the fuzz preset's) cannot capture a
+            // structured binding.
+            const std::string& wanted = key;
             auto it = std::find_if(lines.begin(), lines.end(),
-                                   [&](const LabeledLine& l) { return l.key == key; });
+                                   [&](const LabeledLine& l) { return l.key == wanted; });
             if (it == lines.end() || !re.search(it->value))
                 return false;
         }

@@ -292,6 +292,23 @@ TEST(BitrixErrors, OperatingLimitCarriesTheResetTime) {
         1760000600);
 }
 
+// Found by the fuzz target bitrix_decode (UBSan: float-cast-overflow): a reset time beyond what
+// the clock can hold was converted to nanoseconds as is, an undefined conversion that gave a
+// date in 1677 on x86. Such a time is now ignored, as an absent one.
+TEST(BitrixErrors, OperatingResetBeyondTheClocksRangeIsIgnored) {
+    for (const char* at : {"184467440737095516151760000600", "1e300", "9300000000"}) {
+        auto r = decode_response(
+            "tasks.task.list",
+            response(429, std::string(
+                              R"({"error":"OPERATION_TIME_LIMIT","time":{"operating_reset_at":)") +
+                              at + "}}"),
+            AuthMode::webhook);
+        ASSERT_FALSE(r) << at;
+        EXPECT_EQ(r.error().service_code, "OPERATION_TIME_LIMIT") << at;
+        EXPECT_FALSE(r.error().not_before.has_value()) << at;
+    }
+}
+
 TEST(BitrixErrors, EnvelopeWithTotalAndNext) {
     auto r = decode_response("tasks.task.list",
                              response(200, R"({"result":{"tasks":[]},"total":"137","next":50})"),
