@@ -4,6 +4,7 @@
 //
 // Input: the first byte is the HTTP status class, the rest the response body.
 #include "daemon/core/clock.hpp"
+#include "daemon/core/text.hpp"
 #include "daemon/zoho/errors.hpp"
 #include "daemon/zoho/json.hpp"
 #include "daemon/zoho/zoho_client.hpp"
@@ -42,7 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         response.headers.push_back({"Retry-After", "120"});
 
     (void)zoho::parse_decimal_id(response.body);
-    (void)zoho::ascii_lower(response.body);
+    (void)core::ascii_lower(response.body);
     (void)zoho::is_throttle_response(response);
     auto error = zoho::classify_api_error(response, "ZohoMail.organization.accounts.ALL",
                                           core::from_unix_seconds(1'760'000'000));
