@@ -3,6 +3,7 @@
 // applied through the adapter; the emulator's own state (read in-process, not through our
 // client) must show the effect, and the adapter's probe, not_done before, answers done after.
 // Policy time runs on a ManualClock the driver advances together with the sandbox clock.
+#include "daemon/app/net_settings.hpp"
 #include "daemon/app/zoho_directory.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/core/clock.hpp"
@@ -57,7 +58,7 @@ class ZohoAdapterOps : public ::testing::Test {
         ASSERT_TRUE(seed) << error;
         sandbox_->seed(*seed);
         const auto base = sandbox_->base_url();
-        auto http_config = net::default_http_config();
+        auto http_config = app::default_http_settings();
         http_config.total_timeout = 5s;
         http_config.read_timeout = 5s;
         net::HttpClientOptions no_env;
@@ -72,7 +73,7 @@ class ZohoAdapterOps : public ::testing::Test {
         tokens_ = std::make_unique<TokenManager>(*http_, clock_, ts);
         ClientOptions o;
         o.seed = 11;
-        config::RetryConfig retry{8, 1000ms, 900000ms};
+        net::RetrySettings retry{8, 1000ms, 900000ms};
         client_ = std::make_unique<ZohoClient>(*http_, clock_, *tokens_, base, kZoid, 25, retry, o);
         cache_ = std::make_unique<DirectoryCache>(*client_, clock_, 15min);
         mail_ = std::make_unique<app::ZohoMailDirectory>(*client_, *cache_);
