@@ -587,10 +587,15 @@ asio::awaitable<Outcome<HttpResponse>> HttpClient::send(HttpRequest request) {
         Connection* const tracked = conn.get();
         if (cuttable)
             cuttable_.push_back(tracked);
-        Exchange x = conn->tls ? co_await exchange(*conn->tls, conn->lowest(), conn->buffer, req,
-                                                   settings_, deadline)
-                               : co_await exchange(*conn->plain, conn->lowest(), conn->buffer, req,
-                                                   settings_, deadline);
+        // Two statements, not `cond ? co_await a : co_await b`: GCC 12 miscompiles co_await
+        // in a conditional expression (the result was read from a destroyed frame).
+        Exchange x;
+        if (conn->tls)
+            x = co_await exchange(*conn->tls, conn->lowest(), conn->buffer, req, settings_,
+                                  deadline);
+        else
+            x = co_await exchange(*conn->plain, conn->lowest(), conn->buffer, req, settings_,
+                                  deadline);
         if (cuttable)
             std::erase(cuttable_, tracked);
 

@@ -96,11 +96,17 @@ class BitrixSourceTest : public ::testing::Test {
         return std::move(*result);
     }
 
-    /// The emulator's record of a task, as its state dump shows it.
+    /// An id as the emulator's state dump writes it: Bitrix's string ("12") or a number.
+    static std::int64_t id_of(const json::value& v) {
+        return v.is_string() ? std::stoll(std::string(v.get_string()))
+                             : v.to_number<std::int64_t>();
+    }
+    /// The emulator's record of a task, as its state dump shows it (the REST shape: string
+    /// ids, comments with `ID`, `AUTHOR_ID`, `POST_MESSAGE`).
     json::object sandbox_task(std::int64_t id) {
         auto st = sb_.call([](sandbox::Sandbox& s) { return s.bitrix().state(); });
         for (const auto& t : st.at("tasks").as_array())
-            if (t.at("id").to_number<std::int64_t>() == id)
+            if (id_of(t.at("id")) == id)
                 return t.as_object();
         throw std::runtime_error("no task " + std::to_string(id) + " in the sandbox");
     }
@@ -137,7 +143,7 @@ class BitrixSourceTest : public ::testing::Test {
     test::TempDir dir_;
     sandbox::BackgroundSandbox sb_;
     asio::io_context ioc_;
-    net::ManualClock clock_{std::chrono::system_clock::now()};
+    core::ManualClock clock_{std::chrono::system_clock::now()};
     std::unique_ptr<net::HttpClient> http_;
     std::unique_ptr<bitrix::BitrixClient> client_;
     std::unique_ptr<BitrixTicketSource> source_;
@@ -197,12 +203,13 @@ TEST_F(BitrixSourceTest, CommentsOfSeveralTasksComeBackPerTask) {
 TEST_F(BitrixSourceTest, PostCommentAddsItAsTheDaemonUser) {
     auto id = run(source_->post_comment(3, "Plan listo [hrmaild]"));
     ASSERT_TRUE(id) << id.error().describe();
-    const auto& comments = sandbox_task(3).at("comments").as_array();
+    const auto task = sandbox_task(3);  // held: `comments` refers into it
+    const auto& comments = task.at("comments").as_array();
     ASSERT_EQ(comments.size(), 1u);
     const auto& c = comments[0].as_object();
-    EXPECT_EQ(std::to_string(c.at("id").to_number<std::int64_t>()), *id);
-    EXPECT_EQ(c.at("author_id").to_number<std::int64_t>(), kDaemonUser);
-    EXPECT_EQ(c.at("text").as_string(), "Plan listo [hrmaild]");
+    EXPECT_EQ(std::to_string(id_of(c.at("ID"))), *id);
+    EXPECT_EQ(id_of(c.at("AUTHOR_ID")), kDaemonUser);
+    EXPECT_EQ(c.at("POST_MESSAGE").as_string(), "Plan listo [hrmaild]");
 }
 
 TEST_F(BitrixSourceTest, CompleteTaskClosesIt) {
@@ -235,7 +242,7 @@ TEST_F(BitrixSourceTest, NotifyPrivateReachesOnlyThatUser) {
     auto after = sandbox_notifications();
     ASSERT_EQ(after.size(), before + 1);
     const auto& n = after.back().as_object();
-    EXPECT_EQ(n.at("user_id").to_number<std::int64_t>(), 12);
+    EXPECT_EQ(id_of(n.at("user_id")), 12);
     EXPECT_NE(std::string(n.at("message").as_string()).find("Xy7-prueba"), std::string::npos);
 }
 

@@ -5,7 +5,7 @@
 #include "daemon/log/log.hpp"
 #include "daemon/net/classify.hpp"
 #include "daemon/net/retry.hpp"
-#include "tests/support/http_settings.hpp"
+#include "tests/integration/net/http_settings.hpp"
 #include "tests/support/net_test_server.hpp"
 #include "tests/support/run_coro.hpp"
 

@@ -6,9 +6,9 @@
 #include "daemon/net/http_client.hpp"
 #include "daemon/zoho/token_manager.hpp"
 #include "daemon/zoho/zoho_client.hpp"
+#include "tests/integration/net/http_settings.hpp"
 #include "tests/sandbox/seed.hpp"
 #include "tests/sandbox/server.hpp"
-#include "tests/support/http_settings.hpp"
 #include "tests/support/run_coro.hpp"
 #include "tests/support/temp_dir.hpp"
 

@@ -1,7 +1,7 @@
 // HTTPS through a CONNECT proxy of our own: from config, from the environment, no_proxy,
 // proxy authentication, and plain loopback http never proxied.
 #include "daemon/net/http_client.hpp"
-#include "tests/support/http_settings.hpp"
+#include "tests/integration/net/http_settings.hpp"
 #include "tests/support/net_connect_proxy.hpp"
 #include "tests/support/net_test_pki.hpp"
 #include "tests/support/net_test_server.hpp"

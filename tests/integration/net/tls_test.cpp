@@ -1,7 +1,7 @@
 // TLS against a test CA made at test time: trust through http.ca_file, refusal of an
 // untrusted certificate and of a name mismatch, SNI, keep-alive over TLS.
 #include "daemon/net/http_client.hpp"
-#include "tests/support/http_settings.hpp"
+#include "tests/integration/net/http_settings.hpp"
 #include "tests/support/net_test_pki.hpp"
 #include "tests/support/net_test_server.hpp"
 #include "tests/support/run_coro.hpp"

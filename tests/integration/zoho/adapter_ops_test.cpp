@@ -392,7 +392,7 @@ TEST_F(ZohoAdapterOps, DeleteUserRefusesAnAccountEnabledAgainSincePlanning) {
     ASSERT_TRUE(go(client_->enable_user(juan->ref(), false)).has_value());
     auto r = go(mail_->apply(op, nullptr));
     ASSERT_FALSE(r.has_value()) << "an enabled account must not be deleted";
-    EXPECT_EQ(r.error().kind, net::ErrorKind::conflict) << r.error().describe();
+    EXPECT_EQ(r.error().kind, core::ErrorKind::conflict) << r.error().describe();
     EXPECT_NE(r.error().message.find("target changed"), std::string::npos) << r.error().message;
     EXPECT_TRUE(sandbox_user(kJuan));
 }

@@ -1,5 +1,5 @@
 #pragma once
-/// HTTP limits for tests of the HTTP stack, which link no config module: the schema's
+/// HTTP limits for the HTTP stack's integration tests, which link no config module: the schema's
 /// defaults written out (a test overrides what it exercises).
 #include "daemon/net/settings.hpp"
 
