@@ -4,9 +4,9 @@
 #include "daemon/app/bitrix_source.hpp"
 #include "daemon/app/net_settings.hpp"
 #include "daemon/bitrix/client.hpp"
+#include "daemon/core/clock.hpp"
 #include "daemon/domain/task.hpp"
 #include "daemon/net/http_client.hpp"
-#include "daemon/service/iso_time.hpp"
 #include "tests/sandbox/server.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -151,7 +151,7 @@ class BitrixSourceTest : public ::testing::Test {
 };
 
 TEST_F(BitrixSourceTest, ChangedTasksReadsTheProjectAndOnlyWhatChangedSince) {
-    auto all = run(source_->changed_tasks(""));
+    auto all = run(source_->changed_tasks(std::nullopt));
     ASSERT_TRUE(all) << all.error().describe();
     EXPECT_EQ(all->size(), static_cast<std::size_t>(fixture_tasks_));
     for (const auto& t : *all)
@@ -163,7 +163,7 @@ TEST_F(BitrixSourceTest, ChangedTasksReadsTheProjectAndOnlyWhatChangedSince) {
     ASSERT_EQ(control_post("/_sandbox/bitrix/tasks/2/status",
                            json::object{{"status", 3}, {"user_id", 12}}),
               200);
-    auto changed = run(source_->changed_tasks(service::format_iso_utc(half_hour_later)));
+    auto changed = run(source_->changed_tasks(core::WallTime(std::chrono::seconds(half_hour_later))));
     ASSERT_TRUE(changed) << changed.error().describe();
     ASSERT_EQ(changed->size(), 1u);
     EXPECT_EQ(changed->front().id, 2);
