@@ -163,7 +163,8 @@ TEST_F(BitrixSourceTest, ChangedTasksReadsTheProjectAndOnlyWhatChangedSince) {
     ASSERT_EQ(control_post("/_sandbox/bitrix/tasks/2/status",
                            json::object{{"status", 3}, {"user_id", 12}}),
               200);
-    auto changed = run(source_->changed_tasks(core::WallTime(std::chrono::seconds(half_hour_later))));
+    auto changed =
+        run(source_->changed_tasks(core::WallTime(std::chrono::seconds(half_hour_later))));
     ASSERT_TRUE(changed) << changed.error().describe();
     ASSERT_EQ(changed->size(), 1u);
     EXPECT_EQ(changed->front().id, 2);
