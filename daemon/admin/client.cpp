@@ -125,9 +125,8 @@ boost::asio::awaitable<ApiAnswer> send_api_call(net::HttpTransport& transport, s
 }
 
 ApiAnswer call_admin_api(const std::string& base_url, const Secret& token, const ApiCall& call,
-                         std::chrono::milliseconds timeout) {
+                         net::HttpSettings http, std::chrono::milliseconds timeout) {
     boost::asio::io_context io;
-    auto http = net::default_http_config();
     http.connect_timeout = std::min<std::chrono::milliseconds>(http.connect_timeout, timeout);
     http.read_timeout = timeout;
     http.total_timeout = timeout;

@@ -60,8 +60,11 @@ struct ApiAnswer {
 boost::asio::awaitable<ApiAnswer> send_api_call(net::HttpTransport& transport, std::string base_url,
                                                 Secret token, ApiCall call);
 
-/// The same, blocking on a private io_context with the net client (for the CLI).
+/// The same, blocking on a private io_context with the net client (for the CLI): `http` with
+/// its connect time bounded by `timeout`, its read and total time set to it, and the
+/// User-Agent `hrmaild-cli`.
 ApiAnswer call_admin_api(const std::string& base_url, const Secret& token, const ApiCall& call,
+                         net::HttpSettings http,
                          std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
 /// Human output of `queue.list`'s result: a table (ID, STATE, WORKFLOW, UPDATED, PLAN).

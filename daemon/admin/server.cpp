@@ -22,6 +22,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace hrmaild::admin {
@@ -175,6 +176,34 @@ Response make_response(Reply reply, unsigned version, bool keep_alive) {
     return res;
 }
 
+/// The command a routed request runs (none for the routes answered without one).
+std::optional<std::string> command_name(const Match& match) {
+    switch (match.route) {
+        case Route::queue_list:
+            return "queue.list";
+        case Route::queue_show:
+            return "queue.show";
+        case Route::queue_action:
+            return "queue." + match.action;
+        case Route::status:
+            return "status";
+        case Route::reload:
+            return "reload";
+        case Route::version:
+            return "version";
+        case Route::directory:
+            return "directory";
+        default:
+            return std::nullopt;
+    }
+}
+
+/// A request's route and its query arguments.
+struct Routed {
+    Match match;
+    json::object args;
+};
+
 }  // namespace
 
 struct AdminServer::Impl : std::enable_shared_from_this<AdminServer::Impl> {
@@ -219,9 +248,61 @@ struct AdminServer::Impl : std::enable_shared_from_this<AdminServer::Impl> {
     void start();
     void stop();
     asio::awaitable<void> accept_loop();
+    /// Unregisters a connection when its session ends, whichever way.
+    struct Registration {
+        Impl* impl;
+        std::uint64_t id;
+        Registration(Impl* i, std::uint64_t c) : impl(i), id(c) {}
+        Registration(const Registration&) = delete;
+        Registration& operator=(const Registration&) = delete;
+        ~Registration() {
+            impl->connections.erase(id);
+            // The last connection gone: nothing left for the grace period to wait for.
+            if (impl->stopping && impl->connections.empty())
+                impl->grace_timer.cancel();
+        }
+    };
+    /// How a failed read ends: the connection closes (`close`: gracefully; `abandon`: the
+    /// stream is closed already), or `reply` goes back first.
+    struct ReadFailure {
+        enum class Next { close, abandon, answer } next = Next::close;
+        Reply reply;
+    };
+    /// A reply and how to send it.
+    struct Answer {
+        Reply reply;
+        unsigned version = 11;
+        bool keep_alive = false;
+    };
+
+    /// One connection: read a request, answer it, again while it is kept alive.
     asio::awaitable<void> session(tcp::socket socket);
     asio::awaitable<std::string> answer_bytes(std::string bytes, asio::ip::address peer);
+    /// What a read error means for the connection (logged when answered).
+    ReadFailure read_failure(const boost::system::error_code& ec,
+                             const http::request_parser<http::string_body>& parser,
+                             const tcp::endpoint& peer) const;
+    /// `handle`, timed and logged.
+    asio::awaitable<Answer> serve(const Request& req, const tcp::endpoint& peer);
+    /// Sends the answer; whether to keep the connection, or nothing when the write failed.
+    asio::awaitable<std::optional<bool>> write_answer(beast::tcp_stream& stream, Answer answer,
+                                                      const tcp::endpoint& peer);
+    /// Half-closes, drains what the client still sends when `linger` (bounded), closes.
+    asio::awaitable<void> close_gracefully(beast::tcp_stream& stream, bool linger,
+                                           Connection& connection);
+    /// One request: route, the routes without a token, authentication, the command.
     asio::awaitable<Reply> handle(const Request& req, const tcp::endpoint& peer);
+    /// The route and query arguments of a request, or the error answer.
+    std::variant<Reply, Routed> route(const Request& req) const;
+    /// The answer of a route that needs no token (health, metrics, events), if it is one.
+    std::optional<Reply> open_route(const Match& match, const Request& req,
+                                    const tcp::endpoint& peer);
+    /// For the ticket routes: the path's id (and the action's body) into `args`; the error
+    /// answer when they are bad.
+    std::optional<Reply> ticket_arguments(const Match& match, const Request& req,
+                                          json::object& args) const;
+    /// `GET /v1/commands`.
+    Reply command_list() const;
     asio::awaitable<Reply> call_command(CommandRequest request);
     std::optional<std::string> authenticate(const Request& req) const;
     Reply unauthorized(const Request& req, const tcp::endpoint& peer) const;
@@ -332,20 +413,11 @@ asio::awaitable<void> AdminServer::Impl::accept_loop() {
 asio::awaitable<void> AdminServer::Impl::session(tcp::socket socket) {
     auto self = shared_from_this();
     boost::system::error_code ec;
-    tcp::endpoint peer = socket.remote_endpoint(ec);
+    const tcp::endpoint peer = socket.remote_endpoint(ec);
     beast::tcp_stream stream(std::move(socket));
     const std::uint64_t id = next_connection++;
     connections[id] = Connection{&stream, false};
-    struct Unregister {
-        Impl* impl;
-        std::uint64_t id;
-        ~Unregister() {
-            impl->connections.erase(id);
-            // The last connection gone: nothing left for the grace period to wait for.
-            if (impl->stopping && impl->connections.empty())
-                impl->grace_timer.cancel();
-        }
-    } unregister{this, id};
+    Registration registration{this, id};
 
     beast::flat_buffer buffer;
     bool linger = false;  // the client may still be sending: drain before closing
@@ -357,66 +429,99 @@ asio::awaitable<void> AdminServer::Impl::session(tcp::socket socket) {
         stream.expires_after(limits.read_timeout);
         auto [read_ec, n] = co_await http::async_read(stream, buffer, parser, nothrow);
         connections[id].busy = true;
-        std::optional<Reply> early;
-        if (read_ec == http::error::end_of_stream || read_ec == asio::error::operation_aborted ||
-            read_ec == asio::error::connection_reset) {
-            break;
-        } else if (read_ec == beast::error::timeout) {
-            // The stream is closed by now; a partial request means a slow or stuck client.
-            if (parser.got_some())
-                log::warn("ADMIN_READ_TIMEOUT", {{"peer", peer.address().to_string()},
-                                                 {"limit_ms", limits.read_timeout.count()}});
-            co_return;
-        } else if (read_ec) {
-            if (!parser.got_some() && read_ec != http::error::body_limit &&
-                read_ec != http::error::header_limit)
+
+        Answer answer;
+        if (read_ec) {
+            auto failed = read_failure(read_ec, parser, peer);
+            if (failed.next == ReadFailure::Next::close)
                 break;
-            early = unreadable_reply(read_ec, config.max_body_bytes);
-        }
-
-        Reply reply;
-        bool keep_alive = false;
-        unsigned version = 11;
-        if (early) {
-            reply = std::move(*early);
+            if (failed.next == ReadFailure::Next::abandon)
+                co_return;
+            answer.reply = std::move(failed.reply);
             linger = true;
-            log::info("ADMIN_BAD_REQUEST", {{"peer", peer.address().to_string()},
-                                            {"status", reply.status},
-                                            {"reason", read_ec.message()}});
         } else {
-            const Request& req = parser.get();
-            version = req.version();
-            keep_alive = req.keep_alive();
-            auto started = std::chrono::steady_clock::now();
-            reply = co_await handle(req, peer);
-            auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::steady_clock::now() - started)
-                          .count();
-            log::debug("ADMIN_REQUEST", {{"method", std::string(req.method_string())},
-                                         {"path", std::string(req.target())},
-                                         {"status", reply.status},
-                                         {"ms", ms}});
+            answer = co_await serve(parser.get(), peer);
         }
-        metrics.admin_request(reply.status).Increment();
-
-        Response res = make_response(std::move(reply), version, keep_alive && !stopping);
-        stream.expires_after(limits.write_timeout);
-        auto [write_ec, written] = co_await http::async_write(stream, res, nothrow);
-        if (write_ec) {
-            if (write_ec == beast::error::timeout)
-                log::warn("ADMIN_WRITE_TIMEOUT", {{"peer", peer.address().to_string()},
-                                                  {"limit_ms", limits.write_timeout.count()}});
-            co_return;
-        }
-        if (!res.keep_alive())
+        metrics.admin_request(answer.reply.status).Increment();
+        auto keep_alive = co_await write_answer(stream, std::move(answer), peer);
+        if (!keep_alive)
+            co_return;  // the write failed: nothing left to say on this connection
+        if (!*keep_alive)
             break;
     }
+    co_await close_gracefully(stream, linger, connections[id]);
+}
 
+AdminServer::Impl::ReadFailure AdminServer::Impl::read_failure(
+    const boost::system::error_code& ec, const http::request_parser<http::string_body>& parser,
+    const tcp::endpoint& peer) const {
+    ReadFailure out;
+    if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted ||
+        ec == asio::error::connection_reset) {
+        out.next = ReadFailure::Next::close;
+        return out;
+    }
+    if (ec == beast::error::timeout) {
+        // The stream is closed by now; a partial request means a slow or stuck client.
+        if (parser.got_some())
+            log::warn("ADMIN_READ_TIMEOUT", {{"peer", peer.address().to_string()},
+                                             {"limit_ms", limits.read_timeout.count()}});
+        out.next = ReadFailure::Next::abandon;
+        return out;
+    }
+    if (!parser.got_some() && ec != http::error::body_limit && ec != http::error::header_limit) {
+        out.next = ReadFailure::Next::close;
+        return out;
+    }
+    out.reply = unreadable_reply(ec, config.max_body_bytes);
+    out.next = ReadFailure::Next::answer;
+    log::info("ADMIN_BAD_REQUEST", {{"peer", peer.address().to_string()},
+                                    {"status", out.reply.status},
+                                    {"reason", ec.message()}});
+    return out;
+}
+
+asio::awaitable<AdminServer::Impl::Answer> AdminServer::Impl::serve(const Request& req,
+                                                                    const tcp::endpoint& peer) {
+    Answer answer;
+    answer.version = req.version();
+    answer.keep_alive = req.keep_alive();
+    auto started = std::chrono::steady_clock::now();
+    answer.reply = co_await handle(req, peer);
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::steady_clock::now() - started)
+                  .count();
+    log::debug("ADMIN_REQUEST", {{"method", std::string(req.method_string())},
+                                 {"path", std::string(req.target())},
+                                 {"status", answer.reply.status},
+                                 {"ms", ms}});
+    co_return answer;
+}
+
+asio::awaitable<std::optional<bool>> AdminServer::Impl::write_answer(beast::tcp_stream& stream,
+                                                                     Answer answer,
+                                                                     const tcp::endpoint& peer) {
+    Response res =
+        make_response(std::move(answer.reply), answer.version, answer.keep_alive && !stopping);
+    stream.expires_after(limits.write_timeout);
+    auto [write_ec, written] = co_await http::async_write(stream, res, nothrow);
+    if (write_ec) {
+        if (write_ec == beast::error::timeout)
+            log::warn("ADMIN_WRITE_TIMEOUT", {{"peer", peer.address().to_string()},
+                                              {"limit_ms", limits.write_timeout.count()}});
+        co_return std::nullopt;
+    }
+    co_return res.keep_alive();
+}
+
+asio::awaitable<void> AdminServer::Impl::close_gracefully(beast::tcp_stream& stream, bool linger,
+                                                          Connection& connection) {
     // Half-close, then read what the client still sends (bounded), so an answer like 413
     // is not destroyed by a reset when unread request bytes are left behind.
+    boost::system::error_code ec;
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
     if (linger && stream.socket().is_open()) {
-        connections[id].busy = false;
+        connection.busy = false;
         std::array<char, 4096> sink{};
         std::size_t drained = 0;
         stream.expires_after(std::chrono::seconds(1));
@@ -506,9 +611,37 @@ Reply AdminServer::Impl::unauthorized(const Request& req, const tcp::endpoint& p
 }
 
 asio::awaitable<Reply> AdminServer::Impl::handle(const Request& req, const tcp::endpoint& peer) {
+    auto routed = route(req);
+    if (auto* refused = std::get_if<Reply>(&routed))
+        co_return std::move(*refused);
+    auto& [match, args] = std::get<Routed>(routed);
+    if (auto open = open_route(match, req, peer))
+        co_return std::move(*open);
+
+    auto principal = authenticate(req);
+    if (!principal)
+        co_return unauthorized(req, peer);
+    if (match.route == Route::commands)
+        co_return command_list();
+    auto name = command_name(match);
+    if (!name)
+        co_return error_reply(404, "not_found", "no such resource");
+    if (auto refused = ticket_arguments(match, req, args))
+        co_return std::move(*refused);
+
+    CommandRequest cmd;
+    cmd.principal = *principal;
+    auto via = req.find("X-Hrmaild-Via");
+    cmd.via = via != req.end() && via->value() == "cli" ? "cli" : "api";
+    cmd.name = std::move(*name);
+    cmd.args = std::move(args);
+    co_return co_await call_command(std::move(cmd));
+}
+
+std::variant<Reply, Routed> AdminServer::Impl::route(const Request& req) const {
     auto parsed = boost::urls::parse_origin_form(req.target());
     if (!parsed)
-        co_return error_reply(400, "bad_request", "malformed request target");
+        return error_reply(400, "bad_request", "malformed request target");
     const auto& url = *parsed;
     std::vector<std::string> segments;
     for (auto seg : url.segments())
@@ -517,102 +650,74 @@ asio::awaitable<Reply> AdminServer::Impl::handle(const Request& req, const tcp::
                                      [](const std::string& s) { return s.empty(); });
     auto match = empty_segment ? std::nullopt : match_route(segments);
     if (!match)
-        co_return error_reply(404, "not_found", "no such resource");
+        return error_reply(404, "not_found", "no such resource");
     if (req.method() != match->method) {
         Reply r = error_reply(405, "method_not_allowed",
                               fmt::format("use {}", http::to_string(match->method)));
         r.headers.emplace_back(http::field::allow, std::string(http::to_string(match->method)));
-        co_return r;
+        return r;
     }
 
     // Query parameters: only the queue list takes one (state).
-    json::object args;
+    Routed routed{*match, {}};
     for (auto param : url.params()) {
-        if (match->route != Route::queue_list || param.key != "state" || args.contains("state"))
-            co_return error_reply(400, "bad_parameter",
-                                  fmt::format("unexpected query parameter '{}'", param.key));
-        args["state"] = param.value;
+        if (match->route != Route::queue_list || param.key != "state" ||
+            routed.args.contains("state"))
+            return error_reply(400, "bad_parameter",
+                               fmt::format("unexpected query parameter '{}'", param.key));
+        routed.args["state"] = param.value;
     }
+    return routed;
+}
 
-    switch (match->route) {
+std::optional<Reply> AdminServer::Impl::open_route(const Match& match, const Request& req,
+                                                   const tcp::endpoint& peer) {
+    switch (match.route) {
         case Route::healthz:
-            co_return json_reply(health == Health::ready ? 200 : 503,
-                                 json::object{{"status", health_name(health)}});
+            return json_reply(health == Health::ready ? 200 : 503,
+                              json::object{{"status", health_name(health)}});
         case Route::metrics:
             // Scrapers on the same host need no token; anyone else does.
             if (!peer.address().is_loopback() && !authenticate(req))
-                co_return unauthorized(req, peer);
-            co_return Reply{200, metrics.serialize(), std::string(Metrics::content_type), {}};
+                return unauthorized(req, peer);
+            return Reply{200, metrics.serialize(), std::string(Metrics::content_type), {}};
         case Route::events:
-            co_return handle_event(req, peer);
+            return handle_event(req, peer);
         default:
-            break;
+            return std::nullopt;
     }
+}
 
-    auto principal = authenticate(req);
-    if (!principal)
-        co_return unauthorized(req, peer);
-
-    CommandRequest cmd;
-    cmd.principal = *principal;
-    auto via = req.find("X-Hrmaild-Via");
-    cmd.via = via != req.end() && via->value() == "cli" ? "cli" : "api";
-
-    if (match->route == Route::queue_show || match->route == Route::queue_action) {
-        auto id = parse_positive_id(match->id);
-        if (!id)
-            co_return error_reply(400, "bad_id", "the ticket id must be a positive integer");
-        if (match->route == Route::queue_action && !req.body().empty()) {
-            boost::system::error_code ec;
-            auto body = json::parse(req.body(), ec);
-            if (ec || !body.is_object())
-                co_return error_reply(400, "bad_body", "the body must be a JSON object");
-            args = std::move(body.as_object());
-            if (auto* given = args.if_contains("id");
-                given && !(given->is_int64() && given->as_int64() == *id))
-                co_return error_reply(400, "bad_body", "the body's id differs from the path's");
-        }
-        args["id"] = *id;
+std::optional<Reply> AdminServer::Impl::ticket_arguments(const Match& match, const Request& req,
+                                                         json::object& args) const {
+    if (match.route != Route::queue_show && match.route != Route::queue_action)
+        return std::nullopt;
+    auto id = parse_positive_id(match.id);
+    if (!id)
+        return error_reply(400, "bad_id", "the ticket id must be a positive integer");
+    if (match.route == Route::queue_action && !req.body().empty()) {
+        boost::system::error_code ec;
+        auto body = json::parse(req.body(), ec);
+        if (ec || !body.is_object())
+            return error_reply(400, "bad_body", "the body must be a JSON object");
+        args = std::move(body.as_object());
+        if (auto* given = args.if_contains("id");
+            given && !(given->is_int64() && given->as_int64() == *id))
+            return error_reply(400, "bad_body", "the body's id differs from the path's");
     }
+    args["id"] = *id;
+    return std::nullopt;
+}
 
-    switch (match->route) {
-        case Route::queue_list:
-            cmd.name = "queue.list";
-            break;
-        case Route::queue_show:
-            cmd.name = "queue.show";
-            break;
-        case Route::queue_action:
-            cmd.name = "queue." + match->action;
-            break;
-        case Route::status:
-            cmd.name = "status";
-            break;
-        case Route::reload:
-            cmd.name = "reload";
-            break;
-        case Route::version:
-            cmd.name = "version";
-            break;
-        case Route::directory:
-            cmd.name = "directory";
-            break;
-        case Route::commands: {
-            json::array list;
-            for (const auto& info : commands.list()) {
-                json::array arg_list;
-                for (const auto& a : info.args)
-                    arg_list.push_back(
-                        {{"name", a.name}, {"required", a.required}, {"help", a.help}});
-                list.push_back({{"name", info.name}, {"help", info.help}, {"args", arg_list}});
-            }
-            co_return json_reply(200, json::object{{"commands", list}});
-        }
-        default:
-            co_return error_reply(404, "not_found", "no such resource");
+Reply AdminServer::Impl::command_list() const {
+    json::array list;
+    for (const auto& info : commands.list()) {
+        json::array arg_list;
+        for (const auto& a : info.args)
+            arg_list.push_back({{"name", a.name}, {"required", a.required}, {"help", a.help}});
+        list.push_back({{"name", info.name}, {"help", info.help}, {"args", arg_list}});
     }
-    cmd.args = std::move(args);
-    co_return co_await call_command(std::move(cmd));
+    return json_reply(200, json::object{{"commands", list}});
 }
 
 asio::awaitable<Reply> AdminServer::Impl::call_command(CommandRequest request) {

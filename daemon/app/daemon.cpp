@@ -83,6 +83,53 @@ void notify_systemd(const std::string& state) {
     sd_notify(0, state.c_str());
 }
 
+#if HRMAILD_TEST_HOOKS
+/// Test hook, compiled only with the build option HRMAILD_TEST_HOOKS (never in a release build
+/// or the package): with `HRMAILD_TEST_CRASH_AFTER_APPLY=<operation>` in the environment, the
+/// mail directory ends the process (exit 86) right after that operation's remote call
+/// succeeded, before the service journals it: the crash the exactly-once process tests need.
+class CrashAfterApply final : public service::MailDirectory {
+  public:
+    CrashAfterApply(service::MailDirectory& inner, std::string op)
+        : inner_(inner), op_(std::move(op)) {}
+
+    service::Awaitable<service::Outcome<domain::DirectorySnapshot>> snapshot(bool fresh) override {
+        co_return co_await inner_.snapshot(fresh);
+    }
+    service::Awaitable<service::Outcome<std::string>> apply(const domain::Operation& op,
+                                                            const Secret* password) override {
+        auto result = co_await inner_.apply(op, password);
+        if (result && domain::op_name(op.kind) == op_) {
+            log::critical("TEST_CRASH", {{"op", op_}, {"result", *result}});
+            std::_Exit(86);
+        }
+        co_return result;
+    }
+    service::Awaitable<service::Outcome<service::Probe>> probe(
+        const domain::Operation& op, std::int64_t started_at_ms) override {
+        co_return co_await inner_.probe(op, started_at_ms);
+    }
+
+  private:
+    service::MailDirectory& inner_;
+    std::string op_;
+};
+#endif
+
+/// The mail directory the service uses: the adapter, or (test builds, when asked) the adapter
+/// behind the crash hook, which `holder` then owns.
+service::MailDirectory& mail_directory(service::MailDirectory& adapter,
+                                       std::unique_ptr<service::MailDirectory>& holder) {
+#if HRMAILD_TEST_HOOKS
+    if (const char* op = std::getenv("HRMAILD_TEST_CRASH_AFTER_APPLY"); op && *op) {
+        holder = std::make_unique<CrashAfterApply>(adapter, op);
+        return *holder;
+    }
+#endif
+    (void)holder;
+    return adapter;
+}
+
 service::ServiceOptions service_options(const config::Config& cfg, const RunOptions& run,
                                         service::Observer* observer) {
     service::ServiceOptions o;
@@ -97,8 +144,6 @@ service::ServiceOptions service_options(const config::Config& cfg, const RunOpti
     o.project_id = cfg.bitrix.project_id;
     o.dry_run = cfg.policy.dry_run;
     o.poll_overlap = cfg.bitrix.poll_overlap;
-    if (const char* hook = std::getenv("HRMAILD_TEST_CRASH_AFTER_APPLY"))
-        o.crash_after_apply = hook;
 #ifdef HRMAILD_TEST_HOOKS
     if (const char* seed = std::getenv("HRMAILD_TEST_PASSWORD_SEED"); seed && *seed) {
         zoho::set_test_password_seed(std::stoull(seed));
@@ -143,6 +188,7 @@ struct Runtime {
     std::unique_ptr<Clients> clients;
     std::unique_ptr<BitrixTicketSource> tickets;
     std::unique_ptr<ZohoMailDirectory> mail;
+    std::unique_ptr<service::MailDirectory> mail_hook;  ///< test builds only (crash hook)
     std::unique_ptr<service::Service> service;
     admin::CommandRegistry commands;
     admin::Metrics metrics;
@@ -479,7 +525,7 @@ int run_daemon(const RunOptions& options) {
     rt.mail = std::make_unique<ZohoMailDirectory>(rt.clients->zoho->client(),
                                                   rt.clients->zoho->directory());
     rt.service = std::make_unique<service::Service>(
-        rt.clock, *rt.store, *rt.tickets, *rt.mail,
+        rt.clock, *rt.store, *rt.tickets, mail_directory(*rt.mail, rt.mail_hook),
         std::make_shared<const workflow::WorkflowSet>(std::move(*wf.set)),
         service_options(cfg, rt.options, &rt.observer));
     log::info("STARTUP_STEP", {{"step", 4},

@@ -44,10 +44,10 @@ struct BitrixClient::RefreshFlight {
     std::optional<net::CallError> error;
 };
 
-ClientSettings ClientSettings::from_config(const config::Config& config) {
+ClientSettings ClientSettings::from_config(const config::Config& config, net::RetrySettings retry) {
     ClientSettings s;
     s.bitrix = config.bitrix;
-    s.retry = config.retry;
+    s.retry = retry;
     s.state_dir = config.state.path.parent_path();
     return s;
 }

@@ -37,7 +37,7 @@ namespace hrmaild::bitrix {
 /// Everything the client needs, taken from the config (see `from_config`) or set by tests.
 struct ClientSettings {
     config::BitrixConfig bitrix;             ///< portal, auth mode, secrets, rate budget
-    config::RetryConfig retry;               ///< attempts and backoff for retryable errors
+    net::RetrySettings retry;                ///< attempts and backoff for retryable errors
     std::filesystem::path state_dir;         ///< OAuth mode keeps its token file here
     net::Jitter jitter = net::Jitter::full;  ///< tests use `none` for exact waits
     std::uint64_t seed = 0;                  ///< fixes the jitter (0: random)
@@ -46,8 +46,9 @@ struct ClientSettings {
     /// Custom fields (UF_ names) to select on tasks, beyond the standard fields.
     std::vector<std::string> task_uf_fields;
 
-    /// From a loaded config: `bitrix`, `retry`, and the state folder = `state.path`'s folder.
-    static ClientSettings from_config(const config::Config& config);
+    /// From a loaded config: `bitrix` and the state folder = `state.path`'s folder; `retry`
+    /// in net's terms (the composition root translates the config's `retry` section).
+    static ClientSettings from_config(const config::Config& config, net::RetrySettings retry);
 };
 
 /// Parameters of one `tasks.task.list` page.

@@ -1,5 +1,6 @@
 #include "daemon/admin/client.hpp"
 #include "daemon/app/clients.hpp"
+#include "daemon/app/net_settings.hpp"
 #include "daemon/cli/cli.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/core/messages.hpp"
@@ -146,6 +147,7 @@ std::optional<domain::DirectorySnapshot> daemon_directory(const Globals& g,
         return std::nullopt;
     auto answer = admin::call_admin_api(
         *base, cfg.admin.tokens.front().token.value, admin::ApiCall{"GET", "/api/v1/directory", ""},
+        app::default_http_settings(),
         std::min<std::chrono::milliseconds>(g.timeout, std::chrono::seconds(3)));
     if (!answer.reached || answer.status != 200 || !answer.body.is_object())
         return std::nullopt;

@@ -1,5 +1,6 @@
 // `hrmaild queue`: the approval queue of the running daemon, through its admin API.
 #include "daemon/admin/client.hpp"
+#include "daemon/app/net_settings.hpp"
 #include "daemon/cli/cli.hpp"
 #include "daemon/config/config.hpp"
 
@@ -46,7 +47,8 @@ int run_queue(const Globals& g, const QueueOptions& o) {
                   << "' is not host:port\n";
         return exit_usage;
     }
-    auto answer = admin::call_admin_api(*base, token->token.value, *call, g.timeout);
+    auto answer = admin::call_admin_api(*base, token->token.value, *call,
+                                        app::default_http_settings(), g.timeout);
     if (!answer.reached) {
         std::cerr << "hrmaild queue: cannot reach the daemon at " << *base << ": " << answer.error
                   << '\n';

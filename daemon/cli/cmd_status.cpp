@@ -5,6 +5,7 @@
 // state folder's token file, so a status call mints none while the daemon holds a valid one.
 #include "daemon/admin/client.hpp"
 #include "daemon/app/clients.hpp"
+#include "daemon/app/net_settings.hpp"
 #include "daemon/cli/cli.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/log/log.hpp"
@@ -41,7 +42,7 @@ int run_status(const Globals& g) {
     if (auto base = admin::admin_base_url(cfg.admin.listen); base && !cfg.admin.tokens.empty()) {
         auto answer = admin::call_admin_api(
             *base, cfg.admin.tokens.front().token.value,
-            admin::ApiCall{"GET", "/api/v1/status", ""},
+            admin::ApiCall{"GET", "/api/v1/status", ""}, app::default_http_settings(),
             std::min<std::chrono::milliseconds>(g.timeout, std::chrono::seconds(3)));
         if (answer.reached && answer.status == 200 && answer.body.is_object()) {
             d = answer.body.as_object();

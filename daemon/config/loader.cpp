@@ -144,6 +144,20 @@ class Loader {
     LoadResult run(const std::string& text);
 
   private:
+    /// Parses the text into `root_`; false (with the error) when it is not a YAML mapping.
+    bool parse_root(const std::string& text);
+    /// Every section: known, not repeated, a mapping; its keys read and checked.
+    void read_sections();
+    void read_section(const std::string& name, const YAML::Node& body);
+    /// Defaults for the keys not given; a required key missing is an error.
+    void fill_defaults();
+    /// Rules that span keys (auth mode needs its keys, backoff order, loopback listener).
+    void check_rules();
+    /// Where an error about `p` points: its value if given, else its section, else the root.
+    YAML::Node at(std::string_view p);
+    /// An error at `p` when it was not given: "missing required key (<why>)".
+    void need(std::string_view p, std::string_view why);
+
     void err(const YAML::Node& at, std::string_view path, std::string message) {
         auto p = pos_of(at);
         diags_.error(file_, p.line, p.column, std::string(path), std::move(message));
@@ -153,7 +167,17 @@ class Loader {
         diags_.warning(file_, p.line, p.column, std::string(path), std::move(message));
     }
 
+    /// Checks one given value against its key's kind and bounds (errors at the value).
     void check_value(const KeySpec& spec, const YAML::Node& value);
+    /// "expected <what>, got <what the value is>".
+    void expected(const KeySpec& spec, const YAML::Node& value, std::string_view what);
+    void check_scalar(const KeySpec& spec, const YAML::Node& value);
+    void check_number(const KeySpec& spec, const YAML::Node& value);
+    void check_duration(const KeySpec& spec, const YAML::Node& value);
+    void check_list(const KeySpec& spec, const YAML::Node& value);
+    /// `admin.tokens`: each {name, token_file}, names unique, files read.
+    void check_tokens(const KeySpec& spec, const YAML::Node& value);
+    void check_token(const KeySpec& spec, const YAML::Node& item);
     void check_bounds(const KeySpec& spec, const YAML::Node& value, std::int64_t v);
     std::optional<SecretFile> read_secret(std::string_view path, const YAML::Node& at);
     void build(Config& c);
@@ -196,9 +220,11 @@ class Loader {
     fs::path base_;
     LoadOptions options_;
     Diagnostics diags_;
-    std::map<std::string, YAML::Node> values_;   // every schema key: given or default
-    std::set<std::string> given_;                // keys present in the file
-    std::map<std::string, SecretFile> secrets_;  // secret keys read successfully
+    std::map<std::string, YAML::Node> values_;  // every schema key: given or default
+    std::set<std::string> given_;               // keys present in the file
+    YAML::Node root_;
+    std::map<std::string, YAML::Node> section_nodes_;  ///< section name → its key node
+    std::map<std::string, SecretFile> secrets_;        // secret keys read successfully
     std::vector<AdminToken> tokens_;
 };
 
@@ -212,138 +238,149 @@ void Loader::check_bounds(const KeySpec& spec, const YAML::Node& value, std::int
     }
 }
 
+void Loader::expected(const KeySpec& spec, const YAML::Node& value, std::string_view what) {
+    std::string got = value.IsScalar()     ? fmt::format("'{}'", value.Scalar())
+                      : value.IsSequence() ? std::string("a list")
+                      : value.IsMap()      ? std::string("a mapping")
+                                           : std::string("nothing");
+    err(value, spec.path, fmt::format("expected {}, got {}", what, got));
+}
+
+void Loader::check_scalar(const KeySpec& spec, const YAML::Node& value) {
+    bool ok = value.IsScalar();
+    if (ok && spec.kind == Kind::url)
+        ok = is_url(value.Scalar());
+    else if (ok && spec.kind == Kind::host_port)
+        ok = is_host_port(value.Scalar());
+    if (!ok)
+        expected(spec, value, describe(spec.kind));
+}
+
+void Loader::check_number(const KeySpec& spec, const YAML::Node& value) {
+    if (spec.kind == Kind::integer) {
+        if (auto v = as_int(value))
+            check_bounds(spec, value, *v);
+        else
+            expected(spec, value, describe(spec.kind));
+        return;
+    }
+    auto v = as_number(value);
+    if (!v)
+        expected(spec, value, describe(spec.kind));
+    else if (*v < static_cast<double>(spec.min) || *v > static_cast<double>(spec.max))
+        err(value, spec.path,
+            fmt::format("must be between {} and {}, got {}", spec.min, spec.max, value.Scalar()));
+}
+
+void Loader::check_duration(const KeySpec& spec, const YAML::Node& value) {
+    auto d = value.IsScalar() ? parse_duration(value.Scalar()) : std::nullopt;
+    if (!d)
+        expected(spec, value, describe(spec.kind));
+    else if (d->count() < spec.min || d->count() > spec.max)
+        err(value, spec.path,
+            fmt::format("must be between {}ms and {}ms, got {}", spec.min, spec.max,
+                        value.Scalar()));
+}
+
+void Loader::check_list(const KeySpec& spec, const YAML::Node& value) {
+    if (!value.IsSequence()) {
+        expected(spec, value, describe(spec.kind));
+        return;
+    }
+    for (const auto& item : value) {
+        if (spec.kind == Kind::integer_list && !as_int(item))
+            err(item, spec.path,
+                fmt::format("expected an integer list item, got '{}'",
+                            item.IsScalar() ? item.Scalar() : "?"));
+        else if (!item.IsScalar() || item.Scalar().empty())
+            err(item, spec.path, "expected a non-empty string list item");
+        else if (spec.kind == Kind::choice_list && !in_choices(item.Scalar(), spec.choices))
+            err(item, spec.path,
+                fmt::format("unknown value '{}'; expected one of {}", item.Scalar(),
+                            choice_text(spec.choices)));
+    }
+}
+
+void Loader::check_tokens(const KeySpec& spec, const YAML::Node& value) {
+    if (!value.IsSequence()) {
+        expected(spec, value, describe(spec.kind));
+        return;
+    }
+    for (const auto& item : value)
+        check_token(spec, item);
+}
+
+void Loader::check_token(const KeySpec& spec, const YAML::Node& item) {
+    if (!item.IsMap()) {
+        err(item, spec.path, "expected {name: ..., token_file: ...}");
+        return;
+    }
+    std::string name;
+    YAML::Node name_node, file_node;
+    bool has_file = false;
+    for (const auto& kv : item) {
+        auto key = kv.first.Scalar();
+        if (key == "name" && kv.second.IsScalar()) {
+            name = kv.second.Scalar();
+            name_node = kv.second;
+        } else if (key == "token_file" && kv.second.IsScalar()) {
+            file_node = kv.second;
+            has_file = true;
+        } else {
+            err(kv.first, fmt::format("{}.{}", spec.path, key),
+                "unknown key; a token has only name and token_file");
+        }
+    }
+    if (name.empty())
+        err(item, fmt::format("{}.name", spec.path), "missing required key");
+    if (!has_file) {
+        err(item, fmt::format("{}.token_file", spec.path), "missing required key");
+        return;
+    }
+    if (!name.empty() && std::any_of(tokens_.begin(), tokens_.end(),
+                                     [&](const AdminToken& t) { return t.name == name; })) {
+        err(name_node, fmt::format("{}.name", spec.path),
+            fmt::format("duplicate token name '{}'", name));
+        return;
+    }
+    if (auto s = read_secret(fmt::format("{}.token_file", spec.path), file_node);
+        s && !name.empty())
+        tokens_.push_back({name, std::move(*s)});
+}
+
 void Loader::check_value(const KeySpec& spec, const YAML::Node& value) {
-    auto expected = [&](std::string_view what) {
-        std::string got = value.IsScalar()     ? fmt::format("'{}'", value.Scalar())
-                          : value.IsSequence() ? std::string("a list")
-                          : value.IsMap()      ? std::string("a mapping")
-                                               : std::string("nothing");
-        err(value, spec.path, fmt::format("expected {}, got {}", what, got));
-    };
     switch (spec.kind) {
         case Kind::string:
-            if (!value.IsScalar())
-                expected(describe(spec.kind));
-            break;
         case Kind::path:
         case Kind::secret_file:
-            if (!value.IsScalar())
-                expected(describe(spec.kind));
-            break;
         case Kind::url:
-            if (!value.IsScalar() || !is_url(value.Scalar()))
-                expected(describe(spec.kind));
-            break;
         case Kind::host_port:
-            if (!value.IsScalar() || !is_host_port(value.Scalar()))
-                expected(describe(spec.kind));
-            break;
-        case Kind::integer: {
-            auto v = as_int(value);
-            if (!v)
-                expected(describe(spec.kind));
-            else
-                check_bounds(spec, value, *v);
-            break;
-        }
-        case Kind::number: {
-            auto v = as_number(value);
-            if (!v)
-                expected(describe(spec.kind));
-            else if (*v < static_cast<double>(spec.min) || *v > static_cast<double>(spec.max))
-                err(value, spec.path,
-                    fmt::format("must be between {} and {}, got {}", spec.min, spec.max,
-                                value.Scalar()));
-            break;
-        }
+            return check_scalar(spec, value);
+        case Kind::integer:
+        case Kind::number:
+            return check_number(spec, value);
         case Kind::boolean:
             if (!as_bool(value))
-                expected(describe(spec.kind));
-            break;
-        case Kind::duration: {
-            auto d = value.IsScalar() ? parse_duration(value.Scalar()) : std::nullopt;
-            if (!d)
-                expected(describe(spec.kind));
-            else if (d->count() < spec.min || d->count() > spec.max)
-                err(value, spec.path,
-                    fmt::format("must be between {}ms and {}ms, got {}", spec.min, spec.max,
-                                value.Scalar()));
-            break;
-        }
+                expected(spec, value, describe(spec.kind));
+            return;
+        case Kind::duration:
+            return check_duration(spec, value);
         case Kind::choice:
             if (!value.IsScalar() || !in_choices(value.Scalar(), spec.choices))
                 err(value, spec.path,
                     fmt::format("expected one of {}, got '{}'", choice_text(spec.choices),
                                 value.IsScalar() ? value.Scalar() : "a non-scalar"));
-            break;
+            return;
         case Kind::string_list:
         case Kind::integer_list:
         case Kind::choice_list:
-            if (!value.IsSequence()) {
-                expected(describe(spec.kind));
-                break;
-            }
-            for (const auto& item : value) {
-                if (spec.kind == Kind::integer_list && !as_int(item))
-                    err(item, spec.path,
-                        fmt::format("expected an integer list item, got '{}'",
-                                    item.IsScalar() ? item.Scalar() : "?"));
-                else if (!item.IsScalar() || item.Scalar().empty())
-                    err(item, spec.path, "expected a non-empty string list item");
-                else if (spec.kind == Kind::choice_list && !in_choices(item.Scalar(), spec.choices))
-                    err(item, spec.path,
-                        fmt::format("unknown value '{}'; expected one of {}", item.Scalar(),
-                                    choice_text(spec.choices)));
-            }
-            break;
+            return check_list(spec, value);
         case Kind::token_list:
-            if (!value.IsSequence()) {
-                expected(describe(spec.kind));
-                break;
-            }
-            for (const auto& item : value) {
-                if (!item.IsMap()) {
-                    err(item, spec.path, "expected {name: ..., token_file: ...}");
-                    continue;
-                }
-                std::string name;
-                YAML::Node name_node, file_node;
-                bool has_file = false;
-                for (const auto& kv : item) {
-                    auto key = kv.first.Scalar();
-                    if (key == "name" && kv.second.IsScalar()) {
-                        name = kv.second.Scalar();
-                        name_node = kv.second;
-                    } else if (key == "token_file" && kv.second.IsScalar()) {
-                        file_node = kv.second;
-                        has_file = true;
-                    } else {
-                        err(kv.first, fmt::format("{}.{}", spec.path, key),
-                            "unknown key; a token has only name and token_file");
-                    }
-                }
-                if (name.empty())
-                    err(item, fmt::format("{}.name", spec.path), "missing required key");
-                if (!has_file) {
-                    err(item, fmt::format("{}.token_file", spec.path), "missing required key");
-                    continue;
-                }
-                if (!name.empty() &&
-                    std::any_of(tokens_.begin(), tokens_.end(),
-                                [&](const AdminToken& t) { return t.name == name; })) {
-                    err(name_node, fmt::format("{}.name", spec.path),
-                        fmt::format("duplicate token name '{}'", name));
-                    continue;
-                }
-                if (auto s = read_secret(fmt::format("{}.token_file", spec.path), file_node);
-                    s && !name.empty())
-                    tokens_.push_back({name, std::move(*s)});
-            }
-            break;
+            return check_tokens(spec, value);
         case Kind::free_map:
             if (!value.IsMap())
-                expected(describe(spec.kind));
-            break;
+                expected(spec, value, describe(spec.kind));
+            return;
     }
 }
 
@@ -400,27 +437,41 @@ std::optional<SecretFile> Loader::read_secret(std::string_view path, const YAML:
 
 LoadResult Loader::run(const std::string& text) {
     LoadResult result;
-    YAML::Node root;
+    if (parse_root(text)) {
+        read_sections();
+        fill_defaults();
+        check_rules();
+    }
+    result.diagnostics = diags_;
+    if (!diags_.has_errors()) {
+        Config c;
+        build(c);
+        result.config = std::move(c);
+    }
+    return result;
+}
+
+bool Loader::parse_root(const std::string& text) {
     try {
-        root = YAML::Load(text);
+        root_ = YAML::Load(text);
     } catch (const YAML::ParserException& e) {
         diags_.error(file_, e.mark.line + 1, e.mark.column + 1, "", "YAML syntax: " + e.msg);
-        result.diagnostics = diags_;
-        return result;
+        return false;
     }
-    if (root.IsNull())
-        root = YAML::Node(YAML::NodeType::Map);
-    if (!root.IsMap()) {
-        err(root, "", "the configuration must be a mapping of sections");
-        result.diagnostics = diags_;
-        return result;
+    if (root_.IsNull())
+        root_ = YAML::Node(YAML::NodeType::Map);
+    if (!root_.IsMap()) {
+        err(root_, "", "the configuration must be a mapping of sections");
+        return false;
     }
+    return true;
+}
 
+void Loader::read_sections() {
     std::vector<std::string_view> section_names(sections().begin(), sections().end());
-    std::map<std::string, YAML::Node> section_nodes;
-    for (const auto& kv : root) {
+    for (const auto& kv : root_) {
         std::string name = kv.first.Scalar();
-        if (section_nodes.count(name)) {
+        if (section_nodes_.count(name)) {
             err(kv.first, name, "duplicate section");
             continue;
         }
@@ -428,76 +479,83 @@ LoadResult Loader::run(const std::string& text) {
             err(kv.first, name, "unknown section" + core::did_you_mean(name, section_names));
             continue;
         }
-        section_nodes[name] = kv.first;
+        section_nodes_[name] = kv.first;
         if (kv.second.IsNull())
             continue;
         if (!kv.second.IsMap()) {
             err(kv.second, name, "expected a mapping of keys");
             continue;
         }
-        std::vector<std::string_view> known;
-        for (const auto& spec : schema())
-            if (spec.path.starts_with(name + "."))
-                known.push_back(spec.path.substr(name.size() + 1));
-        std::set<std::string> seen;
-        for (const auto& entry : kv.second) {
-            std::string key = entry.first.Scalar();
-            std::string path = name + "." + key;
-            if (!seen.insert(key).second) {
-                err(entry.first, path, "duplicate key");
-                continue;
-            }
-            const KeySpec* spec = find_key(path);
-            if (!spec) {
-                err(entry.first, path, "unknown key" + core::did_you_mean(key, known));
-                continue;
-            }
-            given_.insert(path);
-            values_[path] = entry.second;
-            if (entry.second.IsNull() && spec->kind != Kind::free_map) {
-                err(entry.second, path,
-                    fmt::format("expected {}, got nothing", describe(spec->kind)));
-                continue;
-            }
-            if (entry.second.IsNull())
-                continue;
-            check_value(*spec, entry.second);
-            if (spec->kind == Kind::secret_file && entry.second.IsScalar() &&
-                options_.read_service_secrets)
-                if (auto s = read_secret(path, entry.second))
-                    secrets_[path] = std::move(*s);
-        }
+        read_section(name, kv.second);
     }
+}
 
+void Loader::read_section(const std::string& name, const YAML::Node& body) {
+    std::vector<std::string_view> known;
+    for (const auto& spec : schema())
+        if (spec.path.starts_with(name + "."))
+            known.push_back(spec.path.substr(name.size() + 1));
+    std::set<std::string> seen;
+    for (const auto& entry : body) {
+        std::string key = entry.first.Scalar();
+        std::string path = name + "." + key;
+        if (!seen.insert(key).second) {
+            err(entry.first, path, "duplicate key");
+            continue;
+        }
+        const KeySpec* spec = find_key(path);
+        if (!spec) {
+            err(entry.first, path, "unknown key" + core::did_you_mean(key, known));
+            continue;
+        }
+        given_.insert(path);
+        values_[path] = entry.second;
+        if (entry.second.IsNull() && spec->kind != Kind::free_map) {
+            err(entry.second, path, fmt::format("expected {}, got nothing", describe(spec->kind)));
+            continue;
+        }
+        if (entry.second.IsNull())
+            continue;
+        check_value(*spec, entry.second);
+        if (spec->kind == Kind::secret_file && entry.second.IsScalar() &&
+            options_.read_service_secrets)
+            if (auto s = read_secret(path, entry.second))
+                secrets_[path] = std::move(*s);
+    }
+}
+
+void Loader::fill_defaults() {
     for (const auto& spec : schema()) {
         std::string path(spec.path);
         if (given_.count(path))
             continue;
         if (spec.required) {
             auto section = path.substr(0, path.find('.'));
-            auto it = section_nodes.find(section);
-            const YAML::Node& at = it != section_nodes.end() ? it->second : root;
-            err(at, path, "missing required key");
+            auto it = section_nodes_.find(section);
+            err(it != section_nodes_.end() ? it->second : root_, path, "missing required key");
             continue;
         }
         values_[path] = spec.default_value.empty() ? YAML::Node("")
                                                    : YAML::Load(std::string(spec.default_value));
     }
+}
 
-    // Rules that span keys.
-    auto at = [&](std::string_view p) -> YAML::Node {
-        auto it = values_.find(std::string(p));
-        if (it != values_.end() && given_.count(std::string(p)))
-            return it->second;
-        auto s = section_nodes.find(std::string(p.substr(0, p.find('.'))));
-        return s != section_nodes.end() ? s->second : root;
-    };
-    auto need = [&](std::string_view p, std::string_view why) {
-        if (!given_.count(std::string(p)))
-            err(at(p), p, fmt::format("missing required key ({})", why));
-    };
+YAML::Node Loader::at(std::string_view p) {
+    auto it = values_.find(std::string(p));
+    if (it != values_.end() && given_.count(std::string(p)))
+        return it->second;
+    auto s = section_nodes_.find(std::string(p.substr(0, p.find('.'))));
+    return s != section_nodes_.end() ? s->second : root_;
+}
+
+void Loader::need(std::string_view p, std::string_view why) {
+    if (!given_.count(std::string(p)))
+        err(at(p), p, fmt::format("missing required key ({})", why));
+}
+
+void Loader::check_rules() {
     if (given_.count("bitrix.auth") == 0 || str("bitrix.auth") == "webhook") {
-        if (section_nodes.count("bitrix")) {
+        if (section_nodes_.count("bitrix")) {
             need("bitrix.webhook_user_id", "auth is webhook");
             need("bitrix.webhook_secret_file", "auth is webhook");
         }
@@ -524,14 +582,6 @@ LoadResult Loader::run(const std::string& text) {
                             "to listen there",
                             host));
     }
-
-    result.diagnostics = diags_;
-    if (!diags_.has_errors()) {
-        Config c;
-        build(c);
-        result.config = std::move(c);
-    }
-    return result;
 }
 
 void Loader::build(Config& c) {

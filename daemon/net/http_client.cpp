@@ -44,7 +44,7 @@ long long ms(Duration d) {
 }
 
 /// The time a phase may take: its own limit, or what is left of the overall deadline.
-Duration budget(config::Millis phase_limit, TimePoint deadline) {
+Duration budget(std::chrono::milliseconds phase_limit, TimePoint deadline) {
     auto left = deadline - Steady::now();
     return std::min<Duration>(phase_limit, left);
 }
@@ -112,15 +112,6 @@ struct HttpClient::Connection {
     }
 };
 
-/// What one request/response exchange on a connection produced.
-struct HttpClient::Attempt {
-    error_code ec;
-    Phase phase = Phase::none;
-    std::size_t bytes_read = 0;
-    bool keep_alive = false;
-    std::optional<http::response<http::string_body>> response;
-};
-
 std::optional<std::string_view> HttpResponse::header(std::string_view name) const {
     for (const auto& h : headers)
         if (core::iequals(h.name, name))
@@ -128,14 +119,10 @@ std::optional<std::string_view> HttpResponse::header(std::string_view name) cons
     return std::nullopt;
 }
 
-config::HttpConfig default_http_config() {
-    return config::default_http_config();  // the schema's table, not a second one
-}
-
-HttpClient::HttpClient(asio::any_io_executor executor, config::HttpConfig config,
+HttpClient::HttpClient(asio::any_io_executor executor, HttpSettings settings,
                        HttpClientOptions options)
     : executor_(std::move(executor))
-    , config_(std::move(config))
+    , settings_(std::move(settings))
     , options_(std::move(options))
     , tls_(asio::ssl::context::tls_client) {
     if (!options_.redact)
@@ -150,17 +137,17 @@ HttpClient::HttpClient(asio::any_io_executor executor, config::HttpConfig config
     tls_.set_default_verify_paths(ec);
     if (ec)
         throw std::runtime_error("cannot load the system trust store: " + ec.message());
-    if (!config_.ca_file.empty()) {
-        tls_.load_verify_file(config_.ca_file, ec);
+    if (!settings_.ca_file.empty()) {
+        tls_.load_verify_file(settings_.ca_file, ec);
         if (ec)
             throw std::runtime_error("http.ca_file: cannot load CA certificates from " +
-                                     config_.ca_file + ": " + ec.message());
+                                     settings_.ca_file + ": " + ec.message());
     }
     std::string why;
-    auto proxy = proxy_settings(config_.proxy, options_.env, &why);
+    auto proxy = proxy_settings(settings_.proxy, options_.env, &why);
     if (!proxy)
         throw std::runtime_error(
-            (config_.proxy.empty() ? std::string("https_proxy: ") : std::string("http.proxy: ")) +
+            (settings_.proxy.empty() ? std::string("https_proxy: ") : std::string("http.proxy: ")) +
             why);
     proxy_ = std::move(*proxy);
 }
@@ -213,125 +200,207 @@ void HttpClient::put_idle(std::unique_ptr<Connection> conn) {
     list.push_back(std::move(conn));
 }
 
-asio::awaitable<Outcome<std::unique_ptr<HttpClient::Connection>>> HttpClient::connect(
-    const Endpoint& ep, TimePoint deadline, const std::string& log_url) {
-    const bool via_proxy = ep.tls && proxy_.applies_to(ep.host);
-    const std::string dial_host = via_proxy ? proxy_.host : ep.host;
-    const std::uint16_t dial_port = via_proxy ? proxy_.port : ep.port;
-    const Duration total = config_.total_timeout;
+namespace {
 
-    // Resolve: address literals need no lookup; names go through the resolver, raced
-    // against a timer (the resolver has no deadline of its own).
+/// A request that was refused before anything left the process.
+CallError refused(CallError e) {
+    e.phase = Phase::url;
+    e.not_executed = true;
+    return e;
+}
+
+CallError shutting_down(const std::string& log_url) {
+    return refused(
+        retryable_error(fmt::format("not sent: shutting down (request to {})", log_url)));
+}
+
+/// Values can come from tickets; a CR or LF in them would let a caller forge headers.
+bool headers_are_clean(const HttpRequest& request) {
+    auto is_token = [](std::string_view t) {
+        return !t.empty() && std::all_of(t.begin(), t.end(), [](unsigned char c) {
+            return c > 32 && c < 127 &&
+                   std::string_view("()<>@,;:\\\"/[]?={}").find(static_cast<char>(c)) ==
+                       std::string_view::npos;
+        });
+    };
+    auto clean_value = [](std::string_view v) {
+        return v.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+    };
+    bool ok = is_token(request.method) && clean_value(request.content_type);
+    for (const auto& h : request.headers)
+        ok = ok && is_token(h.name) && clean_value(h.value);
+    return ok;
+}
+
+/// Where a request goes, or why it may not be sent: an unparsable URL, plain http to a host
+/// that is not loopback, a method or header that could smuggle another header.
+Outcome<Endpoint> checked_endpoint(const HttpRequest& request, const std::string& log_url) {
+    std::string why;
+    auto ep = parse_endpoint(request.url, &why);
+    if (!ep)
+        return refused(permanent_error(fmt::format("invalid URL {}: {}", log_url, why)));
+    if (!ep->tls && !is_loopback_host(ep->host))
+        return refused(permanent_error(fmt::format(
+            "refusing plain http to {}: only https is allowed, except to loopback hosts "
+            "(127.0.0.0/8, ::1, localhost)",
+            log_url)));
+    if (!headers_are_clean(request))
+        return refused(permanent_error(
+            fmt::format("invalid method or header for {}: names must be tokens, values must not "
+                        "contain CR, LF or NUL",
+                        log_url)));
+    return std::move(*ep);
+}
+
+/// The request on the wire: method, target, Host, the default User-Agent, the caller's
+/// headers and body, keep-alive.
+http::request<http::string_body> build_request(HttpRequest& request, const Endpoint& ep,
+                                               const std::string& user_agent) {
+    http::request<http::string_body> req;
+    if (auto verb = http::string_to_verb(request.method); verb != http::verb::unknown)
+        req.method(verb);
+    else
+        req.method_string(request.method);
+    req.target(ep.target);
+    req.version(11);
+    bool default_port = ep.port == (ep.tls ? 443 : 80);
+    req.set(http::field::host,
+            default_port
+                ? (ep.host_is_ip && ep.host.find(':') != std::string::npos ? "[" + ep.host + "]"
+                                                                           : ep.host)
+                : ep.authority());
+    if (!user_agent.empty())
+        req.set(http::field::user_agent, user_agent);
+    for (const auto& h : request.headers)
+        req.set(h.name, h.value);  // replaces a default (User-Agent) instead of doubling it
+    if (!request.content_type.empty())
+        req.set(http::field::content_type, request.content_type);
+    req.body() = std::move(request.body);
+    req.keep_alive(true);
+    // Always a Content-Length (also 0, also on DELETE): some servers refuse a body-less
+    // POST or PUT without one, and a DELETE body must be framed.
+    req.content_length(req.body().size());
+    return req;
+}
+
+/// The addresses to dial: an address literal as it is; a name through the resolver, raced
+/// against a timer (the resolver has no deadline of its own).
+asio::awaitable<Outcome<std::vector<tcp::endpoint>>> resolve(
+    asio::any_io_executor executor, const std::string& host, std::uint16_t port,
+    const HttpSettings& settings, TimePoint deadline, const std::string& log_url) {
     std::vector<tcp::endpoint> addresses;
     error_code ec;
-    auto literal = asio::ip::make_address(dial_host, ec);
+    auto literal = asio::ip::make_address(host, ec);
     if (!ec) {
-        addresses.emplace_back(literal, dial_port);
-    } else {
-        auto limit = budget(config_.resolve_timeout, deadline);
-        if (limit <= Duration::zero())
-            co_return overall_timeout(Phase::resolve, log_url, total);
-        // The lookup runs on asio's resolver thread and cannot be interrupted; on timeout we
-        // stop waiting for it and let it finish into the shared state on its own.
-        struct Lookup {
-            tcp::resolver resolver;
-            asio::steady_timer wake;
-            bool finished = false;
-            error_code ec;
-            tcp::resolver::results_type results;
-        };
-        auto lookup = std::make_shared<Lookup>(
-            Lookup{tcp::resolver(executor_), asio::steady_timer(executor_), false, {}, {}});
-        lookup->wake.expires_after(limit);
-        lookup->resolver.async_resolve(
-            dial_host, std::to_string(dial_port),
-            [lookup](const error_code& e, tcp::resolver::results_type r) {
-                lookup->finished = true;
-                lookup->ec = e;
-                lookup->results = std::move(r);
-                lookup->wake.cancel();
-            });
-        auto [wec] = co_await lookup->wake.async_wait(use_tuple);
-        if (!lookup->finished) {
-            lookup->resolver.cancel();
-            if (wec == asio::error::operation_aborted)  // the caller cancelled us
-                co_return transport_error(Phase::resolve, wec, log_url, false);
-            co_return transport_error(Phase::resolve, {}, log_url, true);
-        }
-        if (lookup->ec) {
-            auto e = transport_error(Phase::resolve, lookup->ec, log_url, false);
-            if (lookup->ec == asio::error::host_not_found)
-                e.kind = ErrorKind::permanent;
-            co_return e;
-        }
-        const auto& results = lookup->results;
-        for (const auto& r : results)
-            addresses.push_back(r.endpoint());
+        addresses.emplace_back(literal, port);
+        co_return addresses;
     }
-
-    auto conn = std::make_unique<Connection>();
-    conn->key = ep.pool_key();
-    auto tcp_stream = std::make_unique<beast::tcp_stream>(executor_);
-    {
-        auto limit = budget(config_.connect_timeout, deadline);
-        if (limit <= Duration::zero())
-            co_return overall_timeout(Phase::connect, log_url, total);
-        tcp_stream->expires_after(limit);
-        auto [cec, endpoint] = co_await tcp_stream->async_connect(addresses, use_tuple);
-        if (cec)
-            co_return transport_error(Phase::connect, cec, log_url, is_timeout(cec));
-        ++stats_.connections_opened;
-        tcp_stream->socket().set_option(tcp::no_delay(true));
+    auto limit = budget(settings.resolve_timeout, deadline);
+    if (limit <= Duration::zero())
+        co_return overall_timeout(Phase::resolve, log_url, settings.total_timeout);
+    // The lookup runs on asio's resolver thread and cannot be interrupted; on timeout we
+    // stop waiting for it and let it finish into the shared state on its own.
+    struct Lookup {
+        tcp::resolver resolver;
+        asio::steady_timer wake;
+        bool finished = false;
+        error_code ec;
+        tcp::resolver::results_type results;
+    };
+    auto lookup = std::make_shared<Lookup>(
+        Lookup{tcp::resolver(executor), asio::steady_timer(executor), false, {}, {}});
+    lookup->wake.expires_after(limit);
+    lookup->resolver.async_resolve(host, std::to_string(port),
+                                   [lookup](const error_code& e, tcp::resolver::results_type r) {
+                                       lookup->finished = true;
+                                       lookup->ec = e;
+                                       lookup->results = std::move(r);
+                                       lookup->wake.cancel();
+                                   });
+    auto [wec] = co_await lookup->wake.async_wait(use_tuple);
+    if (!lookup->finished) {
+        lookup->resolver.cancel();
+        if (wec == asio::error::operation_aborted)  // the caller cancelled us
+            co_return transport_error(Phase::resolve, wec, log_url, false);
+        co_return transport_error(Phase::resolve, {}, log_url, true);
     }
-
-    if (via_proxy) {
-        // CONNECT tunnel: the proxy sees only host:port; TLS runs end to end through it.
-        auto limit = budget(config_.connect_timeout, deadline);
-        if (limit <= Duration::zero())
-            co_return overall_timeout(Phase::proxy, log_url, total);
-        tcp_stream->expires_after(limit);
-        http::request<http::empty_body> req{http::verb::connect, ep.authority(), 11};
-        req.set(http::field::host, ep.authority());
-        if (!config_.user_agent.empty())
-            req.set(http::field::user_agent, config_.user_agent);
-        if (!proxy_.authorization.empty())
-            req.set(http::field::proxy_authorization, proxy_.authorization.reveal());
-        auto [wec, wn] = co_await http::async_write(*tcp_stream, req, use_tuple);
-        if (wec)
-            co_return transport_error(Phase::proxy, wec, log_url, is_timeout(wec));
-        http::response_parser<http::empty_body> parser;
-        parser.skip(true);  // a 2xx answer to CONNECT has no body: the tunnel follows
-        auto [rec, rn] =
-            co_await http::async_read_header(*tcp_stream, conn->buffer, parser, use_tuple);
-        if (rec)
-            co_return transport_error(Phase::proxy, rec, log_url, is_timeout(rec));
-        auto status = parser.get().result_int();
-        if (status / 100 != 2) {
-            CallError e;
-            e.kind = status == 407 ? ErrorKind::auth
-                                   : (status >= 500 ? ErrorKind::retryable : ErrorKind::permanent);
-            e.phase = Phase::proxy;
-            e.message = fmt::format("proxy {}:{} refused CONNECT for {}: HTTP {}", proxy_.host,
-                                    proxy_.port, log_url, status);
-            co_return e;
-        }
-        if (conn->buffer.size() != 0) {
-            CallError e =
-                permanent_error(fmt::format("proxy {}:{} sent data after its CONNECT answer for {}",
-                                            proxy_.host, proxy_.port, log_url));
-            e.phase = Phase::proxy;
-            co_return e;
-        }
+    if (lookup->ec) {
+        auto e = transport_error(Phase::resolve, lookup->ec, log_url, false);
+        if (lookup->ec == asio::error::host_not_found)
+            e.kind = ErrorKind::permanent;
+        co_return e;
     }
+    for (const auto& r : lookup->results)
+        addresses.push_back(r.endpoint());
+    co_return addresses;
+}
 
-    if (!ep.tls) {
-        conn->plain = std::move(tcp_stream);
-        co_return std::move(conn);
+/// A TCP connection to the first of `addresses` that answers, Nagle off.
+asio::awaitable<Outcome<std::unique_ptr<beast::tcp_stream>>> open_tcp(
+    asio::any_io_executor executor, const std::vector<tcp::endpoint>& addresses,
+    const HttpSettings& settings, TimePoint deadline, const std::string& log_url) {
+    auto stream = std::make_unique<beast::tcp_stream>(executor);
+    auto limit = budget(settings.connect_timeout, deadline);
+    if (limit <= Duration::zero())
+        co_return overall_timeout(Phase::connect, log_url, settings.total_timeout);
+    stream->expires_after(limit);
+    auto [ec, endpoint] = co_await stream->async_connect(addresses, use_tuple);
+    if (ec)
+        co_return transport_error(Phase::connect, ec, log_url, is_timeout(ec));
+    stream->socket().set_option(tcp::no_delay(true));
+    co_return std::move(stream);
+}
+
+/// A CONNECT tunnel through the proxy to `ep`: the proxy sees only host:port; TLS then runs
+/// end to end through it. The proxy's answer must be 2xx and nothing may follow it.
+asio::awaitable<Outcome<void>> open_tunnel(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                           const Endpoint& ep, const ProxySettings& proxy,
+                                           const HttpSettings& settings, TimePoint deadline,
+                                           const std::string& log_url) {
+    auto limit = budget(settings.connect_timeout, deadline);
+    if (limit <= Duration::zero())
+        co_return overall_timeout(Phase::proxy, log_url, settings.total_timeout);
+    stream.expires_after(limit);
+    http::request<http::empty_body> req{http::verb::connect, ep.authority(), 11};
+    req.set(http::field::host, ep.authority());
+    if (!settings.user_agent.empty())
+        req.set(http::field::user_agent, settings.user_agent);
+    if (!proxy.authorization.empty())
+        req.set(http::field::proxy_authorization, proxy.authorization.reveal());
+    auto [wec, wn] = co_await http::async_write(stream, req, use_tuple);
+    if (wec)
+        co_return transport_error(Phase::proxy, wec, log_url, is_timeout(wec));
+    http::response_parser<http::empty_body> parser;
+    parser.skip(true);  // a 2xx answer to CONNECT has no body: the tunnel follows
+    auto [rec, rn] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
+    if (rec)
+        co_return transport_error(Phase::proxy, rec, log_url, is_timeout(rec));
+    auto status = parser.get().result_int();
+    if (status / 100 != 2) {
+        CallError e;
+        e.kind = status == 407 ? ErrorKind::auth
+                               : (status >= 500 ? ErrorKind::retryable : ErrorKind::permanent);
+        e.phase = Phase::proxy;
+        e.message = fmt::format("proxy {}:{} refused CONNECT for {}: HTTP {}", proxy.host,
+                                proxy.port, log_url, status);
+        co_return e;
     }
+    if (buffer.size() != 0) {
+        CallError e =
+            permanent_error(fmt::format("proxy {}:{} sent data after its CONNECT answer for {}",
+                                        proxy.host, proxy.port, log_url));
+        e.phase = Phase::proxy;
+        co_return e;
+    }
+    co_return Outcome<void>();
+}
 
-    conn->tls =
-        std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(*tcp_stream), tls_);
-    SSL* ssl = conn->tls->native_handle();
+/// The TLS handshake, verifying the certificate against the host name or address. A
+/// certificate problem is permanent: it does not heal by retrying.
+asio::awaitable<Outcome<void>> handshake(beast::ssl_stream<beast::tcp_stream>& stream,
+                                         const Endpoint& ep, const HttpSettings& settings,
+                                         TimePoint deadline, const std::string& log_url) {
+    SSL* ssl = stream.native_handle();
     // SNI carries names only (RFC 6066); the certificate is checked against the name or the
     // address by OpenSSL itself, so a mismatch shows up as X509_V_ERR_HOSTNAME_MISMATCH.
     if (!ep.host_is_ip) {
@@ -343,234 +412,207 @@ asio::awaitable<Outcome<std::unique_ptr<HttpClient::Connection>>> HttpClient::co
         X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), ep.host.c_str());
     }
     SSL_set_verify(ssl, SSL_VERIFY_PEER, nullptr);
-    auto limit = budget(config_.tls_timeout, deadline);
+    auto limit = budget(settings.tls_timeout, deadline);
     if (limit <= Duration::zero())
-        co_return overall_timeout(Phase::tls, log_url, total);
-    conn->lowest().expires_after(limit);
-    auto [hec] = co_await conn->tls->async_handshake(asio::ssl::stream_base::client, use_tuple);
-    if (hec) {
-        auto e = transport_error(Phase::tls, hec, log_url, is_timeout(hec));
+        co_return overall_timeout(Phase::tls, log_url, settings.total_timeout);
+    beast::get_lowest_layer(stream).expires_after(limit);
+    auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::client, use_tuple);
+    if (ec) {
+        auto e = transport_error(Phase::tls, ec, log_url, is_timeout(ec));
         long verify = SSL_get_verify_result(ssl);
         if (verify != X509_V_OK) {
-            // A certificate problem does not heal by retrying.
             e.kind = ErrorKind::permanent;
             e.message = fmt::format("TLS certificate of {} rejected: {}", ep.authority(),
                                     X509_verify_cert_error_string(verify));
         }
         co_return e;
     }
-    co_return std::move(conn);
+    co_return Outcome<void>();
 }
 
-namespace {
+/// What one request/response exchange on a connection produced.
+struct Exchange {
+    error_code ec;
+    Phase phase = Phase::none;  ///< where `ec` happened
+    std::size_t bytes_read = 0;
+    std::optional<http::response<http::string_body>> response;
+};
 
+/// Writes the request and reads the response, each phase under its own limit.
 template <typename Stream>
-asio::awaitable<void> exchange(Stream& stream, beast::tcp_stream& lowest,
-                               beast::flat_buffer& buffer,
-                               http::request<http::string_body>& request,
-                               const config::HttpConfig& cfg, TimePoint deadline,
-                               std::optional<http::response<http::string_body>>& out,
-                               error_code& ec, Phase& phase, std::size_t& bytes_read) {
-    phase = Phase::write;
-    auto limit = budget(cfg.write_timeout, deadline);
+asio::awaitable<Exchange> exchange(Stream& stream, beast::tcp_stream& lowest,
+                                   beast::flat_buffer& buffer,
+                                   http::request<http::string_body>& request,
+                                   const HttpSettings& settings, TimePoint deadline) {
+    Exchange x;
+    x.phase = Phase::write;
+    auto limit = budget(settings.write_timeout, deadline);
     if (limit <= Duration::zero()) {
-        ec = beast::error::timeout;
-        co_return;
+        x.ec = beast::error::timeout;
+        co_return x;
     }
     lowest.expires_after(limit);
     auto [wec, wn] = co_await http::async_write(stream, request, use_tuple);
     if (wec) {
-        ec = wec;
-        co_return;
+        x.ec = wec;
+        co_return x;
     }
-    phase = Phase::read;
-    limit = budget(cfg.read_timeout, deadline);
+    x.phase = Phase::read;
+    limit = budget(settings.read_timeout, deadline);
     if (limit <= Duration::zero()) {
-        ec = beast::error::timeout;
-        co_return;
+        x.ec = beast::error::timeout;
+        co_return x;
     }
     lowest.expires_after(limit);
     http::response_parser<http::string_body> parser;
     parser.header_limit(max_header_bytes);
-    parser.body_limit(static_cast<std::uint64_t>(cfg.max_response_bytes));
+    parser.body_limit(static_cast<std::uint64_t>(settings.max_response_bytes));
     if (request.method() == http::verb::head)
         parser.skip(true);
     auto [rec, rn] = co_await http::async_read(stream, buffer, parser, use_tuple);
-    bytes_read = rn;
+    x.bytes_read = rn;
     lowest.expires_never();
     if (rec) {
-        ec = rec;
-        co_return;
+        x.ec = rec;
+        co_return x;
     }
-    out.emplace(parser.release());
+    x.response.emplace(parser.release());
+    co_return x;
+}
+
+/// The error of a failed exchange, named by what ran out or broke.
+CallError exchange_error(const Exchange& x, const std::string& log_url,
+                         const HttpSettings& settings, TimePoint deadline) {
+    CallError e;
+    if (x.ec == http::error::body_limit) {
+        e = permanent_error(
+            fmt::format("response from {} exceeds http.max_response_bytes ({} bytes)", log_url,
+                        settings.max_response_bytes));
+        e.phase = Phase::read;
+    } else if (x.ec == http::error::header_limit) {
+        e = permanent_error(
+            fmt::format("response headers from {} exceed {} bytes", log_url, max_header_bytes));
+        e.phase = Phase::read;
+    } else if (is_timeout(x.ec) && Steady::now() >= deadline) {
+        e = overall_timeout(x.phase, log_url, settings.total_timeout);
+    } else {
+        e = transport_error(x.phase, x.ec, log_url, is_timeout(x.ec));
+    }
+    return e;
+}
+
+void log_failure(const HttpRequest& request, const std::string& log_url, const CallError& e) {
+    log::debug("HTTP_CALL_FAILED", {{"method", request.method},
+                                    {"url", log_url},
+                                    {"phase", to_string(e.phase)},
+                                    {"timeout", e.timed_out},
+                                    {"reason", e.message}});
+}
+
+HttpResponse to_response(http::response<http::string_body>& response) {
+    HttpResponse out;
+    out.status = static_cast<int>(response.result_int());
+    for (const auto& field : response)
+        out.headers.push_back({std::string(field.name_string()), std::string(field.value())});
+    out.body = std::move(response.body());
+    return out;
 }
 
 }  // namespace
 
+asio::awaitable<Outcome<std::unique_ptr<HttpClient::Connection>>> HttpClient::connect(
+    const Endpoint& ep, TimePoint deadline, const std::string& log_url) {
+    const bool via_proxy = ep.tls && proxy_.applies_to(ep.host);
+    auto addresses =
+        co_await resolve(executor_, via_proxy ? proxy_.host : ep.host,
+                         via_proxy ? proxy_.port : ep.port, settings_, deadline, log_url);
+    if (!addresses)
+        co_return addresses.error();
+    auto stream = co_await open_tcp(executor_, *addresses, settings_, deadline, log_url);
+    if (!stream)
+        co_return stream.error();
+    ++stats_.connections_opened;
+
+    auto conn = std::make_unique<Connection>();
+    conn->key = ep.pool_key();
+    if (via_proxy) {
+        auto tunnel =
+            co_await open_tunnel(**stream, conn->buffer, ep, proxy_, settings_, deadline, log_url);
+        if (!tunnel)
+            co_return tunnel.error();
+    }
+    if (!ep.tls) {
+        conn->plain = std::move(*stream);
+        co_return std::move(conn);
+    }
+    conn->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(**stream), tls_);
+    auto secured = co_await handshake(*conn->tls, ep, settings_, deadline, log_url);
+    if (!secured)
+        co_return secured.error();
+    co_return std::move(conn);
+}
+
 asio::awaitable<Outcome<HttpResponse>> HttpClient::send(HttpRequest request) {
     ++stats_.requests;
     const auto started = Steady::now();
-    const TimePoint deadline = started + config_.total_timeout;
+    const TimePoint deadline = started + settings_.total_timeout;
     const std::string url_for_log = log_url(request);
-
-    if (stopped_) {
-        CallError e =
-            retryable_error(fmt::format("not sent: shutting down (request to {})", url_for_log));
-        e.phase = Phase::url;
-        e.not_executed = true;
-        co_return e;
-    }
     const bool cuttable = !request.finish_on_stop;
-    std::string why;
-    auto ep = parse_endpoint(request.url, &why);
-    if (!ep) {
-        CallError e = permanent_error(fmt::format("invalid URL {}: {}", url_for_log, why));
-        e.phase = Phase::url;
-        e.not_executed = true;
-        co_return e;
-    }
-    if (!ep->tls && !is_loopback_host(ep->host)) {
-        CallError e = permanent_error(fmt::format(
-            "refusing plain http to {}: only https is allowed, except to loopback hosts "
-            "(127.0.0.0/8, ::1, localhost)",
-            url_for_log));
-        e.phase = Phase::url;
-        e.not_executed = true;
-        co_return e;
-    }
-
-    // Values can come from tickets; a CR or LF in them would let a caller forge headers.
-    auto is_token = [](std::string_view t) {
-        return !t.empty() && std::all_of(t.begin(), t.end(), [](unsigned char c) {
-            return c > 32 && c < 127 &&
-                   std::string_view("()<>@,;:\\\"/[]?={}").find(static_cast<char>(c)) ==
-                       std::string_view::npos;
-        });
-    };
-    auto clean_value = [](std::string_view v) {
-        return v.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
-    };
-    bool headers_ok = is_token(request.method) && clean_value(request.content_type);
-    for (const auto& h : request.headers)
-        headers_ok = headers_ok && is_token(h.name) && clean_value(h.value);
-    if (!headers_ok) {
-        CallError e = permanent_error(
-            fmt::format("invalid method or header for {}: names must be tokens, values must not "
-                        "contain CR, LF or NUL",
-                        url_for_log));
-        e.phase = Phase::url;
-        e.not_executed = true;
-        co_return e;
-    }
-
-    http::request<http::string_body> req;
-    if (auto verb = http::string_to_verb(request.method); verb != http::verb::unknown)
-        req.method(verb);
-    else
-        req.method_string(request.method);
-    req.target(ep->target);
-    req.version(11);
-    bool default_port = ep->port == (ep->tls ? 443 : 80);
-    req.set(http::field::host,
-            default_port
-                ? (ep->host_is_ip && ep->host.find(':') != std::string::npos ? "[" + ep->host + "]"
-                                                                             : ep->host)
-                : ep->authority());
-    if (!config_.user_agent.empty())
-        req.set(http::field::user_agent, config_.user_agent);
-    for (const auto& h : request.headers)
-        req.set(h.name, h.value);  // replaces a default (User-Agent) instead of doubling it
-    if (!request.content_type.empty())
-        req.set(http::field::content_type, request.content_type);
-    req.body() = std::move(request.body);
-    req.keep_alive(true);
-    // Always a Content-Length (also 0, also on DELETE): some servers refuse a body-less
-    // POST or PUT without one, and a DELETE body must be framed.
-    req.content_length(req.body().size());
+    if (stopped_)
+        co_return shutting_down(url_for_log);
+    auto ep = checked_endpoint(request, url_for_log);
+    if (!ep)
+        co_return ep.error();
+    auto req = build_request(request, *ep, settings_.user_agent);
 
     for (int round = 0;; ++round) {
-        if (stopped_ && cuttable) {
-            CallError e = retryable_error(
-                fmt::format("not sent: shutting down (request to {})", url_for_log));
-            e.phase = Phase::url;
-            e.not_executed = true;
-            co_return e;
-        }
+        if (stopped_ && cuttable)
+            co_return shutting_down(url_for_log);
         auto conn = take_idle(ep->pool_key());
         const bool reused = conn != nullptr;
-        if (!conn) {
+        if (reused) {
+            ++stats_.connections_reused;
+        } else {
             auto made = co_await connect(*ep, deadline, url_for_log);
             if (!made) {
                 auto e = made.error();
                 e.not_executed = true;  // no byte of the request left
-
-                log::debug("HTTP_CALL_FAILED", {{"method", request.method},
-                                                {"url", url_for_log},
-                                                {"phase", to_string(e.phase)},
-                                                {"timeout", e.timed_out},
-                                                {"reason", e.message}});
+                log_failure(request, url_for_log, e);
                 co_return e;
             }
             conn = std::move(*made);
-        } else {
-            ++stats_.connections_reused;
         }
 
-        error_code ec;
-        Phase phase = Phase::none;
-        std::size_t bytes_read = 0;
-        std::optional<http::response<http::string_body>> response;
         conn->buffer.clear();
         Connection* const tracked = conn.get();
         if (cuttable)
             cuttable_.push_back(tracked);
+        // Two statements, not `cond ? co_await a : co_await b`: GCC 12 miscompiles co_await
+        // in a conditional expression (the result was read from a destroyed frame).
+        Exchange x;
         if (conn->tls)
-            co_await exchange(*conn->tls, conn->lowest(), conn->buffer, req, config_, deadline,
-                              response, ec, phase, bytes_read);
+            x = co_await exchange(*conn->tls, conn->lowest(), conn->buffer, req, settings_,
+                                  deadline);
         else
-            co_await exchange(*conn->plain, conn->lowest(), conn->buffer, req, config_, deadline,
-                              response, ec, phase, bytes_read);
+            x = co_await exchange(*conn->plain, conn->lowest(), conn->buffer, req, settings_,
+                                  deadline);
         if (cuttable)
             std::erase(cuttable_, tracked);
 
-        if (ec) {
-            if (reused && round == 0 && bytes_read == 0 && is_stale(ec) &&
-                (phase == Phase::write || safe_to_resend(req.method()))) {
+        if (x.ec) {
+            if (reused && round == 0 && x.bytes_read == 0 && is_stale(x.ec) &&
+                (x.phase == Phase::write || safe_to_resend(req.method()))) {
                 log::debug("HTTP_STALE_CONNECTION",
-                           {{"url", url_for_log}, {"phase", to_string(phase)}});
+                           {{"url", url_for_log}, {"phase", to_string(x.phase)}});
                 continue;  // the pooled connection was dead; this request never arrived
             }
-            CallError e;
-            if (ec == http::error::body_limit) {
-                e = permanent_error(
-                    fmt::format("response from {} exceeds http.max_response_bytes ({} bytes)",
-                                url_for_log, config_.max_response_bytes));
-                e.phase = Phase::read;
-            } else if (ec == http::error::header_limit) {
-                e = permanent_error(fmt::format("response headers from {} exceed {} bytes",
-                                                url_for_log, max_header_bytes));
-                e.phase = Phase::read;
-            } else if (is_timeout(ec) && Steady::now() >= deadline) {
-                e = overall_timeout(phase, url_for_log, config_.total_timeout);
-            } else {
-                e = transport_error(phase, ec, url_for_log, is_timeout(ec));
-            }
-            log::debug("HTTP_CALL_FAILED", {{"method", request.method},
-                                            {"url", url_for_log},
-                                            {"phase", to_string(e.phase)},
-                                            {"timeout", e.timed_out},
-                                            {"reason", e.message}});
+            auto e = exchange_error(x, url_for_log, settings_, deadline);
+            log_failure(request, url_for_log, e);
             co_return e;
         }
 
-        HttpResponse out;
-        out.status = static_cast<int>(response->result_int());
-        for (const auto& field : *response)
-            out.headers.push_back({std::string(field.name_string()), std::string(field.value())});
-        out.body = std::move(response->body());
-        const bool keep =
-            response->keep_alive() && !response->need_eof() && conn->buffer.size() == 0;
-        if (keep)
+        HttpResponse out = to_response(*x.response);
+        if (x.response->keep_alive() && !x.response->need_eof() && conn->buffer.size() == 0)
             put_idle(std::move(conn));
         log::debug("HTTP_CALL", {{"method", request.method},
                                  {"url", url_for_log},

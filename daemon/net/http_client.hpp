@@ -3,9 +3,9 @@
 /// Boost.Beast, a coroutine per call with a deadline per phase and one overall, keep-alive
 /// reuse per (scheme, host, port), a response size cap, TLS that always verifies, plain http
 /// only to loopback, and an optional CONNECT proxy. Transport failures come back as values.
-#include "daemon/config/config.hpp"
 #include "daemon/core/clock.hpp"
 #include "daemon/net/error.hpp"
+#include "daemon/net/settings.hpp"
 #include "daemon/net/url.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -86,10 +86,10 @@ struct HttpClientStats {
 /// The Beast-based client. Lives on one io_context thread (STYLE.md point 10).
 class HttpClient final : public HttpTransport {
   public:
-    /// Builds the TLS context (system trust store plus `http.ca_file`) and reads the proxy
+    /// Builds the TLS context (system trust store plus `settings.ca_file`) and reads the proxy
     /// settings. Throws std::runtime_error on an unreadable CA file or an invalid proxy URL
     /// (start-up errors).
-    HttpClient(boost::asio::any_io_executor executor, config::HttpConfig config,
+    HttpClient(boost::asio::any_io_executor executor, HttpSettings settings,
                HttpClientOptions options = {});
     ~HttpClient() override;
     HttpClient(const HttpClient&) = delete;
@@ -114,14 +114,15 @@ class HttpClient final : public HttpTransport {
 
   private:
     struct Connection;
-    struct Attempt;
+    /// A new connection to `ep` (through the proxy when it applies): resolve, TCP, the
+    /// CONNECT tunnel, TLS, each under its own limit and the overall deadline.
     boost::asio::awaitable<Outcome<std::unique_ptr<Connection>>> connect(
         const Endpoint& ep, TimePoint deadline, const std::string& log_url);
     std::unique_ptr<Connection> take_idle(const std::string& key);
     void put_idle(std::unique_ptr<Connection> conn);
 
     boost::asio::any_io_executor executor_;
-    config::HttpConfig config_;
+    HttpSettings settings_;
     HttpClientOptions options_;
     boost::asio::ssl::context tls_;
     ProxySettings proxy_;
@@ -130,8 +131,5 @@ class HttpClient final : public HttpTransport {
     bool stopped_ = false;
     std::vector<Connection*> cuttable_;  ///< exchanges in flight that `stop()` may cut
 };
-
-/// The `config::HttpConfig` defaults of the schema, for tests and tools that have no file.
-config::HttpConfig default_http_config();
 
 }  // namespace hrmaild::net

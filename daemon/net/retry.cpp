@@ -118,12 +118,12 @@ std::optional<Duration> parse_retry_after(std::string_view value, WallTime now) 
     return std::chrono::duration_cast<Duration>(*when - now);
 }
 
-RetryPolicy::RetryPolicy(config::RetryConfig config, Jitter jitter, std::uint64_t seed)
+RetryPolicy::RetryPolicy(RetrySettings config, Jitter jitter, std::uint64_t seed)
     : config_(config), jitter_(jitter), rng_(seed != 0 ? seed : std::random_device{}()) {
     if (config_.max_attempts < 1)
         config_.max_attempts = 1;
-    if (config_.base_delay <= config::Millis::zero())
-        config_.base_delay = config::Millis(1);
+    if (config_.base_delay <= Duration::zero())
+        config_.base_delay = std::chrono::milliseconds(1);
     if (config_.max_delay < config_.base_delay)
         config_.max_delay = config_.base_delay;
 }

@@ -3,10 +3,10 @@
 /// with exponential backoff, jitter and a cap; a server's `Retry-After` and an absolute "not
 /// before" time (Bitrix `operating_reset_at`) are honoured; attempts are bounded. All waits
 /// run on the injected clock.
-#include "daemon/config/config.hpp"
 #include "daemon/core/clock.hpp"
 #include "daemon/log/log.hpp"
 #include "daemon/net/error.hpp"
+#include "daemon/net/settings.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -40,7 +40,7 @@ class RetryPolicy {
   public:
     /// From `retry.max_attempts`, `retry.base_delay`, `retry.max_delay`; `seed` fixes the
     /// jitter for tests (0: random).
-    explicit RetryPolicy(config::RetryConfig config, Jitter jitter = Jitter::full,
+    explicit RetryPolicy(RetrySettings config, Jitter jitter = Jitter::full,
                          std::uint64_t seed = 0);
 
     /// The backoff before attempt `attempt + 1`, after `attempt` (1-based) failures; ignores
@@ -63,7 +63,7 @@ class RetryPolicy {
     static constexpr Duration max_hint = std::chrono::hours(24);
 
   private:
-    config::RetryConfig config_;
+    RetrySettings config_;
     Jitter jitter_;
     std::mt19937_64 rng_;
     Duration previous_{};

@@ -399,10 +399,6 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
                    {{"step", step_key_text(key)}, {"op", op_name}, {"error", err.describe()}});
         co_return StepOutcome::failed;
     }
-    if (!options_.crash_after_apply.empty() && options_.crash_after_apply == op_name) {
-        log::critical("TEST_CRASH", {{"step", step_key_text(key)}, {"op", op_name}});
-        std::_Exit(86);
-    }
     must(store_.journal_succeeded(key, *result));
     observer_.step(op_name, "succeeded");
     log::info("STEP_SUCCEEDED",

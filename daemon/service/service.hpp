@@ -55,9 +55,6 @@ struct ServiceOptions {
     std::chrono::seconds retry_cap{3600};
     /// How many times a private password delivery is tried before the ticket fails.
     int delivery_attempts = 5;
-    /// Test hook (process tests of the exactly-once rules): the process exits right after
-    /// this operation's remote call succeeded, before the journal records it. Empty: never.
-    std::string crash_after_apply;
     /// How long the approvers found by department are reused before asking Bitrix again.
     std::chrono::seconds approver_cache{600};
     /// Makes a password that satisfies the organization's policy for this operation.

@@ -14,9 +14,10 @@ TokenSettings token_settings(const config::Config& config) {
 }  // namespace
 
 ZohoConnection::ZohoConnection(net::HttpTransport& http, core::Clock& clock,
-                               const config::Config& config, ClientOptions options)
+                               const config::Config& config, net::RetrySettings retry,
+                               ClientOptions options)
     : tokens_(http, clock, token_settings(config))
-    , client_(http, clock, tokens_, config.zoho, config.retry, options)
+    , client_(http, clock, tokens_, config.zoho, retry, options)
     , directory_(client_, clock, config.zoho.directory_refresh) {}
 
 }  // namespace hrmaild::zoho

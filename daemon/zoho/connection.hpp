@@ -18,7 +18,7 @@ class ZohoConnection {
     /// refresh) and `retry.*`; the access token is shared through `zoho-token.json` in the
     /// state folder (the folder of `state.path`).
     ZohoConnection(net::HttpTransport& http, core::Clock& clock, const config::Config& config,
-                   ClientOptions options = {});
+                   net::RetrySettings retry, ClientOptions options = {});
     ZohoConnection(const ZohoConnection&) = delete;
     ZohoConnection& operator=(const ZohoConnection&) = delete;
 

@@ -167,7 +167,7 @@ Organization parse_organization(const json::object& o) {
 
 ZohoClient::ZohoClient(net::HttpTransport& http, core::Clock& clock, TokenManager& tokens,
                        std::string api_url, std::int64_t zoid, int requests_per_minute,
-                       config::RetryConfig retry, ClientOptions options)
+                       net::RetrySettings retry, ClientOptions options)
     : http_(http)
     , clock_(clock)
     , tokens_(tokens)
@@ -179,7 +179,7 @@ ZohoClient::ZohoClient(net::HttpTransport& http, core::Clock& clock, TokenManage
     , rng_(options.seed != 0 ? options.seed : std::random_device{}()) {}
 
 ZohoClient::ZohoClient(net::HttpTransport& http, core::Clock& clock, TokenManager& tokens,
-                       const config::ZohoConfig& zoho, const config::RetryConfig& retry,
+                       const config::ZohoConfig& zoho, const net::RetrySettings& retry,
                        ClientOptions options)
     : ZohoClient(http, clock, tokens, zoho.api_url, zoho.zoid, zoho.requests_per_minute, retry,
                  options) {}

@@ -178,10 +178,10 @@ class ZohoClient {
     /// data centre); `zoid` 0 discovers it on first use.
     ZohoClient(net::HttpTransport& http, core::Clock& clock, TokenManager& tokens,
                std::string api_url, std::int64_t zoid, int requests_per_minute,
-               config::RetryConfig retry, ClientOptions options = {});
+               net::RetrySettings retry, ClientOptions options = {});
     /// From `zoho.api_url`, `zoho.zoid`, `zoho.requests_per_minute` and `retry.*`.
     ZohoClient(net::HttpTransport& http, core::Clock& clock, TokenManager& tokens,
-               const config::ZohoConfig& zoho, const config::RetryConfig& retry,
+               const config::ZohoConfig& zoho, const net::RetrySettings& retry,
                ClientOptions options = {});
 
     // ---- organization

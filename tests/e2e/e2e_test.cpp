@@ -398,6 +398,10 @@ TEST_F(EndToEnd, NotifiesSystemdReloadsAndKeepsTheOldWorkflowsOnABadReload) {
 }
 
 TEST_F(EndToEnd, KillBetweenCreateAndJournalLeavesExactlyOneAccount) {
+#if !HRMAILD_TEST_HOOKS
+    GTEST_SKIP()
+        << "the crash hook needs a build with HRMAILD_TEST_HOOKS (release builds have none)";
+#endif
     // Only the routine hire.
     for (const auto& f : fs::directory_iterator(seed_ / "requests"))
         if (f.path().filename() != "01-alta-basica.json")

@@ -2,23 +2,18 @@
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <boost/url/encoding_opts.hpp>
+#include <boost/url/params_view.hpp>
+#include <boost/url/parse_query.hpp>
+#include <boost/url/pct_string_view.hpp>
 
+#include <algorithm>
 #include <array>
 #include <ctime>
 #include <stdexcept>
 
 namespace hrmaild::sandbox::util {
 namespace {
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 std::string to_hex(const unsigned char* data, std::size_t n) {
     static constexpr char digits[] = "0123456789abcdef";
@@ -34,38 +29,29 @@ std::string to_hex(const unsigned char* data, std::size_t n) {
 }  // namespace
 
 std::string percent_decode(std::string_view in, bool plus_is_space) {
-    std::string out;
-    out.reserve(in.size());
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        char c = in[i];
-        if (c == '%' && i + 2 < in.size()) {
-            int hi = hex_value(in[i + 1]);
-            int lo = hex_value(in[i + 2]);
-            if (hi >= 0 && lo >= 0) {
-                out.push_back(static_cast<char>(hi * 16 + lo));
-                i += 2;
-                continue;
-            }
-        }
-        out.push_back(plus_is_space && c == '+' ? ' ' : c);
+    auto checked = boost::urls::make_pct_string_view(in);
+    if (!checked) {
+        // Not percent-encoding (a '%' without two hex digits): kept as sent.
+        std::string out(in);
+        if (plus_is_space)
+            std::replace(out.begin(), out.end(), '+', ' ');
+        return out;
     }
-    return out;
+    boost::urls::encoding_opts opts;
+    opts.space_as_plus = plus_is_space;
+    return checked->decode(opts);
 }
 
 std::vector<std::pair<std::string, std::string>> parse_form(std::string_view in) {
     std::vector<std::pair<std::string, std::string>> out;
-    while (!in.empty()) {
-        auto amp = in.find('&');
-        std::string_view part = in.substr(0, amp);
-        in = amp == std::string_view::npos ? std::string_view() : in.substr(amp + 1);
-        if (part.empty())
-            continue;
-        auto eq = part.find('=');
-        if (eq == std::string_view::npos)
-            out.emplace_back(percent_decode(part, true), std::string());
-        else
-            out.emplace_back(percent_decode(part.substr(0, eq), true),
-                             percent_decode(part.substr(eq + 1), true));
+    if (!boost::urls::parse_query(in))
+        return out;  // checked first: the params_view constructor below throws on bad input
+    boost::urls::encoding_opts opts;
+    opts.space_as_plus = true;
+    for (const auto& param : boost::urls::params_view(in, opts)) {
+        if (param.key.empty() && !param.has_value)
+            continue;  // "a=1&&b=2"
+        out.emplace_back(param.key, param.value);
     }
     return out;
 }

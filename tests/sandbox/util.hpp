@@ -11,9 +11,13 @@
 
 namespace hrmaild::sandbox::util {
 
-/// Decodes %XX escapes (and '+' as a space when `plus_is_space`); bad escapes stay as they are.
+/// Decodes %XX escapes (and '+' as a space when `plus_is_space`), through Boost.URL; text that
+/// is not valid percent-encoding (a `%` without two hex digits) comes back as it is (but for
+/// '+').
 std::string percent_decode(std::string_view in, bool plus_is_space);
-/// Splits `a=1&b=2` (query string or form body) into decoded pairs, in order.
+/// Splits `a=1&b=2` (query string or form body) into decoded pairs, in order ('+' is a space),
+/// through Boost.URL; empty parts are skipped, and a string that is not a valid query (a bad
+/// escape, a raw space) gives no pairs, so the handler answers for the missing parameters.
 std::vector<std::pair<std::string, std::string>> parse_form(std::string_view in);
 /// Percent-encodes a form value (RFC 3986 unreserved characters stay).
 std::string form_encode(std::string_view in);

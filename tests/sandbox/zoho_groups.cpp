@@ -153,6 +153,31 @@ Response Org::delete_groups(const json::object& body, std::optional<std::int64_t
     return ok(200);
 }
 
+namespace {
+
+Member* find_member(Group& g, const std::string& email) {
+    for (auto& m : g.members) {
+        if (m.email == email)
+            return &m;
+    }
+    return nullptr;
+}
+
+/// The keys a member mode accepts in each mailGroupMemberList entry.
+std::vector<std::string_view> member_keys(const std::string& mode) {
+    if (mode == "addMailGroupMember")
+        return {"memberEmailId", "role", "zuid"};
+    if (mode == "deleteMailGroupMember")
+        return {"memberEmailId", "zuid"};
+    if (mode == "changeMemberRole")
+        return {"memberEmailId", "role"};
+    if (mode == "updateMemberStatus")
+        return {"memberEmailId", "status"};
+    return {"memberEmailId", "role", "status", "ackStatus", "postApproval"};
+}
+
+}  // namespace
+
 Response Org::update_group(std::int64_t zgid, const json::object& body) {
     auto mode_it = body.find("mode");
     std::string mode =
@@ -164,102 +189,102 @@ Response Org::update_group(std::int64_t zgid, const json::object& body) {
         "updateMailGroupAdvOptions", "updateMailGroupOption",    "updateMailGroupOptions"};
     if (modes.count(mode) == 0)
         return fail(400, "URL_RULE_MISMATCH", "Unknown mode: " + mode);
-    auto find_member = [&](const std::string& e) -> Member* {
-        for (auto& m : g->members) {
-            if (m.email == e)
-                return &m;
-        }
-        return nullptr;
-    };
+    if (mode == "updateGroupName")
+        return rename_group(g, body);
+    if (mode == "updateMailGroupAdvOptions")
+        return set_group_access(g, body);
+    if (mode == "updateMailGroupOption" || mode == "updateMailGroupOptions")
+        return set_group_options(g, body);
+    return update_members(g, mode, body);
+}
 
-    if (mode == "updateGroupName") {
-        if (auto k = extra_key(body, {"mode", "name"}))
-            return extra_key_response(*k);
-        if (g == nullptr)
-            return fail(404, "GROUP_NOT_FOUND", "No group with this zgid");
-        auto it = body.find("name");
-        auto name = it == body.end() ? std::nullopt : as_string(it->value());
-        if (!name || name->empty())
-            return fail(400, "INVALID_INPUT", "name is required");
-        g->name = *name;
-        return ok(200);
-    }
-    if (mode == "updateMailGroupAdvOptions") {
-        if (auto k = extra_key(body, {"mode", "accessType", "groupAdminSettings"}))
-            return extra_key_response(*k);
-        if (g == nullptr)
-            return fail(404, "GROUP_NOT_FOUND", "No group with this zgid");
-        auto at = body.find("accessType");
-        auto access = at == body.end() ? std::nullopt : as_string(at->value());
-        if (!access || (*access != "Public" && *access != "Organization" && *access != "Group" &&
-                        *access != "Moderated"))
-            return fail(400, "INVALID_INPUT", "accessType is required");
-        auto st = body.find("groupAdminSettings");
-        if (st == body.end() || !st->value().is_object())
-            return fail(400, "INVALID_INPUT", "groupAdminSettings is required");
-        const auto& settings = st->value().as_object();
-        if (auto k = extra_key(
-                settings, {"mailboxId", "holdOrBounce", "adminNotify", "authorNotify", "isNotToCc",
-                           "spamApproval", "mailboxSendRights", "spamMarkPermission",
-                           "postApprovedNotify", "suppressMailOnMemAdd"}))
-            return extra_key_response(*k);
-        g->access_type = *access;
-        for (const auto& kv : settings) {
-            if (kv.key() != "mailboxId")
-                g->admin_settings[kv.key()] = kv.value();
-        }
-        return ok(200);
-    }
-    if (mode == "updateMailGroupOption" || mode == "updateMailGroupOptions") {
-        if (auto k = extra_key(body, {"mode", "groupGeneralSettingVO", "grpTxtSettings"}))
-            return extra_key_response(*k);
-        if (g == nullptr)
-            return fail(404, "GROUP_NOT_FOUND", "No group with this zgid");
-        auto gs = body.find("groupGeneralSettingVO");
-        if (gs == body.end() || !gs->value().is_object())
-            return fail(400, "INVALID_INPUT", "groupGeneralSettingVO is required");
-        const auto& general = gs->value().as_object();
-        if (auto k = extra_key(general, {"mailboxId", "subjectPrefix", "replyTo", "bounceThreshold",
-                                         "notifSubscription"}))
-            return extra_key_response(*k);
-        if (auto bt = general.find("bounceThreshold"); bt != general.end()) {
-            auto n = as_id(bt->value());
-            if (!n || *n < 1 || *n > 100)
-                return fail(400, "INVALID_INPUT", "bounceThreshold must be 1 to 100");
-        }
-        for (const auto& kv : general)
-            g->general_settings[kv.key()] = kv.value();
-        if (auto ts = body.find("grpTxtSettings"); ts != body.end()) {
-            if (!ts->value().is_object())
-                return fail(400, "INVALID_INPUT", "grpTxtSettings must be an object");
-            for (const auto& kv : ts->value().as_object())
-                g->text_settings[kv.key()] = kv.value();
-        }
-        return ok(200);
-    }
+Response Org::rename_group(Group* g, const json::object& body) {
+    if (auto k = extra_key(body, {"mode", "name"}))
+        return extra_key_response(*k);
+    if (g == nullptr)
+        return fail(404, "GROUP_NOT_FOUND", "No group with this zgid");
+    auto it = body.find("name");
+    auto name = it == body.end() ? std::nullopt : as_string(it->value());
+    if (!name || name->empty())
+        return fail(400, "INVALID_INPUT", "name is required");
+    g->name = *name;
+    return ok(200);
+}
 
-    // Member modes.
-    std::vector<std::string_view> member_keys;
-    if (mode == "addMailGroupMember")
-        member_keys = {"memberEmailId", "role", "zuid"};
-    else if (mode == "deleteMailGroupMember")
-        member_keys = {"memberEmailId", "zuid"};
-    else if (mode == "changeMemberRole")
-        member_keys = {"memberEmailId", "role"};
-    else if (mode == "updateMemberStatus")
-        member_keys = {"memberEmailId", "status"};
-    else
-        member_keys = {"memberEmailId", "role", "status", "ackStatus", "postApproval"};
+Response Org::set_group_access(Group* g, const json::object& body) {
+    if (auto k = extra_key(body, {"mode", "accessType", "groupAdminSettings"}))
+        return extra_key_response(*k);
+    if (g == nullptr)
+        return fail(404, "GROUP_NOT_FOUND", "No group with this zgid");
+    auto at = body.find("accessType");
+    auto access = at == body.end() ? std::nullopt : as_string(at->value());
+    if (!access || (*access != "Public" && *access != "Organization" && *access != "Group" &&
+                    *access != "Moderated"))
+        return fail(400, "INVALID_INPUT", "accessType is required");
+    auto st = body.find("groupAdminSettings");
+    if (st == body.end() || !st->value().is_object())
+        return fail(400, "INVALID_INPUT", "groupAdminSettings is required");
+    const auto& settings = st->value().as_object();
+    if (auto k = extra_key(settings,
+                           {"mailboxId", "holdOrBounce", "adminNotify", "authorNotify", "isNotToCc",
+                            "spamApproval", "mailboxSendRights", "spamMarkPermission",
+                            "postApprovedNotify", "suppressMailOnMemAdd"}))
+        return extra_key_response(*k);
+    g->access_type = *access;
+    for (const auto& kv : settings) {
+        if (kv.key() != "mailboxId")
+            g->admin_settings[kv.key()] = kv.value();
+    }
+    return ok(200);
+}
+
+Response Org::set_group_options(Group* g, const json::object& body) {
+    if (auto k = extra_key(body, {"mode", "groupGeneralSettingVO", "grpTxtSettings"}))
+        return extra_key_response(*k);
+    if (g == nullptr)
+        return fail(404, "GROUP_NOT_FOUND", "No group with this zgid");
+    auto gs = body.find("groupGeneralSettingVO");
+    if (gs == body.end() || !gs->value().is_object())
+        return fail(400, "INVALID_INPUT", "groupGeneralSettingVO is required");
+    const auto& general = gs->value().as_object();
+    if (auto k = extra_key(general, {"mailboxId", "subjectPrefix", "replyTo", "bounceThreshold",
+                                     "notifSubscription"}))
+        return extra_key_response(*k);
+    if (auto bt = general.find("bounceThreshold"); bt != general.end()) {
+        auto n = as_id(bt->value());
+        if (!n || *n < 1 || *n > 100)
+            return fail(400, "INVALID_INPUT", "bounceThreshold must be 1 to 100");
+    }
+    for (const auto& kv : general)
+        g->general_settings[kv.key()] = kv.value();
+    if (auto ts = body.find("grpTxtSettings"); ts != body.end()) {
+        if (!ts->value().is_object())
+            return fail(400, "INVALID_INPUT", "grpTxtSettings must be an object");
+        for (const auto& kv : ts->value().as_object())
+            g->text_settings[kv.key()] = kv.value();
+    }
+    return ok(200);
+}
+
+Response Org::update_members(Group* g, const std::string& mode, const json::object& body) {
     if (auto k = extra_key(body, {"mode", "mailGroupMemberList"}))
         return extra_key_response(*k);
     if (g == nullptr)
         return fail(404, "GROUP_NOT_FOUND", "No group with this zgid");
     std::vector<json::object> list;
-    if (auto e = member_list(body, member_keys, list))
+    if (auto e = member_list(body, member_keys(mode), list))
         return *e;
+    // Validate everything first: a refused call changes nothing.
+    if (auto e = check_members(*g, mode, list))
+        return *e;
+    apply_members(*g, mode, list);
+    return ok(200);
+}
+
+std::optional<Response> Org::check_members(Group& g, const std::string& mode,
+                                           const std::vector<json::object>& list) {
     static const std::set<std::string> statuses = {"unconfirmed", "active",      "deactive",
                                                    "deleted",     "unsupported", "confirmed"};
-    // Validate everything first: a refused call changes nothing.
     for (const auto& o : list) {
         std::string e = member_email(o);
         bool bad = false;
@@ -267,11 +292,11 @@ Response Org::update_group(std::int64_t zgid, const json::object& body) {
         if (bad)
             return fail(400, "INVALID_INPUT", "role must be member or moderator");
         if (mode == "addMailGroupMember") {
-            if (find_member(e) != nullptr)
+            if (find_member(g, e) != nullptr)
                 return fail(400, "MEMBER_ALREADY_EXISTS", "Already a member: " + e);
             continue;
         }
-        if (find_member(e) == nullptr)
+        if (find_member(g, e) == nullptr)
             return fail(404, "MEMBER_NOT_FOUND", "Not a member: " + e);
         if ((mode == "changeMemberRole" || mode == "updateGroupMemberDetails") && !role)
             return fail(400, "INVALID_INPUT", "role is required");
@@ -295,6 +320,10 @@ Response Org::update_group(std::int64_t zgid, const json::object& body) {
             }
         }
     }
+    return std::nullopt;
+}
+
+void Org::apply_members(Group& g, const std::string& mode, const std::vector<json::object>& list) {
     for (const auto& o : list) {
         std::string e = member_email(o);
         bool bad = false;
@@ -303,11 +332,11 @@ Response Org::update_group(std::int64_t zgid, const json::object& body) {
             Member m{e};
             if (role)
                 m.role = *role;
-            g->members.push_back(std::move(m));
+            g.members.push_back(std::move(m));
         } else if (mode == "deleteMailGroupMember") {
-            std::erase_if(g->members, [&](const Member& m) { return m.email == e; });
+            std::erase_if(g.members, [&](const Member& m) { return m.email == e; });
         } else {
-            Member* m = find_member(e);
+            Member* m = find_member(g, e);
             if (role)
                 m->role = *role;
             if (auto st = o.find("status"); st != o.end())
@@ -318,7 +347,6 @@ Response Org::update_group(std::int64_t zgid, const json::object& body) {
                 m->post_approval = std::string(p->value().get_string());
         }
     }
-    return ok(200);
 }
 
 }  // namespace hrmaild::sandbox::zoho_detail

@@ -303,8 +303,38 @@ struct Org {
     /// `DELETE .../accounts`.
     Response delete_users(const json::object& body);
 
-    /// `PUT .../accounts/{id}`: one of the account modes.
+    /// `PUT .../accounts/{id}`: one of the account modes (dispatches to the handlers below).
     Response update_user(const std::string& key, const json::object& body);
+
+    /// One account-mode call: the user the path names (null when none), the body's zuid
+    /// (checked to be an id), the body and its mode.
+    struct UserUpdate {
+        User* user = nullptr;
+        std::optional<std::int64_t> zuid;
+        const json::object& body;
+        std::string mode;
+        /// The 404 when the path names no user or the body's zuid is another user's.
+        std::optional<Response> missing() const;
+    };
+
+    /// `resetPassword`.
+    Response reset_password(const UserUpdate& up);
+    /// `disableUser`, with its optional clean-ups.
+    Response disable_user(const UserUpdate& up);
+    /// `enableUser`.
+    Response enable_user(const UserUpdate& up);
+    /// `disableMailAccount` / `enableMailAccount`.
+    Response set_mail_account(const UserUpdate& up);
+    /// `addEmailAlias` / `deleteEmailAlias`: checks the list, then adds or deletes.
+    Response change_aliases(const UserUpdate& up);
+    /// Adds checked aliases (all or none).
+    Response add_aliases(User& u, const std::vector<std::string>& list);
+    /// Deletes aliases the user has (all or none).
+    Response delete_aliases(User& u, const std::vector<std::string>& list);
+    /// `displaynameemailupdate`.
+    Response update_display_name(const UserUpdate& up);
+    /// `addsendmaildetails`.
+    Response add_send_mail_details(const UserUpdate& up);
 
     // ------------------------------------------------------------ groups (zoho_groups.cpp)
 
@@ -328,8 +358,22 @@ struct Org {
     /// `DELETE .../groups[/{zgid}]`.
     Response delete_groups(const json::object& body, std::optional<std::int64_t> path_id);
 
-    /// `PUT .../groups/{zgid}`: one of the group modes.
+    /// `PUT .../groups/{zgid}`: one of the group modes (dispatches to the handlers below;
+    /// `g` is null when the path names no group).
     Response update_group(std::int64_t zgid, const json::object& body);
+    /// `updateGroupName`.
+    Response rename_group(Group* g, const json::object& body);
+    /// `updateMailGroupAdvOptions`: access type and admin settings.
+    Response set_group_access(Group* g, const json::object& body);
+    /// `updateMailGroupOption(s)`: general and text settings.
+    Response set_group_options(Group* g, const json::object& body);
+    /// The member modes: parse the list, check every entry, then apply them all.
+    Response update_members(Group* g, const std::string& mode, const json::object& body);
+    /// Why a member-mode list is refused (nothing is changed then), if it is.
+    std::optional<Response> check_members(Group& g, const std::string& mode,
+                                          const std::vector<json::object>& list);
+    /// Applies a checked member-mode list.
+    void apply_members(Group& g, const std::string& mode, const std::vector<json::object>& list);
 
     // ------------------------------------------------------------ seed, control, state
     // (zoho_seed.cpp)

@@ -201,6 +201,31 @@ Response Org::delete_users(const json::object& body) {
     return ok(200);
 }
 
+namespace {
+
+/// A boolean field into `out` when present (it keeps its value otherwise); false when the
+/// field is there but no boolean.
+bool read_flag(const json::object& body, const char* key, bool& out) {
+    auto it = body.find(key);
+    if (it == body.end())
+        return true;
+    auto b = as_bool(it->value());
+    if (!b)
+        return false;
+    out = *b;
+    return true;
+}
+
+}  // namespace
+
+std::optional<Response> Org::UserUpdate::missing() const {
+    if (user == nullptr)
+        return fail(404, "USER_NOT_FOUND", "No user with this id");
+    if (zuid && *zuid != user->zuid)
+        return fail(404, "USER_NOT_FOUND", "zuid does not belong to this account");
+    return std::nullopt;
+}
+
 Response Org::update_user(const std::string& key, const json::object& body) {
     auto id = parse_int(key);
     if (!id)
@@ -208,192 +233,204 @@ Response Org::update_user(const std::string& key, const json::object& body) {
     auto mode_it = body.find("mode");
     std::string mode =
         mode_it == body.end() ? std::string() : as_string(mode_it->value()).value_or("");
-    User* u = user_by_id(*id);
+    UserUpdate up{user_by_id(*id), std::nullopt, body, mode};
     // The body's zuid, when given, must name the same user as the path.
-    std::optional<std::int64_t> body_zuid;
     if (auto z = body.find("zuid"); z != body.end()) {
-        body_zuid = as_id(z->value());
-        if (!body_zuid)
+        up.zuid = as_id(z->value());
+        if (!up.zuid)
             return fail(400, "PATTERN_NOT_MATCHED", "zuid does not match its pattern");
     }
-    auto check = [&](const std::vector<std::string_view>& keys) { return extra_key(body, keys); };
-    auto flag = [&](const char* k, bool& out) -> bool {
-        auto it = body.find(k);
-        if (it == body.end())
-            return true;
-        auto b = as_bool(it->value());
-        if (!b)
-            return false;
-        out = *b;
-        return true;
-    };
-    auto need_user = [&]() -> std::optional<Response> {
-        if (u == nullptr)
-            return fail(404, "USER_NOT_FOUND", "No user with this id");
-        if (body_zuid && *body_zuid != u->zuid)
-            return fail(404, "USER_NOT_FOUND", "zuid does not belong to this account");
-        return std::nullopt;
-    };
-
-    if (mode == "resetPassword") {
-        if (auto k = check({"mode", "zuid", "password", "oneTimePassword", "resetAuthToken",
-                            "resetAuthtoken"}))
-            return extra_key_response(*k);
-        if (!body_zuid)
-            return fail(400, "INVALID_INPUT", "zuid is null");
-        if (auto e = need_user())
-            return *e;
-        auto p = body.find("password");
-        auto password = p == body.end() ? std::nullopt : as_string(p->value());
-        if (!password || password->empty())
-            return fail(400, "INVALID_INPUT", "password is required");
-        if (auto problem = password_problem(*password, u->email, u->first_name, u->last_name))
-            return fail(400, "PASSWORD_POLICY_VIOLATION", *problem);
-        bool otp = true;
-        if (!flag("oneTimePassword", otp))
-            return fail(400, "INVALID_INPUT", "oneTimePassword must be a boolean");
-        u->password_hash = hash_password(*password);
-        u->one_time_password = otp;
-        u->last_password_reset_ms = now_ms();
-        return ok(200);
-    }
-    if (mode == "disableUser") {
-        if (auto k = check({"mode", "zuid", "blockIncoming", "removeMailforward",
-                            "removeGroupMembership", "removeAlias"}))
-            return extra_key_response(*k);
-        if (auto e = need_user())
-            return *e;
-        bool block = false, forward = false, membership = false, alias = false;
-        if (!flag("blockIncoming", block) || !flag("removeMailforward", forward) ||
-            !flag("removeGroupMembership", membership) || !flag("removeAlias", alias))
-            return fail(400, "INVALID_INPUT", "flags must be booleans");
-        if (u->role == "super_admin")
-            return fail(400, "INVALID_INPUT", "The super admin cannot be disabled");
-        u->account_enabled = false;
-        if (block)
-            u->incoming_blocked = true;
-        if (forward)
-            u->mail_forward = json::array{};
-        if (membership)
-            remove_from_groups(u->email);
-        if (alias)
-            u->aliases.clear();
-        return ok(200);
-    }
-    if (mode == "enableUser") {
-        if (auto k = check({"mode", "zuid", "unblockIncoming"}))
-            return extra_key_response(*k);
-        if (auto e = need_user())
-            return *e;
-        bool unblock = false;
-        if (!flag("unblockIncoming", unblock))
-            return fail(400, "INVALID_INPUT", "unblockIncoming must be a boolean");
-        u->account_enabled = true;
-        if (unblock)
-            u->incoming_blocked = false;
-        return ok(200);
-    }
-    if (mode == "disableMailAccount" || mode == "enableMailAccount") {
-        if (auto k = check({"mode", "zuid"}))
-            return extra_key_response(*k);
-        if (auto e = need_user())
-            return *e;
-        u->mail_enabled = mode == "enableMailAccount";
-        return ok(200);
-    }
-    if (mode == "addEmailAlias" || mode == "deleteEmailAlias") {
-        if (auto k = check({"mode", "zuid", "emailAlias"}))
-            return extra_key_response(*k);
-        if (auto e = need_user())
-            return *e;
-        auto it = body.find("emailAlias");
-        if (it == body.end() || !it->value().is_array() || it->value().as_array().empty())
-            return fail(400, "INVALID_INPUT", "emailAlias must be a non-empty array");
-        std::vector<std::string> list;
-        for (const auto& v : it->value().as_array()) {
-            auto s = as_string(v);
-            if (!s)
-                return fail(400, "INVALID_EMAIL_ADDRESS", "emailAlias holds a non-string");
-            list.push_back(util::lower(*s));
-        }
-        if (mode == "addEmailAlias") {
-            for (std::size_t i = 0; i < list.size(); ++i) {
-                if (auto problem = check_new_address(list[i]))
-                    return *problem;
-                if (std::find(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(i),
-                              list[i]) != list.begin() + static_cast<std::ptrdiff_t>(i))
-                    return fail(400, "EMAIL_ALREADY_EXISTS", "Listed twice: " + list[i]);
-            }
-            json::array result;
-            for (const auto& a : list) {
-                u->aliases.push_back(Alias{a, next_alias_id});
-                result.push_back(json::object{{a, std::to_string(next_alias_id)}});
-                next_alias_id += 2;
-            }
-            return ok(200, std::move(result));
-        }
-        for (const auto& a : list) {
-            if (std::none_of(u->aliases.begin(), u->aliases.end(),
-                             [&](const Alias& x) { return x.address == a; }))
-                return fail(400, "INVALID_INPUT", "Not an alias of this user: " + a);
-        }
-        for (const auto& a : list)
-            std::erase_if(u->aliases, [&](const Alias& x) { return x.address == a; });
-        return ok(200);
-    }
-    if (mode == "displaynameemailupdate") {
-        if (auto k = check({"mode", "zuid", "displayName", "emailAddress"}))
-            return extra_key_response(*k);
-        if (auto e = need_user())
-            return *e;
-        auto dn = body.find("displayName");
-        auto display = dn == body.end() ? std::nullopt : as_string(dn->value());
-        if (!display || display->empty())
-            return fail(400, "INVALID_INPUT", "displayName is required");
-        std::string address = u->email;
-        if (auto ea = body.find("emailAddress"); ea != body.end()) {
-            auto s = as_string(ea->value());
-            if (!s)
-                return fail(400, "INVALID_EMAIL_ADDRESS", "emailAddress must be a string");
-            address = util::lower(*s);
-            bool own = address == u->email ||
-                       std::any_of(u->aliases.begin(), u->aliases.end(),
-                                   [&](const Alias& a) { return a.address == address; });
-            if (!own)
-                return fail(400, "INVALID_INPUT", "emailAddress is not one of the user's");
-        }
-        u->display_name = *display;
-        bool found = false;
-        for (auto& d : u->send_mail_details) {
-            auto& o = d.as_object();
-            if (o.contains("fromAddress") && o["fromAddress"] == json::value(address)) {
-                o["displayName"] = *display;
-                found = true;
-            }
-        }
-        if (!found) {
-            u->send_mail_details.push_back(
-                json::object{{"fromAddress", address}, {"displayName", *display}});
-        }
-        return ok(200);
-    }
-    if (mode == "addsendmaildetails") {
-        if (auto k = check({"mode", "zuid", "sendMailDetails"}))
-            return extra_key_response(*k);
-        if (auto e = need_user())
-            return *e;
-        auto it = body.find("sendMailDetails");
-        if (it == body.end() || !it->value().is_object())
-            return fail(400, "INVALID_INPUT", "sendMailDetails must be an object");
-        const auto& d = it->value().as_object();
-        auto from = d.find("fromAddress");
-        if (from == d.end() || !from->value().is_string() ||
-            !valid_email(std::string(from->value().get_string())))
-            return fail(400, "INVALID_EMAIL_ADDRESS", "sendMailDetails.fromAddress is invalid");
-        u->send_mail_details.push_back(d);
-        return ok(200);
-    }
+    if (mode == "resetPassword")
+        return reset_password(up);
+    if (mode == "disableUser")
+        return disable_user(up);
+    if (mode == "enableUser")
+        return enable_user(up);
+    if (mode == "disableMailAccount" || mode == "enableMailAccount")
+        return set_mail_account(up);
+    if (mode == "addEmailAlias" || mode == "deleteEmailAlias")
+        return change_aliases(up);
+    if (mode == "displaynameemailupdate")
+        return update_display_name(up);
+    if (mode == "addsendmaildetails")
+        return add_send_mail_details(up);
     return fail(400, "URL_RULE_MISMATCH", "Unknown mode: " + mode);
+}
+
+Response Org::reset_password(const UserUpdate& up) {
+    if (auto k = extra_key(up.body, {"mode", "zuid", "password", "oneTimePassword",
+                                     "resetAuthToken", "resetAuthtoken"}))
+        return extra_key_response(*k);
+    if (!up.zuid)
+        return fail(400, "INVALID_INPUT", "zuid is null");
+    if (auto e = up.missing())
+        return *e;
+    User* u = up.user;
+    auto p = up.body.find("password");
+    auto password = p == up.body.end() ? std::nullopt : as_string(p->value());
+    if (!password || password->empty())
+        return fail(400, "INVALID_INPUT", "password is required");
+    if (auto problem = password_problem(*password, u->email, u->first_name, u->last_name))
+        return fail(400, "PASSWORD_POLICY_VIOLATION", *problem);
+    bool otp = true;
+    if (!read_flag(up.body, "oneTimePassword", otp))
+        return fail(400, "INVALID_INPUT", "oneTimePassword must be a boolean");
+    u->password_hash = hash_password(*password);
+    u->one_time_password = otp;
+    u->last_password_reset_ms = now_ms();
+    return ok(200);
+}
+
+Response Org::disable_user(const UserUpdate& up) {
+    if (auto k = extra_key(up.body, {"mode", "zuid", "blockIncoming", "removeMailforward",
+                                     "removeGroupMembership", "removeAlias"}))
+        return extra_key_response(*k);
+    if (auto e = up.missing())
+        return *e;
+    User* u = up.user;
+    bool block = false, forward = false, membership = false, alias = false;
+    if (!read_flag(up.body, "blockIncoming", block) ||
+        !read_flag(up.body, "removeMailforward", forward) ||
+        !read_flag(up.body, "removeGroupMembership", membership) ||
+        !read_flag(up.body, "removeAlias", alias))
+        return fail(400, "INVALID_INPUT", "flags must be booleans");
+    if (u->role == "super_admin")
+        return fail(400, "INVALID_INPUT", "The super admin cannot be disabled");
+    u->account_enabled = false;
+    if (block)
+        u->incoming_blocked = true;
+    if (forward)
+        u->mail_forward = json::array{};
+    if (membership)
+        remove_from_groups(u->email);
+    if (alias)
+        u->aliases.clear();
+    return ok(200);
+}
+
+Response Org::enable_user(const UserUpdate& up) {
+    if (auto k = extra_key(up.body, {"mode", "zuid", "unblockIncoming"}))
+        return extra_key_response(*k);
+    if (auto e = up.missing())
+        return *e;
+    bool unblock = false;
+    if (!read_flag(up.body, "unblockIncoming", unblock))
+        return fail(400, "INVALID_INPUT", "unblockIncoming must be a boolean");
+    up.user->account_enabled = true;
+    if (unblock)
+        up.user->incoming_blocked = false;
+    return ok(200);
+}
+
+Response Org::set_mail_account(const UserUpdate& up) {
+    if (auto k = extra_key(up.body, {"mode", "zuid"}))
+        return extra_key_response(*k);
+    if (auto e = up.missing())
+        return *e;
+    up.user->mail_enabled = up.mode == "enableMailAccount";
+    return ok(200);
+}
+
+Response Org::change_aliases(const UserUpdate& up) {
+    if (auto k = extra_key(up.body, {"mode", "zuid", "emailAlias"}))
+        return extra_key_response(*k);
+    if (auto e = up.missing())
+        return *e;
+    auto it = up.body.find("emailAlias");
+    if (it == up.body.end() || !it->value().is_array() || it->value().as_array().empty())
+        return fail(400, "INVALID_INPUT", "emailAlias must be a non-empty array");
+    std::vector<std::string> list;
+    for (const auto& v : it->value().as_array()) {
+        auto s = as_string(v);
+        if (!s)
+            return fail(400, "INVALID_EMAIL_ADDRESS", "emailAlias holds a non-string");
+        list.push_back(util::lower(*s));
+    }
+    return up.mode == "addEmailAlias" ? add_aliases(*up.user, list)
+                                      : delete_aliases(*up.user, list);
+}
+
+Response Org::add_aliases(User& u, const std::vector<std::string>& list) {
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        if (auto problem = check_new_address(list[i]))
+            return *problem;
+        if (std::find(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(i), list[i]) !=
+            list.begin() + static_cast<std::ptrdiff_t>(i))
+            return fail(400, "EMAIL_ALREADY_EXISTS", "Listed twice: " + list[i]);
+    }
+    json::array result;
+    for (const auto& a : list) {
+        u.aliases.push_back(Alias{a, next_alias_id});
+        result.push_back(json::object{{a, std::to_string(next_alias_id)}});
+        next_alias_id += 2;
+    }
+    return ok(200, std::move(result));
+}
+
+Response Org::delete_aliases(User& u, const std::vector<std::string>& list) {
+    for (const auto& a : list) {
+        if (std::none_of(u.aliases.begin(), u.aliases.end(),
+                         [&](const Alias& x) { return x.address == a; }))
+            return fail(400, "INVALID_INPUT", "Not an alias of this user: " + a);
+    }
+    for (const auto& a : list)
+        std::erase_if(u.aliases, [&](const Alias& x) { return x.address == a; });
+    return ok(200);
+}
+
+Response Org::update_display_name(const UserUpdate& up) {
+    if (auto k = extra_key(up.body, {"mode", "zuid", "displayName", "emailAddress"}))
+        return extra_key_response(*k);
+    if (auto e = up.missing())
+        return *e;
+    User* u = up.user;
+    auto dn = up.body.find("displayName");
+    auto display = dn == up.body.end() ? std::nullopt : as_string(dn->value());
+    if (!display || display->empty())
+        return fail(400, "INVALID_INPUT", "displayName is required");
+    std::string address = u->email;
+    if (auto ea = up.body.find("emailAddress"); ea != up.body.end()) {
+        auto s = as_string(ea->value());
+        if (!s)
+            return fail(400, "INVALID_EMAIL_ADDRESS", "emailAddress must be a string");
+        address = util::lower(*s);
+        bool own = address == u->email ||
+                   std::any_of(u->aliases.begin(), u->aliases.end(),
+                               [&](const Alias& a) { return a.address == address; });
+        if (!own)
+            return fail(400, "INVALID_INPUT", "emailAddress is not one of the user's");
+    }
+    u->display_name = *display;
+    bool found = false;
+    for (auto& d : u->send_mail_details) {
+        auto& o = d.as_object();
+        if (o.contains("fromAddress") && o["fromAddress"] == json::value(address)) {
+            o["displayName"] = *display;
+            found = true;
+        }
+    }
+    if (!found) {
+        u->send_mail_details.push_back(
+            json::object{{"fromAddress", address}, {"displayName", *display}});
+    }
+    return ok(200);
+}
+
+Response Org::add_send_mail_details(const UserUpdate& up) {
+    if (auto k = extra_key(up.body, {"mode", "zuid", "sendMailDetails"}))
+        return extra_key_response(*k);
+    if (auto e = up.missing())
+        return *e;
+    auto it = up.body.find("sendMailDetails");
+    if (it == up.body.end() || !it->value().is_object())
+        return fail(400, "INVALID_INPUT", "sendMailDetails must be an object");
+    const auto& d = it->value().as_object();
+    auto from = d.find("fromAddress");
+    if (from == d.end() || !from->value().is_string() ||
+        !valid_email(std::string(from->value().get_string())))
+        return fail(400, "INVALID_EMAIL_ADDRESS", "sendMailDetails.fromAddress is invalid");
+    up.user->send_mail_details.push_back(d);
+    return ok(200);
 }
 
 }  // namespace hrmaild::sandbox::zoho_detail

@@ -6,6 +6,7 @@
 // clock jumps by the same amount, so backoff, leaky-bucket drain and the operating-time reset
 // all happen in virtual time.
 #include "daemon/app/bitrix_source.hpp"
+#include "daemon/app/net_settings.hpp"
 #include "daemon/bitrix/client.hpp"
 #include "daemon/bitrix/token_store.hpp"
 #include "daemon/log/log.hpp"
@@ -60,7 +61,7 @@ class BitrixSandboxTest : public ::testing::Test {
         for (auto& t : extra_tasks(120, 3))
             seed->requests.push_back(t);
         sb.seed(*seed);
-        http_config = net::default_http_config();
+        http_config = app::default_http_settings();
         http_config.total_timeout = 2s;
         http_config.read_timeout = 2s;
         make_client(settings());
@@ -147,7 +148,7 @@ class BitrixSandboxTest : public ::testing::Test {
     sandbox::BackgroundSandbox sb;
     asio::io_context ioc;
     core::ManualClock clock{std::chrono::system_clock::now()};
-    config::HttpConfig http_config;
+    net::HttpSettings http_config;
     std::unique_ptr<net::HttpClient> http;
     std::unique_ptr<BitrixClient> client;
     int fixture_tasks = 0;

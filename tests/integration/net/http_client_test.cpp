@@ -5,6 +5,7 @@
 #include "daemon/log/log.hpp"
 #include "daemon/net/classify.hpp"
 #include "daemon/net/retry.hpp"
+#include "tests/integration/net/http_settings.hpp"
 #include "tests/support/net_test_server.hpp"
 #include "tests/support/run_coro.hpp"
 
@@ -23,8 +24,8 @@ using test::NetTestServer;
 using test::ServerReply;
 using test::ServerRequest;
 
-config::HttpConfig fast_config() {
-    auto c = default_http_config();
+net::HttpSettings fast_config() {
+    auto c = test::http_settings();
     c.resolve_timeout = 2s;
     c.connect_timeout = 2s;
     c.tls_timeout = 2s;
@@ -458,7 +459,7 @@ TEST_F(HttpClientTest, WebhookSecretNeverReachesLogsOrErrors) {
 
     log::CaptureSink capture;
     core::SystemClock clock;
-    config::RetryConfig rc;
+    net::RetrySettings rc;
     rc.max_attempts = 5;
     rc.base_delay = 1ms;
     rc.max_delay = 5ms;
@@ -509,7 +510,7 @@ TEST_F(HttpClientTest, WithRetryOnServiceUnavailableTwiceMakesThreeRequests) {
     });
     HttpClient client(ioc.get_executor(), fast_config(), no_env());
     core::SystemClock clock;
-    config::RetryConfig rc;
+    net::RetrySettings rc;
     rc.max_attempts = 4;
     rc.base_delay = 1ms;
     rc.max_delay = 10ms;

@@ -6,6 +6,7 @@
 #include "daemon/net/http_client.hpp"
 #include "daemon/zoho/token_manager.hpp"
 #include "daemon/zoho/zoho_client.hpp"
+#include "tests/integration/net/http_settings.hpp"
 #include "tests/sandbox/seed.hpp"
 #include "tests/sandbox/server.hpp"
 #include "tests/support/run_coro.hpp"
@@ -36,7 +37,7 @@ class NoResend : public ::testing::Test {
         auto seed = sandbox::load_seed_dir(test::source_dir() / "tests/fixtures/tickets", error);
         ASSERT_TRUE(seed) << error;
         sb.seed(*seed);
-        auto hc = net::default_http_config();
+        auto hc = test::http_settings();
         hc.total_timeout = 3s;
         hc.read_timeout = 3s;
         net::HttpClientOptions ho;
@@ -67,7 +68,7 @@ class NoResend : public ::testing::Test {
         zo.throttle_base = 10ms;
         zo.throttle_cap = 50ms;
         zoho = std::make_unique<zoho::ZohoClient>(*http, clock, *tokens, sb.base_url(), kZoid, 600,
-                                                  config::RetryConfig{5, 10ms, 50ms}, zo);
+                                                  net::RetrySettings{5, 10ms, 50ms}, zo);
     }
 
     template <typename T>

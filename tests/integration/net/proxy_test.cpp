@@ -1,6 +1,7 @@
 // HTTPS through a CONNECT proxy of our own: from config, from the environment, no_proxy,
 // proxy authentication, and plain loopback http never proxied.
 #include "daemon/net/http_client.hpp"
+#include "tests/integration/net/http_settings.hpp"
 #include "tests/support/net_connect_proxy.hpp"
 #include "tests/support/net_test_pki.hpp"
 #include "tests/support/net_test_server.hpp"
@@ -31,8 +32,8 @@ class ProxyTest : public ::testing::Test {
         delete pki_;
         delete dir_;
     }
-    config::HttpConfig config(std::string proxy = {}) const {
-        auto c = default_http_config();
+    net::HttpSettings config(std::string proxy = {}) const {
+        auto c = test::http_settings();
         c.total_timeout = 8s;
         c.ca_file = pki_->ca_cert.string();
         c.proxy = std::move(proxy);

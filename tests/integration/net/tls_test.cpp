@@ -1,6 +1,7 @@
 // TLS against a test CA made at test time: trust through http.ca_file, refusal of an
 // untrusted certificate and of a name mismatch, SNI, keep-alive over TLS.
 #include "daemon/net/http_client.hpp"
+#include "tests/integration/net/http_settings.hpp"
 #include "tests/support/net_test_pki.hpp"
 #include "tests/support/net_test_server.hpp"
 #include "tests/support/run_coro.hpp"
@@ -28,8 +29,8 @@ class TlsTest : public ::testing::Test {
         delete dir_;
     }
 
-    config::HttpConfig config(bool trust_test_ca = true) const {
-        auto c = default_http_config();
+    net::HttpSettings config(bool trust_test_ca = true) const {
+        auto c = test::http_settings();
         c.tls_timeout = 3s;
         c.read_timeout = 3s;
         c.total_timeout = 8s;

@@ -61,6 +61,14 @@ TEST(Util, FormDecodingAndGlobs) {
     EXPECT_EQ(form[4].second, "→");
     EXPECT_EQ(util::percent_decode("100%", false), "100%");
     EXPECT_EQ(util::percent_decode("a+b%2", true), "a b%2");
+    // Decoding goes through Boost.URL: text with a bad escape is kept as sent (but for '+'),
+    // and a form that is not valid percent-encoding gives no pairs; empty parts are skipped.
+    EXPECT_EQ(util::percent_decode("a%20%zz", false), "a%20%zz");
+    EXPECT_EQ(util::percent_decode("a%2Bb+c", false), "a+b+c");
+    EXPECT_TRUE(util::parse_form("a=1&b=%zz").empty());
+    auto sparse = util::parse_form("&&a=%C3%B3&");
+    ASSERT_EQ(sparse.size(), 1u);
+    EXPECT_EQ(sparse[0].second, "\xC3\xB3");
     EXPECT_EQ(util::form_encode("a b&[x]"), "a%20b%26%5Bx%5D");
     EXPECT_TRUE(util::glob_match("/api/*/accounts", "/api/organization/1/accounts"));
     EXPECT_FALSE(util::glob_match("/api/*/accounts", "/api/organization/1/accounts/2"));

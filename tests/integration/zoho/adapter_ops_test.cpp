@@ -3,6 +3,7 @@
 // applied through the adapter; the emulator's own state (read in-process, not through our
 // client) must show the effect, and the adapter's probe, not_done before, answers done after.
 // Policy time runs on a ManualClock the driver advances together with the sandbox clock.
+#include "daemon/app/net_settings.hpp"
 #include "daemon/app/zoho_directory.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/core/clock.hpp"
@@ -57,7 +58,7 @@ class ZohoAdapterOps : public ::testing::Test {
         ASSERT_TRUE(seed) << error;
         sandbox_->seed(*seed);
         const auto base = sandbox_->base_url();
-        auto http_config = net::default_http_config();
+        auto http_config = app::default_http_settings();
         http_config.total_timeout = 5s;
         http_config.read_timeout = 5s;
         net::HttpClientOptions no_env;
@@ -72,7 +73,7 @@ class ZohoAdapterOps : public ::testing::Test {
         tokens_ = std::make_unique<TokenManager>(*http_, clock_, ts);
         ClientOptions o;
         o.seed = 11;
-        config::RetryConfig retry{8, 1000ms, 900000ms};
+        net::RetrySettings retry{8, 1000ms, 900000ms};
         client_ = std::make_unique<ZohoClient>(*http_, clock_, *tokens_, base, kZoid, 25, retry, o);
         cache_ = std::make_unique<DirectoryCache>(*client_, clock_, 15min);
         mail_ = std::make_unique<app::ZohoMailDirectory>(*client_, *cache_);
@@ -363,6 +364,75 @@ TEST_F(ZohoAdapterOps, RemoveGroupMemberTakesOnlyThatAddressOut) {
     EXPECT_EQ(m.size(), 2u);
     EXPECT_TRUE(sandbox_user(pedro));  // the account itself stays
     EXPECT_EQ(probe(op), ProbeState::done);
+}
+
+TEST_F(ZohoAdapterOps, DeleteUserRemovesTheBoundDisabledAccount) {
+    auto juan = go(client_->get_user(kJuan));
+    ASSERT_TRUE(juan.has_value()) << juan.error().describe();
+    ASSERT_TRUE(go(client_->disable_user(juan->ref(), DisableOptions{})).has_value());
+    auto op = step(OpKind::delete_user, {{"email", kJuan}});
+    ASSERT_FALSE(op.target.zuid.empty());
+    EXPECT_EQ(probe(op), ProbeState::not_done);
+    auto r = apply(op);
+    EXPECT_NE(r.find("deleted " + kJuan), std::string::npos) << r;
+    EXPECT_FALSE(sandbox_user(kJuan));
+    EXPECT_TRUE(sandbox_user("ana.lopez@tarmexico.com"));  // only the bound account
+    EXPECT_EQ(probe(op), ProbeState::done);
+    // Applied again (a retry after a lost answer): the target is gone, nothing left to do.
+    auto again = apply(op);
+    EXPECT_NE(again.find("already gone"), std::string::npos) << again;
+}
+
+TEST_F(ZohoAdapterOps, DeleteUserRefusesAnAccountEnabledAgainSincePlanning) {
+    auto juan = go(client_->get_user(kJuan));
+    ASSERT_TRUE(juan.has_value()) << juan.error().describe();
+    ASSERT_TRUE(go(client_->disable_user(juan->ref(), DisableOptions{})).has_value());
+    auto op = step(OpKind::delete_user, {{"email", kJuan}});
+    // Someone enables the account in the console between planning and the step.
+    ASSERT_TRUE(go(client_->enable_user(juan->ref(), false)).has_value());
+    auto r = go(mail_->apply(op, nullptr));
+    ASSERT_FALSE(r.has_value()) << "an enabled account must not be deleted";
+    EXPECT_EQ(r.error().kind, core::ErrorKind::conflict) << r.error().describe();
+    EXPECT_NE(r.error().message.find("target changed"), std::string::npos) << r.error().message;
+    EXPECT_TRUE(sandbox_user(kJuan));
+}
+
+TEST_F(ZohoAdapterOps, SnapshotShowsTheOrganizationAndFreshRereadsIt) {
+    auto st = sandbox_->call([](sandbox::Sandbox& s) { return s.zoho().state(); });
+    auto snap = fresh();
+    ASSERT_EQ(snap.users.size(), st.at("users").as_array().size());
+    ASSERT_EQ(snap.groups.size(), st.at("groups").as_array().size());
+    for (const auto& v : st.at("users").as_array()) {
+        const auto& u = v.as_object();
+        const std::string address(u.at("primaryEmailAddress").as_string());
+        const auto* du = snap.find_user(address);
+        ASSERT_NE(du, nullptr) << address;
+        EXPECT_EQ(du->zuid, std::to_string(u.at("zuid").to_number<std::int64_t>())) << address;
+        EXPECT_EQ(du->enabled, u.at("status").as_bool()) << address;
+        EXPECT_EQ(du->role, std::string(u.at("role").as_string())) << address;
+        EXPECT_EQ(du->aliases, aliases(u)) << address;
+    }
+    for (const auto& v : st.at("groups").as_array()) {
+        const auto& g = v.as_object();
+        const std::string address(g.at("emailId").as_string());
+        const auto* dg = snap.find_group(address);
+        ASSERT_NE(dg, nullptr) << address;
+        EXPECT_EQ(dg->name, std::string(g.at("name").as_string())) << address;
+        EXPECT_EQ(dg->members, members(g)) << address;
+    }
+
+    // An admin adds a user in the console: the cached snapshot does not know yet, a fresh one
+    // does.
+    const std::string added = "nuevo.ingreso@tarmexico.com";
+    auto created = sandbox_->call([&](sandbox::Sandbox& s) {
+        return s.zoho().control_add_user(json::object{
+            {"primaryEmailAddress", added}, {"firstName", "Nuevo"}, {"lastName", "Ingreso"}});
+    });
+    ASSERT_EQ(created.status, 201) << created.body;
+    auto cached = go(mail_->snapshot(false));
+    ASSERT_TRUE(cached.has_value()) << cached.error().describe();
+    EXPECT_EQ(cached->find_user(added), nullptr);
+    EXPECT_NE(fresh().find_user(added), nullptr);
 }
 
 }  // namespace

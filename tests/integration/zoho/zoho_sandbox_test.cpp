@@ -2,6 +2,7 @@
 // real HTTP (net::HttpClient to 127.0.0.1:0). Policy time (backoff, budget, token expiry) runs on
 // a ManualClock that the driver advances together with the sandbox clock, so a 15-minute
 // backoff costs nothing; socket deadlines stay real.
+#include "daemon/app/net_settings.hpp"
 #include "daemon/app/zoho_directory.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/net/http_client.hpp"
@@ -66,7 +67,7 @@ class ZohoSandbox : public ::testing::Test {
         ASSERT_TRUE(seed) << error;
         sandbox_->seed(*seed);
         base_ = sandbox_->base_url();
-        auto http_config = net::default_http_config();
+        auto http_config = app::default_http_settings();
         http_config.total_timeout = 1500ms;  // a slow answer past this is a timeout
         http_config.read_timeout = 1500ms;
         http_config.ca_file = ca_file;
@@ -98,7 +99,7 @@ class ZohoSandbox : public ::testing::Test {
         ClientOptions o;
         o.user_page_size = page_size;
         o.seed = 11;
-        config::RetryConfig retry{8, 1000ms, 900000ms};
+        net::RetrySettings retry{8, 1000ms, 900000ms};
         client_ = std::make_unique<ZohoClient>(*wire_, clock_, *tokens_, base_, zoid, per_minute,
                                                retry, o);
         directory_ = std::make_unique<DirectoryCache>(*client_, clock_, 15min);
@@ -232,7 +233,7 @@ TEST_F(ZohoSandbox, ConnectionBuiltFromTheSandboxConfig) {
     EXPECT_EQ(cfg.zoho.zoid, 0) << "the sandbox config leaves the zoid to discovery";
     cfg.zoho.api_url = base_;  // the sandbox listens on a free port here, not 8790
     cfg.zoho.accounts_url = base_;
-    ZohoConnection zoho(*wire_, clock_, cfg);
+    ZohoConnection zoho(*wire_, clock_, cfg, app::retry_settings(cfg.retry));
     auto s = go(zoho.client().summary());
     ASSERT_TRUE(s.has_value()) << s.error().describe();
     EXPECT_EQ(s->organization.zoid, kZoid);

@@ -11,6 +11,7 @@
 namespace hrmaild::net {
 namespace {
 namespace asio = boost::asio;
+using core::Duration;
 using namespace std::chrono_literals;
 
 /// Runs `n` sequential acquires and returns the virtual time at which each one got its token.

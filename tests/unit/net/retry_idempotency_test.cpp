@@ -42,7 +42,7 @@ CallError refused_connect() {
     return e;
 }
 
-Outcome<int> drive(Script& s, RetryLabel label, config::RetryConfig rc = {5, 1000ms, 60000ms}) {
+Outcome<int> drive(Script& s, RetryLabel label, net::RetrySettings rc = {5, 1000ms, 60000ms}) {
     asio::io_context ioc;
     core::ManualClock clock;
     RetryPolicy policy(rc, Jitter::none);
@@ -92,7 +92,7 @@ TEST(Bound, AWaitBeyondTheBoundIsNotMade) {
     blocked.retry_after = 15min;
     blocked.not_executed = true;
     Script s{{blocked}};
-    config::RetryConfig rc{5, 1000ms, 60000ms};
+    net::RetrySettings rc{5, 1000ms, 60000ms};
     rc.give_up_beyond = 30000ms;
     auto r = drive(s, {"zoho", "accounts.list"}, rc);
     ASSERT_FALSE(r);

@@ -17,8 +17,9 @@ namespace {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
-config::RetryConfig cfg(int attempts, config::Millis base, config::Millis cap) {
-    config::RetryConfig c;
+net::RetrySettings cfg(int attempts, std::chrono::milliseconds base,
+                       std::chrono::milliseconds cap) {
+    net::RetrySettings c;
     c.max_attempts = attempts;
     c.base_delay = base;
     c.max_delay = cap;

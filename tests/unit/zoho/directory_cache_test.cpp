@@ -98,7 +98,7 @@ struct CacheFixture : ::testing::Test {
         ClientOptions o;
         o.user_page_size = page_size;
         o.seed = 3;
-        config::RetryConfig retry{3, 1000ms, 60000ms};
+        net::RetrySettings retry{3, 1000ms, 60000ms};
         client = std::make_unique<ZohoClient>(http, clock, tokens, "https://mail.zoho.com", 777,
                                               10000, retry, o);
         cache = std::make_unique<DirectoryCache>(*client, clock, 15min);

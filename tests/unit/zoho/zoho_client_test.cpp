@@ -14,8 +14,8 @@ constexpr std::int64_t kZuid = 2560636000000008002;     // above 2^53, no exact 
 constexpr std::int64_t kAccount = 2560636000000008003;  // above 2^53, no exact double
 constexpr std::int64_t kZgid = 6917529027641081857;
 
-config::RetryConfig retry_config() {
-    config::RetryConfig r;
+net::RetrySettings retry_config() {
+    net::RetrySettings r;
     r.max_attempts = 6;
     r.base_delay = 1000ms;
     r.max_delay = 15min;
