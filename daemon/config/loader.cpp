@@ -384,6 +384,9 @@ void Loader::check_value(const KeySpec& spec, const YAML::Node& value) {
     }
 }
 
+/// The largest secret file read (tokens and secrets are well under a kilobyte).
+constexpr std::uintmax_t kMaxSecretBytes = 64 * 1024;
+
 std::optional<SecretFile> Loader::read_secret(std::string_view path, const YAML::Node& at) {
     std::string name = at.Scalar();
     if (name.empty())
@@ -404,6 +407,19 @@ std::optional<SecretFile> Loader::read_secret(std::string_view path, const YAML:
             chosen = (base_ / p).lexically_normal();
     }
     tried.push_back(chosen);
+    // Checked before opening: a FIFO would block the open until a writer came, and a device
+    // or a huge file named by mistake would be read whole into memory.
+    std::error_code ec;
+    if (fs::exists(chosen, ec) && !fs::is_regular_file(chosen, ec)) {
+        err(at, path, fmt::format("secret file {} is not a regular file", chosen.string()));
+        return std::nullopt;
+    }
+    if (auto size = fs::file_size(chosen, ec); !ec && size > kMaxSecretBytes) {
+        err(at, path,
+            fmt::format("secret file {} is {} bytes; a secret is at most {}", chosen.string(), size,
+                        kMaxSecretBytes));
+        return std::nullopt;
+    }
     std::ifstream in(chosen, std::ios::binary);
     if (!in) {
         std::string where;

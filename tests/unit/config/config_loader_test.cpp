@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <regex>
 
+#include <sys/stat.h>
+
 namespace hrmaild::config {
 namespace {
 
@@ -206,6 +208,30 @@ TEST_F(ConfigLoaderTest, EmptySecretFile) {
     auto r = load(text);
     EXPECT_EQ(problems(r),
               "DIR/hrmaild.yaml:9:23: zoho.refresh_token_file: secret file DIR/empty is empty\n");
+}
+
+TEST_F(ConfigLoaderTest, SecretThatIsAFifoIsAnErrorAndNeverBlocksTheStart) {
+    // Opening a FIFO for reading waits for a writer: the start must not hang on it.
+    ASSERT_EQ(::mkfifo((dir_.path() / "fifo").c_str(), 0600), 0);
+    std::string text = kBase;
+    text.replace(text.find("zoho-refresh"), 12, "fifo");
+    auto r = load(text);
+    EXPECT_FALSE(r.config);
+    EXPECT_EQ(problems(r),
+              "DIR/hrmaild.yaml:9:23: zoho.refresh_token_file: secret file DIR/fifo is not a "
+              "regular file\n");
+}
+
+TEST_F(ConfigLoaderTest, SecretLargerThanASecretCanBeIsAnError) {
+    // /dev/zero or a log file named by mistake: refused by size, never read whole.
+    dir_.write("huge", std::string(70000, 'x'));
+    std::string text = kBase;
+    text.replace(text.find("zoho-refresh"), 12, "huge");
+    auto r = load(text);
+    EXPECT_FALSE(r.config);
+    EXPECT_EQ(problems(r),
+              "DIR/hrmaild.yaml:9:23: zoho.refresh_token_file: secret file DIR/huge is 70000 "
+              "bytes; a secret is at most 65536\n");
 }
 
 TEST_F(ConfigLoaderTest, SecretReadableByOthersIsAWarningNotAnError) {
