@@ -23,25 +23,13 @@ const domain::DirectorySnapshot* g_dir = nullptr;
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-    auto cfg = config::load_config(fuzz::source_dir() / "config" / "sandbox.yaml");
-    if (!cfg.config) {
-        std::fprintf(stderr, "fuzz set-up: %s\n", cfg.diagnostics.to_string().c_str());
-        std::abort();
-    }
-    auto loaded = workflow::load_workflows(*cfg.config);
+    auto loaded = workflow::load_workflows(fuzz::sandbox_config());
     if (!loaded.set) {
         std::fprintf(stderr, "fuzz set-up: %s\n", loaded.diagnostics.to_string().c_str());
         std::abort();
     }
     g_set = new workflow::WorkflowSet(std::move(*loaded.set));
-    std::string err;
-    auto dir = workflow::directory_from_json(
-        fuzz::read_file(fuzz::source_dir() / "tests" / "fixtures" / "tickets" / "org.json"), err);
-    if (!dir) {
-        std::fprintf(stderr, "fuzz set-up: org.json: %s\n", err.c_str());
-        std::abort();
-    }
-    g_dir = new domain::DirectorySnapshot(std::move(*dir));
+    g_dir = new domain::DirectorySnapshot(fuzz::sample_directory());
     return 0;
 }
 

@@ -1,7 +1,9 @@
 #pragma once
 /// Shared bits of the libFuzzer targets (tests/fuzz): the checkout's path and file reading
 /// for set-up, and a small reader that splits one input into parts.
+#include "daemon/config/config.hpp"
 #include "daemon/log/log.hpp"
+#include "daemon/workflow/engine.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -32,6 +34,28 @@ inline std::string read_file(const std::filesystem::path& path) {
     std::ostringstream buf;
     buf << in.rdbuf();
     return buf.str();
+}
+
+/// The sandbox configuration (config/sandbox.yaml); aborts when it does not load.
+inline config::Config sandbox_config() {
+    auto cfg = config::load_config(source_dir() / "config" / "sandbox.yaml");
+    if (!cfg.config) {
+        std::fprintf(stderr, "fuzz set-up: %s\n", cfg.diagnostics.to_string().c_str());
+        std::abort();
+    }
+    return std::move(*cfg.config);
+}
+
+/// The sample organization (tests/fixtures/tickets/org.json); aborts when it does not load.
+inline domain::DirectorySnapshot sample_directory() {
+    std::string err;
+    auto dir = workflow::directory_from_json(
+        read_file(source_dir() / "tests" / "fixtures" / "tickets" / "org.json"), err);
+    if (!dir) {
+        std::fprintf(stderr, "fuzz set-up: org.json: %s\n", err.c_str());
+        std::abort();
+    }
+    return std::move(*dir);
 }
 
 /// Events are still rendered (a `log::CaptureSink` per input sees them) but not written, so a

@@ -29,14 +29,7 @@ std::vector<std::string> split_commas(std::string_view text) {
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-    std::string err;
-    auto dir = workflow::directory_from_json(
-        fuzz::read_file(fuzz::source_dir() / "tests" / "fixtures" / "tickets" / "org.json"), err);
-    if (!dir) {
-        std::fprintf(stderr, "fuzz set-up: org.json: %s\n", err.c_str());
-        std::abort();
-    }
-    g_dir = new domain::DirectorySnapshot(std::move(*dir));
+    g_dir = new domain::DirectorySnapshot(fuzz::sample_directory());
     return 0;
 }
 

@@ -19,22 +19,17 @@ const domain::Task* g_task = nullptr;
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-    auto cfg = config::load_config(fuzz::source_dir() / "config" / "sandbox.yaml");
-    if (!cfg.config) {
-        std::fprintf(stderr, "fuzz set-up: %s\n", cfg.diagnostics.to_string().c_str());
-        std::abort();
-    }
-    g_config = new config::Config(std::move(*cfg.config));
-    const auto fixtures = fuzz::source_dir() / "tests" / "fixtures" / "tickets";
+    g_config = new config::Config(fuzz::sandbox_config());
+    g_dir = new domain::DirectorySnapshot(fuzz::sample_directory());
     std::string err;
-    auto dir = workflow::directory_from_json(fuzz::read_file(fixtures / "org.json"), err);
-    auto task = workflow::task_from_json(
-        fuzz::read_file(fixtures / "requests" / "02-alta-acentos.json"), err);
-    if (!dir || !task) {
-        std::fprintf(stderr, "fuzz set-up: fixtures: %s\n", err.c_str());
+    auto task =
+        workflow::task_from_json(fuzz::read_file(fuzz::source_dir() / "tests" / "fixtures" /
+                                                 "tickets" / "requests" / "02-alta-acentos.json"),
+                                 err);
+    if (!task) {
+        std::fprintf(stderr, "fuzz set-up: 02-alta-acentos.json: %s\n", err.c_str());
         std::abort();
     }
-    g_dir = new domain::DirectorySnapshot(std::move(*dir));
     g_task = new domain::Task(std::move(*task));
     return 0;
 }
