@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs exactly the Debian 12 packages hrmaild needs to build, test and run its demo.
 # Idempotent: packages already present are left alone. Needs root for apt-get; as another
-# user it prints the sudo line to run instead.
+# user it prints the sudo line to run instead. Arguments name further packages a caller needs
+# on top of these (scripts/fuzz-ci.sh: clang-14 and its libFuzzer runtime).
 set -euo pipefail
 
 packages=(
@@ -15,6 +16,7 @@ packages=(
   openssl ca-certificates curl sqlite3 systemd python3
   # the Debian package (scripts/package.sh, test label package)
   debhelper dpkg-dev fakeroot help2man lintian
+  "$@"
 )
 
 missing=()
