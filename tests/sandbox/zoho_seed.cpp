@@ -239,6 +239,10 @@ void Org::seed(const json::value& org_value) {
     if (!primary_domain.empty() &&
         std::find(domains.begin(), domains.end(), primary_domain) == domains.end())
         domains.push_back(primary_domain);
+    traffic_anchor_ms = org_created_ms - org_created_ms % (std::int64_t{86400} * 1000);
+    traffic_seed = 1;
+    if (auto it = org.find("traffic_seed"); it != org.end())
+        traffic_seed = static_cast<std::uint64_t>(as_id(it->value()).value_or(1));
     license_count = 400;
     if (auto it = org.find("licenseCount"); it != org.end())
         license_count = as_id(it->value()).value_or(400);
@@ -285,6 +289,11 @@ void Org::seed(const json::value& org_value) {
                 continue;
             User u = user_from_spec(o);
             u.created_ms = org_created_ms;
+            u.history = true;
+            if (auto f = o.find("usedStorage"); f != o.end())
+                u.used_storage_mb = as_id(f->value());
+            if (auto f = o.find("dormant"); f != o.end())
+                u.dormant = as_bool(f->value()).value_or(false);
             users.push_back(std::move(u));
         }
     }
