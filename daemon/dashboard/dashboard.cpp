@@ -2,7 +2,6 @@
 
 #include "daemon/log/log.hpp"
 
-
 namespace hrmaild::dashboard {
 
 namespace asio = boost::asio;
