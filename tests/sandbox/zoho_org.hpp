@@ -119,7 +119,10 @@ struct User {
     json::object extra;                           // employeeId, department, designation, ...
     std::optional<std::int64_t> used_storage_mb;  // org.json usedStorage; else derived
     bool dormant = false;  // org.json dormant: no sign-in in the generated history
-    bool history = false;  // seeded: traffic and sign-ins before the seed (else from creation)
+    bool history = false;
+    std::int64_t disabled_ms = -1;  // when the account was disabled (-1: enabled); its
+                                    // sign-ins before then stay in the history  // seeded: traffic
+                                    // and sign-ins before the seed (else from creation)
 };
 
 /// A group member and its membership state.

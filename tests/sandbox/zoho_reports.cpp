@@ -160,7 +160,7 @@ std::vector<json::object> Org::login_lines(std::int64_t from_ms, std::int64_t to
     for (std::int64_t day = first; day <= last; ++day) {
         const std::int64_t day_start = traffic_anchor_ms + day * kDayMs;
         for (const auto& u : users) {
-            if (u.dormant || !u.account_enabled)
+            if (u.dormant)
                 continue;
             // Three habits: nearly every working day, most days, now and then.
             static constexpr std::array<std::uint64_t, 3> chance = {9, 7, 2};
@@ -171,7 +171,8 @@ std::vector<json::object> Org::login_lines(std::int64_t from_ms, std::int64_t to
             const std::int64_t t =
                 day_start + 7 * kHourMs +
                 static_cast<std::int64_t>((d / 10) % static_cast<std::uint64_t>(11 * kHourMs));
-            if (t < activity_start(u, traffic_anchor_ms) || t < from_ms || t > to_ms)
+            if (t < activity_start(u, traffic_anchor_ms) || t < from_ms || t > to_ms ||
+                (!u.account_enabled && t >= u.disabled_ms))
                 continue;
             const bool mobile = (d / 7) % 4 == 0;
             out.push_back(json::object{{"zuid", u.zuid},

@@ -182,6 +182,25 @@ TEST_F(ZohoReports, LoginHistoryScrollsAndAgreesWithLastLogin) {
     EXPECT_TRUE(failed.json().at("data").at("records").as_array().empty());
 }
 
+TEST_F(ZohoReports, DisablingAnAccountKeepsItsPastSignIns) {
+    auto last_login = [&] {
+        auto r = api("GET", org_path() + "/accounts/jorge.ramirez@tarmexico.com");
+        EXPECT_EQ(r.status, 200) << r.body;
+        const json::value v = r.json();
+        return v.at("data").at("lastLogin").as_int64();
+    };
+    const long long before = last_login();
+    ASSERT_GT(before, 0);
+    auto off = api(
+        "PUT", org_path() + "/accounts/" + account_id_of("jorge.ramirez@tarmexico.com"),
+        json::object{{"mode", "disableUser"}, {"zuid", zuid_of("jorge.ramirez@tarmexico.com")}});
+    ASSERT_EQ(off.status, 200) << off.body;
+    EXPECT_EQ(last_login(), before) << "a disabled account's history stays";
+    control("POST", "clock", json::object{{"advance_seconds", 3 * 86400}});
+    token_.clear();  // the access token expired with the clock
+    EXPECT_EQ(last_login(), before) << "and it signs in no more";
+}
+
 TEST_F(ZohoReports, StorageShowsEachMailboxSeededUse) {
     auto r = api("GET", org_path() + "/storage");
     ASSERT_EQ(r.status, 200);
