@@ -114,6 +114,11 @@ struct AdminConfig {
     bool allow_non_loopback = false;
 };
 
+/// The web console's dashboard.
+struct DashboardConfig {
+    Seconds max_age{};  ///< how long the Zoho figures are served from memory
+};
+
 /// Where workflows live and the values their templates see as `config.*`.
 struct WorkflowsConfig {
     std::filesystem::path dir;
@@ -135,6 +140,7 @@ struct Config {
     PolicyConfig policy;
     StateConfig state;
     AdminConfig admin;
+    DashboardConfig dashboard;
     WorkflowsConfig workflows;
     LoggingConfig logging;
     HttpConfig http;

@@ -651,6 +651,8 @@ void Loader::build(Config& c) {
     c.admin.max_body_bytes = integer("admin.max_body_bytes");
     c.admin.allow_non_loopback = boolean("admin.allow_non_loopback");
 
+    c.dashboard.max_age = seconds("dashboard.max_age");
+
     c.workflows.dir = resolve("workflows.dir");
     c.workflows.language = str("workflows.language");
     c.workflows.vars = node("workflows.vars");

@@ -84,6 +84,9 @@ constexpr KeySpec kSchema[] = {
     {"admin.max_body_bytes", Kind::integer, "65536", false, "Largest request body the admin server accepts.", {}, 1024, 16777216},
     {"admin.allow_non_loopback", Kind::boolean, "false", false, "Allow listening on a non-loopback address."},
 
+    // --- dashboard ------------------------------------------------------------------------
+    {"dashboard.max_age", Kind::duration, "5m", false, "The web console's dashboard reads Zoho again after this long; page views in between cost no Zoho call.", {}, 1000, 86400000},
+
     // --- workflows ------------------------------------------------------------------------
     {"workflows.dir", Kind::path, "/etc/hrmaild/workflows", false, "Folder of workflow YAML files."},
     {"workflows.language", Kind::choice, messages::kDefaultLanguage, false, "Language of the messages HR and IT read (the message catalog).", messages::kLanguageChoices},
@@ -111,8 +114,8 @@ constexpr KeySpec kSchema[] = {
     {"retry.max_delay", Kind::duration, "15m", false, "Cap on one backoff delay.", {}, 1, 86400000},
 };
 
-constexpr std::string_view kSections[] = {"bitrix", "zoho", "policy", "state", "admin",
-                                          "workflows", "logging", "http", "retry"};
+constexpr std::string_view kSections[] = {"bitrix", "zoho",      "policy",  "state", "admin",
+                                          "dashboard", "workflows", "logging", "http",  "retry"};
 // clang-format on
 
 }  // namespace

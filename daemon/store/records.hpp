@@ -98,6 +98,17 @@ struct StateCount {
     Timestamp oldest_update{};
 };
 
+/// One ticket's milestones, for the dashboard's figures of the daemon's own work: when it was
+/// first seen and when it last entered `done` or `failed` (read from the audit trail).
+struct TicketActivity {
+    TaskId task_id = 0;
+    std::string workflow;  ///< empty when no workflow matched
+    TicketState state = TicketState::new_;
+    Timestamp created_at{};
+    std::optional<Timestamp> done_at;    ///< the last move to `done`, if any
+    std::optional<Timestamp> failed_at;  ///< the last move to `failed`, if any
+};
+
 /// A ticket state change, applied with its audit record in one transaction.
 struct TicketTransition {
     TaskId task_id = 0;

@@ -585,6 +585,40 @@ Result<std::vector<StateCount>> SqliteStore::count_tickets() {
     });
 }
 
+Result<std::vector<TicketActivity>> SqliteStore::ticket_activity(Timestamp since, int limit) {
+    return guarded("ticket_activity", [&] {
+        // The milestones come from the audit trail ("<from> -> done" or "-> done: why"), since
+        // updated_at also moves when a finished task is edited.
+        static const std::string s = std::string(
+            "SELECT t.task_id, t.workflow, t.state, t.created_at, "
+            "(SELECT MAX(a.at) FROM audit a WHERE a.task_id = t.task_id AND "
+            " a.action = 'ticket.state' AND (a.detail LIKE '% -> done' OR "
+            " a.detail LIKE '% -> done: %')), "
+            "(SELECT MAX(a.at) FROM audit a WHERE a.task_id = t.task_id AND "
+            " a.action = 'ticket.state' AND (a.detail LIKE '% -> failed' OR "
+            " a.detail LIKE '% -> failed: %')) "
+            "FROM tickets t WHERE t.created_at >= :since OR t.updated_at >= :since "
+            "ORDER BY t.created_at, t.task_id LIMIT :limit");
+        auto q = db_->query(s);
+        q.bind_int(":since", to_millis(since)).bind_int(":limit", limit);
+        std::vector<TicketActivity> out;
+        while (q.next()) {
+            TicketActivity a;
+            a.task_id = q.int_at(0);
+            a.workflow = q.text_at(1);
+            const auto state = q.text_at(2);
+            a.state = parse_or_fail(parse_ticket_state(state), "ticket state", state);
+            a.created_at = from_millis(q.int_at(3));
+            if (!q.is_null(4))
+                a.done_at = from_millis(q.int_at(4));
+            if (!q.is_null(5))
+                a.failed_at = from_millis(q.int_at(5));
+            out.push_back(std::move(a));
+        }
+        return out;
+    });
+}
+
 Result<TicketRecord> SqliteStore::transition_ticket(const TicketTransition& change) {
     return guarded("transition_ticket", [&] {
         if (change.actor.empty())

@@ -66,6 +66,8 @@ class SqliteStore final : public StateStore {
     Result<std::vector<TicketRecord>> list_tickets(std::vector<TicketState> states = {},
                                                    int limit = 1000) override;
     Result<std::vector<StateCount>> count_tickets() override;
+    Result<std::vector<TicketActivity>> ticket_activity(Timestamp since,
+                                                        int limit = 10000) override;
     Result<TicketRecord> transition_ticket(const TicketTransition& change) override;
     Result<TicketRecord> retry_ticket(TaskId task_id, std::string_view actor,
                                       std::string_view reason) override;

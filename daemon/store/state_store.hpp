@@ -95,6 +95,10 @@ class StateStore {
                                                            int limit = 1000) = 0;
     /// Tickets per state (states with none are left out), counted by the database.
     virtual Result<std::vector<StateCount>> count_tickets() = 0;
+    /// Tickets first seen, or changed, at or after `since` with their milestones (for the
+    /// dashboard), oldest first, at most `limit`.
+    virtual Result<std::vector<TicketActivity>> ticket_activity(Timestamp since,
+                                                                int limit = 10000) = 0;
     /// Applies a state change allowed by `can_transition` and appends an audit record, in
     /// one transaction. Moving to `superseded` retires the current plan (its approvals stop
     /// counting). Fails with `invalid_transition` otherwise.

@@ -24,6 +24,20 @@ namespace {
 constexpr std::string_view kScopeOrg = "ZohoMail.partner.organization.READ";
 constexpr std::string_view kScopeStorage = "ZohoMail.organization.subscriptions.READ";
 
+std::string_view login_mode_name(LoginMode mode) {
+    switch (mode) {
+        case LoginMode::login:
+            return "loginActivity";
+        case LoginMode::failed_login:
+            return "failedLoginActivity";
+        case LoginMode::protocol_login:
+            return "protocolLoginActivity";
+        case LoginMode::failed_protocol_login:
+            return "failedProtocolLoginActivity";
+    }
+    return "loginActivity";
+}
+
 std::string accounts_scope(std::string_view op) {
     return fmt::format("ZohoMail.organization.accounts.{}", op);
 }
@@ -93,6 +107,7 @@ User parse_user(const json::object& o) {
     u.incoming_blocked = bool_field(o, "incomingBlocked").value_or(false);
     u.used_storage_mb = int_field(o, "usedStorage").value_or(0);
     u.created_ms = int_field(o, "accountCreationTime").value_or(0);
+    u.last_login_ms = int_field(o, "lastLogin").value_or(-1);
     if (const json::array* addresses = array_field(o, "emailAddress")) {
         for (const auto& a : *addresses) {
             if (!a.is_object())
@@ -210,6 +225,9 @@ asio::awaitable<Outcome<json::value>> ZohoClient::call(std::string method, std::
 }
 
 net::Idempotency ZohoClient::idempotency_of(std::string_view method, std::string_view operation) {
+    // The SMTP-log report is a read sent as a POST (reference section 4).
+    if (operation == "reports.smtpLogs")
+        return net::Idempotency::idempotent;
     // A PUT that sets a state (enabled, role, a name, settings) lands on the same state when
     // sent twice; resetPassword (signs sessions out again), alias and member changes (a
     // second add fails "already exists") and every POST and DELETE do not.
@@ -425,6 +443,116 @@ asio::awaitable<Outcome<OrgSummary>> ZohoClient::summary() {
     s.storage_used_mb = st->used_mb;
     s.storage_total_mb = st->total_mb;
     co_return s;
+}
+
+// ------------------------------------------------------------------ reports
+
+asio::awaitable<Outcome<std::vector<SmtpLogEntry>>> ZohoClient::smtp_logs(std::int64_t from_ms,
+                                                                          std::int64_t to_ms,
+                                                                          std::size_t max_entries) {
+    auto base = co_await org_path();
+    if (!base)
+        co_return base.error();
+    std::vector<SmtpLogEntry> out;
+    std::string page_key;
+    std::set<std::string> keys_seen;
+    for (;;) {
+        json::object body;
+        body["fromDateTime"] = from_ms;
+        body["toDateTime"] = to_ms;
+        body["limit"] = std::clamp(options_.smtp_log_page_size, 1, 500);
+        body["isNext"] = !page_key.empty();
+        if (!page_key.empty())
+            body["pageKey"] = page_key;
+        auto data = co_await call("POST", *base + "/smtplogs", json::value(std::move(body)),
+                                  std::string(kScopeOrg), "reports.smtpLogs");
+        if (!data)
+            co_return data.error();
+        if (!data->is_object())
+            co_return bad_response("SMTP logs without data");
+        const json::object& o = data->get_object();
+        if (const json::array* rows = array_field(o, "response")) {
+            for (const auto& row : *rows) {
+                if (!row.is_object())
+                    continue;
+                const auto& r = row.get_object();
+                SmtpLogEntry e;
+                e.message_id = string_field(r, "messageId");
+                e.from = core::ascii_lower(string_field(r, "fromAddr"));
+                e.to = core::ascii_lower(string_field(r, "toAddr"));
+                e.time_ms = int_field(r, "time").value_or(0);
+                e.status = string_field(r, "status");
+                out.push_back(std::move(e));
+            }
+        }
+        if (out.size() > max_entries)
+            co_return net::permanent_error(fmt::format(
+                "Zoho: the SMTP logs hold more than {} lines between {} and {}; ask for a "
+                "shorter period",
+                max_entries, from_ms, to_ms));
+        const bool more = bool_field(o, "hnxt").value_or(false);
+        std::string next = string_field(o, "pagekey");
+        if (!more || next.empty())
+            break;
+        // A server that repeated a page key would page forever: stop on no news.
+        if (!keys_seen.insert(next).second)
+            co_return bad_response("SMTP logs repeated a page key");
+        page_key = std::move(next);
+    }
+    co_return out;
+}
+
+asio::awaitable<Outcome<std::vector<LoginRecord>>> ZohoClient::login_history(
+    std::int64_t from_ms, std::int64_t to_ms, LoginMode mode, std::size_t max_records) {
+    auto base = co_await org_path();
+    if (!base)
+        co_return base.error();
+    std::vector<LoginRecord> out;
+    std::string scroll_id;
+    std::set<std::string> ids_seen;
+    for (;;) {
+        std::string path = fmt::format(
+            "{}/accounts/reports/loginHistory?mode={}&accessType=all&fromTime={}&toTime={}"
+            "&batchSize={}",
+            *base, login_mode_name(mode), from_ms, to_ms, std::max(1, options_.login_batch_size));
+        if (!scroll_id.empty())
+            path += "&scrollId=" + encode_segment(scroll_id);
+        auto data = co_await call("GET", std::move(path), std::nullopt, accounts_scope("READ"),
+                                  "reports.loginHistory");
+        if (!data)
+            co_return data.error();
+        if (!data->is_object())
+            co_return bad_response("login history without data");
+        const json::object& o = data->get_object();
+        if (const json::array* rows = array_field(o, "records")) {
+            for (const auto& row : *rows) {
+                if (!row.is_object())
+                    continue;
+                const auto& r = row.get_object();
+                LoginRecord l;
+                l.zuid = id_field(r, "zuid").value_or(0);
+                l.address = core::ascii_lower(string_field(r, "emailAddress"));
+                l.display_name = string_field(r, "displayName");
+                l.time_ms = int_field(r, "loginTime").value_or(0);
+                l.access_type = string_field(r, "accessType");
+                l.ip_address = string_field(r, "ipAddress");
+                out.push_back(std::move(l));
+            }
+        }
+        if (out.size() > max_records)
+            co_return net::permanent_error(fmt::format(
+                "Zoho: the login history holds more than {} records between {} and {}; ask for "
+                "a shorter period",
+                max_records, from_ms, to_ms));
+        const bool more = bool_field(o, "hasMore").value_or(false);
+        std::string next = string_field(o, "scrollId");
+        if (!more || next.empty())
+            break;
+        if (!ids_seen.insert(next).second)
+            co_return bad_response("login history repeated a scroll id");
+        scroll_id = std::move(next);
+    }
+    co_return out;
 }
 
 // ------------------------------------------------------------------ users

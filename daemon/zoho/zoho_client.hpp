@@ -70,6 +70,30 @@ struct OrgSummary {
     std::int64_t storage_total_mb = 0;
 };
 
+/// One line of the SMTP logs (POST .../smtplogs, reference section 4 "Other dashboard
+/// sources"): one recipient of one message. The reference names the request fields only; the
+/// entry's field names are docs/sandbox.md's decision.
+struct SmtpLogEntry {
+    std::string message_id;    ///< messageId
+    std::string from;          ///< fromAddr, lower case
+    std::string to;            ///< toAddr, lower case
+    std::int64_t time_ms = 0;  ///< time (ms since the epoch)
+    std::string status;        ///< e.g. delivered
+};
+
+/// Which login-history report (the `mode` of GET .../accounts/reports/loginHistory).
+enum class LoginMode { login, failed_login, protocol_login, failed_protocol_login };
+
+/// One record of the login history: who signed in, when and how.
+struct LoginRecord {
+    std::int64_t zuid = 0;
+    std::string address;       ///< emailAddress, lower case
+    std::string display_name;  ///< displayName
+    std::int64_t time_ms = 0;  ///< loginTime (ms since the epoch)
+    std::string access_type;   ///< web | mobile
+    std::string ip_address;    ///< ipAddress
+};
+
 /// The two ids a single-user PUT needs: accountId goes in the path, zuid in the body.
 struct UserRef {
     std::int64_t zuid = 0;
@@ -90,7 +114,8 @@ struct User {
     bool mailbox_enabled = true;  ///< `mailboxStatus` == "enabled"
     bool incoming_blocked = false;
     std::int64_t used_storage_mb = 0;
-    std::int64_t created_ms = 0;  ///< accountCreationTime (ms since the epoch); 0: not given
+    std::int64_t created_ms = 0;      ///< accountCreationTime (ms since the epoch); 0: not given
+    std::int64_t last_login_ms = -1;  ///< lastLogin (ms since the epoch); -1: never or not given
 
     /// The ids for single-user calls.
     [[nodiscard]] UserRef ref() const { return {zuid, account_id}; }
@@ -156,8 +181,10 @@ using RoleResults = std::vector<std::pair<std::int64_t, bool>>;
 
 /// Tuning that does not live in the config file.
 struct ClientOptions {
-    int user_page_size = 200;  ///< `limit` of the user list (no documented maximum)
-    int group_page_size = 25;  ///< the old documented maximum of the group list
+    int user_page_size = 200;      ///< `limit` of the user list (no documented maximum)
+    int group_page_size = 25;      ///< the old documented maximum of the group list
+    int smtp_log_page_size = 500;  ///< `limit` of the SMTP logs (documented range 1-500)
+    int login_batch_size = 500;    ///< `batchSize` of the login history
     core::Duration throttle_base = std::chrono::seconds(60);  ///< first wait after a throttle
     core::Duration throttle_cap = std::chrono::minutes(15);   ///< longest wait after throttles
     net::Jitter jitter = net::Jitter::full;                   ///< jitter of ordinary retries
@@ -191,6 +218,16 @@ class ZohoClient {
     boost::asio::awaitable<net::Outcome<Organization>> organization();
     /// GET /api/organization/{zoid}/storage (all pages).
     boost::asio::awaitable<net::Outcome<Storage>> storage();
+    /// The mail traffic in [from_ms, to_ms] (POST .../smtplogs, every page: `isNext` with the
+    /// answer's `pagekey` while `hnxt` says more), at most `max_entries` lines (more: a
+    /// permanent error naming the bound, so a page view never pages without end).
+    boost::asio::awaitable<net::Outcome<std::vector<SmtpLogEntry>>> smtp_logs(
+        std::int64_t from_ms, std::int64_t to_ms, std::size_t max_entries = 100000);
+    /// The login history in [from_ms, to_ms] (GET .../accounts/reports/loginHistory, every
+    /// batch by `scrollId`), at most `max_records`.
+    boost::asio::awaitable<net::Outcome<std::vector<LoginRecord>>> login_history(
+        std::int64_t from_ms, std::int64_t to_ms, LoginMode mode = LoginMode::login,
+        std::size_t max_records = 100000);
     /// The dashboard numbers for `hrmaild status`: organization, storage and group list.
     boost::asio::awaitable<net::Outcome<OrgSummary>> summary();
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 namespace hrmaild::sandbox {
 namespace json = boost::json;
@@ -508,8 +509,8 @@ Response Sandbox::control(const Request& request) {
                       json::array{"GET state", "POST reset", "POST seed", "GET|POST clock",
                                   "GET|POST|DELETE faults", "DELETE faults/{id}", "GET|POST config",
                                   "GET log", "POST bitrix/call", "POST bitrix/tasks/{id}/status",
-                                  "POST bitrix/tasks/{id}/comments", "POST zoho/users",
-                                  "POST|DELETE zoho/users/{key}"}}});
+                                  "POST bitrix/tasks/{id}/comments", "GET zoho/reports",
+                                  "POST zoho/users", "POST|DELETE zoho/users/{key}"}}});
     }
     if (path == "/_sandbox/state") {
         if (m != "GET")
@@ -637,6 +638,22 @@ Response Sandbox::control(const Request& request) {
     }
     if (starts_with(path, "/_sandbox/bitrix/"))
         return bitrix_control(request, path);
+    if (path == "/_sandbox/zoho/reports") {
+        if (m != "GET")
+            return method_not_allowed();
+        int days = 30;
+        for (auto& [k, v] : util::parse_form(request.query())) {
+            if (k != "days")
+                continue;
+            char* end = nullptr;
+            long n = std::strtol(v.c_str(), &end, 10);
+            if (v.empty() || *end != '\0' || n < 1 || n > 90)
+                return control_error(400,
+                                     "days must be a whole number from 1 to 90, not \"" + v + "\"");
+            days = static_cast<int>(n);
+        }
+        return Response::json(200, zoho_.reports_json(days));
+    }
     if (path == "/_sandbox/zoho/users" || starts_with(path, "/_sandbox/zoho/users/")) {
         if (path == "/_sandbox/zoho/users") {
             if (m != "POST")

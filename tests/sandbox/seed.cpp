@@ -60,7 +60,10 @@ std::optional<std::string> org_user_problem(const json::object& u) {
         if (const auto* v = u.if_contains(key); v != nullptr && !v->is_string())
             return std::string(key) + " must be a string, not " + quoted(*v);
     }
-    for (const char* key : {"enabled", "mailEnabled"}) {
+    if (const auto* v = u.if_contains("usedStorage");
+        v != nullptr && !((v->is_int64() && v->get_int64() >= 0) || v->is_uint64()))
+        return "usedStorage must be a whole number of MB, not " + quoted(*v);
+    for (const char* key : {"enabled", "mailEnabled", "dormant"}) {
         if (const auto* v = u.if_contains(key); v != nullptr && !v->is_bool())
             return std::string(key) + " must be true or false, not " + quoted(*v);
     }

@@ -49,6 +49,15 @@ Response Org::api(const Request& req) {
     } else if (sub == "storage" && seg.size() <= 5) {
         known = m == "GET";
         resource = "organization.subscriptions";
+    } else if (sub == "smtplogs" && seg.size() == 4) {
+        // A read sent as a POST with a JSON body (reference section 4).
+        known = m == "POST";
+        resource = "partner.organization";
+        op = Op::read;
+    } else if (sub == "accounts" && seg.size() == 6 && seg[4] == "reports" &&
+               seg[5] == "loginHistory") {
+        known = m == "GET";
+        resource = "organization.accounts";
     } else if (sub == "accounts" && seg.size() == 4) {
         known = m == "GET" || m == "POST" || m == "PUT" || m == "DELETE";
         resource = "organization.accounts";
@@ -127,6 +136,10 @@ Response Org::api(const Request& req) {
             return fail(400, "JSON_PARSE_ERROR", "The body is not a JSON object");
         body = std::move(v.as_object());
     }
+    if (sub == "smtplogs")
+        return smtp_logs(body);
+    if (sub == "accounts" && seg.size() == 6)
+        return login_history(req);
     if (sub == "accounts") {
         if (seg.size() == 4) {
             if (m == "GET")
@@ -274,6 +287,10 @@ Response ZohoEmulator::control_update_user(const std::string& key, const json::o
 
 Response ZohoEmulator::control_delete_user(const std::string& key) {
     return impl_->control_delete_user(key);
+}
+
+json::value ZohoEmulator::reports_json(int days) const {
+    return impl_->reports_json(days);
 }
 
 long long ZohoEmulator::tokens_minted() const {

@@ -75,6 +75,11 @@ class ZohoEmulator {
     /// Control API `DELETE /_sandbox/zoho/users/{key}`: deletes any user, the super admin too.
     Response control_delete_user(const std::string& key);
 
+    /// Control API `GET /_sandbox/zoho/reports?days=N` (1-90, default 30): what the report
+    /// endpoints hold for the last N UTC days ending today, counted the way the dashboard
+    /// counts: per day the lines whose recipient (in) or sender (out) is in the org's domains,
+    /// and per user lastLogin, sign-ins in the period and usedStorage.
+    [[nodiscard]] boost::json::value reports_json(int days) const;
     /// Access tokens minted since the last reset.
     [[nodiscard]] long long tokens_minted() const;
 

@@ -116,7 +116,13 @@ struct User {
     std::string country = "mx";
     std::string language = "es";
     std::string time_zone = "America/Mexico_City";
-    json::object extra;  // employeeId, department, designation, ...
+    json::object extra;                           // employeeId, department, designation, ...
+    std::optional<std::int64_t> used_storage_mb;  // org.json usedStorage; else derived
+    bool dormant = false;  // org.json dormant: no sign-in in the generated history
+    bool history = false;
+    std::int64_t disabled_ms = -1;  // when the account was disabled (-1: enabled); its
+                                    // sign-ins before then stay in the history  // seeded: traffic
+                                    // and sign-ins before the seed (else from creation)
 };
 
 /// A group member and its membership state.
@@ -196,6 +202,8 @@ struct Org {
     std::int64_t next_mailbox_id = first_mailbox_id;
     std::int64_t next_alias_id = first_alias_id;
     std::string password_salt = util::random_hex(16);
+    std::uint64_t traffic_seed = 1;      // org.json traffic_seed: varies the generated reports
+    std::int64_t traffic_anchor_ms = 0;  // the start (UTC) of the day the org was seeded
 
     /// An empty organization on the sandbox clock.
     explicit Org(Clock& c) : clock(c) {}
@@ -374,6 +382,25 @@ struct Org {
                                           const std::vector<json::object>& list);
     /// Applies a checked member-mode list.
     void apply_members(Group& g, const std::string& mode, const std::vector<json::object>& list);
+
+    // ------------------------------------------------------------ reports (zoho_reports.cpp)
+
+    /// The mail traffic lines (one per recipient) in [from_ms, to_ms] and not after now,
+    /// oldest first: generated from the users, the day and `traffic_seed`, so the same seed
+    /// gives the same traffic.
+    std::vector<json::object> smtp_lines(std::int64_t from_ms, std::int64_t to_ms) const;
+    /// The successful sign-ins (loginActivity) in [from_ms, to_ms], not after now, oldest first.
+    std::vector<json::object> login_lines(std::int64_t from_ms, std::int64_t to_ms) const;
+    /// A user's lastLogin (ms; -1 for never).
+    std::int64_t last_login_ms(const User& u) const;
+    /// A user's usedStorage (MB).
+    std::int64_t used_storage_mb(const User& u) const;
+    /// `POST .../smtplogs`.
+    Response smtp_logs(const json::object& body);
+    /// `GET .../accounts/reports/loginHistory`.
+    Response login_history(const Request& req);
+    /// See `ZohoEmulator::reports_json`.
+    json::value reports_json(int days) const;
 
     // ------------------------------------------------------------ seed, control, state
     // (zoho_seed.cpp)

@@ -86,12 +86,12 @@ json::object Org::user_json(const User& u) const {
             {"mailId", a.address}, {"isPrimary", false}, {"isAlias", true}, {"isConfirmed", true}});
     }
     o["emailAddress"] = std::move(addresses);
-    o["usedStorage"] = 0;
+    o["usedStorage"] = used_storage_mb(u);
     o["planStorage"] = 30;
     o["allowedStorage"] = 30;
     o["basicStorage"] = "mailPremium";
     o["extraStorage"] = json::object{};
-    o["lastLogin"] = -1;
+    o["lastLogin"] = last_login_ms(u);
     o["lastPasswordReset"] = u.last_password_reset_ms;
     o["accountCreationTime"] = u.created_ms;
     o["mailboxCreationTime"] = u.created_ms;
@@ -240,7 +240,7 @@ json::object Org::org_json() const {
 json::object Org::storage_json(const User& u) const {
     return json::object{{"zuid", u.zuid},
                         {"totalStorage", 30},
-                        {"usedStorage", 0},
+                        {"usedStorage", used_storage_mb(u)},
                         {"mailBox", u.mail_enabled},
                         {"basicStorage", "mailPremium"},
                         {"extraStorage", json::object{}}};

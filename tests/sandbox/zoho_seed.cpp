@@ -35,6 +35,8 @@ User Org::user_from_spec(const json::object& o) {
     u.password_hash = hash_password(util::random_hex(12));
     if (auto f = o.find("enabled"); f != o.end())
         u.account_enabled = as_bool(f->value()).value_or(true);
+    if (!u.account_enabled)
+        u.disabled_ms = 0;  // seeded disabled: no sign-ins at all
     if (auto f = o.find("mailEnabled"); f != o.end())
         u.mail_enabled = as_bool(f->value()).value_or(true);
     if (auto f = o.find("aliases"); f != o.end() && f->value().is_array()) {
@@ -182,8 +184,14 @@ Response Org::control_update_user(const std::string& key, const json::object& pa
                          [&](const Alias& x) { return x.address == a; }))
             return control_error(400, a + " is not an alias of " + u->email);
     }
-    if (auto it = patch.find("enabled"); it != patch.end())
-        u->account_enabled = it->value().get_bool();
+    if (auto it = patch.find("enabled"); it != patch.end()) {
+        const bool enabled = it->value().get_bool();
+        if (!enabled && u->account_enabled)
+            u->disabled_ms = now_ms();
+        if (enabled)
+            u->disabled_ms = -1;
+        u->account_enabled = enabled;
+    }
     if (auto it = patch.find("mailEnabled"); it != patch.end())
         u->mail_enabled = it->value().get_bool();
     if (auto it = patch.find("role"); it != patch.end())
@@ -239,6 +247,10 @@ void Org::seed(const json::value& org_value) {
     if (!primary_domain.empty() &&
         std::find(domains.begin(), domains.end(), primary_domain) == domains.end())
         domains.push_back(primary_domain);
+    traffic_anchor_ms = org_created_ms - org_created_ms % (std::int64_t{86400} * 1000);
+    traffic_seed = 1;
+    if (auto it = org.find("traffic_seed"); it != org.end())
+        traffic_seed = static_cast<std::uint64_t>(as_id(it->value()).value_or(1));
     license_count = 400;
     if (auto it = org.find("licenseCount"); it != org.end())
         license_count = as_id(it->value()).value_or(400);
@@ -285,6 +297,11 @@ void Org::seed(const json::value& org_value) {
                 continue;
             User u = user_from_spec(o);
             u.created_ms = org_created_ms;
+            u.history = true;
+            if (auto f = o.find("usedStorage"); f != o.end())
+                u.used_storage_mb = as_id(f->value());
+            if (auto f = o.find("dormant"); f != o.end())
+                u.dormant = as_bool(f->value()).value_or(false);
             users.push_back(std::move(u));
         }
     }

@@ -296,6 +296,8 @@ Response Org::disable_user(const UserUpdate& up) {
         return fail(400, "INVALID_INPUT", "flags must be booleans");
     if (u->role == "super_admin")
         return fail(400, "INVALID_INPUT", "The super admin cannot be disabled");
+    if (u->account_enabled)
+        u->disabled_ms = now_ms();
     u->account_enabled = false;
     if (block)
         u->incoming_blocked = true;
@@ -317,6 +319,7 @@ Response Org::enable_user(const UserUpdate& up) {
     if (!read_flag(up.body, "unblockIncoming", unblock))
         return fail(400, "INVALID_INPUT", "unblockIncoming must be a boolean");
     up.user->account_enabled = true;
+    up.user->disabled_ms = -1;
     if (unblock)
         up.user->incoming_blocked = false;
     return ok(200);

@@ -2,10 +2,13 @@
 // real HTTP (net::HttpClient to 127.0.0.1:0). Policy time (backoff, budget, token expiry) runs on
 // a ManualClock that the driver advances together with the sandbox clock, so a 15-minute
 // backoff costs nothing; socket deadlines stay real.
+#include "daemon/app/dashboard_source.hpp"
 #include "daemon/app/net_settings.hpp"
 #include "daemon/app/zoho_directory.hpp"
 #include "daemon/config/config.hpp"
+#include "daemon/dashboard/dashboard.hpp"
 #include "daemon/net/http_client.hpp"
+#include "daemon/store/sqlite_store.hpp"
 #include "daemon/zoho/connection.hpp"
 #include "daemon/zoho/directory_cache.hpp"
 #include "daemon/zoho/errors.hpp"
@@ -25,6 +28,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -577,6 +581,166 @@ TEST_F(ZohoSandbox, BudgetKeepsFortyCallsUnderTheEmulatorsLimit) {
     EXPECT_EQ(wire_->api_requests, 40);
     // 4 from the burst, 36 at 2.4 s each.
     EXPECT_GE(clock_.elapsed(), 86s);
+}
+
+// ---------------------------------------------------------------- reports (dashboard)
+
+TEST_F(ZohoSandbox, SmtpLogsArePagedByPageKeyAndMatchTheSandboxReport) {
+    ClientOptions o;
+    o.smtp_log_page_size = 100;
+    o.seed = 11;
+    ZohoClient client(*wire_, clock_, *tokens_, base_, kZoid, 25,
+                      net::RetrySettings{8, 1000ms, 900000ms}, o);
+    auto rep = control("GET", "zoho/reports?days=30").as_object();
+    const std::int64_t from = rep.at("from").as_int64();
+    const std::int64_t now = rep.at("now").as_int64();
+    auto lines = go(client.smtp_logs(from, now));
+    ASSERT_TRUE(lines.has_value()) << lines.error().describe();
+    std::int64_t in = 0, out = 0;
+    for (const auto& l : *lines) {
+        EXPECT_GE(l.time_ms, from);
+        EXPECT_LE(l.time_ms, now);
+        EXPECT_FALSE(l.message_id.empty());
+        in += l.to.ends_with("@tarmexico.com");
+        out += l.from.ends_with("@tarmexico.com");
+    }
+    std::int64_t rep_in = 0, rep_out = 0;
+    for (const auto& d : rep.at("days").as_array()) {
+        rep_in += d.at("in").as_int64();
+        rep_out += d.at("out").as_int64();
+    }
+    EXPECT_EQ(in, rep_in);
+    EXPECT_EQ(out, rep_out);
+    const auto pages = (lines->size() + 99) / 100;
+    EXPECT_GE(pages, 3u);
+    EXPECT_EQ(wire_->api_requests, static_cast<int>(pages)) << "one call per page, no more";
+    auto st = state();
+    EXPECT_EQ(st.at("requests").at("by_route").at("POST /api/organization/{zoid}/smtplogs"),
+              static_cast<std::int64_t>(pages));
+}
+
+TEST_F(ZohoSandbox, SmtpLogsPastTheBoundFailInsteadOfPagingOn) {
+    ClientOptions o;
+    o.smtp_log_page_size = 10;
+    o.seed = 11;
+    ZohoClient client(*wire_, clock_, *tokens_, base_, kZoid, 25,
+                      net::RetrySettings{8, 1000ms, 900000ms}, o);
+    const std::int64_t now = control("GET", "clock").at("unix_ms").to_number<std::int64_t>();
+    auto r = go(client.smtp_logs(now - 30LL * 86400000, now, 25));
+    ASSERT_FALSE(r.has_value());
+    EXPECT_EQ(r.error().kind, core::ErrorKind::permanent);
+    EXPECT_NE(r.error().message.find("more than 25"), std::string::npos) << r.error().message;
+    EXPECT_EQ(wire_->api_requests, 3);
+}
+
+TEST_F(ZohoSandbox, LoginHistoryScrollsAndAgreesWithTheUserList) {
+    ClientOptions o;
+    o.login_batch_size = 25;
+    o.seed = 11;
+    ZohoClient client(*wire_, clock_, *tokens_, base_, kZoid, 25,
+                      net::RetrySettings{8, 1000ms, 900000ms}, o);
+    const std::int64_t now = control("GET", "clock").at("unix_ms").to_number<std::int64_t>();
+    auto records = go(client.login_history(now - 30LL * 86400000, now));
+    ASSERT_TRUE(records.has_value()) << records.error().describe();
+    ASSERT_GT(records->size(), 25u) << "more than one batch";
+    std::map<std::string, std::int64_t> latest;
+    for (const auto& r : *records) {
+        EXPECT_NE(r.zuid, 0);
+        latest[r.address] = std::max(latest[r.address], r.time_ms);
+    }
+    auto users = go(client.list_all_users());
+    ASSERT_TRUE(users.has_value());
+    int matched = 0;
+    for (const auto& u : *users) {
+        if (latest.count(u.primary_address) != 0) {
+            EXPECT_EQ(u.last_login_ms, latest[u.primary_address]) << u.primary_address;
+            ++matched;
+        }
+    }
+    EXPECT_GE(matched, 5);
+    EXPECT_EQ(latest.count("luis.martinez@tarmexico.com"), 0u);
+}
+
+TEST_F(ZohoSandbox, ReportsNeedTheirScopesAndNameThem) {
+    control(
+        "POST", "config",
+        json::object{
+            {"zoho", json::object{{"scopes", json::array{"ZohoMail.organization.groups.ALL"}}}}});
+    auto logs = go(client_->smtp_logs(0, 1));
+    ASSERT_FALSE(logs.has_value());
+    EXPECT_EQ(logs.error().kind, core::ErrorKind::permanent);
+    EXPECT_NE(logs.error().message.find("ZohoMail.partner.organization.READ"), std::string::npos)
+        << logs.error().message;
+    auto hist = go(client_->login_history(0, 1));
+    ASSERT_FALSE(hist.has_value());
+    EXPECT_NE(hist.error().message.find("ZohoMail.organization.accounts.READ"), std::string::npos)
+        << hist.error().message;
+}
+
+TEST_F(ZohoSandbox, AThrottledSmtpLogPageIsAskedAgainAfterTheBackoff) {
+    control("POST", "faults",
+            json::object{{"route", "/api/*/smtplogs"}, {"kind", "throttle"}, {"count", 1}});
+    const auto start = clock_.now();
+    auto r = go(client_->smtp_logs(0, 1));
+    ASSERT_TRUE(r.has_value()) << r.error().describe();
+    EXPECT_EQ(client_->stats().throttled, 1u);
+    EXPECT_EQ(wire_->api_requests, 2) << "the read (a POST) is sent again";
+    EXPECT_GE(clock_.now() - start, 60s);
+}
+
+TEST_F(ZohoSandbox, ALostSmtpLogAnswerIsAskedAgainSinceTheReportOnlyReads) {
+    // A POST whose answer is lost is not re-sent blindly, except this one: it changes nothing.
+    control("POST", "faults",
+            json::object{{"route", "/api/*/smtplogs"}, {"kind", "drop"}, {"count", 1}});
+    auto r = go(client_->smtp_logs(0, 1));
+    ASSERT_TRUE(r.has_value()) << r.error().describe();
+    EXPECT_EQ(wire_->api_requests, 2);
+}
+
+TEST_F(ZohoSandbox, DashboardOverTheSandboxShowsTheSeededFiguresAndCachesThem) {
+    hrmaild::test::TempDir dir;
+    store::SqliteOptions so;
+    so.path = dir.path() / "state.db";
+    auto st = store::SqliteStore::open(std::move(so));
+    ASSERT_TRUE(st) << st.error().describe();
+    auto rep = control("GET", "zoho/reports?days=30").as_object();
+    // The dashboard's own clock follows the sandbox's calendar.
+    core::ManualClock dash_clock(
+        core::WallTime(std::chrono::milliseconds(rep.at("now").as_int64())));
+    app::ZohoDashboardSource source(*client_);
+    dashboard::Dashboard board(source, **st, dash_clock, {std::chrono::seconds(300), 30});
+    auto m = go(board.model());
+    ASSERT_TRUE(m.org) << m.org_error;
+    EXPECT_EQ(m.org_error, "");
+    EXPECT_EQ(m.org->name, "TAR Aerolíneas");
+    EXPECT_EQ(m.org->users, 8);
+    EXPECT_EQ(m.org->licences.used, 8);
+    EXPECT_EQ(m.org->licences.total, 400);
+    EXPECT_EQ(m.org->storage_mb.used, 850 + 2310 + 5120 + 1290 + 3480 + 760 + 4105 + 12);
+    EXPECT_EQ(m.org->storage_mb.total, 8 * 30 * 1024);
+    ASSERT_EQ(m.org->largest.size(), 8u);
+    EXPECT_EQ(m.org->largest.front().address, "laura.mendez@tarmexico.com");
+    EXPECT_EQ(m.org->largest.front().used_mb, 5120);
+    ASSERT_EQ(m.org->groups.size(), 4u);
+    const auto& days = rep.at("days").as_array();
+    ASSERT_EQ(m.org->traffic.size(), days.size());
+    for (std::size_t i = 0; i < days.size(); ++i) {
+        EXPECT_EQ(m.org->traffic[i].day, days[i].at("date").as_string());
+        EXPECT_EQ(m.org->traffic[i].in, days[i].at("in").as_int64()) << m.org->traffic[i].day;
+        EXPECT_EQ(m.org->traffic[i].out, days[i].at("out").as_int64()) << m.org->traffic[i].day;
+    }
+    int active = 0;
+    for (const auto& u : rep.at("users").as_array())
+        active += u.at("lastLogin").as_int64() >= rep.at("from").as_int64();
+    EXPECT_EQ(m.org->active_users, active);
+    EXPECT_LT(active, 8) << "the dormant user is not active";
+    ASSERT_TRUE(m.work) << m.work_error;
+
+    const int calls = wire_->api_requests;
+    dash_clock.advance(120s);
+    auto again = go(board.model());
+    EXPECT_EQ(wire_->api_requests, calls) << "a page view within the max age costs no call";
+    EXPECT_EQ(again.org_refreshed_at, m.org_refreshed_at);
 }
 
 // ---------------------------------------------------------------- TLS

@@ -159,6 +159,19 @@ TEST_F(ConfigLoaderTest, DurationBelowMinimum) {
               "and 86400000ms, got 10ms\n");
 }
 
+TEST_F(ConfigLoaderTest, DashboardMaxAgeDefaultsToFiveMinutesAndIsBounded) {
+    auto r = load(kBase);
+    ASSERT_TRUE(r.config) << problems(r);
+    EXPECT_EQ(r.config->dashboard.max_age, Seconds(300));
+    r = load(std::string(kBase) + "dashboard:\n  max_age: 90s\n");
+    ASSERT_TRUE(r.config) << problems(r);
+    EXPECT_EQ(r.config->dashboard.max_age, Seconds(90));
+    r = load(std::string(kBase) + "dashboard:\n  max_age: 10ms\n");
+    EXPECT_FALSE(r.config);
+    EXPECT_NE(problems(r).find("dashboard.max_age: must be between 1000ms"), std::string::npos)
+        << problems(r);
+}
+
 TEST_F(ConfigLoaderTest, BadUrl) {
     std::string text = kBase;
     text.replace(text.find("https://tarmexico.bitrix24.com"), 30, "tarmexico.bitrix24.com");

@@ -150,6 +150,51 @@ TEST_F(SqliteStoreTest, RoutinePlanRunsToDone) {
     EXPECT_EQ(t.state, S::done);
 }
 
+TEST_F(SqliteStoreTest, TicketActivityReadsMilestonesFromTheAuditTrail) {
+    ASSERT_TRUE(store_->upsert_ticket(7, "alta", "2026-03-01T09:00:00+01:00"));  // before since
+    clock_.advance(1h);
+    const Timestamp since = clock_.now();
+    plan_ticket(1, kHashA, false);
+    const Timestamp created = clock_.now();
+    ASSERT_TRUE(store_->transition_ticket({1, S::approved, "daemon", "policy: auto", ""}));
+    ASSERT_TRUE(store_->transition_ticket({1, S::executing, "daemon", "", ""}));
+    clock_.advance(10min);
+    ASSERT_TRUE(store_->transition_ticket({1, S::done, "daemon", "all steps: ok", ""}));
+    const Timestamp done = clock_.now();
+    clock_.advance(1h);
+    // HR edits the finished task: updated_at moves, the milestone does not.
+    ASSERT_TRUE(store_->upsert_ticket(1, "", "2026-03-02T09:00:00+01:00"));
+    plan_ticket(2, kHashB, false);
+    ASSERT_TRUE(store_->transition_ticket({2, S::approved, "daemon", "", ""}));
+    ASSERT_TRUE(store_->transition_ticket({2, S::executing, "daemon", "", ""}));
+    ASSERT_TRUE(store_->transition_ticket({2, S::failed, "daemon", "zoho: conflict", ""}));
+    const Timestamp failed = clock_.now();
+
+    auto all = store_->ticket_activity(since);
+    ASSERT_TRUE(all) << all.error().describe();
+    ASSERT_EQ(all->size(), 2u) << "ticket 7 was last touched before `since`";
+    const auto& one = (*all)[0];
+    EXPECT_EQ(one.task_id, 1);
+    EXPECT_EQ(one.workflow, "baja");
+    EXPECT_EQ(one.state, S::done);
+    EXPECT_EQ(one.created_at, created);
+    ASSERT_TRUE(one.done_at);
+    EXPECT_EQ(*one.done_at, done);
+    EXPECT_FALSE(one.failed_at);
+    const auto& two = (*all)[1];
+    EXPECT_EQ(two.task_id, 2);
+    EXPECT_FALSE(two.done_at);
+    ASSERT_TRUE(two.failed_at);
+    EXPECT_EQ(*two.failed_at, failed);
+
+    auto limited = store_->ticket_activity(since, 1);
+    ASSERT_TRUE(limited);
+    EXPECT_EQ(limited->size(), 1u);
+    auto later = store_->ticket_activity(clock_.now() + 1ms);
+    ASSERT_TRUE(later);
+    EXPECT_TRUE(later->empty());
+}
+
 TEST_F(SqliteStoreTest, RefusedTransitionSaysWhatIsAllowed) {
     ASSERT_TRUE(store_->upsert_ticket(kTask, "alta", "a"));
     auto r = store_->transition_ticket({kTask, S::executing, "daemon", "", ""});

@@ -1,0 +1,94 @@
+#pragma once
+/// The dashboard's data, fetched and cached: the Zoho figures are read through the `OrgSource`
+/// port at most once per `max_age` (page views in between are served from memory and spend
+/// none of the Zoho budget), and the mail traffic and sign-ins are read incrementally: each
+/// refresh asks only from the start of the day of the previous refresh, keeping the earlier,
+/// complete days. hrmaild's own figures come from the state store on every view (local reads).
+#include "daemon/core/clock.hpp"
+#include "daemon/dashboard/model.hpp"
+#include "daemon/store/state_store.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/system/result.hpp>
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace hrmaild::dashboard {
+
+/// Why the source could not give what was asked, for people (no secret in it).
+struct SourceError {
+    std::string message;
+};
+
+/// Lets `boost::system::result<T, SourceError>::value()` throw.
+[[noreturn]] void throw_exception_from_error(const SourceError& error,
+                                             const boost::source_location& loc);
+
+/// A value or a SourceError.
+template <typename T>
+using SourceResult = boost::system::result<T, SourceError>;
+
+/// Where the organization's figures come from (the Zoho client, adapted in app/; fakes in
+/// tests). Every call has its own deadline below (the client's per-call timeouts).
+class OrgSource {
+  public:
+    virtual ~OrgSource() = default;
+    /// The organization, its users, groups, licences and storage.
+    virtual boost::asio::awaitable<SourceResult<OrgFacts>> facts() = 0;
+    /// Every SMTP-log line in [from, to].
+    virtual boost::asio::awaitable<SourceResult<std::vector<MailLine>>> mail(core::WallTime from,
+                                                                             core::WallTime to) = 0;
+    /// Every successful sign-in in [from, to].
+    virtual boost::asio::awaitable<SourceResult<std::vector<SignIn>>> sign_ins(
+        core::WallTime from, core::WallTime to) = 0;
+};
+
+/// Tuning of the dashboard (config `dashboard.*`).
+struct Settings {
+    std::chrono::seconds max_age{300};  ///< the Zoho figures are read again after this long
+    int days = kDefaultDays;            ///< how many days the per-day figures cover
+};
+
+/// The cached dashboard. Single-threaded (the daemon's io_context thread).
+class Dashboard {
+  public:
+    /// `source`, `store` and `clock` must outlive the dashboard.
+    Dashboard(OrgSource& source, store::StateStore& store, core::Clock& clock,
+              Settings settings = {});
+
+    /// The page's model. Reads Zoho first when the cached figures are older than `max_age`
+    /// (or were never read) and no refresh is running; otherwise answers from the cache at
+    /// once. A failed refresh keeps the previous figures, sets `org_error`, and is not tried
+    /// again before `max_age` has passed.
+    boost::asio::awaitable<Model> model();
+
+    /// Forgets the cached age, so the next `model()` reads Zoho (traffic stays incremental).
+    void invalidate() { last_attempt_.reset(); }
+
+    /// Zoho refreshes attempted so far (for tests and metrics).
+    [[nodiscard]] int refreshes() const { return refreshes_; }
+
+  private:
+    boost::asio::awaitable<void> refresh(core::WallTime now);
+
+    OrgSource& source_;
+    store::StateStore& store_;
+    core::Clock& clock_;
+    Settings settings_;
+    std::optional<core::WallTime> last_attempt_;
+    std::optional<core::WallTime> refreshed_at_;
+    std::optional<core::WallTime> fetched_from_;  ///< start of the day of the last refresh
+    bool refreshing_ = false;
+    int refreshes_ = 0;
+    std::optional<OrgFacts> facts_;
+    TrafficTally traffic_;
+    std::map<std::string, core::WallTime> sign_ins_;
+    std::string error_;
+};
+
+}  // namespace hrmaild::dashboard
