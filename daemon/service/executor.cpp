@@ -101,9 +101,19 @@ struct Service::TicketContext {
     std::int64_t requester = 0;
     std::optional<domain::Task> task;
     PlanMessages messages;
+    /// The plan's steps, for folding later steps into one call (null: no folding).
+    const std::vector<domain::Operation>* steps = nullptr;
 
     [[nodiscard]] std::string ref() const { return fmt::format("{}-{}", plan_id, plan_hash); }
 };
+
+Awaitable<Outcome<std::string>> MailDirectory::apply_fused(
+    const domain::Operation& op, const Secret* password,
+    const std::vector<domain::Operation>& riders) {
+    if (!riders.empty())
+        co_return port_error(core::ErrorKind::permanent, "this directory performs one step per call");
+    co_return co_await apply(op, password);
+}
 
 void Service::backoff(std::int64_t task_id) {
     auto& [when, failures] = backoff_[task_id];
@@ -221,10 +231,25 @@ Awaitable<void> Service::run_ticket(std::int64_t task_id) {
         transition(task_id, TicketState::executing, "daemon", "starting");
     }
     ctx.task = co_await load_task(task_id);
+    ctx.steps = &steps;
 
-    bool changed = false;
+    std::optional<domain::DirectorySnapshot> directory;
+    if (mail_.fuses())
+        if (auto d = co_await mail_.snapshot(false))
+            directory = std::move(*d);
+    auto journaled = [&](int index) {
+        return must(store_.journal_step({task_id, plan->plan_hash, index, StepKind::step}))
+            .has_value();
+    };
     for (int i = 0; i < static_cast<int>(steps.size()); ++i) {
         const auto& op = steps[static_cast<std::size_t>(i)];
+        if (directory && !journaled(i)) {
+            // A step a later one performs in its own call (group removals a disable makes)
+            // waits for it, unless that one already has a history of its own.
+            const int into = workflow::fused_into(steps, i, *directory);
+            if (into >= 0 && !journaled(into))
+                continue;
+        }
         if (op.after_days > 0) {
             store::NewScheduledStep s;
             s.key = {task_id, plan->plan_hash, i, StepKind::step};
@@ -248,10 +273,8 @@ Awaitable<void> Service::run_ticket(std::int64_t task_id) {
             fail_ticket(ctx, failure);
             co_return;
         }
-        changed = true;
     }
-    if (changed)
-        (void)co_await mail_.snapshot(true);
+    // (the directory cache already holds every change Zoho confirmed: no reload here)
     const bool closed = closed_meanwhile_.erase(task_id) > 0;
     auto text = ctx.messages.done;
     if (closed)
@@ -323,8 +346,10 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
     const std::optional<store::Timestamp> earlier =
         rec ? std::optional<store::Timestamp>(rec->started_at) : std::nullopt;
     if (op.kind == domain::OpKind::create_user) {
-        // The address is checked against the directory as it is now, not as cached.
-        auto fresh = co_await mail_.snapshot(true);
+        // The address is checked against the directory the cache keeps current (every change
+        // the daemon makes, a reload on the refresh interval); an address taken meanwhile by
+        // someone else makes Zoho refuse the create, which ends as the same conflict.
+        auto fresh = co_await mail_.snapshot(false);
         if (!fresh) {
             log::warn("DIRECTORY_UNAVAILABLE",
                       {{"task", ctx.task_id}, {"error", fresh.error().describe()}});
@@ -359,11 +384,39 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
             throw std::logic_error("no password generator configured");
         password = options_.generate_password(op);
     }
+    // Later steps this call performs as well (workflow::fused_steps), each journaled as its
+    // own step and probed on its own after a crash. Only on a first attempt, and only steps
+    // with no history yet.
+    std::vector<int> rider_index;
+    std::vector<domain::Operation> riders;
+    if (!rec && ctx.steps != nullptr && mail_.fuses()) {
+        // Without a directory no group is known to exist, so nothing rides on a create; the
+        // removals a disable carries do not depend on it (run_ticket left them to this call).
+        auto directory = co_await mail_.snapshot(false);
+        const domain::DirectorySnapshot none;
+        for (int j : workflow::fused_steps(*ctx.steps, index, directory ? *directory : none))
+            if (!must(store_.journal_step({ctx.task_id, ctx.plan_hash, j, StepKind::step}))) {
+                rider_index.push_back(j);
+                riders.push_back((*ctx.steps)[static_cast<std::size_t>(j)]);
+            }
+    }
+    auto rider_key = [&](std::size_t n) {
+        return store::StepKey{ctx.task_id, ctx.plan_hash, rider_index[n], StepKind::step};
+    };
     must(store_.journal_started(key, op_name));
+    for (std::size_t n = 0; n < riders.size(); ++n)
+        must(store_.journal_started(rider_key(n), std::string(domain::op_name(riders[n].kind))));
     log::info("STEP_STARTED", {{"step", step_key_text(key)}, {"op", op_name}});
-    auto result = co_await mail_.apply(op, password ? &*password : nullptr);
+    if (!riders.empty())
+        log::info("STEP_FUSED",
+                  {{"step", step_key_text(key)}, {"op", op_name}, {"riders", riders.size()}});
+    auto result = co_await mail_.apply_fused(op, password ? &*password : nullptr, riders);
     if (!result) {
         const auto& err = result.error();
+        for (std::size_t n = 0; n < riders.size(); ++n)
+            must(store_.journal_failed(
+                rider_key(n), error_class(err),
+                fmt::format("in one call with step {}: {}", index, err.message)));
         if (err.kind == core::ErrorKind::conflict && earlier) {
             // "Already exists" is success only when the existing object is the planned one,
             // made after our earlier attempt started.
@@ -400,6 +453,11 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
         co_return StepOutcome::failed;
     }
     must(store_.journal_succeeded(key, *result));
+    for (std::size_t n = 0; n < riders.size(); ++n) {
+        must(store_.journal_succeeded(rider_key(n),
+                                      fmt::format("in one call with step {}: {}", index, *result)));
+        observer_.step(std::string(domain::op_name(riders[n].kind)), "succeeded");
+    }
     observer_.step(op_name, "succeeded");
     log::info("STEP_SUCCEEDED",
               {{"step", step_key_text(key)}, {"op", op_name}, {"result", *result}});
@@ -623,7 +681,6 @@ Awaitable<void> Service::run_due() {
             must(store_.owe_answers(ctx.task_id, answers));
             continue;
         }
-        (void)co_await mail_.snapshot(true);
         must(store_.owe_answers(
             ctx.task_id,
             {{store::AnswerKind::comment, make_marker(ctx.task_id, "scheduled-done", ref),

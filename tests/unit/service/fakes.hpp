@@ -293,6 +293,30 @@ class FakeMail : public service::MailDirectory {
         co_return std::string("ok ") + email + group;
     }
 
+    /// Fusing mode (issue 11): riders are performed with their step, as one call.
+    bool fusing = false;
+    std::vector<std::size_t> fused_calls;  // the riders of every call that had some
+
+    [[nodiscard]] bool fuses() const override { return fusing; }
+    service::Awaitable<service::Outcome<std::string>> apply_fused(
+        const domain::Operation& op, const Secret* password,
+        const std::vector<domain::Operation>& riders) override {
+        if (riders.empty())
+            co_return co_await apply(op, password);
+        fused_calls.push_back(riders.size());
+        const bool crash = crash_after_next_apply;  // after the whole call, not its first part
+        crash_after_next_apply = false;
+        auto r = co_await apply(op, password);
+        if (!r)
+            co_return r;
+        for (const auto& rider : riders)
+            if (auto rr = co_await apply(rider, nullptr); !rr)
+                co_return rr;
+        if (crash)
+            throw SimulatedCrash();
+        co_return r;
+    }
+
   private:
     std::int64_t next_id_ = 90000000000000001;  // like Zoho's, above 2^53
 };

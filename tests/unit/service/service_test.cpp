@@ -203,6 +203,45 @@ TEST_F(ServiceTest, CrashAfterCreateBeforeJournalLeavesExactlyOneAccount) {
     EXPECT_EQ(std::count(mail_.applied.begin(), mail_.applied.end(), "reset_password"), 1);
 }
 
+TEST_F(ServiceTest, AHireIsOneCallWithItsMembershipsJournaledStepByStep) {
+    mail_.fusing = true;
+    add_fixture("01-alta-basica.json", 1);
+    log::CaptureSink sink;
+    run(service_->cycle());
+    EXPECT_EQ(state(1), TicketState::done);
+    // create_user carried both memberships (department group and todos@)
+    EXPECT_EQ(mail_.fused_calls, (std::vector<std::size_t>{2}));
+    EXPECT_TRUE(sink.has_event("STEP_FUSED"));
+    for (const auto& g : mail_.dir.groups)
+        if (g.address == "operaciones@tarmexico.com" || g.address == "todos@tarmexico.com")
+            EXPECT_EQ(
+                std::count(g.members.begin(), g.members.end(), "mariana.torres@tarmexico.com"), 1)
+                << g.address;
+    // the memberships were not added again on their own
+    EXPECT_EQ(std::count(mail_.applied.begin(), mail_.applied.end(), "add_group_member"), 2);
+}
+
+TEST_F(ServiceTest, CrashAfterAFusedCallProbesEveryFoldedStep) {
+    mail_.fusing = true;
+    add_fixture("01-alta-basica.json", 1);
+    mail_.crash_after_next_apply = true;  // the account and its groups made; nothing journaled
+    EXPECT_TRUE(run(service_->cycle()));
+    EXPECT_EQ(state(1), TicketState::executing);
+    restart();
+    log::CaptureSink sink;
+    run(service_->cycle());
+    EXPECT_EQ(state(1), TicketState::done);
+    EXPECT_EQ(users_named("mariana.torres@tarmexico.com"), 1);
+    EXPECT_EQ(std::count(mail_.applied.begin(), mail_.applied.end(), "create_user"), 1);
+    // each membership was found by its own probe, not added twice
+    EXPECT_EQ(std::count(mail_.applied.begin(), mail_.applied.end(), "add_group_member"), 2);
+    const auto lines = sink.lines();
+    EXPECT_EQ(std::count_if(
+                  lines.begin(), lines.end(),
+                  [](const std::string& l) { return l.find("STEP_PROBED") != std::string::npos; }),
+              3);
+}
+
 TEST_F(ServiceTest, CommentIsNotPostedTwiceAcrossARestart) {
     add_fixture("05-cambio-nombre.json", 5);
     tickets_.crash_after_next_comment = true;  // posted; we die before recording it
