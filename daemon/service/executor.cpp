@@ -61,6 +61,13 @@ bool failed_for_good(const store::StepRecord& r) {
            (r.error_class == "permanent" || r.error_class == "conflict" || r.error_class == "auth");
 }
 
+// A step whose calls never reached Zoho's effect: none yet, or refused before it was done
+// (a throttle, Zoho down). Only such steps fold into one call (issue 11).
+bool never_performed(const std::optional<store::StepRecord>& r) {
+    return !r || (r->state == store::StepState::failed &&
+                  r->error_class == core::to_string(core::ErrorKind::retryable));
+}
+
 std::int64_t millis(store::Timestamp t) {
     return store::to_millis(t);
 }
@@ -111,7 +118,8 @@ Awaitable<Outcome<std::string>> MailDirectory::apply_fused(
     const domain::Operation& op, const Secret* password,
     const std::vector<domain::Operation>& riders) {
     if (!riders.empty())
-        co_return port_error(core::ErrorKind::permanent, "this directory performs one step per call");
+        co_return port_error(core::ErrorKind::permanent,
+                             "this directory performs one step per call");
     co_return co_await apply(op, password);
 }
 
@@ -233,21 +241,17 @@ Awaitable<void> Service::run_ticket(std::int64_t task_id) {
     ctx.task = co_await load_task(task_id);
     ctx.steps = &steps;
 
-    std::optional<domain::DirectorySnapshot> directory;
-    if (mail_.fuses())
-        if (auto d = co_await mail_.snapshot(false))
-            directory = std::move(*d);
-    auto journaled = [&](int index) {
-        return must(store_.journal_step({task_id, plan->plan_hash, index, StepKind::step}))
-            .has_value();
+    auto unperformed = [&](int index) {
+        return never_performed(
+            must(store_.journal_step({task_id, plan->plan_hash, index, StepKind::step})));
     };
     for (int i = 0; i < static_cast<int>(steps.size()); ++i) {
         const auto& op = steps[static_cast<std::size_t>(i)];
-        if (directory && !journaled(i)) {
+        if (mail_.fuses() && unperformed(i)) {
             // A step a later one performs in its own call (group removals a disable makes)
-            // waits for it, unless that one already has a history of its own.
-            const int into = workflow::fused_into(steps, i, *directory);
-            if (into >= 0 && !journaled(into))
+            // waits for it, unless that one may have been performed already.
+            const int into = workflow::fused_into(steps, i);
+            if (into >= 0 && unperformed(into))
                 continue;
         }
         if (op.after_days > 0) {
@@ -345,6 +349,9 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
     // existing one be adopted (and only if it was made after that attempt started).
     const std::optional<store::Timestamp> earlier =
         rec ? std::optional<store::Timestamp>(rec->started_at) : std::nullopt;
+    // The directory a create is checked against; its riders (memberships of groups that
+    // exist) are chosen on it too. Other steps fold without one.
+    std::optional<domain::DirectorySnapshot> directory;
     if (op.kind == domain::OpKind::create_user) {
         // The address is checked against the directory the cache keeps current (every change
         // the daemon makes, a reload on the refresh interval); an address taken meanwhile by
@@ -376,6 +383,7 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
             log::error("STEP_CONFLICT", {{"step", step_key_text(key)}, {"op", op_name}});
             co_return StepOutcome::failed;
         }
+        directory = std::move(*fresh);
     }
 
     std::optional<Secret> password;
@@ -385,17 +393,17 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
         password = options_.generate_password(op);
     }
     // Later steps this call performs as well (workflow::fused_steps), each journaled as its
-    // own step and probed on its own after a crash. Only on a first attempt, and only steps
-    // with no history yet.
+    // own step and probed on its own after a crash. Only steps never performed fold: a first
+    // attempt, or one after Zoho refused the call before doing it (a 429 on the way).
     std::vector<int> rider_index;
     std::vector<domain::Operation> riders;
-    if (!rec && ctx.steps != nullptr && mail_.fuses()) {
-        // Without a directory no group is known to exist, so nothing rides on a create; the
-        // removals a disable carries do not depend on it (run_ticket left them to this call).
-        auto directory = co_await mail_.snapshot(false);
+    if (never_performed(rec) && ctx.steps != nullptr && mail_.fuses()) {
+        // Only a create's riders depend on the directory (groups that exist); the removals a
+        // disable carries do not (run_ticket left them to this call), nor a group's members.
         const domain::DirectorySnapshot none;
         for (int j : workflow::fused_steps(*ctx.steps, index, directory ? *directory : none))
-            if (!must(store_.journal_step({ctx.task_id, ctx.plan_hash, j, StepKind::step}))) {
+            if (never_performed(
+                    must(store_.journal_step({ctx.task_id, ctx.plan_hash, j, StepKind::step})))) {
                 rider_index.push_back(j);
                 riders.push_back((*ctx.steps)[static_cast<std::size_t>(j)]);
             }
@@ -433,7 +441,13 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
         if (err.kind == core::ErrorKind::conflict) {
             std::string detail = err.message;
             must(store_.journal_failed(key, "conflict", detail));
-            failure = fmt::format("{}: {}", workflow::describe_step(op), detail);
+            // A create refused because the address was taken after the directory the check
+            // above read (someone else made it meanwhile): what HR/IT read is the same as when
+            // the check finds it.
+            failure = op.kind == domain::OpKind::create_user
+                          ? render(Msg::svc_address_taken, "step"_a = workflow::describe_step(op),
+                                   "email"_a = op.text("email"))
+                          : fmt::format("{}: {}", workflow::describe_step(op), detail);
             observer_.step(op_name, "failed");
             log::error("STEP_CONFLICT",
                        {{"step", step_key_text(key)}, {"op", op_name}, {"detail", detail}});

@@ -436,12 +436,13 @@ std::vector<int> fused_steps(const std::vector<domain::Operation>& steps, int in
     return out;
 }
 
-int fused_into(const std::vector<domain::Operation>& steps, int index,
-               const domain::DirectorySnapshot& directory) {
-    // Only a disable folds earlier steps into itself.
+int fused_into(const std::vector<domain::Operation>& steps, int index) {
+    // Only a disable folds earlier steps into itself, and which ones does not depend on the
+    // directory (only a create's riders do).
+    const domain::DirectorySnapshot none;
     for (int k = index + 1; k < static_cast<int>(steps.size()); ++k) {
         if (steps[static_cast<std::size_t>(k)].kind != domain::OpKind::remove_group_member) {
-            auto f = fused_steps(steps, k, directory);
+            auto f = fused_steps(steps, k, none);
             return std::find(f.begin(), f.end(), index) != f.end() ? k : -1;
         }
     }

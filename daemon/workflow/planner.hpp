@@ -56,9 +56,9 @@ std::vector<int> fused_steps(const std::vector<domain::Operation>& steps, int in
                              const domain::DirectorySnapshot& directory);
 
 /// The step whose call performs step `index` as well (see `fused_steps`), or -1: the step is
-/// left for that later one instead of running on its own.
-int fused_into(const std::vector<domain::Operation>& steps, int index,
-               const domain::DirectorySnapshot& directory);
+/// left for that later one instead of running on its own. (Only a disable folds earlier steps,
+/// which needs no directory.)
+int fused_into(const std::vector<domain::Operation>& steps, int index);
 
 /// One step in the catalog language, for comments and approvers ("Crear la cuenta x@y (Nombre
 /// Apellido)…"), with the bound Zoho id and, when the typed address is an alias, whose alias it is.

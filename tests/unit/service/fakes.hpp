@@ -202,6 +202,8 @@ class FakeMail : public service::MailDirectory {
     bool crash_after_next_apply = false;
     int fail_next_retryable = 0;
     int fail_next_snapshots = 0;
+    /// Addresses Zoho refuses to create that no snapshot shows (taken after it was read).
+    std::set<std::string> taken_outside;
 
     service::Awaitable<service::Outcome<domain::DirectorySnapshot>> snapshot(bool) override {
         if (fail_next_snapshots > 0) {
@@ -226,7 +228,7 @@ class FakeMail : public service::MailDirectory {
         applied.emplace_back(domain::op_name(op.kind));
         switch (op.kind) {
             case K::create_user: {
-                if (dir.address_taken(email)) {
+                if (dir.address_taken(email) || taken_outside.contains(email)) {
                     co_return service::port_error(core::ErrorKind::conflict, "already exists");
                 }
                 domain::DirectoryUser u;

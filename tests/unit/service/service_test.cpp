@@ -1,6 +1,7 @@
 // The service's state machine over in-memory ports, a real SQLite store and the shipped
 // workflows: routine work, approvals and their forgeries, superseded plans, crashes between a
 // remote effect and its journal write, and secrets kept out of the store.
+#include "daemon/workflow/plan_json.hpp"
 #include "tests/unit/service/service_fixture.hpp"
 
 namespace hrmaild::test {
@@ -240,6 +241,72 @@ TEST_F(ServiceTest, CrashAfterAFusedCallProbesEveryFoldedStep) {
                   lines.begin(), lines.end(),
                   [](const std::string& l) { return l.find("STEP_PROBED") != std::string::npos; }),
               3);
+}
+
+TEST_F(ServiceTest, ATerminationIsOneDisableCallYetItsPlanListsEveryStep) {
+    mail_.fusing = true;
+    add_fixture("04-baja.json", 4);
+    run(service_->cycle());
+    ASSERT_EQ(state(4), TicketState::awaiting_approval);
+    // What IT approves still lists each group removal on its own.
+    const auto plan = tickets_.daemon_comments(4).at(0);
+    EXPECT_NE(plan.find("operaciones@tarmexico.com"), std::string::npos) << plan;
+    EXPECT_NE(plan.find("todos@tarmexico.com"), std::string::npos) << plan;
+    const auto hash = plan_hash(4);
+    tickets_.comment_as(4, 7, "/aprobar");
+    run(service_->cycle());
+    ASSERT_EQ(state(4), TicketState::done);
+    EXPECT_EQ(plan_hash(4), hash);
+    // The disable (remove_groups) carried the removals before it: one call.
+    EXPECT_EQ(mail_.fused_calls, (std::vector<std::size_t>{2}));
+    EXPECT_EQ(applied_count("disable_user"), 1);
+    EXPECT_FALSE(mail_.dir.is_member("operaciones@tarmexico.com", "pedro.gomez@tarmexico.com"));
+    // Every step of the plan has its own journal entry, the folded ones naming their call.
+    auto steps = workflow::plan_from_text((*store_->current_plan(4))->plan_text).steps;
+    int folded = 0;
+    for (int i = 0; i < static_cast<int>(steps.size()); ++i) {
+        if (steps[static_cast<std::size_t>(i)].after_days > 0)
+            continue;  // the delete, scheduled
+        auto rec = store_->journal_step({4, hash, i, store::StepKind::step});
+        ASSERT_TRUE(rec && *rec) << "step " << i;
+        EXPECT_EQ((*rec)->state, store::StepState::succeeded) << "step " << i;
+        if ((*rec)->result.starts_with("in one call with step "))
+            ++folded;
+    }
+    EXPECT_EQ(folded, 2);
+}
+
+TEST_F(ServiceTest, AnAddressTakenAfterTheDirectoryWasReadEndsAsTheSameConflict) {
+    // The directory is no longer read again before every create (issue 11): an address made
+    // by someone else meanwhile is refused by Zoho, and HR reads the same as when the check
+    // finds it.
+    mail_.taken_outside.insert("mariana.torres@tarmexico.com");
+    add_fixture("01-alta-basica.json", 1);
+    run(service_->cycle());
+    EXPECT_EQ(state(1), TicketState::failed);
+    EXPECT_EQ(users_named("mariana.torres@tarmexico.com"), 0);
+    const auto comments = tickets_.daemon_comments(1);
+    ASSERT_FALSE(comments.empty());
+    EXPECT_NE(comments.back().find("ya existe una cuenta o un alias con la dirección "
+                                   "mariana.torres@tarmexico.com"),
+              std::string::npos)
+        << comments.back();
+}
+
+TEST_F(ServiceTest, AFusedCallRefusedBeforeItsEffectIsFusedAgainOnTheRetry) {
+    // A 503 (or 429) means Zoho did nothing: the retry is still one call with its riders,
+    // not the create followed by each membership on its own.
+    mail_.fusing = true;
+    mail_.fail_next_retryable = 1;
+    add_fixture("01-alta-basica.json", 1);
+    run(service_->cycle());
+    ASSERT_EQ(state(1), TicketState::executing);
+    clock_.advance(std::chrono::minutes(5));
+    run(service_->cycle());
+    EXPECT_EQ(state(1), TicketState::done);
+    EXPECT_EQ(mail_.fused_calls, (std::vector<std::size_t>{2, 2}));
+    EXPECT_EQ(applied_count("create_user"), 1);
+    EXPECT_EQ(applied_count("add_group_member"), 2);
 }
 
 TEST_F(ServiceTest, CommentIsNotPostedTwiceAcrossARestart) {

@@ -413,7 +413,7 @@ TEST(FusedSteps, AHireTakesItsMembershipsOfExistingGroups) {
         domain::Operation{K::rename_group, {{"group", std::string("ops@tarmexico.com")}}, 0});
     EXPECT_TRUE(fused_steps(steps, 0, d).empty());
     for (int i = 0; i < static_cast<int>(steps.size()); ++i)
-        EXPECT_EQ(fused_into(steps, i, d), -1) << "forward folds leave no step waiting";
+        EXPECT_EQ(fused_into(steps, i), -1) << "forward folds leave no step waiting";
 }
 
 TEST(FusedSteps, MemberChangesOfOneGroupAreOneCallUntilTheOppositeChange) {
@@ -448,12 +448,12 @@ TEST(FusedSteps, ADisableThatLeavesTheGroupsTakesTheRemovalsBeforeIt) {
         disable,
     };
     EXPECT_EQ(fused_steps(steps, 2, d), (std::vector<int>{0, 1}));
-    EXPECT_EQ(fused_into(steps, 0, d), 2);
-    EXPECT_EQ(fused_into(steps, 1, d), 2);
+    EXPECT_EQ(fused_into(steps, 0), 2);
+    EXPECT_EQ(fused_into(steps, 1), 2);
     // without remove_groups the disable leaves the memberships: nothing is folded
     steps[2].params.back().second = false;
     EXPECT_TRUE(fused_steps(steps, 2, d).empty());
-    EXPECT_EQ(fused_into(steps, 0, d), -1);
+    EXPECT_EQ(fused_into(steps, 0), -1);
 }
 
 }  // namespace
