@@ -213,11 +213,13 @@ TEST_F(ServiceTest, AHireIsOneCallWithItsMembershipsJournaledStepByStep) {
     // create_user carried both memberships (department group and todos@)
     EXPECT_EQ(mail_.fused_calls, (std::vector<std::size_t>{2}));
     EXPECT_TRUE(sink.has_event("STEP_FUSED"));
-    for (const auto& g : mail_.dir.groups)
-        if (g.address == "operaciones@tarmexico.com" || g.address == "todos@tarmexico.com")
+    for (const auto& g : mail_.dir.groups) {
+        if (g.address == "operaciones@tarmexico.com" || g.address == "todos@tarmexico.com") {
             EXPECT_EQ(
                 std::count(g.members.begin(), g.members.end(), "mariana.torres@tarmexico.com"), 1)
                 << g.address;
+        }
+    }
     // the memberships were not added again on their own
     EXPECT_EQ(std::count(mail_.applied.begin(), mail_.applied.end(), "add_group_member"), 2);
 }
