@@ -77,6 +77,9 @@ class SyncCounter {
     }
     static const sqlite3_io_methods* m(sqlite3_file* f) { return real(f)->pMethods; }
     static inline SyncCounter* self = nullptr;
+    sqlite3_vfs* base_ = nullptr;
+    sqlite3_vfs vfs_{};
+    int syncs_ = 0;
     static inline const sqlite3_io_methods methods{
         3,
         [](sqlite3_file* f) { return m(f)->xClose(real(f)); },
@@ -109,9 +112,6 @@ class SyncCounter {
         },
         [](sqlite3_file* f, sqlite3_int64 o, void* p) { return m(f)->xUnfetch(real(f), o, p); },
     };
-    sqlite3_vfs* base_ = nullptr;
-    sqlite3_vfs vfs_{};
-    int syncs_ = 0;
 };
 
 TEST_F(MigrationOnOpen, ANewDatabaseIsMadeDurableOnceNotOnceAStep) {
