@@ -367,7 +367,8 @@ service::Awaitable<net::Outcome<std::string>> ZohoMailDirectory::call(
                     g->members.begin(), g->members.end(),
                     [&](const zoho::GroupMember& m) { return same_address(m.address, a); });
             };
-            for (const auto* o : with_riders(op, riders))
+            const auto all = with_riders(op, riders);
+            for (const auto* o : all)
                 if (!listed(o->text("member")) || riders.empty()) {
                     zoho::GroupMember m;
                     m.address = o->text("member");
@@ -375,14 +376,18 @@ service::Awaitable<net::Outcome<std::string>> ZohoMailDirectory::call(
                 }
             if (members.empty())
                 co_return fmt::format("already as planned: every member is in {}", g->address);
-            const auto n = members.size();
-            co_return done(co_await client_.add_members(g->zgid, std::move(members)),
-                           n == 1 ? fmt::format("added {} to {}", op.text("member"), g->address)
-                                  : fmt::format("added {} members to {}", n, g->address));
+            // (the text made before the co_await: GCC 12 destroys the temporaries of a ?:
+            // in a full expression with a co_await twice)
+            const auto what =
+                members.size() == 1
+                    ? fmt::format("added {} to {}", op.text("member"), g->address)
+                    : fmt::format("added {} members to {}", members.size(), g->address);
+            co_return done(co_await client_.add_members(g->zgid, std::move(members)), what);
         }
         case K::remove_group_member: {
             std::vector<std::string> members;
-            for (const auto* o : with_riders(op, riders))
+            const auto all = with_riders(op, riders);
+            for (const auto* o : all)
                 if (riders.empty() || std::any_of(g->members.begin(), g->members.end(),
                                                   [&](const zoho::GroupMember& m) {
                                                       return same_address(m.address,
@@ -392,10 +397,11 @@ service::Awaitable<net::Outcome<std::string>> ZohoMailDirectory::call(
             if (members.empty())
                 co_return fmt::format("already as planned: no member left to remove from {}",
                                       g->address);
-            const auto n = members.size();
-            co_return done(co_await client_.remove_members(g->zgid, std::move(members)),
-                           n == 1 ? fmt::format("removed {} from {}", op.text("member"), g->address)
-                                  : fmt::format("removed {} members from {}", n, g->address));
+            const auto what =
+                members.size() == 1
+                    ? fmt::format("removed {} from {}", op.text("member"), g->address)
+                    : fmt::format("removed {} members from {}", members.size(), g->address);
+            co_return done(co_await client_.remove_members(g->zgid, std::move(members)), what);
         }
     }
     co_return net::permanent_error("not an operation");  // unreachable: the switch is exhaustive
