@@ -105,6 +105,19 @@ class CrashAfterApply final : public service::MailDirectory {
         }
         co_return result;
     }
+    [[nodiscard]] bool fuses() const override { return inner_.fuses(); }
+    service::Awaitable<service::Outcome<std::string>> apply_fused(
+        const domain::Operation& op, const Secret* password,
+        const std::vector<domain::Operation>& riders) override {
+        // After the whole call, with the steps folded into it (issue 11).
+        auto result = co_await inner_.apply_fused(op, password, riders);
+        if (result && domain::op_name(op.kind) == op_) {
+            log::critical("TEST_CRASH",
+                          {{"op", op_}, {"riders", riders.size()}, {"result", *result}});
+            std::_Exit(86);
+        }
+        co_return result;
+    }
     service::Awaitable<service::Outcome<service::Probe>> probe(
         const domain::Operation& op, std::int64_t started_at_ms) override {
         co_return co_await inner_.probe(op, started_at_ms);

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 
 // A switch over OpKind that forgets an operation must not compile, whatever the build flags.
@@ -36,6 +38,21 @@ std::optional<std::int64_t> parse_id(const std::string& s) {
     if (ec != std::errc() || p != s.data() + s.size() || v <= 0)
         return std::nullopt;
     return v;
+}
+
+bool same_address(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+std::vector<const domain::Operation*> with_riders(const domain::Operation& op,
+                                                  const std::vector<domain::Operation>& riders) {
+    std::vector<const domain::Operation*> all{&op};
+    for (const auto& r : riders)
+        all.push_back(&r);
+    return all;
 }
 
 bool bound(const domain::Operation& op) {
@@ -94,6 +111,20 @@ service::Awaitable<net::Outcome<ZohoMailDirectory::Live>> ZohoMailDirectory::rea
             co_return g.error();
         co_return live;
     }
+    // A group the plan did not bind: its id from the cached directory, read by id (listing
+    // every group costs a request per page); the list only when the cache does not know it.
+    if (auto snap = cache_.current()) {
+        if (const auto* known = snap->find_group(op.text("group"));
+            known != nullptr && parse_id(known->zgid)) {
+            auto g = co_await client_.get_group(*parse_id(known->zgid));
+            if (g && same_address(g->address, op.text("group"))) {
+                live.group = std::move(*g);
+                co_return live;
+            }
+            if (!g && !zoho::is_not_found(g.error()))
+                co_return g.error();
+        }
+    }
     auto g = co_await client_.find_group(op.text("group"));
     if (!g)
         co_return g.error();
@@ -103,16 +134,68 @@ service::Awaitable<net::Outcome<ZohoMailDirectory::Live>> ZohoMailDirectory::rea
 
 service::Awaitable<service::Outcome<std::string>> ZohoMailDirectory::apply(
     const domain::Operation& op, const Secret* password) {
-    auto r = co_await perform(op, password);
-    // Whatever happened, the cached directory may be stale now.
-    cache_.invalidate();
+    co_return co_await apply_fused(op, password, {});
+}
+
+service::Awaitable<service::Outcome<std::string>> ZohoMailDirectory::apply_fused(
+    const domain::Operation& op, const Secret* password,
+    const std::vector<domain::Operation>& riders) {
+    created_user_.reset();
+    created_group_.reset();
+    auto r = co_await perform(op, password, riders);
+    // What Zoho confirmed is applied to the cached directory; after a failure (or an answer
+    // lost) the directory is not what we think: the next snapshot reads it again.
+    if (r)
+        remember(op, riders);
+    else
+        cache_.invalidate();
     co_return to_port(std::move(r));
 }
 
+void ZohoMailDirectory::remember(const domain::Operation& op,
+                                 const std::vector<domain::Operation>& riders) {
+    cache_.update([&](domain::DirectorySnapshot& d) {
+        if (op.kind == domain::OpKind::create_user && created_user_) {
+            d.users.push_back(zoho::to_directory_user(*created_user_));
+            // The answer may not carry every field we sent.
+            auto& u = d.users.back();
+            if (u.address.empty())
+                u.address = op.text("email");
+            if (u.first_name.empty() && u.last_name.empty()) {
+                u.first_name = op.text("first_name");
+                u.last_name = op.text("last_name");
+            }
+        } else if (op.kind == domain::OpKind::create_group && created_group_) {
+            auto g = zoho::to_directory_group(*created_group_);
+            if (g.members.empty())
+                g.members = op.list("members");
+            d.groups.push_back(std::move(g));
+        } else {
+            domain::simulate(d, op);
+        }
+        for (const auto& r : riders)
+            domain::simulate(d, r);
+    });
+}
+
 service::Awaitable<net::Outcome<std::string>> ZohoMailDirectory::perform(
-    const domain::Operation& op, const Secret* password) {
+    const domain::Operation& op, const Secret* password,
+    const std::vector<domain::Operation>& riders) {
+    using K = domain::OpKind;
+    for (const auto& r : riders) {
+        const bool fits =
+            (op.kind == K::create_user && r.kind == K::add_group_member) ||
+            (op.kind == K::disable_user && op.flag("remove_groups") &&
+             r.kind == K::remove_group_member) ||
+            ((op.kind == K::add_group_member || op.kind == K::remove_group_member) &&
+             r.kind == op.kind && r.target.zgid == op.target.zgid && !op.target.zgid.empty());
+        if (!fits)
+            co_return net::permanent_error(fmt::format("{} cannot carry {} in one call",
+                                                       domain::op_name(op.kind),
+                                                       domain::op_name(r.kind)));
+    }
     if (domain::creates_target(op.kind))
-        co_return co_await call(op, password, nullptr, nullptr);
+        co_return co_await call(op, password, nullptr, nullptr, riders);
     const bool destructive = domain::is_destructive(op.kind);
     const auto address = op.target_address();
     // A destructive step, or a new password, acts only on the account the plan bound.
@@ -150,6 +233,8 @@ service::Awaitable<net::Outcome<std::string>> ZohoMailDirectory::perform(
             co_return conflict(
                 fmt::format("target changed: {} no longer answers to the planned id", address));
         case domain::EffectState::present:
+            if (!riders.empty())
+                break;  // the riders may still have work to do: one call does it all
             // Detaching what is not attached changes nothing; other steps still run (a disable
             // applies its options, a reset makes the password that is delivered).
             if (domain::destructive_class(op.kind) == domain::Destructive::detach ||
@@ -160,16 +245,15 @@ service::Awaitable<net::Outcome<std::string>> ZohoMailDirectory::perform(
             break;
     }
     auto r = co_await call(op, password, live->user ? &*live->user : nullptr,
-                           live->group ? &*live->group : nullptr);
+                           live->group ? &*live->group : nullptr, riders);
     if (!r && destructive && zoho::is_not_found(r.error()))
         co_return fmt::format("{} already gone", address);
     co_return r;
 }
 
-service::Awaitable<net::Outcome<std::string>> ZohoMailDirectory::call(const domain::Operation& op,
-                                                                      const Secret* password,
-                                                                      const zoho::User* u,
-                                                                      const zoho::Group* g) {
+service::Awaitable<net::Outcome<std::string>> ZohoMailDirectory::call(
+    const domain::Operation& op, const Secret* password, const zoho::User* u, const zoho::Group* g,
+    const std::vector<domain::Operation>& riders) {
     using K = domain::OpKind;
     const auto email = op.text("email");
     const auto group_address = op.text("group");
@@ -192,11 +276,16 @@ service::Awaitable<net::Outcome<std::string>> ZohoMailDirectory::call(const doma
             if (auto role = op.text("role"); !role.empty())
                 nu.role = role;
             nu.one_time_password = true;
+            // The new account's memberships in the same call (groupMailList).
+            for (const auto& r : riders)
+                nu.groups.push_back(r.target.address.empty() ? r.text("group") : r.target.address);
             auto created = co_await client_.add_user(std::move(nu));
             if (!created)
                 co_return created.error();
-            co_return fmt::format("created {} zuid={} accountId={}", email, created->zuid,
-                                  created->account_id);
+            created_user_ = *created;
+            co_return fmt::format("created {} zuid={} accountId={}{}", email, created->zuid,
+                                  created->account_id,
+                                  riders.empty() ? "" : fmt::format(" groups={}", riders.size()));
         }
         case K::create_group: {
             zoho::NewGroup ng;
@@ -210,6 +299,7 @@ service::Awaitable<net::Outcome<std::string>> ZohoMailDirectory::call(const doma
             auto created = co_await client_.create_group(std::move(ng));
             if (!created)
                 co_return created.error();
+            created_group_ = *created;
             co_return fmt::format("created group {} zgid={}", group_address, created->zgid);
         }
         case K::disable_user: {
@@ -269,15 +359,49 @@ service::Awaitable<net::Outcome<std::string>> ZohoMailDirectory::call(const doma
             co_return done(co_await client_.rename_group(g->zgid, op.text("name")),
                            fmt::format("renamed {}", g->address));
         case K::add_group_member: {
-            std::vector<zoho::GroupMember> members(1);
-            members[0].address = op.text("member");
-            co_return done(co_await client_.add_members(g->zgid, std::move(members)),
-                           fmt::format("added {} to {}", op.text("member"), g->address));
+            // This member and the riders' (the same group) in one PUT; those already in the
+            // group are left out.
+            std::vector<zoho::GroupMember> members;
+            auto listed = [&](const std::string& a) {
+                return std::any_of(
+                    g->members.begin(), g->members.end(),
+                    [&](const zoho::GroupMember& m) { return same_address(m.address, a); });
+            };
+            const auto all = with_riders(op, riders);
+            for (const auto* o : all)
+                if (!listed(o->text("member")) || riders.empty()) {
+                    zoho::GroupMember m;
+                    m.address = o->text("member");
+                    members.push_back(std::move(m));
+                }
+            if (members.empty())
+                co_return fmt::format("already as planned: every member is in {}", g->address);
+            // (the text made before the co_await: GCC 12 destroys the temporaries of a ?:
+            // in a full expression with a co_await twice)
+            const auto what =
+                members.size() == 1
+                    ? fmt::format("added {} to {}", op.text("member"), g->address)
+                    : fmt::format("added {} members to {}", members.size(), g->address);
+            co_return done(co_await client_.add_members(g->zgid, std::move(members)), what);
         }
         case K::remove_group_member: {
-            std::vector<std::string> members(1, op.text("member"));
-            co_return done(co_await client_.remove_members(g->zgid, std::move(members)),
-                           fmt::format("removed {} from {}", op.text("member"), g->address));
+            std::vector<std::string> members;
+            const auto all = with_riders(op, riders);
+            for (const auto* o : all)
+                if (riders.empty() || std::any_of(g->members.begin(), g->members.end(),
+                                                  [&](const zoho::GroupMember& m) {
+                                                      return same_address(m.address,
+                                                                          o->text("member"));
+                                                  }))
+                    members.push_back(o->text("member"));
+            if (members.empty())
+                co_return fmt::format("already as planned: no member left to remove from {}",
+                                      g->address);
+            const auto what =
+                members.size() == 1
+                    ? fmt::format("removed {} from {}", op.text("member"), g->address)
+                    : fmt::format("removed {} members from {}", members.size(), g->address);
+            co_return done(co_await client_.remove_members(g->zgid, std::move(members)), what);
         }
     }
     co_return net::permanent_error("not an operation");  // unreachable: the switch is exhaustive

@@ -7,6 +7,7 @@
 #include "daemon/zoho/zoho_client.hpp"
 
 #include <optional>
+#include <vector>
 
 namespace hrmaild::app {
 
@@ -19,6 +20,10 @@ class ZohoMailDirectory final : public service::MailDirectory {
     service::Awaitable<service::Outcome<domain::DirectorySnapshot>> snapshot(bool fresh) override;
     service::Awaitable<service::Outcome<std::string>> apply(const domain::Operation& op,
                                                             const Secret* password) override;
+    [[nodiscard]] bool fuses() const override { return true; }
+    service::Awaitable<service::Outcome<std::string>> apply_fused(
+        const domain::Operation& op, const Secret* password,
+        const std::vector<domain::Operation>& riders) override;
     service::Awaitable<service::Outcome<service::Probe>> probe(const domain::Operation& op,
                                                                std::int64_t started_at_ms) override;
 
@@ -31,15 +36,19 @@ class ZohoMailDirectory final : public service::MailDirectory {
     };
     // The steps speak the client's errors; apply() translates at the port.
     service::Awaitable<net::Outcome<Live>> read_target(const domain::Operation& op);
-    service::Awaitable<net::Outcome<std::string>> perform(const domain::Operation& op,
-                                                          const Secret* password);
-    service::Awaitable<net::Outcome<std::string>> call(const domain::Operation& op,
-                                                       const Secret* password,
-                                                       const zoho::User* user,
-                                                       const zoho::Group* group);
+    service::Awaitable<net::Outcome<std::string>> perform(
+        const domain::Operation& op, const Secret* password,
+        const std::vector<domain::Operation>& riders);
+    /// Keeps the cached directory current after `op` (and its riders) succeeded.
+    void remember(const domain::Operation& op, const std::vector<domain::Operation>& riders);
+    service::Awaitable<net::Outcome<std::string>> call(
+        const domain::Operation& op, const Secret* password, const zoho::User* user,
+        const zoho::Group* group, const std::vector<domain::Operation>& riders);
 
     zoho::ZohoClient& client_;
     zoho::DirectoryCache& cache_;
+    std::optional<zoho::User> created_user_;    ///< what the last create_user made
+    std::optional<zoho::Group> created_group_;  ///< what the last create_group made
 };
 
 }  // namespace hrmaild::app

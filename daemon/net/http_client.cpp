@@ -17,12 +17,16 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
+#include <filesystem>
 #include <stdexcept>
 
 namespace hrmaild::net {
@@ -119,6 +123,49 @@ std::optional<std::string_view> HttpResponse::header(std::string_view name) cons
     return std::nullopt;
 }
 
+namespace {
+
+// Whether one of the folders (':'-separated) holds a certificate under its hash name
+// ("1a2b3c4d.0"), as `openssl rehash` (Debian's update-ca-certificates) leaves them.
+bool hashed_folder(const std::string& folders) {
+    std::size_t from = 0;
+    while (from <= folders.size()) {
+        auto to = folders.find(':', from);
+        if (to == std::string::npos)
+            to = folders.size();
+        std::error_code ec;
+        for (std::filesystem::directory_iterator it(folders.substr(from, to - from), ec), end;
+             !ec && it != end; it.increment(ec)) {
+            const auto name = it->path().filename().string();
+            if (name.size() >= 10 && name[8] == '.' &&
+                std::all_of(name.begin(), name.begin() + 8,
+                            [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); }))
+                return true;
+        }
+        from = to + 1;
+    }
+    return false;
+}
+
+}  // namespace
+
+error_code use_system_trust(asio::ssl::context& tls, const EnvLookup& env) {
+    const auto lookup = env ? env : EnvLookup(process_env);
+    const auto file = lookup(X509_get_default_cert_file_env());
+    const auto dir = lookup(X509_get_default_cert_dir_env());
+    const std::string folders = dir ? *dir : std::string(X509_get_default_cert_dir());
+    error_code ec;
+    if (!hashed_folder(folders)) {
+        tls.set_default_verify_paths(ec);  // no hashed folder: the bundle file, parsed now
+        return ec;
+    }
+    if (SSL_CTX_load_verify_locations(tls.native_handle(), nullptr, folders.c_str()) != 1)
+        return error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category());
+    if (file && !file->empty())
+        tls.load_verify_file(*file, ec);  // a bundle the environment names, as before
+    return ec;
+}
+
 HttpClient::HttpClient(asio::any_io_executor executor, HttpSettings settings,
                        HttpClientOptions options)
     : executor_(std::move(executor))
@@ -133,8 +180,7 @@ HttpClient::HttpClient(asio::any_io_executor executor, HttpSettings settings,
                      asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
                      asio::ssl::context::no_tlsv1_1);
     tls_.set_verify_mode(asio::ssl::verify_peer);
-    error_code ec;
-    tls_.set_default_verify_paths(ec);
+    error_code ec = use_system_trust(tls_, options_.env);
     if (ec)
         throw std::runtime_error("cannot load the system trust store: " + ec.message());
     if (!settings_.ca_file.empty()) {

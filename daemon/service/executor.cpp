@@ -61,6 +61,13 @@ bool failed_for_good(const store::StepRecord& r) {
            (r.error_class == "permanent" || r.error_class == "conflict" || r.error_class == "auth");
 }
 
+// A step whose calls never reached Zoho's effect: none yet, or refused before it was done
+// (a throttle, Zoho down). Only such steps fold into one call (issue 11).
+bool never_performed(const std::optional<store::StepRecord>& r) {
+    return !r || (r->state == store::StepState::failed &&
+                  r->error_class == core::to_string(core::ErrorKind::retryable));
+}
+
 std::int64_t millis(store::Timestamp t) {
     return store::to_millis(t);
 }
@@ -101,9 +108,20 @@ struct Service::TicketContext {
     std::int64_t requester = 0;
     std::optional<domain::Task> task;
     PlanMessages messages;
+    /// The plan's steps, for folding later steps into one call (null: no folding).
+    const std::vector<domain::Operation>* steps = nullptr;
 
     [[nodiscard]] std::string ref() const { return fmt::format("{}-{}", plan_id, plan_hash); }
 };
+
+Awaitable<Outcome<std::string>> MailDirectory::apply_fused(
+    const domain::Operation& op, const Secret* password,
+    const std::vector<domain::Operation>& riders) {
+    if (!riders.empty())
+        co_return port_error(core::ErrorKind::permanent,
+                             "this directory performs one step per call");
+    co_return co_await apply(op, password);
+}
 
 void Service::backoff(std::int64_t task_id) {
     auto& [when, failures] = backoff_[task_id];
@@ -221,10 +239,21 @@ Awaitable<void> Service::run_ticket(std::int64_t task_id) {
         transition(task_id, TicketState::executing, "daemon", "starting");
     }
     ctx.task = co_await load_task(task_id);
+    ctx.steps = &steps;
 
-    bool changed = false;
+    auto unperformed = [&](int index) {
+        return never_performed(
+            must(store_.journal_step({task_id, plan->plan_hash, index, StepKind::step})));
+    };
     for (int i = 0; i < static_cast<int>(steps.size()); ++i) {
         const auto& op = steps[static_cast<std::size_t>(i)];
+        if (mail_.fuses() && unperformed(i)) {
+            // A step a later one performs in its own call (group removals a disable makes)
+            // waits for it, unless that one may have been performed already.
+            const int into = workflow::fused_into(steps, i);
+            if (into >= 0 && unperformed(into))
+                continue;
+        }
         if (op.after_days > 0) {
             store::NewScheduledStep s;
             s.key = {task_id, plan->plan_hash, i, StepKind::step};
@@ -248,10 +277,8 @@ Awaitable<void> Service::run_ticket(std::int64_t task_id) {
             fail_ticket(ctx, failure);
             co_return;
         }
-        changed = true;
     }
-    if (changed)
-        (void)co_await mail_.snapshot(true);
+    // (the directory cache already holds every change Zoho confirmed: no reload here)
     const bool closed = closed_meanwhile_.erase(task_id) > 0;
     auto text = ctx.messages.done;
     if (closed)
@@ -322,9 +349,14 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
     // existing one be adopted (and only if it was made after that attempt started).
     const std::optional<store::Timestamp> earlier =
         rec ? std::optional<store::Timestamp>(rec->started_at) : std::nullopt;
+    // The directory a create is checked against; its riders (memberships of groups that
+    // exist) are chosen on it too. Other steps fold without one.
+    std::optional<domain::DirectorySnapshot> directory;
     if (op.kind == domain::OpKind::create_user) {
-        // The address is checked against the directory as it is now, not as cached.
-        auto fresh = co_await mail_.snapshot(true);
+        // The address is checked against the directory the cache keeps current (every change
+        // the daemon makes, a reload on the refresh interval); an address taken meanwhile by
+        // someone else makes Zoho refuse the create, which ends as the same conflict.
+        auto fresh = co_await mail_.snapshot(false);
         if (!fresh) {
             log::warn("DIRECTORY_UNAVAILABLE",
                       {{"task", ctx.task_id}, {"error", fresh.error().describe()}});
@@ -351,6 +383,7 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
             log::error("STEP_CONFLICT", {{"step", step_key_text(key)}, {"op", op_name}});
             co_return StepOutcome::failed;
         }
+        directory = std::move(*fresh);
     }
 
     std::optional<Secret> password;
@@ -359,11 +392,39 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
             throw std::logic_error("no password generator configured");
         password = options_.generate_password(op);
     }
+    // Later steps this call performs as well (workflow::fused_steps), each journaled as its
+    // own step and probed on its own after a crash. Only steps never performed fold: a first
+    // attempt, or one after Zoho refused the call before doing it (a 429 on the way).
+    std::vector<int> rider_index;
+    std::vector<domain::Operation> riders;
+    if (never_performed(rec) && ctx.steps != nullptr && mail_.fuses()) {
+        // Only a create's riders depend on the directory (groups that exist); the removals a
+        // disable carries do not (run_ticket left them to this call), nor a group's members.
+        const domain::DirectorySnapshot none;
+        for (int j : workflow::fused_steps(*ctx.steps, index, directory ? *directory : none))
+            if (never_performed(
+                    must(store_.journal_step({ctx.task_id, ctx.plan_hash, j, StepKind::step})))) {
+                rider_index.push_back(j);
+                riders.push_back((*ctx.steps)[static_cast<std::size_t>(j)]);
+            }
+    }
+    auto rider_key = [&](std::size_t n) {
+        return store::StepKey{ctx.task_id, ctx.plan_hash, rider_index[n], StepKind::step};
+    };
     must(store_.journal_started(key, op_name));
+    for (std::size_t n = 0; n < riders.size(); ++n)
+        must(store_.journal_started(rider_key(n), std::string(domain::op_name(riders[n].kind))));
     log::info("STEP_STARTED", {{"step", step_key_text(key)}, {"op", op_name}});
-    auto result = co_await mail_.apply(op, password ? &*password : nullptr);
+    if (!riders.empty())
+        log::info("STEP_FUSED",
+                  {{"step", step_key_text(key)}, {"op", op_name}, {"riders", riders.size()}});
+    auto result = co_await mail_.apply_fused(op, password ? &*password : nullptr, riders);
     if (!result) {
         const auto& err = result.error();
+        for (std::size_t n = 0; n < riders.size(); ++n)
+            must(store_.journal_failed(
+                rider_key(n), error_class(err),
+                fmt::format("in one call with step {}: {}", index, err.message)));
         if (err.kind == core::ErrorKind::conflict && earlier) {
             // "Already exists" is success only when the existing object is the planned one,
             // made after our earlier attempt started.
@@ -380,7 +441,13 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
         if (err.kind == core::ErrorKind::conflict) {
             std::string detail = err.message;
             must(store_.journal_failed(key, "conflict", detail));
-            failure = fmt::format("{}: {}", workflow::describe_step(op), detail);
+            // A create refused because the address was taken after the directory the check
+            // above read (someone else made it meanwhile): what HR/IT read is the same as when
+            // the check finds it.
+            failure = op.kind == domain::OpKind::create_user
+                          ? render(Msg::svc_address_taken, "step"_a = workflow::describe_step(op),
+                                   "email"_a = op.text("email"))
+                          : fmt::format("{}: {}", workflow::describe_step(op), detail);
             observer_.step(op_name, "failed");
             log::error("STEP_CONFLICT",
                        {{"step", step_key_text(key)}, {"op", op_name}, {"detail", detail}});
@@ -400,6 +467,11 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
         co_return StepOutcome::failed;
     }
     must(store_.journal_succeeded(key, *result));
+    for (std::size_t n = 0; n < riders.size(); ++n) {
+        must(store_.journal_succeeded(rider_key(n),
+                                      fmt::format("in one call with step {}: {}", index, *result)));
+        observer_.step(std::string(domain::op_name(riders[n].kind)), "succeeded");
+    }
     observer_.step(op_name, "succeeded");
     log::info("STEP_SUCCEEDED",
               {{"step", step_key_text(key)}, {"op", op_name}, {"result", *result}});
@@ -623,7 +695,6 @@ Awaitable<void> Service::run_due() {
             must(store_.owe_answers(ctx.task_id, answers));
             continue;
         }
-        (void)co_await mail_.snapshot(true);
         must(store_.owe_answers(
             ctx.task_id,
             {{store::AnswerKind::comment, make_marker(ctx.task_id, "scheduled-done", ref),

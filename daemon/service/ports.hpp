@@ -120,6 +120,15 @@ class MailDirectory {
     /// never the password).
     virtual Awaitable<Outcome<std::string>> apply(const domain::Operation& op,
                                                   const Secret* password) = 0;
+    /// Whether `apply_fused` performs riders in the same Zoho call (an adapter that does not
+    /// is never given any: the executor runs every step on its own).
+    [[nodiscard]] virtual bool fuses() const { return false; }
+    /// Performs `op` and, in the same Zoho call, its `riders`: steps of the same plan that
+    /// `workflow::fused_steps` folds into it (a new account's memberships, further member
+    /// changes of one group, the group removals a disable makes). Succeeds or fails as one.
+    virtual Awaitable<Outcome<std::string>> apply_fused(
+        const domain::Operation& op, const Secret* password,
+        const std::vector<domain::Operation>& riders);
     /// Reads the remote state for one operation whose call started at `started_at_ms` (ms
     /// since the epoch, from the journal).
     virtual Awaitable<Outcome<Probe>> probe(const domain::Operation& op,

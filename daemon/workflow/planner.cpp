@@ -351,4 +351,102 @@ std::string describe_step(const domain::Operation& op) {
     return domain::describe_operation(op);
 }
 
+namespace {
+
+bool same_address(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+// Whether `op` makes, renames or deletes the group with this id or address.
+bool reshapes_group(const domain::Operation& op, const domain::Target& group) {
+    using K = domain::OpKind;
+    if (op.kind != K::create_group && op.kind != K::rename_group && op.kind != K::delete_group)
+        return false;
+    return (!group.zgid.empty() && op.target.zgid == group.zgid) ||
+           same_address(op.text("group"), group.address);
+}
+
+// A membership step of the same group that may fold into one call with `lead`.
+bool same_group_member_step(const domain::Operation& lead, const domain::Operation& op) {
+    return op.kind == lead.kind && op.after_days == 0 && !op.target.zgid.empty() &&
+           op.target.zgid == lead.target.zgid;
+}
+
+}  // namespace
+
+std::vector<int> fused_steps(const std::vector<domain::Operation>& steps, int index,
+                             const domain::DirectorySnapshot& directory) {
+    using K = domain::OpKind;
+    std::vector<int> out;
+    if (index < 0 || index >= static_cast<int>(steps.size()))
+        return out;
+    const auto& lead = steps[static_cast<std::size_t>(index)];
+    if (lead.after_days != 0)
+        return out;
+    const int n = static_cast<int>(steps.size());
+    if (lead.kind == K::create_user) {
+        const auto email = lead.text("email");
+        for (int j = index + 1; j < n && out.size() < 100; ++j) {
+            const auto& op = steps[static_cast<std::size_t>(j)];
+            if (op.kind != K::add_group_member || op.after_days != 0 || op.target.zgid.empty() ||
+                !same_address(op.text("member"), email))
+                continue;
+            const auto* g = directory.find_group_by_id(op.target.zgid);
+            if (g == nullptr || !same_address(g->address, op.target.address))
+                continue;
+            bool reshaped = false;
+            for (int k = index + 1; k < j && !reshaped; ++k)
+                reshaped = reshapes_group(steps[static_cast<std::size_t>(k)], op.target);
+            if (!reshaped)
+                out.push_back(j);
+        }
+        return out;
+    }
+    if ((lead.kind == K::add_group_member || lead.kind == K::remove_group_member) &&
+        !lead.target.zgid.empty()) {
+        for (int j = index + 1; j < n; ++j) {
+            const auto& op = steps[static_cast<std::size_t>(j)];
+            if (reshapes_group(op, lead.target))
+                break;
+            // the opposite change of a member already folded must keep its order
+            if ((op.kind == K::add_group_member || op.kind == K::remove_group_member) &&
+                op.kind != lead.kind && op.target.zgid == lead.target.zgid)
+                break;
+            if (same_group_member_step(lead, op))
+                out.push_back(j);
+        }
+        return out;
+    }
+    if (lead.kind == K::disable_user && lead.flag("remove_groups") && !lead.target.zuid.empty()) {
+        for (int j = index - 1; j >= 0; --j) {
+            const auto& op = steps[static_cast<std::size_t>(j)];
+            if (op.kind != K::remove_group_member || op.after_days != 0)
+                break;  // only the removals right before the disable
+            const bool same_member = op.target.member_zuid.empty()
+                                         ? same_address(op.text("member"), lead.target.address)
+                                         : op.target.member_zuid == lead.target.zuid;
+            if (!same_member)
+                break;
+            out.insert(out.begin(), j);
+        }
+    }
+    return out;
+}
+
+int fused_into(const std::vector<domain::Operation>& steps, int index) {
+    // Only a disable folds earlier steps into itself, and which ones does not depend on the
+    // directory (only a create's riders do).
+    const domain::DirectorySnapshot none;
+    for (int k = index + 1; k < static_cast<int>(steps.size()); ++k) {
+        if (steps[static_cast<std::size_t>(k)].kind != domain::OpKind::remove_group_member) {
+            auto f = fused_steps(steps, k, none);
+            return std::find(f.begin(), f.end(), index) != f.end() ? k : -1;
+        }
+    }
+    return -1;
+}
+
 }  // namespace hrmaild::workflow

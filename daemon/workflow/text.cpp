@@ -8,9 +8,11 @@
 #include <unicode/unistr.h>
 
 #include <array>
+#include <atomic>
 #include <charconv>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 
 namespace hrmaild::workflow {
@@ -47,14 +49,49 @@ Ascii& ascii() {
     return a;
 }
 
+std::atomic<std::size_t> full_transliterations_{0};
+
+// The common case, Latin letters with accents (every Spanish name): decomposed, with the
+// nonspacing marks dropped, only ASCII is left, and that is exactly what the transliterator
+// below gives for it. Building the transliterator loads ICU's whole transliteration registry
+// (tens of milliseconds and some 4 MiB at the first plan, issue 11), so it is made only for
+// text this cannot settle (ß, ø, ’, other scripts).
+std::optional<std::string> accents_only(const icu::UnicodeString& text) {
+    UErrorCode status = U_ZERO_ERROR;
+    const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(status);
+    if (U_FAILURE(status) || nfd == nullptr)
+        return std::nullopt;
+    const icu::UnicodeString d = nfd->normalize(text, status);
+    if (U_FAILURE(status))
+        return std::nullopt;
+    std::string out;
+    for (int32_t i = 0; i < d.length();) {
+        const UChar32 c = d.char32At(i);
+        i += U16_LENGTH(c);
+        if (u_charType(c) == U_NON_SPACING_MARK)
+            continue;
+        if (c >= 0x80)
+            return std::nullopt;
+        out += static_cast<char>(c);
+    }
+    return out;
+}
+
 bool is_space(UChar32 c) {
     return u_isUWhiteSpace(c) || c == 0xA0;
 }
 
 }  // namespace
 
+std::size_t full_transliterations() {
+    return full_transliterations_.load();
+}
+
 std::string to_ascii(std::string_view s) {
     auto text = u(s);
+    if (auto plain = accents_only(text))
+        return *plain;
+    ++full_transliterations_;
     {
         auto& a = ascii();
         std::lock_guard lock(a.mutex);

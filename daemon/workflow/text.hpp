@@ -1,6 +1,7 @@
 #pragma once
 /// Unicode text helpers for workflows (ICU): transliteration, case, folding, cleaning,
 /// entities, neutralizing values for comments, regular expressions.
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -10,7 +11,11 @@
 namespace hrmaild::workflow {
 
 /// Transliterates to ASCII ("José Núñez" → "Jose Nunez", "Güemes" → "Guemes", "ñ" → "n").
+/// Accented Latin letters are settled without ICU's transliterator; other text (ß, ø, ’,
+/// other scripts) goes through it, built on first need.
 std::string to_ascii(std::string_view utf8);
+/// How many texts `to_ascii` has passed to ICU's transliterator (the rest were only accents).
+std::size_t full_transliterations();
 /// Lower-case, Unicode aware ("ÑANDÚ" → "ñandú").
 std::string to_lower(std::string_view utf8);
 /// Upper-case, Unicode aware.

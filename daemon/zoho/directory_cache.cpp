@@ -51,6 +51,17 @@ void DirectoryCache::invalidate() {
     ++generation_;
 }
 
+void DirectoryCache::update(const std::function<void(domain::DirectorySnapshot&)>& change) {
+    // A load running now read the directory before this change: what it brings stays stale.
+    ++generation_;
+    if (!snapshot_)
+        return;
+    auto copy = std::make_shared<domain::DirectorySnapshot>(*snapshot_);
+    change(*copy);
+    snapshot_ = std::move(copy);
+    ++stats_.updates;
+}
+
 asio::awaitable<net::Outcome<Snapshot>> DirectoryCache::snapshot() {
     if (!stale())
         co_return snapshot_;

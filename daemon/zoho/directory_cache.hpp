@@ -2,7 +2,8 @@
 /// The planner's view of the Zoho organization (issue 4): every user with its aliases and
 /// every group with its members, loaded in pages into a `domain::DirectorySnapshot`, so the
 /// collision checks of a plan cost no request per candidate address. Reloaded on a schedule
-/// (`zoho.directory_refresh`) and after every change the daemon makes (`invalidate`).
+/// (`zoho.directory_refresh`) or when a change's outcome is in doubt (`invalidate`); a change
+/// Zoho confirmed is applied to the snapshot in place (`update`), without a reload.
 #include "daemon/core/clock.hpp"
 #include "daemon/domain/directory.hpp"
 #include "daemon/net/error.hpp"
@@ -12,6 +13,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -27,6 +29,7 @@ struct DirectoryStats {
     std::size_t loads = 0;          ///< full loads completed
     std::size_t failed_loads = 0;   ///< loads that ended in an error
     std::size_t group_fetches = 0;  ///< single-group reads for groups listed without members
+    std::size_t updates = 0;        ///< changes applied in place (no reload)
 };
 
 /// A cached, shared snapshot of the directory.
@@ -44,9 +47,15 @@ class DirectoryCache {
     /// Loads now, whatever the age (shared with a load already running).
     boost::asio::awaitable<net::Outcome<std::shared_ptr<const domain::DirectorySnapshot>>>
     refresh();
-    /// Marks the snapshot stale: the daemon changed the directory. The next `snapshot()`
-    /// reloads; `current()` still returns the old one until then.
+    /// Marks the snapshot stale: the daemon's change may not be what it expected (a failed or
+    /// unknown call, a probe that disagreed). The next `snapshot()` reloads; `current()` still
+    /// returns the old one until then.
     void invalidate();
+    /// Applies a change the daemon just made and Zoho confirmed to the snapshot (copy on
+    /// write: snapshots already handed out stay as they were), so the directory stays current
+    /// without reading it again. Does nothing before the first load. A load in flight when the
+    /// change is made may miss it: the snapshot it brings is marked stale.
+    void update(const std::function<void(domain::DirectorySnapshot&)>& change);
     /// The last snapshot loaded, without any request (null before the first load).
     [[nodiscard]] std::shared_ptr<const domain::DirectorySnapshot> current() const {
         return snapshot_;

@@ -8,7 +8,14 @@
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
 
 namespace hrmaild::net {
 namespace {
@@ -90,6 +97,43 @@ TEST_F(TlsTest, WithoutTheCaTheTestCertificateIsRejected) {
     EXPECT_EQ(res.error().kind, ErrorKind::permanent);
     EXPECT_NE(res.error().message.find("certificate"), std::string::npos) << res.error().message;
     EXPECT_EQ(server.request_count(), 0u);
+}
+
+TEST_F(TlsTest, TheSystemTrustIsReadFromItsHashedFolderWhenAHandshakeNeedsIt) {
+    // A system folder of trusted roots, as `openssl rehash` leaves it: the test CA under its
+    // subject hash.
+    const auto folder = dir_->path() / "system-certs";
+    std::filesystem::create_directories(folder);
+    {
+        std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(pki_->ca_cert.c_str(), "r"),
+                                                &std::fclose);
+        ASSERT_TRUE(f);
+        std::unique_ptr<X509, void (*)(X509*)> ca(PEM_read_X509(f.get(), nullptr, nullptr, nullptr),
+                                                  &X509_free);
+        ASSERT_TRUE(ca);
+        char name[16];
+        std::snprintf(name, sizeof name, "%08lx.0", X509_subject_name_hash(ca.get()));
+        std::filesystem::copy_file(pki_->ca_cert, folder / name,
+                                   std::filesystem::copy_options::overwrite_existing);
+    }
+    HttpClientOptions o;
+    o.env = [&](const char* name) -> std::optional<std::string> {
+        if (std::string_view(name) == "SSL_CERT_DIR")
+            return folder.string();
+        return std::nullopt;
+    };
+    // Nothing is parsed up front (the default bundle holds some 140 certificates: issue 11) ...
+    asio::ssl::context tls(asio::ssl::context::tls_client);
+    ASSERT_FALSE(use_system_trust(tls, o.env));
+    EXPECT_EQ(
+        sk_X509_OBJECT_num(X509_STORE_get0_objects(SSL_CTX_get_cert_store(tls.native_handle()))),
+        0);
+    // ... and a handshake finds the root it needs in the folder.
+    NetTestServer server(hello, test::ServerTls{pki_->server_cert, pki_->server_key});
+    HttpClient client(ioc_.get_executor(), config(false), o);
+    auto res = get(client, server.url("/", "localhost"));
+    ASSERT_TRUE(res.has_value()) << res.error().describe();
+    EXPECT_EQ(res->body, R"({"hello":"tls"})");
 }
 
 TEST_F(TlsTest, SelfSignedCertificateIsRejectedEvenWithACaFile) {

@@ -435,5 +435,148 @@ TEST_F(ZohoAdapterOps, SnapshotShowsTheOrganizationAndFreshRereadsIt) {
     EXPECT_NE(fresh().find_user(added), nullptr);
 }
 
+// ---- issue 11: the directory stays current, and one call does what several steps plan
+
+class ZohoAdapterCalls : public ZohoAdapterOps {
+  protected:
+    std::size_t requests() const { return client_->stats().requests; }
+    /// Requests the emulator answered on routes starting with `prefix` ("POST /api/...").
+    long long routed(const std::string& prefix) {
+        auto st = sandbox_->call([](sandbox::Sandbox& s) { return s.state(); });
+        long long n = 0;
+        for (const auto& [k, v] :
+             st.as_object().at("requests").as_object().at("by_route").as_object())
+            if (std::string_view(k).starts_with(prefix))
+                n += v.to_number<long long>();
+        return n;
+    }
+    domain::Operation member_step(OpKind kind, const std::string& group,
+                                  const std::string& member) {
+        // Bound as the planner binds it, from the snapshot (the member may not exist yet).
+        domain::Operation op{kind, {{"group", group}, {"member", member}}, 0};
+        op.target = domain::resolve_target(fresh(), op);
+        EXPECT_FALSE(op.target.zgid.empty());
+        return op;
+    }
+    std::string apply_fused(const domain::Operation& op,
+                            const std::vector<domain::Operation>& riders,
+                            const Secret* password = nullptr) {
+        auto r = go(mail_->apply_fused(op, password, riders));
+        EXPECT_TRUE(r.has_value()) << r.error().describe();
+        return r ? *r : std::string();
+    }
+};
+
+TEST_F(ZohoAdapterCalls, AChangeZohoConfirmedIsInTheSnapshotWithoutAReload) {
+    const auto before_any = fresh();
+    const std::string address = "rita.solis@tarmexico.com";
+    auto create = step(OpKind::create_user, {{"email", address},
+                                             {"first_name", std::string("Rita")},
+                                             {"last_name", std::string("Solís")}});
+    domain::Operation add{OpKind::add_group_member,
+                          {{"group", std::string("comercial@tarmexico.com")}, {"member", address}},
+                          0};
+    add.target = domain::resolve_target(before_any, add);
+    ASSERT_FALSE(add.target.zgid.empty());
+    const auto loads = cache_->stats().loads;
+    Secret password("Initial-Pass-7-kR2!");
+    apply(create, &password);
+    const auto before = requests();
+    apply(add);
+    EXPECT_EQ(requests() - before, 2u) << "the group read by id, then one PUT";
+    const auto after_writes = requests();
+    auto s = go(mail_->snapshot(false));
+    ASSERT_TRUE(s.has_value());
+    EXPECT_EQ(requests(), after_writes) << "no reload after the daemon's own changes";
+    EXPECT_EQ(cache_->stats().loads, loads);
+    const auto* u = s->find_user(address);
+    ASSERT_NE(u, nullptr);
+    EXPECT_EQ(u->zuid, std::to_string(sandbox_user(address)->at("zuid").to_number<std::int64_t>()))
+        << "the ids Zoho gave the account";
+    EXPECT_TRUE(contains(s->find_group("comercial@tarmexico.com")->members, address));
+}
+
+TEST_F(ZohoAdapterCalls, AFailedCallMakesTheNextSnapshotReload) {
+    auto add = member_step(OpKind::add_group_member, "comercial@tarmexico.com", kJuan);
+    // The group vanished behind our back: the call fails, and the cache is not the truth.
+    ASSERT_TRUE(go(client_->delete_group(std::stoll(add.target.zgid))).has_value());
+    const auto loads = cache_->stats().loads;
+    auto r = go(mail_->apply(add, nullptr));
+    EXPECT_FALSE(r.has_value());
+    (void)go(mail_->snapshot(false));
+    EXPECT_EQ(cache_->stats().loads, loads + 1);
+}
+
+TEST_F(ZohoAdapterCalls, AHireWithItsGroupsIsOneCall) {
+    (void)fresh();
+    const std::string address = "nora.vidal@tarmexico.com";
+    auto create = step(OpKind::create_user, {{"email", address},
+                                             {"first_name", std::string("Nora")},
+                                             {"last_name", std::string("Vidal")}});
+    std::vector<domain::Operation> riders{
+        member_step(OpKind::add_group_member, "mantenimiento@tarmexico.com", address),
+        member_step(OpKind::add_group_member, "todos@tarmexico.com", address)};
+    for (const auto& r : riders)
+        EXPECT_EQ(probe(r), ProbeState::not_done);
+    const auto before = requests();
+    Secret password("Initial-Pass-7-kR2!");
+    auto result = apply_fused(create, riders, &password);
+    EXPECT_EQ(requests() - before, 1u) << result;
+    EXPECT_TRUE(contains(members(*sandbox_group("mantenimiento@tarmexico.com")), address));
+    EXPECT_TRUE(contains(members(*sandbox_group("todos@tarmexico.com")), address));
+    // Each folded step has its own probe, and it sees its membership.
+    for (const auto& r : riders)
+        EXPECT_EQ(probe(r), ProbeState::done);
+    EXPECT_EQ(probe(create), ProbeState::done);
+}
+
+TEST_F(ZohoAdapterCalls, SeveralMembersOfOneGroupAreOnePut) {
+    auto a = member_step(OpKind::add_group_member, "comercial@tarmexico.com", kJuan);
+    auto b = member_step(OpKind::add_group_member, "comercial@tarmexico.com",
+                         "luis.martinez@tarmexico.com");
+    auto c = member_step(OpKind::add_group_member, "comercial@tarmexico.com",
+                         "ana.lopez@tarmexico.com");  // already a member: left out
+    const auto puts = routed("PUT /api/organization/{zoid}/groups");
+    apply_fused(a, {b, c});
+    EXPECT_EQ(routed("PUT /api/organization/{zoid}/groups") - puts, 1);
+    auto m = members(*sandbox_group("comercial@tarmexico.com"));
+    EXPECT_TRUE(contains(m, kJuan));
+    EXPECT_TRUE(contains(m, "luis.martinez@tarmexico.com"));
+    EXPECT_EQ(std::count(m.begin(), m.end(), "ana.lopez@tarmexico.com"), 1);
+    auto r1 = member_step(OpKind::remove_group_member, "comercial@tarmexico.com", kJuan);
+    auto r2 = member_step(OpKind::remove_group_member, "comercial@tarmexico.com",
+                          "luis.martinez@tarmexico.com");
+    apply_fused(r1, {r2});
+    EXPECT_EQ(routed("PUT /api/organization/{zoid}/groups") - puts, 2);
+    m = members(*sandbox_group("comercial@tarmexico.com"));
+    EXPECT_FALSE(contains(m, kJuan));
+    EXPECT_FALSE(contains(m, "luis.martinez@tarmexico.com"));
+}
+
+TEST_F(ZohoAdapterCalls, ADisableWithRemoveGroupsCarriesTheGroupRemovals) {
+    auto disable = step(OpKind::disable_user,
+                        {{"email", kJuan}, {"block_incoming", true}, {"remove_groups", true}});
+    std::vector<domain::Operation> riders{
+        member_step(OpKind::remove_group_member, kOperaciones, kJuan),
+        member_step(OpKind::remove_group_member, "todos@tarmexico.com", kJuan)};
+    const auto before = requests();
+    apply_fused(disable, riders);
+    EXPECT_EQ(requests() - before, 2u) << "the account read by id, then the disable";
+    EXPECT_FALSE(contains(members(*sandbox_group(kOperaciones)), kJuan));
+    EXPECT_FALSE(contains(members(*sandbox_group("todos@tarmexico.com")), kJuan));
+    for (const auto& r : riders)
+        EXPECT_EQ(probe(r), ProbeState::done);
+}
+
+TEST_F(ZohoAdapterCalls, ARiderTheCallCannotCarryIsRefusedBeforeAnyRequest) {
+    auto disable = step(OpKind::disable_user, {{"email", kJuan}, {"block_incoming", true}});
+    auto rider = member_step(OpKind::remove_group_member, kOperaciones, kJuan);
+    const auto before = requests();
+    auto r = go(mail_->apply_fused(disable, nullptr, {rider}));  // no remove_groups flag
+    ASSERT_FALSE(r.has_value());
+    EXPECT_EQ(r.error().kind, core::ErrorKind::permanent);
+    EXPECT_EQ(requests(), before);
+}
+
 }  // namespace
 }  // namespace hrmaild::zoho

@@ -1,6 +1,7 @@
 // The service's state machine over in-memory ports, a real SQLite store and the shipped
 // workflows: routine work, approvals and their forgeries, superseded plans, crashes between a
 // remote effect and its journal write, and secrets kept out of the store.
+#include "daemon/workflow/plan_json.hpp"
 #include "tests/unit/service/service_fixture.hpp"
 
 namespace hrmaild::test {
@@ -201,6 +202,113 @@ TEST_F(ServiceTest, CrashAfterCreateBeforeJournalLeavesExactlyOneAccount) {
     EXPECT_NE(tickets_.notifications[0].second.find("Canary-Pass-2-xQ7!"), std::string::npos);
     EXPECT_EQ(mail_.passwords["mariana.torres@tarmexico.com"], "Canary-Pass-2-xQ7!");
     EXPECT_EQ(std::count(mail_.applied.begin(), mail_.applied.end(), "reset_password"), 1);
+}
+
+TEST_F(ServiceTest, AHireIsOneCallWithItsMembershipsJournaledStepByStep) {
+    mail_.fusing = true;
+    add_fixture("01-alta-basica.json", 1);
+    log::CaptureSink sink;
+    run(service_->cycle());
+    EXPECT_EQ(state(1), TicketState::done);
+    // create_user carried both memberships (department group and todos@)
+    EXPECT_EQ(mail_.fused_calls, (std::vector<std::size_t>{2}));
+    EXPECT_TRUE(sink.has_event("STEP_FUSED"));
+    for (const auto& g : mail_.dir.groups) {
+        if (g.address == "operaciones@tarmexico.com" || g.address == "todos@tarmexico.com") {
+            EXPECT_EQ(
+                std::count(g.members.begin(), g.members.end(), "mariana.torres@tarmexico.com"), 1)
+                << g.address;
+        }
+    }
+    // the memberships were not added again on their own
+    EXPECT_EQ(std::count(mail_.applied.begin(), mail_.applied.end(), "add_group_member"), 2);
+}
+
+TEST_F(ServiceTest, CrashAfterAFusedCallProbesEveryFoldedStep) {
+    mail_.fusing = true;
+    add_fixture("01-alta-basica.json", 1);
+    mail_.crash_after_next_apply = true;  // the account and its groups made; nothing journaled
+    EXPECT_TRUE(run(service_->cycle()));
+    EXPECT_EQ(state(1), TicketState::executing);
+    restart();
+    log::CaptureSink sink;
+    run(service_->cycle());
+    EXPECT_EQ(state(1), TicketState::done);
+    EXPECT_EQ(users_named("mariana.torres@tarmexico.com"), 1);
+    EXPECT_EQ(std::count(mail_.applied.begin(), mail_.applied.end(), "create_user"), 1);
+    // each membership was found by its own probe, not added twice
+    EXPECT_EQ(std::count(mail_.applied.begin(), mail_.applied.end(), "add_group_member"), 2);
+    const auto lines = sink.lines();
+    EXPECT_EQ(std::count_if(
+                  lines.begin(), lines.end(),
+                  [](const std::string& l) { return l.find("STEP_PROBED") != std::string::npos; }),
+              3);
+}
+
+TEST_F(ServiceTest, ATerminationIsOneDisableCallYetItsPlanListsEveryStep) {
+    mail_.fusing = true;
+    add_fixture("04-baja.json", 4);
+    run(service_->cycle());
+    ASSERT_EQ(state(4), TicketState::awaiting_approval);
+    // What IT approves still lists each group removal on its own.
+    const auto plan = tickets_.daemon_comments(4).at(0);
+    EXPECT_NE(plan.find("operaciones@tarmexico.com"), std::string::npos) << plan;
+    EXPECT_NE(plan.find("todos@tarmexico.com"), std::string::npos) << plan;
+    const auto hash = plan_hash(4);
+    tickets_.comment_as(4, 7, "/aprobar");
+    run(service_->cycle());
+    ASSERT_EQ(state(4), TicketState::done);
+    EXPECT_EQ(plan_hash(4), hash);
+    // The disable (remove_groups) carried the removals before it: one call.
+    EXPECT_EQ(mail_.fused_calls, (std::vector<std::size_t>{2}));
+    EXPECT_EQ(applied_count("disable_user"), 1);
+    EXPECT_FALSE(mail_.dir.is_member("operaciones@tarmexico.com", "pedro.gomez@tarmexico.com"));
+    // Every step of the plan has its own journal entry, the folded ones naming their call.
+    auto steps = workflow::plan_from_text((*store_->current_plan(4))->plan_text).steps;
+    int folded = 0;
+    for (int i = 0; i < static_cast<int>(steps.size()); ++i) {
+        if (steps[static_cast<std::size_t>(i)].after_days > 0)
+            continue;  // the delete, scheduled
+        auto rec = store_->journal_step({4, hash, i, store::StepKind::step});
+        ASSERT_TRUE(rec && *rec) << "step " << i;
+        EXPECT_EQ((*rec)->state, store::StepState::succeeded) << "step " << i;
+        if ((*rec)->result.starts_with("in one call with step "))
+            ++folded;
+    }
+    EXPECT_EQ(folded, 2);
+}
+
+TEST_F(ServiceTest, AnAddressTakenAfterTheDirectoryWasReadEndsAsTheSameConflict) {
+    // The directory is no longer read again before every create (issue 11): an address made
+    // by someone else meanwhile is refused by Zoho, and HR reads the same as when the check
+    // finds it.
+    mail_.taken_outside.insert("mariana.torres@tarmexico.com");
+    add_fixture("01-alta-basica.json", 1);
+    run(service_->cycle());
+    EXPECT_EQ(state(1), TicketState::failed);
+    EXPECT_EQ(users_named("mariana.torres@tarmexico.com"), 0);
+    const auto comments = tickets_.daemon_comments(1);
+    ASSERT_FALSE(comments.empty());
+    EXPECT_NE(comments.back().find("ya existe una cuenta o un alias con la dirección "
+                                   "mariana.torres@tarmexico.com"),
+              std::string::npos)
+        << comments.back();
+}
+
+TEST_F(ServiceTest, AFusedCallRefusedBeforeItsEffectIsFusedAgainOnTheRetry) {
+    // A 503 (or 429) means Zoho did nothing: the retry is still one call with its riders,
+    // not the create followed by each membership on its own.
+    mail_.fusing = true;
+    mail_.fail_next_retryable = 1;
+    add_fixture("01-alta-basica.json", 1);
+    run(service_->cycle());
+    ASSERT_EQ(state(1), TicketState::executing);
+    clock_.advance(std::chrono::minutes(5));
+    run(service_->cycle());
+    EXPECT_EQ(state(1), TicketState::done);
+    EXPECT_EQ(mail_.fused_calls, (std::vector<std::size_t>{2, 2}));
+    EXPECT_EQ(applied_count("create_user"), 1);
+    EXPECT_EQ(applied_count("add_group_member"), 2);
 }
 
 TEST_F(ServiceTest, CommentIsNotPostedTwiceAcrossARestart) {

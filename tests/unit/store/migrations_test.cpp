@@ -1,6 +1,7 @@
 #include "daemon/store/migrations.hpp"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <tuple>
 #include <vector>
@@ -37,6 +38,100 @@ TEST(Migrations, EmbeddedTextMatchesTheFilesInTheTree) {
 }
 
 using MigrationOnOpen = StoreTest;
+
+/// While alive, the default SQLite VFS is a shim over the real one that counts the syncs
+/// (xSync: fsync/fdatasync of the database, its journal or WAL, and their folder).
+class SyncCounter {
+  public:
+    SyncCounter() {
+        base_ = sqlite3_vfs_find(nullptr);
+        vfs_ = *base_;
+        vfs_.zName = "hrmaild-sync-counter";
+        vfs_.szOsFile = static_cast<int>(sizeof(File)) + base_->szOsFile;
+        vfs_.xOpen = [](sqlite3_vfs*, const char* name, sqlite3_file* f, int flags, int* out) {
+            auto* file = reinterpret_cast<File*>(f);
+            real(f)->pMethods = nullptr;
+            const int rc = self->base_->xOpen(self->base_, name, real(f), flags, out);
+            // (SQLite closes a file whose open failed if it has methods: so must we)
+            file->base.pMethods = real(f)->pMethods != nullptr ? &methods : nullptr;
+            return rc;
+        };
+        self = this;
+        sqlite3_vfs_register(&vfs_, 1);
+    }
+    ~SyncCounter() {
+        sqlite3_vfs_unregister(&vfs_);
+        sqlite3_vfs_register(base_, 1);
+        self = nullptr;
+    }
+    SyncCounter(const SyncCounter&) = delete;
+    SyncCounter& operator=(const SyncCounter&) = delete;
+    [[nodiscard]] int syncs() const { return syncs_; }
+
+  private:
+    struct File {
+        sqlite3_file base;
+    };
+    static sqlite3_file* real(sqlite3_file* f) {
+        return reinterpret_cast<sqlite3_file*>(reinterpret_cast<File*>(f) + 1);
+    }
+    static const sqlite3_io_methods* m(sqlite3_file* f) { return real(f)->pMethods; }
+    static inline SyncCounter* self = nullptr;
+    sqlite3_vfs* base_ = nullptr;
+    sqlite3_vfs vfs_{};
+    int syncs_ = 0;
+    static inline const sqlite3_io_methods methods{
+        3,
+        [](sqlite3_file* f) { return m(f)->xClose(real(f)); },
+        [](sqlite3_file* f, void* b, int n, sqlite3_int64 o) {
+            return m(f)->xRead(real(f), b, n, o);
+        },
+        [](sqlite3_file* f, const void* b, int n, sqlite3_int64 o) {
+            return m(f)->xWrite(real(f), b, n, o);
+        },
+        [](sqlite3_file* f, sqlite3_int64 n) { return m(f)->xTruncate(real(f), n); },
+        [](sqlite3_file* f, int flags) {
+            ++self->syncs_;
+            return m(f)->xSync(real(f), flags);
+        },
+        [](sqlite3_file* f, sqlite3_int64* n) { return m(f)->xFileSize(real(f), n); },
+        [](sqlite3_file* f, int l) { return m(f)->xLock(real(f), l); },
+        [](sqlite3_file* f, int l) { return m(f)->xUnlock(real(f), l); },
+        [](sqlite3_file* f, int* r) { return m(f)->xCheckReservedLock(real(f), r); },
+        [](sqlite3_file* f, int op, void* a) { return m(f)->xFileControl(real(f), op, a); },
+        [](sqlite3_file* f) { return m(f)->xSectorSize(real(f)); },
+        [](sqlite3_file* f) { return m(f)->xDeviceCharacteristics(real(f)); },
+        [](sqlite3_file* f, int r, int sz, int e, void volatile** p) {
+            return m(f)->xShmMap(real(f), r, sz, e, p);
+        },
+        [](sqlite3_file* f, int o, int n, int fl) { return m(f)->xShmLock(real(f), o, n, fl); },
+        [](sqlite3_file* f) { m(f)->xShmBarrier(real(f)); },
+        [](sqlite3_file* f, int d) { return m(f)->xShmUnmap(real(f), d); },
+        [](sqlite3_file* f, sqlite3_int64 o, int n, void** p) {
+            return m(f)->xFetch(real(f), o, n, p);
+        },
+        [](sqlite3_file* f, sqlite3_int64 o, void* p) { return m(f)->xUnfetch(real(f), o, p); },
+    };
+};
+
+TEST_F(MigrationOnOpen, ANewDatabaseIsMadeDurableOnceNotOnceAStep) {
+    // Creating the database is what the daemon does before READY on a first start (issue 11):
+    // its schema steps are committed unsynced and made durable by the last one.
+    SyncCounter counter;
+    auto store = open_ok();
+    ASSERT_TRUE(store);
+    EXPECT_EQ(store->schema_version().value(), latest_schema_version());
+    // (switching a new file to WAL costs a rollback-journal commit; then one synced commit)
+    EXPECT_LE(counter.syncs(), 5) << "syncs while creating the database";
+    // and the daemon then runs fully durable
+    EXPECT_EQ(store->settings().value().synchronous, 2);
+    // an existing database at the latest version: opening it syncs nothing
+    store.reset();
+    const int before = counter.syncs();
+    store = open_ok();
+    ASSERT_TRUE(store);
+    EXPECT_EQ(counter.syncs(), before);
+}
 
 TEST_F(MigrationOnOpen, EmptyFileIsMigratedToTheLatestVersion) {
     hrmaild::log::CaptureSink logs;

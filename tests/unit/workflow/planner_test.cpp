@@ -361,5 +361,100 @@ TEST_F(Planning, DeletingAnAccountThatStaysEnabledIsAnError) {
     EXPECT_EQ(domain::expected_effect(d, del).state, domain::EffectState::conflict);
 }
 
+// ---- issue 11: the steps one Zoho call performs together
+
+domain::DirectorySnapshot fusion_directory() {
+    domain::DirectorySnapshot d;
+    domain::DirectoryUser juan;
+    juan.address = "juan.perez@tarmexico.com";
+    juan.zuid = "11";
+    juan.account_id = "12";
+    d.users.push_back(juan);
+    for (auto [address, zgid] :
+         {std::pair{"ops@tarmexico.com", "101"}, std::pair{"todos@tarmexico.com", "102"}}) {
+        domain::DirectoryGroup g;
+        g.address = address;
+        g.zgid = zgid;
+        d.groups.push_back(g);
+    }
+    d.groups[0].members.push_back("juan.perez@tarmexico.com");
+    d.groups[1].members.push_back("juan.perez@tarmexico.com");
+    return d;
+}
+
+domain::Operation member(domain::OpKind kind, const std::string& group, const std::string& zgid,
+                         const std::string& who, const std::string& who_zuid = "") {
+    domain::Operation op{kind, {{"group", group}, {"member", who}}, 0};
+    op.target.address = group;
+    op.target.zgid = zgid;
+    op.target.member_zuid = who_zuid;
+    return op;
+}
+
+TEST(FusedSteps, AHireTakesItsMembershipsOfExistingGroups) {
+    using K = domain::OpKind;
+    const auto d = fusion_directory();
+    std::vector<domain::Operation> steps{
+        {K::create_user, {{"email", std::string("ana.ruiz@tarmexico.com")}}, 0},
+        member(K::add_group_member, "ops@tarmexico.com", "101", "ana.ruiz@tarmexico.com"),
+        member(K::add_group_member, "todos@tarmexico.com", "102", "Ana.Ruiz@tarmexico.com"),
+        member(K::add_group_member, "ops@tarmexico.com", "101", "otra@tarmexico.com"),
+        // a group the directory does not know (made by this plan, or gone): not folded
+        member(K::add_group_member, "nuevo@tarmexico.com", "", "ana.ruiz@tarmexico.com"),
+        member(K::add_group_member, "viejo@tarmexico.com", "999", "ana.ruiz@tarmexico.com"),
+    };
+    EXPECT_EQ(fused_steps(steps, 0, d), (std::vector<int>{1, 2}));
+    // a later membership that waits for its time never rides on the create
+    steps[2].after_days = 3;
+    EXPECT_EQ(fused_steps(steps, 0, d), (std::vector<int>{1}));
+    // a group renamed (or deleted) in between keeps its own step
+    steps.insert(
+        steps.begin() + 1,
+        domain::Operation{K::rename_group, {{"group", std::string("ops@tarmexico.com")}}, 0});
+    EXPECT_TRUE(fused_steps(steps, 0, d).empty());
+    for (int i = 0; i < static_cast<int>(steps.size()); ++i)
+        EXPECT_EQ(fused_into(steps, i), -1) << "forward folds leave no step waiting";
+}
+
+TEST(FusedSteps, MemberChangesOfOneGroupAreOneCallUntilTheOppositeChange) {
+    using K = domain::OpKind;
+    const auto d = fusion_directory();
+    std::vector<domain::Operation> steps{
+        member(K::add_group_member, "ops@tarmexico.com", "101", "a@tarmexico.com"),
+        member(K::add_group_member, "todos@tarmexico.com", "102", "b@tarmexico.com"),
+        member(K::add_group_member, "ops@tarmexico.com", "101", "c@tarmexico.com"),
+        member(K::remove_group_member, "ops@tarmexico.com", "101", "d@tarmexico.com"),
+        member(K::remove_group_member, "ops@tarmexico.com", "101", "e@tarmexico.com"),
+        member(K::add_group_member, "ops@tarmexico.com", "101", "f@tarmexico.com"),
+    };
+    EXPECT_EQ(fused_steps(steps, 0, d), (std::vector<int>{2}));
+    EXPECT_EQ(fused_steps(steps, 3, d), (std::vector<int>{4}));
+    EXPECT_TRUE(fused_steps(steps, 5, d).empty());
+}
+
+TEST(FusedSteps, ADisableThatLeavesTheGroupsTakesTheRemovalsBeforeIt) {
+    using K = domain::OpKind;
+    const auto d = fusion_directory();
+    domain::Operation disable{
+        K::disable_user,
+        {{"email", std::string("juan.perez@tarmexico.com")}, {"remove_groups", true}},
+        0};
+    disable.target.address = "juan.perez@tarmexico.com";
+    disable.target.zuid = "11";
+    std::vector<domain::Operation> steps{
+        member(K::remove_group_member, "ops@tarmexico.com", "101", "juan.perez@tarmexico.com",
+               "11"),
+        member(K::remove_group_member, "todos@tarmexico.com", "102", "juan.perez@tarmexico.com"),
+        disable,
+    };
+    EXPECT_EQ(fused_steps(steps, 2, d), (std::vector<int>{0, 1}));
+    EXPECT_EQ(fused_into(steps, 0), 2);
+    EXPECT_EQ(fused_into(steps, 1), 2);
+    // without remove_groups the disable leaves the memberships: nothing is folded
+    steps[2].params.back().second = false;
+    EXPECT_TRUE(fused_steps(steps, 2, d).empty());
+    EXPECT_EQ(fused_into(steps, 0), -1);
+}
+
 }  // namespace
 }  // namespace hrmaild::workflow
