@@ -38,6 +38,15 @@ std::vector<store::NewAnswer> Service::tell_it(std::int64_t task_id, const std::
 }
 
 Awaitable<void> Service::settle_answers() {
+    // One settling at a time: tickets in flight together may ask for it while it runs, and
+    // two of them would send the same pending answer twice.
+    if (settling_)
+        co_return;
+    settling_ = true;
+    struct Reset {
+        bool& flag;
+        ~Reset() { flag = false; }
+    } reset{settling_};
     // Answers of one task land in the order they were owed (a task is completed only after its
     // comment is there), and answers of many tasks share requests: the comments, completions
     // and deferrals of up to `TicketSource::kMaxWrites` go in one `send_writes` (one Bitrix

@@ -295,6 +295,7 @@ class Service {
     // Within a cycle's poll: routine plans are left approved for execute_ready, which runs
     // them together; a poll on its own runs each at once.
     bool defer_runs_ = false;
+    bool settling_ = false;  // settle_answers is running (it is never entered twice)
 };
 
 }  // namespace hrmaild::service

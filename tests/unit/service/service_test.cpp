@@ -388,8 +388,12 @@ TEST_F(ServiceTest, AFailedCommentHoldsBackTheRestOfItsBatch) {
     add_fixture("06-cambio-departamento.json", 6);
     tickets_.fail_next_comments = 1;  // the first comment of the batch is refused for now
     run(service_->cycle());
-    // The first batch stopped at the failed comment: no task was completed before its
-    // comment; the next batch sent everything again, and each landed once.
+    // The first batch stopped at the failed comment: no task was completed before its comment.
+    ASSERT_EQ(tickets_.write_batches.size(), 1u);
+    EXPECT_EQ(tickets_.complete_calls, 0);
+    EXPECT_TRUE(tickets_.completed.empty());
+    // The next pass sent everything again, and each landed once.
+    run(service_->cycle());
     ASSERT_GE(tickets_.write_batches.size(), 2u);
     EXPECT_EQ(tickets_.complete_calls, 2);
     for (auto id : {5, 6}) {
