@@ -163,7 +163,10 @@ Awaitable<bool> Service::settle_finished(
             if (ans.kind == AnswerKind::comment &&
                 must(store_.find_comment(ctx.task_id, ans.marker)))
                 continue;  // found by its marker already
-            if (sent && r) {
+            (void)sent;
+            if (r) {
+                // Landed (also when a notification before it answered `false`, which does
+                // not stop a batch): recorded as it is, never posted again.
                 if (ans.kind == AnswerKind::comment) {
                     observer_.count(Event::comment_posted);
                     must(store_.record_comment(ctx.task_id, ans.marker, *r));
