@@ -2,7 +2,10 @@
 
 #include "daemon/app/port_error.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cstdlib>
 
 namespace hrmaild::app {
 
@@ -48,17 +51,108 @@ service::Awaitable<service::Outcome<std::optional<domain::Task>>> BitrixTicketSo
     co_return std::optional<domain::Task>((*t)->task);
 }
 
-service::Awaitable<service::Outcome<std::map<std::int64_t, std::vector<service::TaskComment>>>>
-BitrixTicketSource::comments(std::vector<std::int64_t> task_ids) {
-    std::vector<bitrix::CommentCursor> cursors;
+std::vector<bitrix::CommentCursor> BitrixTicketSource::cursors(
+    const std::vector<std::int64_t>& task_ids) const {
+    std::vector<bitrix::CommentCursor> out;
     for (auto id : task_ids) {
         bitrix::CommentCursor c;
         c.task_id = id;
         if (auto it = chat_ids_.find(id); it != chat_ids_.end())
             c.chat_id = it->second;
-        cursors.push_back(c);
+        out.push_back(c);
     }
-    auto results = co_await client_.comments_many(cursors);
+    return out;
+}
+
+service::Awaitable<service::Outcome<service::PollRead>> BitrixTicketSource::poll(
+    std::optional<core::WallTime> since, std::vector<std::int64_t> comment_task_ids) {
+    auto read = co_await client_.poll(project_id_, since, cursors(comment_task_ids));
+    if (!read)
+        co_return to_port_error(read.error());
+    service::PollRead out;
+    for (const auto& bt : read->tasks) {
+        remember(bt);
+        out.tasks.push_back(bt.task);
+    }
+    for (std::size_t i = 0; i < read->comments.size() && i < comment_task_ids.size(); ++i) {
+        if (!read->comments[i])
+            continue;  // read again next time
+        auto& list = out.comments[comment_task_ids[i]];
+        for (const auto& c : *read->comments[i])
+            list.push_back({c.id, c.author_id, c.text});
+    }
+    co_return out;
+}
+
+service::Awaitable<std::vector<service::Outcome<std::string>>> BitrixTicketSource::send_writes(
+    std::vector<service::TicketWrite> writes) {
+    bitrix::Batch batch;
+    batch.set_halt(true);
+    for (auto& w : writes) {
+        boost::json::object params;
+        switch (w.kind) {
+            case service::TicketWrite::Kind::comment: {
+                // Positional: TASKID, then FIELDS, and nothing else.
+                params["TASKID"] = w.id;
+                params["FIELDS"] = boost::json::object{{"POST_MESSAGE", w.text.reveal()}};
+                batch.add("task.commentitem.add", std::move(params));
+                break;
+            }
+            case service::TicketWrite::Kind::complete:
+                params["taskId"] = w.id;
+                batch.add("tasks.task.complete", std::move(params));
+                break;
+            case service::TicketWrite::Kind::defer:
+                params["taskId"] = w.id;
+                batch.add("tasks.task.defer", std::move(params));
+                break;
+            case service::TicketWrite::Kind::notify:
+                params["USER_ID"] = w.id;
+                params["MESSAGE"] = w.text.reveal();
+                batch.add("im.notify.personal.add", std::move(params));
+                break;
+        }
+    }
+    auto replies = co_await client_.run(batch);
+    std::vector<service::Outcome<std::string>> out;
+    out.reserve(replies.size());
+    for (std::size_t i = 0; i < replies.size(); ++i) {
+        const auto& w = writes[i];
+        if (!replies[i]) {
+            out.emplace_back(to_port_error(replies[i].error()));
+            continue;
+        }
+        const auto& result = replies[i]->result;
+        std::int64_t id = 0;
+        if (result.is_int64())
+            id = result.as_int64();
+        else if (result.is_uint64())
+            id = static_cast<std::int64_t>(result.as_uint64());
+        else if (result.is_string())
+            id = std::atoll(result.as_string().c_str());
+        if (w.kind == service::TicketWrite::Kind::comment ||
+            w.kind == service::TicketWrite::Kind::notify) {
+            if (id <= 0) {
+                // Ran, but gave no id: the portal refused it in its own way (false).
+                out.emplace_back(service::port_error(
+                    core::ErrorKind::permanent,
+                    w.kind == service::TicketWrite::Kind::comment
+                        ? "task.commentitem.add: unexpected answer: no comment id"
+                        : fmt::format("im.notify.personal.add: the portal did not deliver the "
+                                      "notification to user {}",
+                                      w.id)));
+                continue;
+            }
+        }
+        out.emplace_back(w.kind == service::TicketWrite::Kind::comment ? std::to_string(id)
+                                                                       : std::string());
+    }
+    co_return out;
+}
+
+service::Awaitable<service::Outcome<std::map<std::int64_t, std::vector<service::TaskComment>>>>
+BitrixTicketSource::comments(std::vector<std::int64_t> task_ids) {
+    auto results = co_await client_.comments_many(cursors(task_ids));
     std::map<std::int64_t, std::vector<service::TaskComment>> out;
     for (std::size_t i = 0; i < results.size() && i < task_ids.size(); ++i) {
         // One task's failure does not hide the others' comments; it is read again next time.

@@ -35,12 +35,20 @@ class BitrixTicketSource final : public service::TicketSource {
                                                               Secret text) override;
     service::Awaitable<service::Outcome<std::vector<std::int64_t>>> department_members(
         std::int64_t department_id) override;
+    /// One `batch` with halt=1 (reference section 5): `task.commentitem.add` (positional
+    /// TASKID, FIELDS), `tasks.task.complete`, `tasks.task.defer`, `im.notify.personal.add`.
+    service::Awaitable<std::vector<service::Outcome<std::string>>> send_writes(
+        std::vector<service::TicketWrite> writes) override;
+    /// The changed tasks and the comments in one `batch` (`BitrixClient::poll`).
+    service::Awaitable<service::Outcome<service::PollRead>> poll(
+        std::optional<core::WallTime> since, std::vector<std::int64_t> comment_task_ids) override;
 
     /// The chat ids remembered now.
     [[nodiscard]] std::size_t chat_ids_size() const { return chat_ids_.size(); }
 
   private:
     void remember(const bitrix::BitrixTask& t);
+    std::vector<bitrix::CommentCursor> cursors(const std::vector<std::int64_t>& task_ids) const;
 
     bitrix::BitrixClient& client_;
     std::int64_t project_id_;

@@ -157,6 +157,7 @@ service::ServiceOptions service_options(const config::Config& cfg, const RunOpti
     o.project_id = cfg.bitrix.project_id;
     o.dry_run = cfg.policy.dry_run;
     o.poll_overlap = cfg.bitrix.poll_overlap;
+    o.max_in_flight = static_cast<std::size_t>(std::max(1, cfg.executor.max_in_flight));
 #ifdef HRMAILD_TEST_HOOKS
     if (const char* seed = std::getenv("HRMAILD_TEST_PASSWORD_SEED"); seed && *seed) {
         zoho::set_test_password_seed(std::stoull(seed));
@@ -213,8 +214,10 @@ struct Runtime {
     std::mt19937 rng{std::random_device{}()};
 
     std::chrono::milliseconds poll_interval() {
-        auto base = options.poll_interval.value_or(
-            std::chrono::duration_cast<std::chrono::milliseconds>(cfg.bitrix.poll_interval));
+        // --poll-interval wins; else the slow safety net when events are configured.
+        auto base =
+            options.poll_interval.value_or(std::chrono::duration_cast<std::chrono::milliseconds>(
+                config::poll_interval(cfg.bitrix)));
         // ±10% jitter so several daemons (or restarts) do not poll in step.
         std::uniform_real_distribution<double> d(0.9, 1.1);
         return std::chrono::milliseconds(static_cast<std::int64_t>(base.count() * d(rng)));
@@ -581,8 +584,12 @@ int run_daemon(const RunOptions& options) {
     asio::co_spawn(rt.ioc, rt.clients->zoho->directory().run(), asio::detached);
     rt.admin->set_health(admin::Health::ready);
     rt.metrics.up().Set(1);
-    notify_systemd(fmt::format("READY=1\nSTATUS=polling project {} every {}s",
-                               cfg.bitrix.project_id, cfg.bitrix.poll_interval.count()));
+    notify_systemd(fmt::format(
+        "READY=1\nSTATUS=polling project {} every {}s", cfg.bitrix.project_id,
+        std::chrono::duration_cast<std::chrono::seconds>(
+            rt.options.poll_interval.value_or(std::chrono::duration_cast<std::chrono::milliseconds>(
+                config::poll_interval(cfg.bitrix))))
+            .count()));
     // Pinged at half the interval systemd asks for (WATCHDOG_USEC, for this pid).
     std::uint64_t watchdog_usec = 0;
     if (sd_watchdog_enabled(0, &watchdog_usec) > 0 && watchdog_usec > 0) {

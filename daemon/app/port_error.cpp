@@ -8,6 +8,7 @@ service::PortError to_port_error(const net::CallError& error) {
     e.message = error.message;
     e.detail = error.describe();
     e.outcome_unknown = error.outcome_unknown;
+    e.not_sent = error.not_executed && !error.outcome_unknown;
     return e;
 }
 

@@ -140,7 +140,7 @@ std::vector<std::string> BitrixClient::task_select() const {
     return out;
 }
 
-asio::awaitable<net::Outcome<TaskPage>> BitrixClient::list_tasks(TaskQuery query) {
+json::object BitrixClient::task_list_params(TaskQuery& query) const {
     if (query.select.empty())
         query.select = task_select();
     json::object params;
@@ -150,6 +150,22 @@ asio::awaitable<net::Outcome<TaskPage>> BitrixClient::list_tasks(TaskQuery query
     params["select"] = string_array(query.select);
     if (query.start)
         params["start"] = *query.start;
+    return params;
+}
+
+TaskQuery BitrixClient::walk_query(json::object filter, std::int64_t after_id,
+                                   std::vector<std::string> select) {
+    TaskQuery q;
+    q.filter = std::move(filter);
+    q.filter[">ID"] = after_id;
+    q.select = std::move(select);
+    q.order = json::object{{"ID", "asc"}};
+    q.start = -1;
+    return q;
+}
+
+asio::awaitable<net::Outcome<TaskPage>> BitrixClient::list_tasks(TaskQuery query) {
+    auto params = task_list_params(query);
     auto reply = co_await call("tasks.task.list", std::move(params));
     if (!reply)
         co_return reply.error();
@@ -161,17 +177,11 @@ asio::awaitable<net::Outcome<TaskPage>> BitrixClient::list_tasks(TaskQuery query
 }
 
 asio::awaitable<net::Outcome<std::vector<BitrixTask>>> BitrixClient::walk_tasks(
-    json::object filter, std::vector<std::string> select) {
+    json::object filter, std::vector<std::string> select, std::int64_t after_id) {
     std::vector<BitrixTask> out;
-    std::int64_t last_id = 0;
+    std::int64_t last_id = after_id;
     for (;;) {
-        TaskQuery q;
-        q.filter = filter;
-        q.filter[">ID"] = last_id;
-        q.select = select;
-        q.order = json::object{{"ID", "asc"}};
-        q.start = -1;
-        auto page = co_await list_tasks(std::move(q));
+        auto page = co_await list_tasks(walk_query(filter, last_id, select));
         if (!page)
             co_return page.error();
         std::size_t n = page->tasks.size();
@@ -306,17 +316,71 @@ asio::awaitable<net::Outcome<std::vector<Comment>>> BitrixClient::comments(Comme
     co_return finish(std::move(read.found));
 }
 
+asio::awaitable<net::Outcome<PollResult>> BitrixClient::poll(std::int64_t group_id,
+                                                             std::optional<core::WallTime> since,
+                                                             std::vector<CommentCursor> cursors) {
+    json::object filter;
+    if (since) {
+        filter = changed_since_filter(group_id, *since);
+    } else if (group_id != 0) {
+        filter["GROUP_ID"] = group_id;
+    }
+    PollResult out;
+    if (cursors.empty()) {
+        auto tasks = co_await walk_tasks(std::move(filter));
+        if (!tasks)
+            co_return tasks.error();
+        out.tasks = std::move(*tasks);
+        co_return out;
+    }
+    // The walk's first page rides in the first round of the comment reads: one request.
+    auto query = walk_query(filter, 0, {});
+    Batch lead;
+    lead.add("tasks.task.list", task_list_params(query));
+    std::vector<net::Outcome<Reply>> lead_replies;
+    out.comments = co_await comments_many(std::move(cursors), &lead, &lead_replies);
+    if (lead_replies.empty())
+        co_return unexpected("batch", "no answer for tasks.task.list");
+    if (!lead_replies.front())
+        co_return lead_replies.front().error();
+    out.tasks = decode_task_list(lead_replies.front()->result, uf_names(query.select));
+    std::int64_t last_id = 0;
+    for (const auto& t : out.tasks)
+        last_id = std::max(last_id, t.task.id);
+    if (out.tasks.size() >= page_size) {
+        // More than one page changed: walk on from the last id, as walk_tasks would.
+        auto more = co_await walk_tasks(std::move(filter), {}, last_id);
+        if (!more)
+            co_return more.error();
+        for (auto& t : *more)
+            if (t.task.id > last_id)
+                out.tasks.push_back(std::move(t));
+    }
+    std::sort(out.tasks.begin(), out.tasks.end(),
+              [](const BitrixTask& a, const BitrixTask& b) { return a.task.id < b.task.id; });
+    co_return out;
+}
+
 asio::awaitable<std::vector<net::Outcome<std::vector<Comment>>>> BitrixClient::comments_many(
-    std::vector<CommentCursor> cursors) {
+    std::vector<CommentCursor> cursors, const Batch* lead,
+    std::vector<net::Outcome<Reply>>* lead_replies) {
     std::vector<CommentRead> reads;
     reads.reserve(cursors.size());
     for (const auto& c : cursors)
         reads.push_back(CommentRead{c, std::nullopt, {}, false, false});
     std::vector<std::optional<net::CallError>> errors(reads.size());
     // Each round batches the next page of every read still going; most reads end in round 1.
+    bool first_round = true;
     for (;;) {
         Batch batch;
         std::vector<std::size_t> owner;
+        std::size_t skip = 0;  // leading commands that belong to the caller
+        if (first_round && lead != nullptr) {
+            for (const auto& c : lead->commands())
+                batch.add(c.method, c.params);
+            skip = lead->size();
+        }
+        first_round = false;
         for (std::size_t i = 0; i < reads.size(); ++i) {
             if (reads[i].done || errors[i])
                 continue;
@@ -326,7 +390,13 @@ asio::awaitable<std::vector<net::Outcome<std::vector<Comment>>>> BitrixClient::c
         }
         if (batch.empty())
             break;
-        auto replies = co_await run(batch);
+        auto all = co_await run(batch);
+        if (skip > 0 && lead_replies != nullptr)
+            lead_replies->assign(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(skip));
+        std::vector<net::Outcome<Reply>> replies(all.begin() + static_cast<std::ptrdiff_t>(skip),
+                                                 all.end());
+        if (owner.empty())
+            break;
         for (std::size_t k = 0; k < replies.size(); ++k) {
             auto& read = reads[owner[k]];
             if (!replies[k]) {
@@ -344,7 +414,7 @@ asio::awaitable<std::vector<net::Outcome<std::vector<Comment>>>> BitrixClient::c
             }
             if (!take_comment_page(read, replies[k]->result))
                 errors[owner[k]] =
-                    unexpected(batch.commands()[k].method, "comments are not a list");
+                    unexpected(batch.commands()[skip + k].method, "comments are not a list");
         }
     }
     std::vector<net::Outcome<std::vector<Comment>>> out;

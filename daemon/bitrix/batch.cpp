@@ -18,7 +18,7 @@ boost::json::object Batch::body(std::size_t first, std::size_t last) const {
     for (std::size_t i = first; i < last && i < commands_.size(); ++i)
         cmd[name(i)] = batch_command(commands_[i].method, commands_[i].params);
     boost::json::object out;
-    out["halt"] = 0;
+    out["halt"] = halt_ ? 1 : 0;
     out["cmd"] = std::move(cmd);
     return out;
 }

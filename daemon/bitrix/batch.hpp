@@ -24,6 +24,10 @@ class Batch {
     [[nodiscard]] std::size_t size() const { return commands_.size(); }
     [[nodiscard]] bool empty() const { return commands_.empty(); }
     [[nodiscard]] const std::vector<Command>& commands() const { return commands_; }
+    /// Stop at the first command that fails (`halt=1`): the commands after it are not run, and
+    /// `BitrixClient::run` answers them "not executed". Writes whose order matters use it.
+    void set_halt(bool halt) { halt_ = halt; }
+    [[nodiscard]] bool halt() const { return halt_; }
     /// The `batch` request body for commands [first, last): `{"halt":0,"cmd":{"c<i>":...}}`.
     [[nodiscard]] boost::json::object body(std::size_t first, std::size_t last) const;
     /// The name command `index` carries inside a `batch` call.
@@ -31,6 +35,7 @@ class Batch {
 
   private:
     std::vector<Command> commands_;
+    bool halt_ = false;
 };
 
 }  // namespace hrmaild::bitrix

@@ -60,8 +60,11 @@ BitrixClient::BitrixClient(asio::any_io_executor executor, net::HttpTransport& t
     , settings_(std::move(settings))
     , mode_(core::iequals(settings_.bitrix.auth, "oauth") ? AuthMode::oauth : AuthMode::webhook)
     , portal_(trim_slash(settings_.bitrix.portal_url))
-    , limiter_(clock, "bitrix", settings_.bitrix.rate_burst > 0 ? settings_.bitrix.rate_burst : 50,
-               settings_.bitrix.rate_per_second)
+    , limiter_(clock, "bitrix",
+               (settings_.bitrix.rate_burst > 0 ? settings_.bitrix.rate_burst : 50) *
+                   net::usable_share(settings_.bitrix.rate_reserve_percent),
+               settings_.bitrix.rate_per_second *
+                   net::usable_share(settings_.bitrix.rate_reserve_percent))
     , policy_(settings_.retry, settings_.jitter, settings_.seed) {
     if (mode_ == AuthMode::oauth) {
         store_.emplace(settings_.state_dir);
@@ -386,15 +389,35 @@ asio::awaitable<net::Outcome<void>> BitrixClient::do_refresh() {
 asio::awaitable<std::vector<net::Outcome<Reply>>> BitrixClient::run(const Batch& batch) {
     const auto& commands = batch.commands();
     std::vector<net::Outcome<Reply>> out(commands.size(), net::Outcome<Reply>(Reply{}));
-    // Commands of a paused method are answered here and never sent.
+    const bool halt = batch.halt();
+    // A command a halting batch never ran (after the first failure): provably not executed.
+    auto not_run = [&](std::size_t i) {
+        auto e = net::retryable_error(
+            fmt::format("{}: not run, an earlier command of the batch failed", commands[i].method));
+        e.service_code = "BATCH_HALTED";
+        e.not_executed = true;
+        return e;
+    };
+    // Commands of a paused method are answered here and never sent; in a halting batch,
+    // neither is anything after them (their order matters).
     std::vector<std::size_t> todo;
+    bool stopped = false;
     for (std::size_t i = 0; i < commands.size(); ++i) {
-        if (auto paused = check_paused(commands[i].method))
+        if (stopped) {
+            out[i] = not_run(i);
+        } else if (auto paused = check_paused(commands[i].method)) {
             out[i] = *paused;
-        else
+            stopped = halt;
+        } else {
             todo.push_back(i);
+        }
     }
     for (std::size_t first = 0; first < todo.size(); first += page_size) {
+        if (stopped) {
+            for (std::size_t k = first; k < todo.size(); ++k)
+                out[todo[k]] = not_run(todo[k]);
+            break;
+        }
         std::size_t last = std::min(todo.size(), first + page_size);
         json::object cmd;
         for (std::size_t k = first; k < last; ++k) {
@@ -402,7 +425,7 @@ asio::awaitable<std::vector<net::Outcome<Reply>>> BitrixClient::run(const Batch&
             cmd[Batch::name(todo[k])] = batch_command(c.method, c.params);
         }
         json::object body;
-        body["halt"] = 0;
+        body["halt"] = halt ? 1 : 0;
         body["cmd"] = std::move(cmd);
         bool reads_only = true;
         for (std::size_t k = first; k < last; ++k)
@@ -413,6 +436,7 @@ asio::awaitable<std::vector<net::Outcome<Reply>>> BitrixClient::run(const Batch&
         if (!reply) {
             for (std::size_t k = first; k < last; ++k)
                 out[todo[k]] = reply.error();
+            stopped = halt;
             continue;
         }
         const json::value& r = reply->result;
@@ -435,6 +459,13 @@ asio::awaitable<std::vector<net::Outcome<Reply>>> BitrixClient::run(const Batch&
                 e = scrub(std::move(e));
                 note_error(method, e);
                 out[i] = e;
+                stopped = stopped || halt;
+                continue;
+            }
+            if (halt && !(results && results->is_object() && results->as_object().contains(name))) {
+                // Neither answered nor failed: the portal stopped before it (halt=1).
+                out[i] = not_run(i);
+                stopped = true;
                 continue;
             }
             Reply one;

@@ -66,6 +66,13 @@ struct CommentCursor {
     std::int64_t after_id = 0;  ///< only comments with a larger id are returned
 };
 
+/// What `BitrixClient::poll` read.
+struct PollResult {
+    std::vector<BitrixTask> tasks;  ///< changed tasks, by id
+    /// Entry i belongs to cursor i.
+    std::vector<net::Outcome<std::vector<Comment>>> comments;
+};
+
 /// The Bitrix24 client. Lives on the daemon's io_context thread (STYLE.md point 10).
 class BitrixClient {
   public:
@@ -96,8 +103,12 @@ class BitrixClient {
     /// Whether a REST method only reads (its last name part is get, list, getlist, current or
     /// fields), so that sending it twice is harmless. `batch` is judged by its commands.
     static bool is_read_method(std::string_view method);
-    /// Runs every queued command in `batch` calls of at most 50 commands (halt=0). Entry i of
-    /// the result belongs to command i: its result, total and next, or its own error.
+    /// Runs every queued command in `batch` calls of at most 50 commands. Entry i of the
+    /// result belongs to command i: its result, total and next, or its own error. A halting
+    /// batch (`Batch::set_halt`) sends `halt=1` and stops at the first failure (a paused
+    /// method, a failed command, a failed call): every command after it is answered with a
+    /// retryable `BATCH_HALTED` error marked `not_executed`, and later chunks are not sent.
+    /// A lost answer leaves every command of that call with `outcome_unknown`.
     boost::asio::awaitable<std::vector<net::Outcome<Reply>>> run(const Batch& batch);
 
     // --- tasks -----------------------------------------------------------------------------
@@ -109,7 +120,16 @@ class BitrixClient {
     /// Every task matching `filter`, by the fast ID walk (order ID asc, filter >ID, start=-1,
     /// stopping on a page shorter than 50).
     boost::asio::awaitable<net::Outcome<std::vector<BitrixTask>>> walk_tasks(
-        boost::json::object filter, std::vector<std::string> select = {});
+        boost::json::object filter, std::vector<std::string> select = {},
+        std::int64_t after_id = 0);
+    /// The poller's read in one request when it fits: tasks of project `group_id` (0: every
+    /// project) changed at or after `since` (nullopt: every task), by the fast ID walk, and the
+    /// comments of each cursor, the walk's first page riding in the first `batch` of the
+    /// comment reads. Further pages (more than 50 changed tasks, long chats) cost further
+    /// requests; 50 or more cursors cost one more batch per 50.
+    boost::asio::awaitable<net::Outcome<PollResult>> poll(std::int64_t group_id,
+                                                          std::optional<core::WallTime> since,
+                                                          std::vector<CommentCursor> cursors);
     /// Tasks of project `group_id` changed at or after `since` (the poller's query; pass
     /// group_id 0 for every project), by the fast ID walk.
     boost::asio::awaitable<net::Outcome<std::vector<BitrixTask>>> tasks_changed_since(
@@ -144,8 +164,11 @@ class BitrixClient {
     boost::asio::awaitable<net::Outcome<std::vector<Comment>>> comments(CommentCursor cursor);
     /// The same for many tasks, batched: ceil(N/50) requests when every task's new comments
     /// fit in one page. Entry i belongs to cursor i.
+    /// `lead`, when given, is sent at the head of the first batch and its replies are put in
+    /// `lead_replies` (the poll's task page shares the request).
     boost::asio::awaitable<std::vector<net::Outcome<std::vector<Comment>>>> comments_many(
-        std::vector<CommentCursor> cursors);
+        std::vector<CommentCursor> cursors, const Batch* lead = nullptr,
+        std::vector<net::Outcome<Reply>>* lead_replies = nullptr);
 
     // --- notifications ---------------------------------------------------------------------
 
@@ -190,6 +213,11 @@ class BitrixClient {
 
   private:
     struct RefreshFlight;
+    /// The `tasks.task.list` parameters of `query` (an empty select becomes `task_select()`).
+    boost::json::object task_list_params(TaskQuery& query) const;
+    /// One page of the fast ID walk after `after_id`.
+    static TaskQuery walk_query(boost::json::object filter, std::int64_t after_id,
+                                std::vector<std::string> select);
     boost::asio::awaitable<net::Outcome<Reply>> call_as(std::string method,
                                                         boost::json::object params,
                                                         net::Idempotency idempotency);

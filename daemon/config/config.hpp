@@ -47,6 +47,11 @@ struct RetryConfig {
     Millis give_up_beyond{};
 };
 
+/// How tickets are run.
+struct ExecutorConfig {
+    int max_in_flight = 0;  ///< approved tickets run at once
+};
+
 /// The Bitrix24 side: where the HR tasks live.
 struct BitrixConfig {
     std::string portal_url;  ///< e.g. https://tarmexico.bitrix24.com
@@ -66,6 +71,8 @@ struct BitrixConfig {
     std::string password_recipient;               ///< `requester` or a Bitrix user id
     int rate_burst = 0;
     double rate_per_second = 0;
+    int rate_reserve_percent = 0;   ///< share of the budget left for people's own REST use
+    Seconds event_poll_interval{};  ///< the poll interval when events are configured
 };
 
 /// The Zoho Mail side: the organization administered.
@@ -77,6 +84,7 @@ struct ZohoConfig {
     std::optional<SecretFile> client_secret;
     std::optional<SecretFile> refresh_token;
     int requests_per_minute = 0;
+    int rate_reserve_percent = 0;  ///< share of the budget left for people's own use
     Seconds token_refresh_margin{};
     Seconds directory_refresh{};
 };
@@ -145,6 +153,7 @@ struct Config {
     LoggingConfig logging;
     HttpConfig http;
     RetryConfig retry;
+    ExecutorConfig executor;
     /// Every key as given or defaulted (secret keys hold only the resolved file path);
     /// what `print_config` shows.
     YAML::Node effective;
@@ -191,6 +200,11 @@ struct ListenAddress {
 /// Parses `host:port` (an IPv6 literal in brackets: `[::1]:8791`) the one way both `check` and
 /// start-up do; nullopt when it is not host:port.
 std::optional<ListenAddress> parse_listen(std::string_view text);
+
+/// How often the daemon polls Bitrix24: `bitrix.event_poll_interval` when incoming events are
+/// configured (`bitrix.application_token_file`: each event starts a pass at once, and the poll
+/// is a safety net), else `bitrix.poll_interval`.
+Seconds poll_interval(const BitrixConfig& bitrix);
 
 /// The `http.*` defaults of the schema (the one table of defaults), for tools and tests that
 /// have no file.

@@ -24,6 +24,10 @@ std::filesystem::path default_config_path() {
     return "/etc/hrmaild/hrmaild.yaml";
 }
 
+Seconds poll_interval(const BitrixConfig& bitrix) {
+    return bitrix.application_token ? bitrix.event_poll_interval : bitrix.poll_interval;
+}
+
 std::optional<Millis> parse_duration(std::string_view text) {
     if (text.empty())
         return std::nullopt;
@@ -620,6 +624,8 @@ void Loader::build(Config& c) {
     b.password_recipient = str("bitrix.password_recipient");
     b.rate_burst = static_cast<int>(integer("bitrix.rate_burst"));
     b.rate_per_second = number("bitrix.rate_per_second");
+    b.rate_reserve_percent = static_cast<int>(integer("bitrix.rate_reserve_percent"));
+    b.event_poll_interval = seconds("bitrix.event_poll_interval");
 
     auto& z = c.zoho;
     z.accounts_url = str("zoho.accounts_url");
@@ -629,6 +635,7 @@ void Loader::build(Config& c) {
     z.client_secret = secret("zoho.client_secret_file");
     z.refresh_token = secret("zoho.refresh_token_file");
     z.requests_per_minute = static_cast<int>(integer("zoho.requests_per_minute"));
+    z.rate_reserve_percent = static_cast<int>(integer("zoho.rate_reserve_percent"));
     z.token_refresh_margin = seconds("zoho.token_refresh_margin");
     z.directory_refresh = seconds("zoho.directory_refresh");
 
@@ -677,6 +684,7 @@ void Loader::build(Config& c) {
     c.retry.max_attempts = static_cast<int>(integer("retry.max_attempts"));
     c.retry.base_delay = millis("retry.base_delay");
     c.retry.max_delay = millis("retry.max_delay");
+    c.executor.max_in_flight = static_cast<int>(integer("executor.max_in_flight"));
 
     c.effective = YAML::Node(YAML::NodeType::Map);
     for (const auto& spec : schema()) {

@@ -51,6 +51,8 @@ constexpr KeySpec kSchema[] = {
     {"bitrix.password_recipient", Kind::string, "requester", false, "Who receives new passwords privately: `requester` or a Bitrix user id."},
     {"bitrix.rate_burst", Kind::integer, "50", false, "Client-side request budget: burst size (Bitrix leaky bucket).", {}, 1, 10000},
     {"bitrix.rate_per_second", Kind::number, "2", false, "Client-side request budget: requests per second drained.", {}, 0, 1000},
+    {"bitrix.rate_reserve_percent", Kind::integer, "10", false, "Share of rate_burst and rate_per_second left unused, for people's own REST use of the same webhook.", {}, 0, 90},
+    {"bitrix.event_poll_interval", Kind::duration, "60s", false, "How often to poll when incoming events are configured (application_token_file): a safety net, as each event starts a pass at once.", {}, 1000, 86400000},
 
     // --- zoho -----------------------------------------------------------------------------
     {"zoho.accounts_url", Kind::url, "https://accounts.zoho.com", false, "Zoho Accounts server for OAuth (per data centre)."},
@@ -60,6 +62,7 @@ constexpr KeySpec kSchema[] = {
     {"zoho.client_secret_file", Kind::secret_file, "", true, "File holding the OAuth client secret."},
     {"zoho.refresh_token_file", Kind::secret_file, "", true, "File holding the OAuth refresh token."},
     {"zoho.requests_per_minute", Kind::integer, "25", false, "Client-side budget per minute (Zoho allows about 30).", {}, 1, 10000},
+    {"zoho.rate_reserve_percent", Kind::integer, "10", false, "Share of requests_per_minute left unused, for people's own use of the same Zoho client.", {}, 0, 90},
     {"zoho.token_refresh_margin", Kind::duration, "300s", false, "Refresh the access token this long before it expires.", {}, 0, 3000000},
     {"zoho.directory_refresh", Kind::duration, "15m", false, "How often the cached user and group directory is reloaded.", {}, 1000, 86400000},
 
@@ -112,10 +115,13 @@ constexpr KeySpec kSchema[] = {
     {"retry.max_attempts", Kind::integer, "8", false, "Attempts for a retryable error before the step fails.", {}, 1, 1000},
     {"retry.base_delay", Kind::duration, "1s", false, "First backoff delay (doubles each attempt, with jitter).", {}, 1, 3600000},
     {"retry.max_delay", Kind::duration, "15m", false, "Cap on one backoff delay.", {}, 1, 86400000},
+
+    // --- executor -------------------------------------------------------------------------
+    {"executor.max_in_flight", Kind::integer, "8", false, "Approved tickets run at once (tickets touching the same mailbox or group as a whole still run one after the other).", {}, 1, 64},
 };
 
-constexpr std::string_view kSections[] = {"bitrix", "zoho",      "policy",  "state", "admin",
-                                          "dashboard", "workflows", "logging", "http",  "retry"};
+constexpr std::string_view kSections[] = {"bitrix", "zoho", "policy", "state", "admin", "dashboard",
+                                          "workflows", "logging", "http", "retry", "executor"};
 // clang-format on
 
 }  // namespace

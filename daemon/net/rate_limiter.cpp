@@ -7,6 +7,10 @@
 
 namespace hrmaild::net {
 
+double usable_share(int reserve_percent) {
+    return (100.0 - std::clamp(reserve_percent, 0, 90)) / 100.0;
+}
+
 RateLimiter::RateLimiter(core::Clock& clock, std::string name, double burst, double per_second)
     : clock_(clock)
     , name_(std::move(name))
@@ -16,8 +20,10 @@ RateLimiter::RateLimiter(core::Clock& clock, std::string name, double burst, dou
     , last_(clock.now()) {}
 
 RateLimiter RateLimiter::per_minute(core::Clock& clock, std::string name, int per_minute) {
-    double burst = std::max(1, per_minute / 6);
-    return RateLimiter(clock, std::move(name), burst, per_minute / 60.0);
+    // A burst of a sixth, the rest spread over 61 s (a second's margin for clock skew with the
+    // server's window): no 60 s window holds more than the budget.
+    const int burst = std::max(1, per_minute / 6);
+    return RateLimiter(clock, std::move(name), burst, std::max(1, per_minute - burst) / 61.0);
 }
 
 void RateLimiter::refill() {

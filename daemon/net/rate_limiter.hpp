@@ -10,6 +10,10 @@
 
 namespace hrmaild::net {
 
+/// The share of an upstream's budget the daemon may use when `reserve_percent` of it is kept
+/// for people's own use of the same credentials (clamped to 0..90 %): 10 → 0.9.
+double usable_share(int reserve_percent);
+
 /// A token bucket. Callers that find it empty reserve the next tokens in order (FIFO) and
 /// sleep until theirs is due, so concurrent callers cannot starve each other.
 class RateLimiter {
@@ -18,9 +22,9 @@ class RateLimiter {
     /// limit. Starts full.
     RateLimiter(core::Clock& clock, std::string name, double burst, double per_second);
 
-    /// A budget of `per_minute` requests a minute: burst `max(1, per_minute / 6)` and a steady
-    /// `per_minute / 60` a second, so no 60 s window sees more than `per_minute * 7 / 6`
-    /// requests (25 → at most 29, under Zoho's reported 30).
+    /// A budget of `per_minute` requests a minute, as Zoho and the sandbox count it (a sliding
+    /// 60 s window): a burst of `max(1, per_minute / 6)`, the rest spread over 61 s, so that no
+    /// 60 s window sees more than `per_minute` requests.
     static RateLimiter per_minute(core::Clock& clock, std::string name, int per_minute);
 
     /// Takes one token, waiting on the clock until it is due. Returns how long it waited.

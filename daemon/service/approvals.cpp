@@ -11,6 +11,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
+#include <utility>
 
 namespace hrmaild::service {
 
@@ -59,7 +61,7 @@ const std::vector<std::int64_t>& Service::last_members(std::int64_t department) 
     return it == departments_.end() ? none : it->second.members;
 }
 
-Awaitable<void> Service::read_approvals() {
+std::vector<std::int64_t> Service::listening_tasks() {
     auto waiting = must(store_.list_tickets({TicketState::awaiting_approval}));
     // Done tickets with a pending scheduled step still listen for /cancelar.
     std::set<std::int64_t> with_schedule;
@@ -72,16 +74,36 @@ Awaitable<void> Service::read_approvals() {
     for (auto id : with_schedule)
         if (std::find(ids.begin(), ids.end(), id) == ids.end())
             ids.push_back(id);
+    return ids;
+}
+
+Awaitable<void> Service::read_approvals() {
+    auto ids = listening_tasks();
+    // The poll of this cycle may have read them already, in its own request.
+    auto prefetched = std::exchange(prefetched_comments_, {});
     if (ids.empty())
         co_return;
-
-    auto comments = co_await tickets_.comments(ids);
-    if (!comments) {
-        log::warn("COMMENTS_UNAVAILABLE", {{"error", comments.error().describe()}});
-        co_return;
+    std::vector<std::int64_t> missing;
+    for (auto id : ids)
+        if (!prefetched.count(id))
+            missing.push_back(id);
+    std::map<std::int64_t, std::vector<TaskComment>> comments_read = std::move(prefetched);
+    if (!missing.empty()) {
+        auto more = co_await tickets_.comments(missing);
+        if (!more) {
+            log::warn("COMMENTS_UNAVAILABLE", {{"error", more.error().describe()}});
+            if (comments_read.empty())
+                co_return;
+        } else {
+            for (auto& [id, list] : *more)
+                comments_read[id] = std::move(list);
+        }
     }
+    auto* comments = &comments_read;
     auto approvers = co_await approver_ids();
     for (auto id : ids) {
+        if (!comments->count(id))
+            continue;  // not read this time: read again next cycle
         try {
             co_await read_commands(id, std::move((*comments)[id]), approvers);
         } catch (const std::exception& e) {

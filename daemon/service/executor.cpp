@@ -6,6 +6,7 @@
 #include "daemon/service/marker.hpp"
 #include "daemon/service/service.hpp"
 #include "daemon/service/service_util.hpp"
+#include "daemon/service/ticket_context.hpp"
 #include "daemon/workflow/plan_json.hpp"
 #include "daemon/workflow/planner.hpp"
 #include "daemon/workflow/text.hpp"
@@ -99,21 +100,6 @@ domain::Target ids_from(std::string_view result, const std::string& address) {
 
 }  // namespace
 
-/// What one execution of a ticket's plan needs to know.
-struct Service::TicketContext {
-    std::int64_t task_id = 0;
-    std::int64_t plan_id = 0;
-    std::string plan_hash;
-    std::string workflow;
-    std::int64_t requester = 0;
-    std::optional<domain::Task> task;
-    PlanMessages messages;
-    /// The plan's steps, for folding later steps into one call (null: no folding).
-    const std::vector<domain::Operation>* steps = nullptr;
-
-    [[nodiscard]] std::string ref() const { return fmt::format("{}-{}", plan_id, plan_hash); }
-};
-
 Awaitable<Outcome<std::string>> MailDirectory::apply_fused(
     const domain::Operation& op, const Secret* password,
     const std::vector<domain::Operation>& riders) {
@@ -143,26 +129,29 @@ Awaitable<void> Service::execute_ready() {
         }
     }
     auto ready = must(store_.list_tickets({TicketState::approved, TicketState::executing}));
+    std::vector<std::int64_t> ids;
     for (const auto& t : ready) {
         if (auto b = backoff_.find(t.task_id); b != backoff_.end() && b->second.first > now())
             continue;
-        try {
-            co_await run_ticket(t.task_id);
-        } catch (const std::exception& e) {
-            log::error("TICKET_RUN_FAILED", {{"task", t.task_id}, {"error", e.what()}});
-        }
+        ids.push_back(t.task_id);
     }
+    std::sort(ids.begin(), ids.end());  // filing order: same-key tickets run in it
+    co_await run_in_flight(std::move(ids));
 }
 
 Awaitable<void> Service::run_ticket(std::int64_t task_id) {
+    if (finishing(task_id))
+        co_return;  // its answers are on their way
     auto ticket = must(store_.get_ticket(task_id));
     auto plan = must(store_.current_plan(task_id));
     if (!ticket || !plan)
         co_return;
     if (ticket->state != TicketState::approved && ticket->state != TicketState::executing)
         co_return;
-    TicketContext ctx;
+    auto shared = std::make_shared<TicketContext>();
+    TicketContext& ctx = *shared;
     ctx.task_id = task_id;
+    ctx.defer_delivery = true;
     ctx.plan_id = plan->id;
     ctx.plan_hash = plan->plan_hash;
     ctx.workflow = ticket->workflow;
@@ -274,6 +263,7 @@ Awaitable<void> Service::run_ticket(std::int64_t task_id) {
         }
         backoff_.erase(task_id);
         if (outcome == StepOutcome::failed) {
+            co_await deliver_deferred_now(ctx);  // an account made earlier still gets its password
             fail_ticket(ctx, failure);
             co_return;
         }
@@ -287,6 +277,11 @@ Awaitable<void> Service::run_ticket(std::int64_t task_id) {
         {store::AnswerKind::comment, make_marker(task_id, "done", ctx.ref()), text}};
     if (!closed)
         answers.push_back({store::AnswerKind::complete, "complete-" + ctx.ref(), ""});
+    if (!ctx.deferred.empty()) {
+        // Done once its private notifications land, in one batch with these answers.
+        finishing_.push_back({shared, std::move(answers)});
+        co_return;
+    }
     transition(task_id, TicketState::done, "daemon", "every step succeeded", std::move(answers));
 }
 
@@ -493,6 +488,15 @@ Awaitable<Service::StepOutcome> Service::settle_password(TicketContext& ctx, int
         co_return co_await deliver_password(ctx, index, op, password, failure);
     }
     if (sent && sent->state == store::StepState::started) {
+        // Sent in a batch before the ticket's done comment, which lands only after it
+        // (halt=1): that comment on the task proves the notification arrived.
+        const auto done_marker = make_marker(ctx.task_id, "done", ctx.ref());
+        const bool proven = co_await delivery_proven(ctx.task_id, done_marker, sent->started_at);
+        if (proven) {
+            must(store_.journal_succeeded(notify,
+                                          "delivered: the done comment sent after it landed"));
+            co_return StepOutcome::ok;
+        }
         failure = render(Msg::svc_delivery_interrupted, "step"_a = workflow::describe_step(op),
                          "task"_a = ctx.task_id);
         co_return StepOutcome::failed;
@@ -572,6 +576,15 @@ Awaitable<Service::StepOutcome> Service::deliver_password(TicketContext& ctx, in
         undelivered_.erase({ctx.task_id, index});
         failure = render(Msg::svc_no_recipient_step, "step"_a = workflow::describe_step(op));
         co_return StepOutcome::failed;
+    }
+    if (ctx.defer_delivery) {
+        // Held in memory until the ticket's answers go (finisher.cpp), as after a failed try.
+        undelivered_[{ctx.task_id, index}].first = password;
+        ctx.deferred.push_back(
+            {index, recipient, op,
+             Secret(render(Msg::svc_password_notification, "task"_a = ctx.task_id,
+                           "email"_a = op.text("email"), "password"_a = password.reveal()))});
+        co_return StepOutcome::ok;
     }
     must(store_.journal_started(key, "notify_password"));
     Secret text(render(Msg::svc_password_notification, "task"_a = ctx.task_id,

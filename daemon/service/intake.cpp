@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <utility>
 
 namespace hrmaild::service {
 
@@ -124,6 +125,7 @@ Awaitable<std::optional<domain::Task>> Service::load_task(std::int64_t task_id) 
 }
 
 Awaitable<void> Service::cycle() {
+    in_cycle_ = true;  // this poll reads the listening tasks' comments for read_approvals
     co_await poll();
     co_await settle_answers();
     co_await revalidate_waiting();
@@ -167,11 +169,27 @@ Awaitable<void> Service::poll() {
         if (auto t = core::parse_iso(*mark))
             since = core::WallTime(std::chrono::seconds(*t)) - options_.poll_overlap;
     }
-    auto tasks = co_await tickets_.changed_tasks(since);
-    if (!tasks) {
-        log::warn("POLL_FAILED", {{"error", tasks.error().describe()}});
+    // The comments of tasks waiting for a command ride in the same request (one per idle
+    // poll); read_approvals uses them.
+    prefetched_comments_.clear();
+    const bool prefetch = std::exchange(in_cycle_, false);
+    // In a cycle, routine tickets found now run together in execute_ready.
+    defer_runs_ = prefetch;
+    struct Reset {
+        bool& flag;
+        ~Reset() { flag = false; }
+    } reset{defer_runs_};
+    // (a named vector: GCC 12 destroys the temporaries of a conditional inside co_await twice)
+    std::vector<std::int64_t> listening;
+    if (prefetch)
+        listening = listening_tasks();
+    auto read = co_await tickets_.poll(since, std::move(listening));
+    if (!read) {
+        log::warn("POLL_FAILED", {{"error", read.error().describe()}});
         co_return;
     }
+    prefetched_comments_ = std::move(read->comments);
+    auto* tasks = &read->tasks;
     std::sort(tasks->begin(), tasks->end(),
               [](const auto& a, const auto& b) { return a.id < b.id; });
     std::optional<std::int64_t> newest = mark ? core::parse_iso(*mark) : std::nullopt;
@@ -474,7 +492,8 @@ Awaitable<void> Service::advance_planned(std::int64_t id) {
         }
         case store::PlanDecision::automatic:
             transition(id, TicketState::approved, "policy", "routine: no approval needed");
-            co_await run_ticket(id);
+            if (!defer_runs_)
+                co_await run_ticket(id);
             co_return;
     }
 }

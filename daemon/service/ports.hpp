@@ -37,6 +37,9 @@ struct PortError {
     /// A write that may have taken effect (its answer was lost and it was not sent again):
     /// settle it (probe, marker check) before calling again.
     bool outcome_unknown = false;
+    /// Provably never executed (a batch stopped before it, a throttle refused it): sending it
+    /// again cannot double it.
+    bool not_sent = false;
 
     /// Whether trying again later may succeed.
     [[nodiscard]] bool retryable() const { return kind == core::ErrorKind::retryable; }
@@ -60,6 +63,28 @@ struct TaskComment {
     std::int64_t id = 0;         ///< increasing within a task
     std::int64_t author_id = 0;  ///< 0: system
     std::string text;            ///< BB-code as posted
+};
+
+/// One write to Bitrix24 sent together with others (`TicketSource::send_writes`).
+struct TicketWrite {
+    enum class Kind {
+        comment,   ///< a comment on task `id`; the result is the comment id
+        complete,  ///< completes task `id`
+        defer,     ///< defers task `id`
+        notify,    ///< a private notification to user `id`
+    };
+    Kind kind = Kind::comment;
+    std::int64_t id = 0;  ///< the task, or for `notify` the Bitrix user
+    Secret text;          ///< the comment or the notification (may hold a password)
+};
+
+/// What one poll read (`TicketSource::poll`).
+struct PollRead {
+    /// Every task of the HR project changed at or after `since`.
+    std::vector<domain::Task> tasks;
+    /// The comments of the tasks asked for; a task whose read failed is absent (read again
+    /// next time).
+    std::map<std::int64_t, std::vector<TaskComment>> comments;
 };
 
 /// Where HR requests come from, and where answers go.
@@ -87,7 +112,27 @@ class TicketSource {
     /// Users of a department and all its sub-departments (approvers by department).
     virtual Awaitable<Outcome<std::vector<std::int64_t>>> department_members(
         std::int64_t department_id) = 0;
+
+    /// The most writes one `send_writes` call takes (a Bitrix `batch` holds 50 commands).
+    static constexpr std::size_t kMaxWrites = 50;
+    /// Sends up to `kMaxWrites` writes, in order, in one request where the source can batch
+    /// (the Bitrix adapter: one `batch` with halt=1). It stops at the first write that fails:
+    /// entry i is write i's result (a comment's id, else empty) or its error, and every write
+    /// after a failure is answered with a retryable error that is not `outcome_unknown` (it
+    /// was provably not run). A lost answer leaves every write sent with it
+    /// `outcome_unknown`. The default sends them one by one through the methods above.
+    virtual Awaitable<std::vector<Outcome<std::string>>> send_writes(
+        std::vector<TicketWrite> writes);
+    /// One poll: `changed_tasks(since)` and the comments of `comment_task_ids`, in one request
+    /// where the source can batch them (the Bitrix adapter, when the changed tasks fit one
+    /// page and the comments one batch). The default calls `changed_tasks` and `comments`.
+    virtual Awaitable<Outcome<PollRead>> poll(std::optional<core::WallTime> since,
+                                              std::vector<std::int64_t> comment_task_ids);
 };
+
+/// The error `send_writes` answers a write with that was not sent because an earlier one of
+/// the same call failed.
+PortError not_sent_error();
 
 /// The result of reading the remote state for a step left `started` (or before a write).
 enum class ProbeState {

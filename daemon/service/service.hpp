@@ -28,6 +28,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace hrmaild::service {
@@ -66,6 +67,10 @@ struct ServiceOptions {
     /// nobody's, ticket backoff); the least recently used is forgotten first, which costs a
     /// re-read, never a wrong answer.
     std::size_t cache_limit = 4096;
+    /// How many approved tickets run at once in a pass (`executor.max_in_flight`); tickets
+    /// touching the same mailbox (or a group as a whole) still run one after the other, in
+    /// the order they were filed.
+    std::size_t max_in_flight = 8;
 };
 
 /// How full the service's bounded caches are (tests and the soak).
@@ -146,6 +151,25 @@ class Service {
     enum class StepOutcome { ok, retry_later, failed };
     enum class Landing { landed, later, refused };
     struct TicketContext;
+    /// A private password notification held until the ticket's answers go with it.
+    struct Delivery {
+        int index = 0;               ///< the step that made the password
+        std::int64_t recipient = 0;  ///< Bitrix user
+        domain::Operation op;        ///< that step
+        Secret text;                 ///< the notification, password included
+    };
+    /// A ticket whose steps all succeeded, waiting for its notifications and answers to be
+    /// sent in one batch (shared with the other tickets finishing in the same pass).
+    struct Finishing {
+        std::shared_ptr<TicketContext> ctx;
+        std::vector<store::NewAnswer> answers;  ///< owed with `done`: the comment, completing
+    };
+    /// What one write of a finishing batch stands for.
+    struct FinishSlot {
+        std::size_t ticket = 0;  ///< index among the tickets of the pass
+        bool notify = false;     ///< a notification (else an answer)
+        std::size_t item = 0;    ///< index in the ticket's deliveries or answers
+    };
 
     // intake
     /// A task closed, deferred or (`left_project`) moved out of the project: never taken in;
@@ -161,6 +185,9 @@ class Service {
     std::optional<std::int64_t> horizon_ms();
 
     // approvals
+    /// Tasks whose comments are read every cycle: those awaiting approval, and done ones with
+    /// a pending scheduled step (they still listen for /cancelar).
+    std::vector<std::int64_t> listening_tasks();
     Awaitable<std::set<std::int64_t>> approver_ids();
     /// The members of a department and its sub-departments: from the cache while it is
     /// younger than `approver_cache`, else read from Bitrix (and cached when the read works).
@@ -177,6 +204,11 @@ class Service {
 
     // executor
     Awaitable<void> run_ticket(std::int64_t task_id);
+    /// Runs the tickets, up to `max_in_flight` at once on the event loop (in_flight.cpp): a
+    /// ticket starts only when no ticket before it in `ids` that shares a key with it is
+    /// still unfinished. An exception of one (a store failure) stops new starts and is
+    /// rethrown once the running ones end.
+    Awaitable<void> run_in_flight(std::vector<std::int64_t> ids);
     Awaitable<StepOutcome> run_step(TicketContext& ctx, int index, const domain::Operation& op,
                                     std::string& failure);
     Awaitable<StepOutcome> settle_password(TicketContext& ctx, int index,
@@ -186,12 +218,36 @@ class Service {
                                             std::string& failure);
     Awaitable<std::int64_t> password_recipient(const TicketContext& ctx);
     void fail_ticket(TicketContext& ctx, const std::string& failure);
+
+    // finisher (finisher.cpp)
+    /// Whether a ticket's notifications and answers are waiting to be sent.
+    [[nodiscard]] bool finishing(std::int64_t task_id) const;
+    /// How many writes a finishing ticket sends: its notifications, then its done comment and
+    /// completion (halt=1: the comment lands only after the notifications).
+    [[nodiscard]] std::size_t finishing_size(const Finishing& f) const;
+    /// Journals them `started` and appends them to `writes`, each with its slot.
+    void finishing_writes(Finishing& f, std::size_t index, std::vector<TicketWrite>& writes,
+                          std::vector<FinishSlot>& slots);
+    /// Sends a ticket's held notifications one by one (its plan failed after making them).
+    Awaitable<void> deliver_deferred_now(TicketContext& ctx);
+    /// One ticket's share of a finishing batch: done when its notifications landed (the
+    /// answers' results journaled for the reporter), else tried again or failed; true when the
+    /// ticket was settled (done or failed).
+    Awaitable<bool> settle_finished(
+        Finishing& f, std::vector<std::pair<FinishSlot, Outcome<std::string>>>& results);
+    /// Whether our comment with `marker`, journaled as sent at or after `sent_at` (a
+    /// notification's start; nullopt: any), is on the task (read now if not known): sent after
+    /// a notification in a halting batch, it proves the notification arrived.
+    Awaitable<bool> delivery_proven(std::int64_t task_id, const std::string& marker,
+                                    std::optional<store::Timestamp> sent_at);
     void backoff(std::int64_t task_id);
 
     // reporter
     Awaitable<Landing> post_comment(std::int64_t task_id, const std::string& marker,
                                     const std::string& text);
     Awaitable<bool> settle_answer(const store::AnswerRecord& answer);
+    /// One round of `settle_answers`; true when an answer landed or was settled for good.
+    Awaitable<bool> settle_round();
     std::vector<store::NewAnswer> tell_it(std::int64_t task_id, const std::string& text);
 
     store::Timestamp now() const;
@@ -223,6 +279,7 @@ class Service {
     // retryably is tried again with the same password). Memory only, never stored.
     std::map<std::pair<std::int64_t, int>, std::pair<Secret, int>> undelivered_;
     std::set<std::int64_t> closed_meanwhile_;  // executing tickets whose task HR closed
+    std::vector<Finishing> finishing_;         // done but for their notifications (finisher)
     // Members of Bitrix departments (approvers and requesters alike), by department, with
     // when they were read: one cache, reused for `approver_cache`.
     struct DepartmentMembers {
@@ -231,6 +288,14 @@ class Service {
     };
     std::map<std::int64_t, DepartmentMembers> departments_;
     std::string directory_fingerprint_;  // of the snapshot waiting plans were last checked on
+    // Comments of listening tasks read by this cycle's poll (same request), used once by
+    // read_approvals.
+    std::map<std::int64_t, std::vector<TaskComment>> prefetched_comments_;
+    bool in_cycle_ = false;  // poll() called by cycle(): read_approvals follows in the cycle
+    // Within a cycle's poll: routine plans are left approved for execute_ready, which runs
+    // them together; a poll on its own runs each at once.
+    bool defer_runs_ = false;
+    bool settling_ = false;  // settle_answers is running (it is never entered twice)
 };
 
 }  // namespace hrmaild::service

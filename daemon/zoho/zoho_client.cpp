@@ -196,8 +196,11 @@ ZohoClient::ZohoClient(net::HttpTransport& http, core::Clock& clock, TokenManage
 ZohoClient::ZohoClient(net::HttpTransport& http, core::Clock& clock, TokenManager& tokens,
                        const config::ZohoConfig& zoho, const net::RetrySettings& retry,
                        ClientOptions options)
-    : ZohoClient(http, clock, tokens, zoho.api_url, zoho.zoid, zoho.requests_per_minute, retry,
-                 options) {}
+    : ZohoClient(http, clock, tokens, zoho.api_url, zoho.zoid,
+                 // The reserve is left for people's own use of the same client.
+                 std::max(1, static_cast<int>(zoho.requests_per_minute *
+                                              net::usable_share(zoho.rate_reserve_percent))),
+                 retry, options) {}
 
 core::Duration ZohoClient::throttle_delay(int n) {
     core::Duration d = options_.throttle_base;

@@ -621,9 +621,14 @@ TEST_F(Safety, AScheduledDeleteSparesARehiredOrReenabledAccount) {
 TEST_F(Safety, AnUndeliverablePasswordFailsTheTicketWithOneReset) {
     seed_requests({password_reset("luis.martinez@tarmexico.com")});
     start_sandbox(seed_);
-    auto f = control("POST", "faults",
-                     R"({"route":"/rest/*im.notify.personal.add*","kind":"status","count":1,)"
-                     R"("status":200,"body":{"result":false}})");
+    // The private notification goes first in the batch that also carries the done comment and
+    // the completion (issue 11): the portal refuses it there, so the batch stops (halt=1).
+    auto f =
+        control("POST", "faults",
+                R"({"route":"/rest/*batch*","kind":"status","count":1,"status":200,)"
+                R"("body":{"result":{"result":[],"result_error":{"c0":{"error":"USER_ID_EMPTY",)"
+                R"("error_description":"the notification was refused"}},"result_total":[],)"
+                R"("result_next":[],"result_time":[]}}})");
     ASSERT_TRUE(f.as_object().contains("ids")) << json::serialize(f);
     start_daemon();
     ASSERT_TRUE(wait_for({{1, "failed"}}));

@@ -256,5 +256,67 @@ TEST_F(BitrixSourceTest, DepartmentMembersIncludeSubDepartments) {
     EXPECT_EQ(company->size(), 6u) << "the company and every department under it";
 }
 
+TEST_F(BitrixSourceTest, SendWritesGoesInOneBatchAndStopsAtTheFirstFailure) {
+    using Kind = service::TicketWrite::Kind;
+    const auto before = client_->stats().requests;
+    const auto notes_before = sandbox_notifications().size();
+    std::vector<service::TicketWrite> writes{
+        {Kind::comment, 1, Secret("Listo [hrmaild]")},
+        {Kind::complete, 1, Secret()},
+        {Kind::notify, 12, Secret("Contraseña temporal: Zz9-prueba")},
+        {Kind::comment, 987654, Secret("a task that does not exist")},
+        {Kind::complete, 2, Secret()},
+    };
+    auto results = run(source_->send_writes(writes));
+    EXPECT_EQ(client_->stats().requests, before + 1) << "one batch request";
+    ASSERT_EQ(results.size(), writes.size());
+    ASSERT_TRUE(results[0]) << results[0].error().describe();
+    const auto task = sandbox_task(1);
+    const auto& comments = task.at("comments").as_array();
+    ASSERT_EQ(comments.size(), 1u);
+    EXPECT_EQ(std::to_string(id_of(comments[0].at("ID"))), *results[0]);
+    EXPECT_EQ(comments[0].at("POST_MESSAGE").as_string(), "Listo [hrmaild]");
+    EXPECT_EQ(id_of(comments[0].at("AUTHOR_ID")), kDaemonUser);
+    ASSERT_TRUE(results[1]) << results[1].error().describe();
+    ASSERT_TRUE(results[2]) << results[2].error().describe();
+    EXPECT_EQ(sandbox_notifications().size(), notes_before + 1);
+    // The comment on a missing task fails; the batch stops there (halt=1): task 2 stays open,
+    // and its completion is answered as not run (retryable, provably not executed).
+    ASSERT_FALSE(results[3]);
+    EXPECT_FALSE(results[3].error().outcome_unknown);
+    ASSERT_FALSE(results[4]);
+    EXPECT_TRUE(results[4].error().retryable());
+    EXPECT_FALSE(results[4].error().outcome_unknown);
+    auto one = run(source_->task(1));
+    ASSERT_TRUE(one && one->has_value());
+    EXPECT_EQ((*one)->status, domain::task_status::completed);
+    auto two = run(source_->task(2));
+    ASSERT_TRUE(two && two->has_value());
+    EXPECT_TRUE((*two)->is_open());
+}
+
+TEST_F(BitrixSourceTest, PollReadsChangedTasksAndCommentsInOneRequest) {
+    comment_as(1, 7, "/aprobar");
+    comment_as(2, 8, "hola");
+    comment_as(2, 12, "corregido");
+    const auto before = client_->stats().requests;
+    auto read = run(source_->poll(std::nullopt, {1, 2, 3}));
+    ASSERT_TRUE(read) << read.error().describe();
+    EXPECT_EQ(client_->stats().requests, before + 1) << "tasks and comments in one batch";
+    EXPECT_EQ(read->tasks.size(), static_cast<std::size_t>(fixture_tasks_));
+    ASSERT_EQ(read->comments.at(1).size(), 1u);
+    EXPECT_EQ(read->comments.at(1)[0].text, "/aprobar");
+    EXPECT_EQ(read->comments.at(1)[0].author_id, 7);
+    ASSERT_EQ(read->comments.at(2).size(), 2u);
+    EXPECT_EQ(read->comments.at(2)[1].text, "corregido");
+    EXPECT_TRUE(read->comments.at(3).empty());
+    // The same as the two reads made apart.
+    auto tasks = run(source_->changed_tasks(std::nullopt));
+    ASSERT_TRUE(tasks);
+    ASSERT_EQ(tasks->size(), read->tasks.size());
+    for (std::size_t i = 0; i < tasks->size(); ++i)
+        EXPECT_EQ((*tasks)[i].id, read->tasks[i].id);
+}
+
 }  // namespace
 }  // namespace hrmaild::app

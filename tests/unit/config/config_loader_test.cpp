@@ -79,6 +79,30 @@ TEST_F(ConfigLoaderTest, ValidMinimalConfigFillsDefaultsAndReadsSecrets) {
     EXPECT_EQ(c.logging.format, "text");
 }
 
+TEST_F(ConfigLoaderTest, WithEventsConfiguredPollingIsTheSlowSafetyNet) {
+    auto plain = load(kBase);
+    ASSERT_TRUE(plain.config) << problems(plain);
+    EXPECT_EQ(plain.config->bitrix.rate_reserve_percent, 10);
+    EXPECT_EQ(plain.config->zoho.rate_reserve_percent, 10);
+    EXPECT_EQ(poll_interval(plain.config->bitrix), Seconds(60));
+
+    dir_.write("app-token", "canary-app-token");
+    std::string text = kBase;
+    text.insert(text.find("zoho:"),
+                "  poll_interval: 2s\n  event_poll_interval: 90s\n"
+                "  application_token_file: app-token\n");
+    auto events = load(text);
+    ASSERT_TRUE(events.config) << problems(events);
+    EXPECT_EQ(events.config->bitrix.poll_interval, Seconds(2));
+    EXPECT_EQ(poll_interval(events.config->bitrix), Seconds(90));
+
+    text = kBase;
+    text.insert(text.find("zoho:"), "  poll_interval: 2s\n  event_poll_interval: 90s\n");
+    auto no_events = load(text);
+    ASSERT_TRUE(no_events.config) << problems(no_events);
+    EXPECT_EQ(poll_interval(no_events.config->bitrix), Seconds(2));
+}
+
 TEST_F(ConfigLoaderTest, RelativePathsResolveAgainstTheConfigFolder) {
     auto r = load(std::string(kBase) + "state:\n  path: data/h.db\nworkflows:\n  dir: wf\n");
     ASSERT_TRUE(r.config) << problems(r);

@@ -6,6 +6,10 @@
 #include "daemon/service/planning.hpp"
 #include "daemon/service/ports.hpp"
 
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include <algorithm>
 #include <chrono>
 #include <functional>
@@ -171,6 +175,49 @@ class FakeTickets : public service::TicketSource {
         co_return departments[dept];
     }
 
+    /// The writes of each `send_writes` call, by kind, in order (one entry per batch).
+    std::vector<std::vector<service::TicketWrite::Kind>> write_batches;
+    /// The next `send_writes` runs every write, then answers as if the reply was lost.
+    bool lose_next_batch_answer = false;
+    /// ...or the process dies right after the batch ran.
+    bool crash_after_next_batch = false;
+    service::Awaitable<std::vector<service::Outcome<std::string>>> send_writes(
+        std::vector<service::TicketWrite> writes) override {
+        std::vector<service::TicketWrite::Kind> kinds;
+        for (const auto& w : writes)
+            kinds.push_back(w.kind);
+        write_batches.push_back(kinds);
+        auto out = co_await service::TicketSource::send_writes(std::move(writes));
+        if (crash_after_next_batch) {
+            crash_after_next_batch = false;
+            throw SimulatedCrash();
+        }
+        if (lose_next_batch_answer) {
+            lose_next_batch_answer = false;
+            for (auto& r : out) {
+                auto e = service::port_error(core::ErrorKind::retryable,
+                                             "read failed calling batch: end of stream (fake)");
+                e.outcome_unknown = true;
+                r = e;
+            }
+        }
+        co_return out;
+    }
+
+    /// Each poll's comment task ids, in order; comments read by a poll are not counted in
+    /// `comment_reads` (they share the poll's request).
+    std::vector<std::vector<std::int64_t>> polls;
+    service::Awaitable<service::Outcome<service::PollRead>> poll(
+        std::optional<core::WallTime> since, std::vector<std::int64_t> ids) override {
+        polls.push_back(ids);
+        auto tasks_read = co_await changed_tasks(since);
+        service::PollRead out;
+        out.tasks = std::move(*tasks_read);
+        for (auto id : ids)
+            out.comments[id] = comment_log[id];
+        co_return out;
+    }
+
   private:
     std::string stamp() {
         ++changes;
@@ -197,7 +244,11 @@ class CountingObserver : public service::Observer {
 class FakeMail : public service::MailDirectory {
   public:
     domain::DirectorySnapshot dir;
-    std::vector<std::string> applied;              // op names, in order
+    std::vector<std::string> applied;         // op names, in order
+    std::vector<std::string> applied_detail;  // "op group who", in order
+    /// Each apply gives the event loop a turn first (a remote call takes time): tickets in
+    /// flight together interleave there.
+    bool yield_in_apply = false;
     std::map<std::string, std::string> passwords;  // address → the last password set
     bool crash_after_next_apply = false;
     int fail_next_retryable = 0;
@@ -218,6 +269,10 @@ class FakeMail : public service::MailDirectory {
     }
     service::Awaitable<service::Outcome<std::string>> apply(const domain::Operation& op,
                                                             const Secret* password) override {
+        if (yield_in_apply) {
+            auto executor = co_await boost::asio::this_coro::executor;
+            co_await boost::asio::post(executor, boost::asio::use_awaitable);
+        }
         if (fail_next_retryable > 0) {
             --fail_next_retryable;
             co_return service::port_error(core::ErrorKind::retryable, "503 from the fake");
@@ -226,6 +281,8 @@ class FakeMail : public service::MailDirectory {
         auto email = op.text("email");
         auto group = op.text("group");
         applied.emplace_back(domain::op_name(op.kind));
+        applied_detail.push_back(std::string(domain::op_name(op.kind)) + " " + group + " " +
+                                 (op.text("member").empty() ? email : op.text("member")));
         switch (op.kind) {
             case K::create_user: {
                 if (dir.address_taken(email) || taken_outside.contains(email)) {

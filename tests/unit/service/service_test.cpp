@@ -396,6 +396,8 @@ TEST_F(ServiceTest, ATaskThatCouldNotBePlannedIsReadAgainEvenIfItNeverChanges) {
     mail_.fail_next_snapshots = 1;
     run(service_->poll());
     EXPECT_FALSE(store_->get_ticket(6).value());
+    // (a ticket that made a password is done once its notification lands, with its answers)
+    run(service_->settle_answers());
     EXPECT_EQ(state(7), TicketState::done);
     // The watermark did not move past task 6: the next poll reads it again.
     run(service_->poll());
@@ -418,6 +420,225 @@ TEST_F(ServiceTest, NoSecretReachesTheStateStore) {
     for (const auto& [task, list] : tickets_.comment_log)
         for (const auto& c : list)
             EXPECT_EQ(c.text.find("Canary-Pass"), std::string::npos);
+}
+
+// ---- batched answers and polls (issue 11) ---------------------------------------------------
+
+using Kind = service::TicketWrite::Kind;
+
+std::size_t pending_answers(store::StateStore& store) {
+    auto p = store.pending_answers(std::nullopt);
+    EXPECT_TRUE(p);
+    return p ? p->size() : 0;
+}
+
+TEST_F(ServiceTest, AnswersOfTicketsDoneInOneCycleShareOneBatch) {
+    add_fixture("01-alta-basica.json", 1);
+    add_fixture("05-cambio-nombre.json", 5);
+    add_fixture("06-cambio-departamento.json", 6);
+    run(service_->cycle());
+    for (auto id : {1, 5, 6}) {
+        EXPECT_EQ(state(id), TicketState::done) << id;
+        EXPECT_EQ(tickets_.daemon_comments(id).size(), 1u) << id;
+        EXPECT_TRUE(tickets_.completed.count(id)) << id;
+    }
+    // One batch: the hire's private password notification first, then each task's comment
+    // and its completion (the batch stops at a failure, so nothing lands before what it
+    // follows).
+    ASSERT_EQ(tickets_.write_batches.size(), 1u);
+    EXPECT_EQ(tickets_.write_batches[0],
+              (std::vector<Kind>{Kind::notify, Kind::comment, Kind::complete, Kind::comment,
+                                 Kind::complete, Kind::comment, Kind::complete}));
+    ASSERT_EQ(tickets_.notifications.size(), 1u);
+    EXPECT_EQ(tickets_.notifications[0].first, 12);
+    EXPECT_EQ(pending_answers(*store_), 0u);
+    run(service_->cycle());
+    EXPECT_EQ(tickets_.write_batches.size(), 1u);  // nothing owed, nothing sent
+}
+
+TEST_F(ServiceTest, ALostBatchAnswerLandsEachAnswerOnce) {
+    add_fixture("05-cambio-nombre.json", 5);
+    add_fixture("06-cambio-departamento.json", 6);
+    tickets_.lose_next_batch_answer = true;  // the batch ran; its answer never came back
+    run(service_->cycle());
+    run(service_->cycle());
+    ASSERT_GE(tickets_.write_batches.size(), 1u);
+    EXPECT_EQ(tickets_.write_batches[0].size(), 4u);
+    for (auto id : {5, 6}) {
+        EXPECT_EQ(state(id), TicketState::done) << id;
+        // Settled by the marker among our comments and by the task's status: never re-sent.
+        EXPECT_EQ(tickets_.daemon_comments(id).size(), 1u) << id;
+        EXPECT_TRUE(tickets_.completed.count(id)) << id;
+    }
+    EXPECT_EQ(tickets_.complete_calls, 2);
+    EXPECT_EQ(tickets_.write_batches.size(), 1u);
+    EXPECT_EQ(pending_answers(*store_), 0u);
+}
+
+TEST_F(ServiceTest, ACrashAfterABatchRanPostsNoCommentTwiceAfterRestart) {
+    add_fixture("05-cambio-nombre.json", 5);
+    add_fixture("06-cambio-departamento.json", 6);
+    tickets_.crash_after_next_batch = true;
+    EXPECT_TRUE(run(service_->cycle()));
+    ASSERT_EQ(tickets_.write_batches.size(), 1u);
+    restart();
+    run(service_->cycle());
+    for (auto id : {5, 6}) {
+        EXPECT_EQ(state(id), TicketState::done) << id;
+        EXPECT_EQ(tickets_.daemon_comments(id).size(), 1u) << id;
+        EXPECT_TRUE(tickets_.completed.count(id)) << id;
+    }
+    EXPECT_EQ(pending_answers(*store_), 0u);
+}
+
+TEST_F(ServiceTest, AFailedCommentHoldsBackTheRestOfItsBatch) {
+    add_fixture("05-cambio-nombre.json", 5);
+    add_fixture("06-cambio-departamento.json", 6);
+    tickets_.fail_next_comments = 1;  // the first comment of the batch is refused for now
+    run(service_->cycle());
+    // The first batch stopped at the failed comment: no task was completed before its comment.
+    ASSERT_EQ(tickets_.write_batches.size(), 1u);
+    EXPECT_EQ(tickets_.complete_calls, 0);
+    EXPECT_TRUE(tickets_.completed.empty());
+    // The next pass sent everything again, and each landed once.
+    run(service_->cycle());
+    ASSERT_GE(tickets_.write_batches.size(), 2u);
+    EXPECT_EQ(tickets_.complete_calls, 2);
+    for (auto id : {5, 6}) {
+        EXPECT_EQ(tickets_.daemon_comments(id).size(), 1u) << id;
+        EXPECT_TRUE(tickets_.completed.count(id)) << id;
+    }
+    EXPECT_EQ(pending_answers(*store_), 0u);
+}
+
+TEST_F(ServiceTest, AnIdlePollReadsTheCommentsOfWaitingTasksInTheSameRequest) {
+    add_fixture("04-baja.json", 4);
+    run(service_->cycle());
+    ASSERT_EQ(state(4), TicketState::awaiting_approval);
+    const auto reads = tickets_.comment_reads;
+    const auto polls = tickets_.polls.size();
+    run(service_->cycle());  // idle
+    ASSERT_EQ(tickets_.polls.size(), polls + 1);
+    EXPECT_EQ(tickets_.polls.back(), (std::vector<std::int64_t>{4}));
+    EXPECT_EQ(tickets_.comment_reads, reads);  // no second request for the comments
+    // An approval is read from the poll's comments.
+    tickets_.comment_as(4, 7, "/aprobar");
+    run(service_->cycle());
+    EXPECT_EQ(state(4), TicketState::done);
+    EXPECT_EQ(tickets_.comment_reads, reads);
+}
+
+TEST_F(ServiceTest, ALostBatchAnswerOfAHireIsSettledByItsDoneComment) {
+    add_fixture("01-alta-basica.json", 1);
+    tickets_.lose_next_batch_answer = true;  // notification, comment, completion all ran
+    run(service_->cycle());
+    run(service_->cycle());
+    ASSERT_EQ(tickets_.write_batches.size(), 1u);
+    EXPECT_EQ(tickets_.write_batches[0],
+              (std::vector<Kind>{Kind::notify, Kind::comment, Kind::complete}));
+    // The done comment followed the notification in a batch that stops at a failure: finding
+    // it proves the password arrived. Nothing is sent twice and no other password is made.
+    EXPECT_EQ(state(1), TicketState::done);
+    EXPECT_EQ(tickets_.notifications.size(), 1u);
+    EXPECT_EQ(tickets_.daemon_comments(1).size(), 1u);
+    EXPECT_TRUE(tickets_.completed.count(1));
+    EXPECT_EQ(passwords_made_, 1);
+    EXPECT_EQ(applied_count("reset_password"), 0);
+    EXPECT_EQ(pending_answers(*store_), 0u);
+}
+
+TEST_F(ServiceTest, ACrashAfterAHireBatchRanDeliversNothingTwiceAfterRestart) {
+    add_fixture("01-alta-basica.json", 1);
+    tickets_.crash_after_next_batch = true;
+    EXPECT_TRUE(run(service_->cycle()));
+    ASSERT_EQ(tickets_.notifications.size(), 1u);
+    restart();
+    run(service_->cycle());
+    EXPECT_EQ(state(1), TicketState::done);
+    EXPECT_EQ(tickets_.notifications.size(), 1u);
+    EXPECT_EQ(tickets_.daemon_comments(1).size(), 1u);
+    EXPECT_EQ(passwords_made_, 1);
+    EXPECT_EQ(applied_count("reset_password"), 0);
+    EXPECT_EQ(pending_answers(*store_), 0u);
+}
+
+TEST_F(ServiceTest, AFailedNotificationHoldsBackTheDoneCommentAndIsTriedAgain) {
+    add_fixture("01-alta-basica.json", 1);
+    tickets_.fail_next_notifications = 1;  // retryable
+    run(service_->cycle());
+    ASSERT_EQ(tickets_.write_batches.size(), 1u);
+    EXPECT_EQ(tickets_.write_batches[0],
+              (std::vector<Kind>{Kind::notify, Kind::comment, Kind::complete}));
+    EXPECT_EQ(state(1), TicketState::executing);
+    EXPECT_TRUE(tickets_.daemon_comments(1).empty()) << "no done comment before the password";
+    EXPECT_FALSE(tickets_.completed.count(1));
+    clock_.advance(std::chrono::minutes(2));
+    run(service_->cycle());
+    EXPECT_EQ(state(1), TicketState::done);
+    ASSERT_EQ(tickets_.notifications.size(), 1u);
+    EXPECT_NE(tickets_.notifications[0].second.find("Canary-Pass-1-xQ7!"), std::string::npos)
+        << "the same password, held in memory";
+    EXPECT_EQ(tickets_.daemon_comments(1).size(), 1u);
+    EXPECT_TRUE(tickets_.completed.count(1));
+}
+
+// ---- tickets in flight together (issue 11) --------------------------------------------------
+
+TEST_F(ServiceTest, TicketsRunTogetherButTheSameMailboxNeverInterleaves) {
+    mail_.yield_in_apply = true;                    // each Zoho call takes a turn of the event loop
+    add_fixture("01-alta-basica.json", 1);          // mariana.torres: create, two groups
+    add_fixture("06-cambio-departamento.json", 6);  // luis.martinez → Operaciones
+    add_fixture("06-cambio-departamento.json", 16);  // luis.martinez again, filed with it...
+    {
+        auto& t = tickets_.tasks[16];
+        auto at = t.description.find("Operaciones");
+        ASSERT_NE(at, std::string::npos);
+        t.description.replace(at, std::string("Operaciones").size(), "Comercial");  // → Comercial
+    }
+    run(service_->cycle());
+    for (auto id : {1, 6, 16})
+        EXPECT_EQ(state(id), TicketState::done) << id;
+    // Luis's two tickets ran one after the other, in the order they were filed...
+    std::vector<std::string> luis;
+    for (const auto& d : mail_.applied_detail)
+        if (d.find("luis.martinez") != std::string::npos)
+            luis.push_back(d);
+    EXPECT_EQ(luis,
+              (std::vector<std::string>{
+                  "remove_group_member mantenimiento@tarmexico.com luis.martinez@tarmexico.com",
+                  "add_group_member operaciones@tarmexico.com luis.martinez@tarmexico.com",
+                  "remove_group_member mantenimiento@tarmexico.com luis.martinez@tarmexico.com",
+                  "add_group_member comercial@tarmexico.com luis.martinez@tarmexico.com"}));
+    EXPECT_TRUE(mail_.dir.is_member("comercial@tarmexico.com", "luis.martinez@tarmexico.com"));
+    // ...while the hire of someone else ran alongside them (its calls between theirs).
+    auto pos = [&](const std::string& needle) {
+        return std::find_if(
+                   mail_.applied_detail.begin(), mail_.applied_detail.end(),
+                   [&](const std::string& d) { return d.find(needle) != std::string::npos; }) -
+               mail_.applied_detail.begin();
+    };
+    const auto hire_last = pos("todos@tarmexico.com mariana.torres");
+    const auto luis_first = pos("luis.martinez");
+    EXPECT_LT(luis_first, hire_last) << "the hire and the department change interleave";
+}
+
+TEST_F(ServiceTest, OneTicketInFlightRunsThemOneAfterTheOther) {
+    options_.max_in_flight = 1;
+    make_service();
+    mail_.yield_in_apply = true;
+    add_fixture("01-alta-basica.json", 1);
+    add_fixture("06-cambio-departamento.json", 6);
+    run(service_->cycle());
+    EXPECT_EQ(state(1), TicketState::done);
+    EXPECT_EQ(state(6), TicketState::done);
+    std::size_t last_hire = 0, first_luis = mail_.applied_detail.size();
+    for (std::size_t i = 0; i < mail_.applied_detail.size(); ++i) {
+        if (mail_.applied_detail[i].find("mariana.torres") != std::string::npos)
+            last_hire = i;
+        if (mail_.applied_detail[i].find("luis.martinez") != std::string::npos)
+            first_luis = std::min(first_luis, i);
+    }
+    EXPECT_LT(last_hire, first_luis);
 }
 
 }  // namespace
