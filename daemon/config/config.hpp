@@ -91,6 +91,10 @@ struct PolicyConfig {
     std::vector<std::int64_t> requester_departments;  ///< departments whose members may request
     int max_destructive_per_plan = 0;
     int retention_days = 0;
+    // (The schema's defaults here too, for configurations tests build by hand.)
+    std::string timezone = "America/Mexico_City";  ///< IANA zone effective dates are read in
+    std::string end_of_day = "23:59";              ///< HH:MM a termination's effective day ends at
+    int create_days_before_start = 3;              ///< how early a hire's account is made
     bool dry_run = false;
 };
 

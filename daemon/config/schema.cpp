@@ -72,6 +72,9 @@ constexpr KeySpec kSchema[] = {
     {"policy.requester_departments", Kind::integer_list, "[]", false, "Bitrix department ids (sub-departments included) whose members' tasks may run without approval."},
     {"policy.max_destructive_per_plan", Kind::integer, "10", false, "Above this many destructive operations a plan needs approval.", {}, 0, 100000},
     {"policy.retention_days", Kind::integer, "30", false, "Days between disabling a terminated account and deleting it.", {}, 0, 3650},
+    {"policy.timezone", Kind::string, "America/Mexico_City", false, "IANA time zone of the organization: effective dates (Fecha de baja, Fecha de ingreso) are days there."},
+    {"policy.end_of_day", Kind::string, "23:59", false, "Local time (HH:MM) at which a termination's effective day ends and its account is disabled."},
+    {"policy.create_days_before_start", Kind::integer, "3", false, "Days before the start date (Fecha de ingreso) a hire's account is created, at 00:00 local time.", {}, 0, 365},
     {"policy.dry_run", Kind::boolean, "false", false, "Plan, log and comment, but call no Zoho mutation."},
 
     // --- state ----------------------------------------------------------------------------

@@ -22,6 +22,8 @@ int month_days(int y, int m) {
     return days[m - 1] + (m == 2 && leap(y) ? 1 : 0);
 }
 
+}  // namespace
+
 // Howard Hinnant's civil_from_days (the inverse of days_from_civil).
 void civil_from_days(std::int64_t z, int& y, int& m, int& d) {
     z += 719468;
@@ -35,6 +37,8 @@ void civil_from_days(std::int64_t z, int& y, int& m, int& d) {
     m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
     y = static_cast<int>(yy + (m <= 2 ? 1 : 0));
 }
+
+namespace {
 
 std::int64_t floor_div(std::int64_t a, std::int64_t b) {
     return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0);
@@ -164,8 +168,7 @@ class PosixParser {
     bool date(RuleDate& d) {
         if (eat('M')) {
             d.kind = RuleDate::Kind::month_week_day;
-            if (!number(d.month) || !eat('.') || !number(d.week) || !eat('.') ||
-                !number(d.weekday))
+            if (!number(d.month) || !eat('.') || !number(d.week) || !eat('.') || !number(d.weekday))
                 return false;
             if (d.month < 1 || d.month > 12 || d.week < 1 || d.week > 5 || d.weekday > 6)
                 return false;
@@ -277,8 +280,8 @@ std::optional<TimeZone> TimeZone::parse(std::string_view name, std::string_view 
     };
     for (std::int64_t i = 0; i < c.time; ++i) {
         auto t = be(b, data + static_cast<std::size_t>(i * time_bytes), time_bytes);
-        auto type = static_cast<unsigned char>(
-            b[data + static_cast<std::size_t>(c.time * time_bytes + i)]);
+        auto type =
+            static_cast<unsigned char>(b[data + static_cast<std::size_t>(c.time * time_bytes + i)]);
         if (type >= c.type)
             return bad("transition names a type that does not exist");
         rules->transitions.push_back(t);

@@ -56,6 +56,9 @@ class TimeZone {
 /// Days since 1970-01-01 of a proleptic Gregorian date.
 std::int64_t days_from_civil(int year, int month, int day);
 
+/// The proleptic Gregorian date `days` days after 1970-01-01.
+void civil_from_days(std::int64_t days, int& year, int& month, int& day);
+
 /// `HH:MM` (00:00..23:59) as minutes after midnight; nullopt otherwise.
 std::optional<int> parse_hh_mm(std::string_view text);
 

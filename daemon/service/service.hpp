@@ -75,6 +75,12 @@ struct CacheSizes {
     std::size_t backoff = 0;    ///< tickets backing off after a retryable failure
 };
 
+/// A plan's effective date (`not_before`), as the service reads it from the plan text.
+struct EffectiveDate {
+    std::int64_t unix_ms = 0;  ///< 0: none (runs when approved)
+    std::string local;         ///< `15/12/2026 23:59 (America/Mexico_City)`
+};
+
 /// A command refused by the service (unknown ticket, wrong state, missing reason...).
 class CommandError : public std::runtime_error {
   public:
@@ -188,6 +194,24 @@ class Service {
     void fail_ticket(TicketContext& ctx, const std::string& failure);
     void backoff(std::int64_t task_id);
 
+    // lifecycle (lifecycle.cpp): effective dates
+    EffectiveDate effective_date(const store::PlanRecord& plan);
+    /// The plan comment's line saying when a dated plan runs (empty for an undated one).
+    std::string when_line(const store::PlanRecord& plan);
+    /// An approved plan whose date is still ahead: true (it waits), and HR is told once when it
+    /// will run.
+    bool waits_for_date(const store::TicketRecord& ticket, const store::PlanRecord& plan);
+    /// Tickets approved and waiting for their date (they listen for /cancelar).
+    std::vector<std::int64_t> waiting_for_date();
+    /// Cancels an approved plan still waiting for its date (comment to HR); false if none.
+    bool cancel_waiting(std::int64_t task_id, const std::string& who);
+    /// Steps that waited (a date, a retention period) checked against the directory as it is
+    /// now: a rehire on the bound account's address, or a policy that refuses them now. The
+    /// reason (for HR and IT), or nullopt when they may run.
+    std::optional<std::string> recheck_steps(const std::string& workflow_name, std::int64_t task_id,
+                                             const std::vector<domain::Operation>& ops,
+                                             const domain::DirectorySnapshot& fresh);
+
     // reporter
     Awaitable<Landing> post_comment(std::int64_t task_id, const std::string& marker,
                                     const std::string& text);
@@ -231,6 +255,9 @@ class Service {
     };
     std::map<std::int64_t, DepartmentMembers> departments_;
     std::string directory_fingerprint_;  // of the snapshot waiting plans were last checked on
+    // (task, plan hash) of dated plans whose "scheduled" comment this process owed already
+    // (forgotten: owed again, which the answer's marker makes a no-op).
+    BoundedSet<std::pair<std::int64_t, std::string>> announced_{options_.cache_limit};
 };
 
 }  // namespace hrmaild::service

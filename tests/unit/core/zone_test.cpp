@@ -89,8 +89,8 @@ TEST(ZoneTest, RuleAfterTheLastTransitionIsFollowed) {
     EXPECT_EQ(z->offset_at(utc(2026, 11, 1, 5, 59)), -4 * 3600);
     EXPECT_EQ(z->offset_at(utc(2026, 11, 1, 6, 0)), -5 * 3600);
     // Southern hemisphere (DST across the new year) and a quoted, fixed name.
-    auto south = TimeZone::parse("Test/South", footer_only("<-04>4<-03>,M9.1.6/24,M4.1.6/24", -14400),
-                                 error);
+    auto south = TimeZone::parse("Test/South",
+                                 footer_only("<-04>4<-03>,M9.1.6/24,M4.1.6/24", -14400), error);
     ASSERT_TRUE(south) << error;
     EXPECT_EQ(south->offset_at(utc(2026, 1, 15, 12, 0)), -3 * 3600);
     EXPECT_EQ(south->offset_at(utc(2026, 6, 15, 12, 0)), -4 * 3600);
