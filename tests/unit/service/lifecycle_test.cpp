@@ -10,8 +10,8 @@ namespace {
 using namespace std::chrono_literals;
 
 core::WallTime utc(int y, int mo, int d, int h, int mi) {
-    return core::WallTime(std::chrono::seconds(core::days_from_civil(y, mo, d) * 86400 +
-                                               h * 3600 + mi * 60));
+    return core::WallTime(
+        std::chrono::seconds(core::days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60));
 }
 
 class Lifecycle : public ServiceTest {
@@ -19,8 +19,7 @@ class Lifecycle : public ServiceTest {
     // The task of 04-baja.json (pedro.gomez, approval required) with another date line.
     void termination(std::int64_t id, const std::string& date_line) {
         add_fixture("04-baja.json", id);
-        tickets_.tasks[id].description =
-            "[B]Correo:[/B] pedro.gomez@tarmexico.com\n" + date_line;
+        tickets_.tasks[id].description = "[B]Correo:[/B] pedro.gomez@tarmexico.com\n" + date_line;
     }
     // The task of 01-alta-basica.json (routine) with another start date.
     void hire(std::int64_t id, const std::string& date) {
@@ -106,8 +105,9 @@ TEST_F(Lifecycle, NoDateOrAPastDateRunsAtApproval) {
     termination(5, "");
     tickets_.tasks[5].description = "[B]Correo:[/B] juan.perez@tarmexico.com";
     run(service_->cycle());
-    EXPECT_EQ(comments_with(4, "La fecha efectiva (20/12/2025 23:59 (America/Mexico_City)) ya "
-                               "pasó: se ejecutará en cuanto se apruebe."),
+    EXPECT_EQ(comments_with(4,
+                            "La fecha efectiva (20/12/2025 23:59 (America/Mexico_City)) ya "
+                            "pasó: se ejecutará en cuanto se apruebe."),
               1u);
     EXPECT_EQ(plan_field(5, "not_before"), "");  // undated: hashed as before
     tickets_.comment_as(4, 7, "/aprobar");
@@ -209,8 +209,7 @@ TEST_F(Lifecycle, ApproverCancelsInTheTaskAndItCancelsFromTheCli) {
 TEST_F(Lifecycle, HireIsCreatedDaysBeforeTheStartAndThePasswordDeliveredThen) {
     hire(1, "20/01/2026");  // created on the 17th at 00:00 in Mexico City: 06:00Z
     hire(2, "02/01/2026");  // the 17 December 2025 is past: at once
-    tickets_.tasks[2].description.replace(tickets_.tasks[2].description.find("Mariana"), 7,
-                                          "Rosa");
+    tickets_.tasks[2].description.replace(tickets_.tasks[2].description.find("Mariana"), 7, "Rosa");
     run(service_->cycle());
     EXPECT_EQ(state(2), TicketState::done);
     ASSERT_EQ(state(1), TicketState::approved);

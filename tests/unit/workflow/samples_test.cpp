@@ -215,6 +215,25 @@ TEST_F(Samples, Grupo14_OutsideAddressNeedsApproval) {
     EXPECT_NE(e.comment.find("soporte@proveedor-externo.com"), std::string::npos);
 }
 
+// Issue 14: the dated samples carry the instant of their effective date in the plan.
+TEST_F(Samples, Baja15_DatedTerminationRunsAtTheEndOfItsDay) {
+    auto e = run("15");
+    ASSERT_EQ(e.outcome, Outcome::approval);
+    ASSERT_TRUE(e.plan);
+    EXPECT_EQ(e.plan->not_before_local, "31/01/2031 23:59 (America/Mexico_City)");
+    // 23:59 at UTC-6 is 05:59 UTC on 1 February 2031.
+    EXPECT_EQ(e.plan->not_before_ms,
+              (core::days_from_civil(2031, 2, 1) * 86400 + 5 * 3600 + 59 * 60) * 1000);
+}
+
+TEST_F(Samples, Alta16_DatedHireIsCreatedThreeDaysBefore) {
+    auto e = run("16");
+    ASSERT_EQ(e.outcome, Outcome::automatic);
+    ASSERT_TRUE(e.plan);
+    EXPECT_EQ(e.plan->not_before_local, "31/01/2031 00:00 (America/Mexico_City)");
+    EXPECT_EQ(e.plan->steps.front().text("email"), "sofia.herrera@tarmexico.com");
+}
+
 TEST_F(Samples, EveryRequestMatchesItsGoldenPlan) {
     int checked = 0;
     for (const auto& entry : fs::directory_iterator(fixtures() / "requests")) {
@@ -227,7 +246,7 @@ TEST_F(Samples, EveryRequestMatchesItsGoldenPlan) {
         EXPECT_EQ(actual, test::read_file(golden)) << name << " differs from " << golden.string();
         ++checked;
     }
-    EXPECT_EQ(checked, 14);
+    EXPECT_EQ(checked, 16);
 }
 
 }  // namespace
