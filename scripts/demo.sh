@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # README command 1: installs what is missing, builds, and runs the demo.
 #
-# The demo starts the sandbox (Bitrix24 + Zoho Mail emulators on loopback) seeded with the 14
+# The demo starts the sandbox (Bitrix24 + Zoho Mail emulators on loopback) seeded with the 16
 # sample HR requests of tests/fixtures/tickets, starts hrmaild against it polling every
 # two seconds, lets it process the requests, approves the waiting ones as IT approver 7 through
 # task comments (/aprobar), and prints what happened to each request and the Zoho users and
@@ -134,12 +134,18 @@ queue() { timeout 30 "$bin/hrmaild" queue list --config "$cfg" --as camilo --jso
 cycles() {
   curl -sf --max-time 10 "$admin/metrics" | awk '/^hrmaild_poll_duration_seconds_count/ {print int($2); f=1} END {exit !f}'
 }
-# "MOVING|id:state ..." for a queue listing; MOVING counts tickets the daemon is still working on.
+# "MOVING|id:state ..." for a queue listing; MOVING counts tickets the daemon is still working on
+# (an approved plan whose effective date is ahead is waiting for it, not moving).
 snapshot() {
   python3 -c '
-import json, sys
+import json, sys, time
 t = json.load(sys.stdin)["tickets"]
-moving = sum(x["state"] in ("new", "planned", "approved", "executing", "superseded") for x in t)
+now = time.time() * 1000
+def moving(x):
+    if x["state"] == "approved" and x.get("not_before", 0) > now:
+        return False
+    return x["state"] in ("new", "planned", "approved", "executing", "superseded")
+moving = sum(moving(x) for x in t)
 print("%d|" % moving + " ".join("%s:%s" % (x["id"], x["state"]) for x in sorted(t, key=lambda x: x["id"])))'
 }
 

@@ -397,6 +397,60 @@ TEST_F(EndToEnd, NotifiesSystemdReloadsAndKeepsTheOldWorkflowsOnABadReload) {
     daemon_.reset();
 }
 
+// Issue 14: the dated samples. The termination (15, 31 January 2031) waits for IT, then for its
+// date; HR moving the date to a past day makes a new plan that runs once approved. The hire
+// (16, 3 February 2031) is approved at once and waits; an approver cancels it in the task.
+TEST_F(EndToEnd, DatedSamplesWaitForTheirDates) {
+    for (const auto& f : fs::directory_iterator(seed_ / "requests"))
+        if (f.path().filename() != "15-baja-programada.json" &&
+            f.path().filename() != "16-alta-programada.json")
+            fs::remove(f.path());
+    start_sandbox(seed_);
+    start_daemon();
+    ASSERT_TRUE(wait_for({{1, "awaiting_approval"}, {2, "approved"}}))
+        << read_file(dir_.path() / "daemon.log").substr(0, 4000);
+    auto has = [&](int id, const std::string& text) {
+        for (const auto& c : comments(state(), id))
+            if (c.find(text) != std::string::npos)
+                return true;
+        return false;
+    };
+    auto has_eventually = [&](int id, const std::string& text) {
+        for (int i = 0; i < 300 && !has(id, text); ++i)
+            std::this_thread::sleep_for(100ms);
+        return has(id, text);
+    };
+    EXPECT_TRUE(has(1, "Se ejecutará el 31/01/2031 23:59 (America/Mexico_City), no antes"));
+    EXPECT_TRUE(has_eventually(
+        2,
+        "Solicitud aprobada y programada: se ejecutará el 31/01/2031 00:00 (America/Mexico_City)"));
+
+    comment_as(1, 7, "/aprobar");
+    ASSERT_TRUE(wait_for({{1, "approved"}}));
+    EXPECT_TRUE(
+        has_eventually(1, "Solicitud aprobada y programada: se ejecutará el 31/01/2031 23:59"));
+    comment_as(2, 8, "/cancelar");
+    ASSERT_TRUE(wait_for({{2, "cancelled"}}));
+    EXPECT_TRUE(has_eventually(2, "Se canceló la solicitud programada para el 31/01/2031 00:00"));
+    auto st = state();
+    EXPECT_TRUE(user(st, "laura.mendez@tarmexico.com")->at("status").as_bool());
+    EXPECT_FALSE(user(st, "sofia.herrera@tarmexico.com"));
+
+    // HR brings the last day forward to a day already past: a new plan, approved again, runs.
+    rest(
+        "tasks.task.update",
+        R"({"taskId":1,"fields":{"DESCRIPTION":"[B]Correo:[/B] laura.mendez@tarmexico.com\n[B]Fecha de baja:[/B] 02/01/2025"}})");
+    ASSERT_TRUE(wait_for({{1, "awaiting_approval"}}));
+    EXPECT_TRUE(
+        has_eventually(1, "La fecha efectiva (02/01/2025 23:59 (America/Mexico_City)) ya pasó"));
+    comment_as(1, 7, "/aprobar");
+    ASSERT_TRUE(wait_for({{1, "done"}}));
+    EXPECT_EQ(stop_daemon(), 0);
+    st = state();
+    EXPECT_FALSE(user(st, "laura.mendez@tarmexico.com")->at("status").as_bool());
+    EXPECT_FALSE(user(st, "sofia.herrera@tarmexico.com"));
+}
+
 TEST_F(EndToEnd, KillBetweenCreateAndJournalLeavesExactlyOneAccount) {
 #if !HRMAILD_TEST_HOOKS
     GTEST_SKIP()
