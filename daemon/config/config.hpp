@@ -38,6 +38,12 @@ struct HttpConfig {
 };
 
 /// The retry policy for retryable remote errors.
+/// Reconciliation of Zoho with hrmaild's records.
+struct ReconcileConfig {
+    Seconds interval{};  ///< 0: only on demand
+    int recent_days = 7;
+};
+
 struct RetryConfig {
     int max_attempts = 0;
     Millis base_delay{};
@@ -149,6 +155,7 @@ struct Config {
     LoggingConfig logging;
     HttpConfig http;
     RetryConfig retry;
+    ReconcileConfig reconcile;
     /// Every key as given or defaulted (secret keys hold only the resolved file path);
     /// what `print_config` shows.
     YAML::Node effective;

@@ -693,6 +693,9 @@ void Loader::build(Config& c) {
     c.retry.base_delay = millis("retry.base_delay");
     c.retry.max_delay = millis("retry.max_delay");
 
+    c.reconcile.interval = seconds("reconcile.interval");
+    c.reconcile.recent_days = static_cast<int>(integer("reconcile.recent_days"));
+
     c.effective = YAML::Node(YAML::NodeType::Map);
     for (const auto& spec : schema()) {
         std::string path(spec.path);

@@ -115,10 +115,14 @@ constexpr KeySpec kSchema[] = {
     {"retry.max_attempts", Kind::integer, "8", false, "Attempts for a retryable error before the step fails.", {}, 1, 1000},
     {"retry.base_delay", Kind::duration, "1s", false, "First backoff delay (doubles each attempt, with jitter).", {}, 1, 3600000},
     {"retry.max_delay", Kind::duration, "15m", false, "Cap on one backoff delay.", {}, 1, 86400000},
+
+    // --- reconcile ------------------------------------------------------------------------
+    {"reconcile.interval", Kind::duration, "24h", false, "How often Zoho is compared with hrmaild's records and IT told of new findings (0: only `hrmaild reconcile`).", {}, 0, 2592000000},
+    {"reconcile.recent_days", Kind::integer, "7", false, "Accounts created this many days back without a hire task are reported.", {}, 1, 3650},
 };
 
-constexpr std::string_view kSections[] = {"bitrix", "zoho",      "policy",  "state", "admin",
-                                          "dashboard", "workflows", "logging", "http",  "retry"};
+constexpr std::string_view kSections[] = {"bitrix",  "zoho", "policy", "state", "admin", "dashboard",
+                                          "workflows", "logging", "http", "retry", "reconcile"};
 // clang-format on
 
 }  // namespace

@@ -69,6 +69,10 @@ namespace hrmaild::messages {
     X(svc_scheduled_done) \
     /* effective dates */ \
     X(svc_plan_when_future) X(svc_plan_when_past) X(svc_plan_scheduled) X(svc_plan_cancelled) \
+    /* reconciliation (IT reads it) */ \
+    X(rec_title) X(rec_none) X(rec_footer) X(rec_created_outside) X(rec_disabled_in_groups) \
+    X(rec_past_delete) X(rec_delete_changed) X(rec_why_gone) X(rec_why_other) X(rec_why_enabled) \
+    X(rec_terminated_enabled) \
     /* hrmaild plan (read by IT) */ \
     X(cli_task) X(cli_workflow_tied) X(cli_workflow_none) X(cli_workflow) X(cli_fields) \
     X(cli_errors) X(cli_plan) X(cli_note) X(cli_approval) X(cli_required) X(cli_not_required) \

@@ -169,6 +169,19 @@ constexpr Entry kEntries[] = {
     {svc_plan_scheduled, "Request approved and scheduled: it will run on {when}. Until then nothing changes in Zoho Mail. If the date changes, correct the task and it will be planned again; to cancel it, close the task or ask IT to write /cancelar."},
     {svc_plan_cancelled, "The request scheduled for {when} was cancelled at IT's request: nothing was changed in Zoho Mail."},
 
+    // Reconciliation.
+    {rec_title, "Zoho Mail reconciled with hrmaild ({at}): {count} difference(s)."},
+    {rec_none, "Zoho Mail reconciled with hrmaild ({at}): no differences."},
+    {rec_footer, "This report changes nothing: every fix is requested with a normal task, which is planned and approved."},
+    {rec_created_outside, "{email}: account created on {created} outside hrmaild (no hire task asked for it)."},
+    {rec_disabled_in_groups, "{email}: disabled account still in {groups}."},
+    {rec_past_delete, "{email}: was to be deleted on {due} (task #{task}) and still exists."},
+    {rec_delete_changed, "{email}: the delete scheduled for {due} (task #{task}) no longer applies: {why}."},
+    {rec_why_gone, "the planned account (Zoho id {zuid}) no longer exists"},
+    {rec_why_other, "the planned account (Zoho id {zuid}) no longer exists and the address belongs to another account (Zoho id {other})"},
+    {rec_why_enabled, "the account was enabled again"},
+    {rec_terminated_enabled, "{email}: terminated in task #{task} and enabled again."},
+
     // hrmaild plan.
     {cli_task, "Task: {title}"},
     {cli_workflow_tied, "Workflow: several workflows of the same priority claim it ({names}); nothing is done."},

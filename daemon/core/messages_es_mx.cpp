@@ -169,6 +169,19 @@ constexpr Entry kEntries[] = {
     {svc_plan_scheduled, "Solicitud aprobada y programada: se ejecutará el {when}. Hasta entonces no se hace ningún cambio en Zoho Mail. Si la fecha cambia, corrija la tarea y se planeará de nuevo; para cancelarla, cierre la tarea o pida a TI que escriba /cancelar."},
     {svc_plan_cancelled, "Se canceló la solicitud programada para el {when} a petición de TI: no se hizo ningún cambio en Zoho Mail."},
 
+    // Reconciliation.
+    {rec_title, "Conciliación de Zoho Mail con hrmaild ({at}): {count} diferencia(s)."},
+    {rec_none, "Conciliación de Zoho Mail con hrmaild ({at}): sin diferencias."},
+    {rec_footer, "Este reporte no cambia nada: cada corrección se pide con una tarea normal, que se planea y se aprueba."},
+    {rec_created_outside, "{email}: cuenta creada el {created} fuera de hrmaild (ninguna tarea de alta la pidió)."},
+    {rec_disabled_in_groups, "{email}: cuenta desactivada que sigue en {groups}."},
+    {rec_past_delete, "{email}: debía eliminarse el {due} (tarea #{task}) y sigue existiendo."},
+    {rec_delete_changed, "{email}: la eliminación programada para el {due} (tarea #{task}) ya no corresponde: {why}."},
+    {rec_why_gone, "la cuenta planeada (id Zoho {zuid}) ya no existe"},
+    {rec_why_other, "la cuenta planeada (id Zoho {zuid}) ya no existe y la dirección es de otra cuenta (id Zoho {other})"},
+    {rec_why_enabled, "la cuenta se volvió a activar"},
+    {rec_terminated_enabled, "{email}: se dio de baja en la tarea #{task} y está activa de nuevo."},
+
     // hrmaild plan.
     {cli_task, "Tarea: {title}"},
     {cli_workflow_tied, "Flujo: varios flujos con la misma prioridad la reclaman ({names}); no se hace nada."},

@@ -131,6 +131,7 @@ Awaitable<void> Service::cycle() {
     co_await execute_ready();
     co_await run_due();
     co_await settle_answers();
+    co_await reconcile_if_due();
 }
 
 std::optional<std::int64_t> Service::horizon_ms() {

@@ -62,6 +62,11 @@ struct ServiceOptions {
     /// Receives what the service counts (metrics); null: nobody listens. Must outlive the
     /// service.
     Observer* observer = nullptr;
+    /// How often Zoho is reconciled with the store (`reconcile.interval`, 24 h by default in
+    /// the config); 0: only on demand. The first run is one interval after the first start.
+    std::chrono::seconds reconcile_interval{0};
+    /// Accounts created this many days back need a hire ticket (`reconcile.recent_days`).
+    int reconcile_recent_days = 7;
     /// Entries each in-memory cache keeps at most (the task cache, tasks known to be
     /// nobody's, ticket backoff); the least recently used is forgotten first, which costs a
     /// re-read, never a wrong answer.
@@ -112,7 +117,7 @@ class Service {
     }
 
     /// One full pass: poll, answers owed, approvals, plans left half-way, ready plans, due
-    /// scheduled steps, answers owed again.
+    /// scheduled steps, answers owed again, and the reconciliation when it is due.
     Awaitable<void> cycle();
     /// Reads the tasks changed since the watermark (with the overlap) and handles each.
     Awaitable<void> poll();
@@ -145,7 +150,14 @@ class Service {
                                                std::string reason);
     /// `queue.retry`: the explicit way out of done, rejected and failed.
     Awaitable<boost::json::value> queue_retry(std::int64_t task_id, std::string principal);
-    /// `queue.cancel`: cancels the ticket's pending scheduled steps.
+    /// `reconcile`: compares Zoho with the store now and returns the report (JSON with its
+    /// text); changes nothing. CommandError 503 when the directory cannot be read.
+    Awaitable<boost::json::value> reconcile_now();
+    /// Runs `reconcile_now` when `reconcile_interval` has passed since the last run (stored),
+    /// and sends IT approvers the report privately when its findings changed.
+    Awaitable<void> reconcile_if_due();
+    /// `queue.cancel`: cancels the ticket's pending scheduled steps, or a plan waiting for
+    /// its effective date.
     Awaitable<boost::json::value> queue_cancel(std::int64_t task_id, std::string principal);
 
   private:
