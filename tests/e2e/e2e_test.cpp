@@ -451,6 +451,70 @@ TEST_F(EndToEnd, DatedSamplesWaitForTheirDates) {
     EXPECT_FALSE(user(st, "sofia.herrera@tarmexico.com"));
 }
 
+// Issue 14, reconciliation through the real binary: hrmaild's own work (a hire, a termination),
+// then Zoho drifted by hand in the sandbox; `hrmaild reconcile --json` lists exactly the drift.
+TEST_F(EndToEnd, ReconcileListsExactlyTheDrift) {
+    for (const auto& f : fs::directory_iterator(seed_ / "requests"))
+        if (f.path().filename() != "01-alta-basica.json" && f.path().filename() != "04-baja.json")
+            fs::remove(f.path());
+    start_sandbox(seed_);
+    start_daemon();
+    ASSERT_TRUE(wait_for({{1, "done"}, {2, "awaiting_approval"}}));
+    comment_as(2, 7, "/aprobar");
+    ASSERT_TRUE(wait_for({{2, "done"}}));
+    std::string port;
+    for (int i = 0; i < 100 && port.empty(); ++i) {
+        std::smatch m;
+        auto log = read_file(dir_.path() / "daemon.log");
+        if (std::regex_search(log, m, std::regex("DAEMON_READY admin=127\\.0\\.0\\.1:(\\d+)")))
+            port = m[1];
+        else
+            std::this_thread::sleep_for(100ms);
+    }
+    ASSERT_FALSE(port.empty());
+    DaemonConfig c;
+    c.base_url = base_;
+    c.admin_listen = "127.0.0.1:" + port;
+    auto cli_config = dir_.write("cli.yaml", c.yaml());
+    auto reconcile = [&] {
+        auto r = run_process({kDaemon, "reconcile", "--config", cli_config.string(), "--json"});
+        EXPECT_EQ(r.exit_code, 0) << r.err;
+        return json::parse(r.out).as_object();
+    };
+    auto kinds = [](const json::object& report) {
+        std::vector<std::string> out;
+        for (const auto& f : report.at("findings").as_array())
+            out.push_back(std::string(f.at("kind").as_string()) + " " +
+                          std::string(f.at("address").as_string()));
+        return out;
+    };
+    EXPECT_TRUE(kinds(reconcile()).empty());
+
+    // By hand in Zoho: an account nobody asked for, the terminated account enabled again.
+    control(
+        "POST", "zoho/users",
+        R"({"primaryEmailAddress":"intruso@tarmexico.com","firstName":"In","lastName":"Truso"})");
+    control("POST", "zoho/users/pedro.gomez@tarmexico.com", R"({"enabled":true})");
+    auto report = reconcile();
+    EXPECT_EQ(kinds(report),
+              (std::vector<std::string>{"created_outside intruso@tarmexico.com",
+                                        "scheduled_delete_changed pedro.gomez@tarmexico.com",
+                                        "terminated_enabled pedro.gomez@tarmexico.com"}))
+        << json::serialize(report);
+    const std::string text(report.at("text").as_string());
+    EXPECT_NE(text.find("3 diferencia(s)"), std::string::npos) << text;
+    // The text form, as IT reads it.
+    auto plain = run_process({kDaemon, "reconcile", "--config", cli_config.string()});
+    EXPECT_EQ(plain.exit_code, 0) << plain.err;
+    EXPECT_NE(plain.out.find("pedro.gomez@tarmexico.com: se dio de baja en la tarea #2 y está "
+                             "activa de nuevo."),
+              std::string::npos)
+        << plain.out;
+    // Nothing was changed.
+    EXPECT_TRUE(user(state(), "pedro.gomez@tarmexico.com")->at("status").as_bool());
+    EXPECT_EQ(stop_daemon(), 0);
+}
+
 TEST_F(EndToEnd, KillBetweenCreateAndJournalLeavesExactlyOneAccount) {
 #if !HRMAILD_TEST_HOOKS
     GTEST_SKIP()
