@@ -167,7 +167,7 @@ constexpr Entry kEntries[] = {
     {svc_plan_when_future, "\n\nIt will run on {when}, not before, once approved."},
     {svc_plan_when_past, "\n\nThe effective date ({when}) has passed: it will run as soon as it is approved."},
     {svc_plan_scheduled, "Request approved and scheduled: it will run on {when}. Until then nothing changes in Zoho Mail. If the date changes, correct the task and it will be planned again; to cancel it, close the task or ask IT to write /cancelar."},
-    {svc_plan_cancelled, "The request scheduled for {when} was cancelled at IT's request: nothing was changed in Zoho Mail."},
+    {svc_plan_cancelled, "The request scheduled for {when} was cancelled at IT's request: nothing was changed in Zoho Mail and the task was deferred. If it is still needed, reopen the task and it will be planned again."},
 
     // Reconciliation.
     {rec_title, "Zoho Mail reconciled with hrmaild ({at}): {count} difference(s)."},

@@ -167,7 +167,7 @@ constexpr Entry kEntries[] = {
     {svc_plan_when_future, "\n\nSe ejecutará el {when}, no antes, una vez aprobado."},
     {svc_plan_when_past, "\n\nLa fecha efectiva ({when}) ya pasó: se ejecutará en cuanto se apruebe."},
     {svc_plan_scheduled, "Solicitud aprobada y programada: se ejecutará el {when}. Hasta entonces no se hace ningún cambio en Zoho Mail. Si la fecha cambia, corrija la tarea y se planeará de nuevo; para cancelarla, cierre la tarea o pida a TI que escriba /cancelar."},
-    {svc_plan_cancelled, "Se canceló la solicitud programada para el {when} a petición de TI: no se hizo ningún cambio en Zoho Mail."},
+    {svc_plan_cancelled, "Se canceló la solicitud programada para el {when} a petición de TI: no se hizo ningún cambio en Zoho Mail y la tarea se pospuso. Si todavía se necesita, reabra la tarea y se planeará de nuevo."},
 
     // Reconciliation.
     {rec_title, "Conciliación de Zoho Mail con hrmaild ({at}): {count} diferencia(s)."},

@@ -91,7 +91,10 @@ bool Service::cancel_waiting(std::int64_t task_id, const std::string& who) {
     transition(task_id, TicketState::cancelled, who,
                fmt::format("scheduled plan for {} cancelled", d.local),
                {{store::AnswerKind::comment, make_marker(task_id, "cancelled", plan_ref(*plan)),
-                 render(Msg::svc_plan_cancelled, "when"_a = d.local)}});
+                 render(Msg::svc_plan_cancelled, "when"_a = d.local)},
+                // Deferred, as a rejected task is: an open task would be planned again at its
+                // next change (a comment), and the cancellation undone.
+                {store::AnswerKind::defer, "defer-" + plan_ref(*plan), ""}});
     backoff_.erase(task_id);
     log::info("PLAN_DATE_CANCELLED", {{"task", task_id}, {"by", who}, {"local", d.local}});
     return true;

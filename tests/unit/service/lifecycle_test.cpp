@@ -184,6 +184,11 @@ TEST_F(Lifecycle, ApproverCancelsInTheTaskAndItCancelsFromTheCli) {
     run(service_->cycle());
     EXPECT_EQ(state(4), TicketState::cancelled);
     EXPECT_EQ(comments_with(4, "Se canceló la solicitud programada para el 15/01/2026 23:59"), 1u);
+    // The task is deferred: a later change to it does not plan it again behind IT's back.
+    EXPECT_TRUE(tickets_.deferred.count(4));
+    tickets_.edit_description(4, tickets_.tasks[4].description);
+    run(service_->cycle());
+    EXPECT_EQ(state(4), TicketState::cancelled);
 
     bool done = false;
     boost::asio::co_spawn(
