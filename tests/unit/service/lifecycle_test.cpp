@@ -4,6 +4,8 @@
 // cancellation and a crash when the time comes.
 #include "tests/unit/service/service_fixture.hpp"
 
+#include <boost/asio/detached.hpp>
+
 namespace hrmaild::test {
 namespace {
 

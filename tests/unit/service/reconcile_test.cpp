@@ -3,6 +3,8 @@
 // run tells the approvers once per set of findings.
 #include "tests/unit/service/service_fixture.hpp"
 
+#include <boost/asio/detached.hpp>
+
 namespace hrmaild::test {
 namespace {
 

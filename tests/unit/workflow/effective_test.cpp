@@ -116,8 +116,8 @@ TEST(Effective, ThePlanCarriesTheInstantInItsHash) {
     auto c = evaluate(*r.set, t, dir);
     ASSERT_TRUE(c.plan);
     EXPECT_EQ(c.plan->not_before_ms, 0);
-    EXPECT_EQ(to_json(c).as_object().if_contains("not_before"), nullptr);
-    EXPECT_EQ(to_json(a).as_object().at("not_before_local").as_string(),
+    EXPECT_EQ(to_json(c).if_contains("not_before"), nullptr);
+    EXPECT_EQ(to_json(a).at("not_before_local").as_string(),
               "15/04/2023 23:59 (America/Mexico_City)");
 }
 
