@@ -42,9 +42,10 @@ class Samples : public ::testing::Test {
     static fs::path fixtures() { return test::source_dir() / "tests" / "fixtures" / "tickets"; }
 
     static fs::path request(const std::string& prefix) {
-        for (const auto& e : fs::directory_iterator(fixtures() / "requests"))
-            if (e.path().filename().string().starts_with(prefix + "-"))
-                return e.path();
+        for (const auto* folder : {"requests", "dated"})
+            for (const auto& e : fs::directory_iterator(fixtures() / folder))
+                if (e.path().filename().string().starts_with(prefix + "-"))
+                    return e.path();
         ADD_FAILURE() << "no request " << prefix;
         return {};
     }
@@ -236,7 +237,11 @@ TEST_F(Samples, Alta16_DatedHireIsCreatedThreeDaysBefore) {
 
 TEST_F(Samples, EveryRequestMatchesItsGoldenPlan) {
     int checked = 0;
-    for (const auto& entry : fs::directory_iterator(fixtures() / "requests")) {
+    std::vector<fs::directory_entry> entries;
+    for (const auto* folder : {"requests", "dated"})
+        for (const auto& entry : fs::directory_iterator(fixtures() / folder))
+            entries.push_back(entry);
+    for (const auto& entry : entries) {
         auto name = entry.path().filename().string();
         auto nn = name.substr(0, 2);
         auto golden = test::source_dir() / "tests" / "golden" / (nn + ".json");
