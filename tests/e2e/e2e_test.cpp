@@ -423,7 +423,9 @@ TEST_F(EndToEnd, DatedSamplesWaitForTheirDates) {
             std::this_thread::sleep_for(100ms);
         return has(id, text);
     };
-    EXPECT_TRUE(has(1, "Se ejecutará el 31/01/2031 23:59 (America/Mexico_City), no antes"));
+    // (An approval is read only after the plan comment: wait for it before approving.)
+    ASSERT_TRUE(
+        has_eventually(1, "Se ejecutará el 31/01/2031 23:59 (America/Mexico_City), no antes"));
     EXPECT_TRUE(has_eventually(
         2,
         "Solicitud aprobada y programada: se ejecutará el 31/01/2031 00:00 (America/Mexico_City)"));
@@ -463,6 +465,16 @@ TEST_F(EndToEnd, ReconcileListsExactlyTheDrift) {
     start_sandbox(seed_);
     start_daemon();
     ASSERT_TRUE(wait_for({{1, "done"}, {2, "awaiting_approval"}}));
+    // An approval counts only after the plan comment, which lands just after the state change.
+    auto plan_shown = [&] {
+        for (const auto& c : comments(state(), 2))
+            if (c.find("Código del plan") != std::string::npos)
+                return true;
+        return false;
+    };
+    for (int i = 0; i < 300 && !plan_shown(); ++i)
+        std::this_thread::sleep_for(100ms);
+    ASSERT_TRUE(plan_shown());
     comment_as(2, 7, "/aprobar");
     ASSERT_TRUE(wait_for({{2, "done"}}));
     std::string port;
