@@ -2,7 +2,7 @@
 # README command 1: installs what is missing, builds, and runs the demo.
 #
 # The demo starts the sandbox (Bitrix24 + Zoho Mail emulators on loopback) seeded with the 14
-# sample HR requests of tests/fixtures/tickets, starts hrmaild against it polling every
+# sample HR requests of tests/fixtures/tickets and its 2 dated ones (dated/), starts hrmaild against it polling every
 # two seconds, lets it process the requests, approves the waiting ones as IT approver 7 through
 # task comments (/aprobar), and prints what happened to each request and the Zoho users and
 # groups afterwards. It ends by itself and leaves nothing running.
@@ -75,7 +75,12 @@ admin_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0
 # count as new requests (`--since`). Without it, a first start queues every task filed before
 # it for an approver, as it would on a real portal with history.
 seeded_at=$(date -u -d '-1 minute' +%Y-%m-%dT%H:%M:%S+00:00)
-"$bin/tests/sandbox/hrmaild-sandbox" --listen 127.0.0.1:0 --seed tests/fixtures/tickets \
+# The seed: the 14 samples, then the two dated ones (tests/fixtures/tickets/dated: kept apart so
+# that the sandbox's own tests keep their 14 tasks).
+rm -rf "$work/seed"
+cp -r tests/fixtures/tickets "$work/seed"
+cp tests/fixtures/tickets/dated/*.json "$work/seed/requests/"
+"$bin/tests/sandbox/hrmaild-sandbox" --listen 127.0.0.1:0 --seed "$work/seed" \
   --ready-file "$work/ready.json" --event-url "http://127.0.0.1:${admin_port}/events/bitrix" \
   >"$work/sandbox.log" 2>&1 &
 sandbox=$!
@@ -134,12 +139,18 @@ queue() { timeout 30 "$bin/hrmaild" queue list --config "$cfg" --as camilo --jso
 cycles() {
   curl -sf --max-time 10 "$admin/metrics" | awk '/^hrmaild_poll_duration_seconds_count/ {print int($2); f=1} END {exit !f}'
 }
-# "MOVING|id:state ..." for a queue listing; MOVING counts tickets the daemon is still working on.
+# "MOVING|id:state ..." for a queue listing; MOVING counts tickets the daemon is still working on
+# (an approved plan whose effective date is ahead is waiting for it, not moving).
 snapshot() {
   python3 -c '
-import json, sys
+import json, sys, time
 t = json.load(sys.stdin)["tickets"]
-moving = sum(x["state"] in ("new", "planned", "approved", "executing", "superseded") for x in t)
+now = time.time() * 1000
+def moving(x):
+    if x["state"] == "approved" and x.get("not_before", 0) > now:
+        return False
+    return x["state"] in ("new", "planned", "approved", "executing", "superseded")
+moving = sum(moving(x) for x in t)
 print("%d|" % moving + " ".join("%s:%s" % (x["id"], x["state"]) for x in sorted(t, key=lambda x: x["id"])))'
 }
 
@@ -208,6 +219,6 @@ step="stopping hrmaild"
 stop_pid "$daemon"
 
 step="printing the report"
-python3 scripts/demo_report.py "$work" tests/fixtures/tickets
+python3 scripts/demo_report.py "$work" "$work/seed"
 echo
 echo "demo finished in $(($(date +%s) - start))s ($((built - start))s building, $(($(date +%s) - built))s running; logs and JSON in var/demo/)"

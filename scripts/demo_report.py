@@ -4,6 +4,7 @@ Zoho users and groups afterwards. Reads what scripts/demo.sh saved in its work f
 import json
 import os
 import sys
+import time
 from datetime import datetime, timezone
 
 work, fixtures = sys.argv[1], sys.argv[2]
@@ -53,10 +54,18 @@ counts = {}
 for index, name in enumerate(requests, start=1):
     t = ticket(index)
     st = t["state"] if t else "left alone"
-    counts[st] = counts.get(st, 0) + 1
+    # An approved plan whose effective date is ahead (the dated samples 15 and 16).
+    waiting = bool(t) and st == "approved" and t.get("not_before", 0) > time.time() * 1000
+    counts["waiting for its date" if waiting else st] = counts.get(
+        "waiting for its date" if waiting else st, 0) + 1
     lines = []
     if t:
-        if st == "invalid":
+        if waiting:
+            lines = [f'waits for its effective date: runs on {t["not_before_local"]}']
+            appr = [a for a in t.get("approvals", []) if a["decision"] == "approve"]
+            if appr:
+                lines.insert(0, f'approved by {appr[-1]["approver"]} ({appr[-1]["channel"]})')
+        elif st == "invalid":
             lines = ["asked HR to fix: " + t.get("parse_errors", "").replace("\n", "; ")]
         elif st == "rejected":
             approvals = t.get("approvals", [])

@@ -14,6 +14,8 @@ packages=(
   libsystemd-dev libcli11-dev prometheus-cpp-dev libgtest-dev libgmock-dev
   # runtime tools used by the demo and the tests (systemd: systemd-analyze, -sysusers, -tmpfiles)
   openssl ca-certificates curl sqlite3 systemd python3
+  # the IANA time zones effective dates are read in (policy.timezone; daemon/core/zone.hpp)
+  tzdata
   # the Debian package (scripts/package.sh, test label package)
   debhelper dpkg-dev fakeroot help2man lintian
   "$@"

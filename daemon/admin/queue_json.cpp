@@ -21,6 +21,22 @@ boost::json::object ticket_json(const store::TicketRecord& t) {
             {"updated_at", store::to_millis(t.updated_at)}};
 }
 
+// A dated plan's effective instant (`not_before`, Unix ms) and how HR reads it, from the plan
+// text: a ticket `approved` with it still ahead is waiting for its date, not stuck.
+void add_not_before(boost::json::object& o, const store::PlanRecord& p) {
+    boost::system::error_code ec;
+    auto parsed = boost::json::parse(p.plan_text, ec);
+    if (ec || !parsed.is_object())
+        return;
+    const auto& plan = parsed.get_object();
+    const auto* at = plan.if_contains("not_before");
+    const auto* local = plan.if_contains("not_before_local");
+    if (at != nullptr && at->is_int64() && local != nullptr && local->is_string()) {
+        o["not_before"] = at->get_int64();
+        o["not_before_local"] = local->get_string();
+    }
+}
+
 }  // namespace
 
 boost::json::value queue_list_json(store::StateStore& store,
@@ -38,6 +54,7 @@ boost::json::value queue_list_json(store::StateStore& store,
             o["decision"] = store::to_string(p->decision);
             o["requester"] = p->requester;
             o["reasons"] = p->reasons;
+            add_not_before(o, *p);
         }
         out.push_back(std::move(o));
     }
@@ -49,6 +66,8 @@ std::optional<boost::json::value> queue_show_json(store::StateStore& store, stor
     if (!t)
         return std::nullopt;
     auto o = ticket_json(*t);
+    if (auto current = must(store.current_plan(task_id)))
+        add_not_before(o, *current);
     boost::json::array plans;
     for (const auto& p : must(store.plans_for(task_id))) {
         boost::json::object po{{"plan_hash", p.plan_hash},

@@ -67,6 +67,7 @@ enum class Route {
     version,
     commands,
     directory,
+    reconcile,
     events
 };
 
@@ -102,6 +103,8 @@ std::optional<Match> match_route(const std::vector<std::string>& s) {
             return Match{Route::commands, http::verb::get, {}, {}};
         if (s[2] == "directory")
             return Match{Route::directory, http::verb::get, {}, {}};
+        if (s[2] == "reconcile")
+            return Match{Route::reconcile, http::verb::get, {}, {}};
         return std::nullopt;
     }
     if (s[2] != "queue")
@@ -193,6 +196,8 @@ std::optional<std::string> command_name(const Match& match) {
             return "version";
         case Route::directory:
             return "directory";
+        case Route::reconcile:
+            return "reconcile";
         default:
             return std::nullopt;
     }

@@ -158,6 +158,8 @@ service::ServiceOptions service_options(const config::Config& cfg, const RunOpti
     o.dry_run = cfg.policy.dry_run;
     o.poll_overlap = cfg.bitrix.poll_overlap;
     o.max_in_flight = static_cast<std::size_t>(std::max(1, cfg.executor.max_in_flight));
+    o.reconcile_interval = cfg.reconcile.interval;
+    o.reconcile_recent_days = cfg.reconcile.recent_days;
 #ifdef HRMAILD_TEST_HOOKS
     if (const char* seed = std::getenv("HRMAILD_TEST_PASSWORD_SEED"); seed && *seed) {
         zoho::set_test_password_seed(std::stoull(seed));
@@ -410,7 +412,12 @@ void register_commands(Runtime& rt) {
                     guarded([&rt, id_of](admin::CommandRequest r) -> Awaitable<boost::json::value> {
                         co_return co_await rt.service->queue_retry(id_of(r), r.principal);
                     }));
-    rt.commands.add("queue.cancel", "Cancel the ticket's pending scheduled steps",
+    rt.commands.add("reconcile", "Compare Zoho with hrmaild's records (changes nothing)",
+                    guarded([&rt](admin::CommandRequest) -> Awaitable<boost::json::value> {
+                        co_return co_await rt.service->reconcile_now();
+                    }));
+    rt.commands.add("queue.cancel",
+                    "Cancel the ticket's pending scheduled steps or its plan waiting for a date",
                     guarded([&rt, id_of](admin::CommandRequest r) -> Awaitable<boost::json::value> {
                         co_return co_await rt.service->queue_cancel(id_of(r), r.principal);
                     }));

@@ -71,6 +71,7 @@ int main(int argc, char** argv) {
     commands.push_back(add_queue_command(app, globals));
     commands.push_back(add_plan_command(app, globals));
     commands.push_back(add_audit_command(app, globals));
+    commands.push_back(add_reconcile_command(app, globals));
     for (auto& c : commands)
         c.app->footer(kFooter);
 

@@ -48,6 +48,8 @@ Command add_run_command(CLI::App& root, Globals& globals);
 Command add_plan_command(CLI::App& root, Globals& globals);
 /// Registers `audit` (`audit verify`: the state store's hash chain).
 Command add_audit_command(CLI::App& root, Globals& globals);
+/// Registers `reconcile` (Zoho against hrmaild's records, through the admin API).
+Command add_reconcile_command(CLI::App& root, Globals& globals);
 
 /// Adds `--config FILE` to a subcommand (default `$HRMAILD_CONFIG` or /etc/hrmaild/hrmaild.yaml).
 void add_config_option(CLI::App& app, Globals& globals);

@@ -110,7 +110,8 @@ Command add_queue_command(CLI::App& root, Globals& globals) {
     id_arg(reject);
     reject->add_option("--reason", c.reason, "Why (required)")->required();
     id_arg(verb("retry", "Retry a done, rejected or failed ticket"));
-    id_arg(verb("cancel", "Cancel a ticket's pending scheduled steps"));
+    id_arg(verb("cancel",
+                "Cancel a ticket's pending scheduled steps, or its plan waiting for its date"));
 
     cmd.run = [&globals, options] { return run_queue(globals, *options); };
     return cmd;

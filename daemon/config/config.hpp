@@ -38,6 +38,12 @@ struct HttpConfig {
 };
 
 /// The retry policy for retryable remote errors.
+/// Reconciliation of Zoho with hrmaild's records.
+struct ReconcileConfig {
+    Seconds interval{};  ///< 0: only on demand
+    int recent_days = 7;
+};
+
 struct RetryConfig {
     int max_attempts = 0;
     Millis base_delay{};
@@ -99,6 +105,10 @@ struct PolicyConfig {
     std::vector<std::int64_t> requester_departments;  ///< departments whose members may request
     int max_destructive_per_plan = 0;
     int retention_days = 0;
+    // (The schema's defaults here too, for configurations tests build by hand.)
+    std::string timezone = "America/Mexico_City";  ///< IANA zone effective dates are read in
+    std::string end_of_day = "23:59";              ///< HH:MM a termination's effective day ends at
+    int create_days_before_start = 3;              ///< how early a hire's account is made
     bool dry_run = false;
 };
 
@@ -154,6 +164,7 @@ struct Config {
     HttpConfig http;
     RetryConfig retry;
     ExecutorConfig executor;
+    ReconcileConfig reconcile;
     /// Every key as given or defaulted (secret keys hold only the resolved file path);
     /// what `print_config` shows.
     YAML::Node effective;

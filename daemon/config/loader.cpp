@@ -3,6 +3,7 @@
 #include "daemon/config/config.hpp"
 #include "daemon/config/schema.hpp"
 #include "daemon/core/text.hpp"
+#include "daemon/core/zone.hpp"
 
 #include <fmt/format.h>
 #include <sys/stat.h>
@@ -590,6 +591,17 @@ void Loader::check_rules() {
             err(at("bitrix.password_recipient"), "bitrix.password_recipient",
                 fmt::format("expected 'requester' or a Bitrix user id, got '{}'", v));
     }
+    // Effective dates are read in this zone: an unknown name (or a machine without tzdata)
+    // stops the start instead of running terminations at the wrong hour.
+    if (section_nodes_.count("policy")) {
+        std::string zone_error;
+        if (!core::TimeZone::load(str("policy.timezone"), zone_error))
+            err(at("policy.timezone"), "policy.timezone", zone_error);
+    }
+    if (given_.count("policy.end_of_day") && !core::parse_hh_mm(str("policy.end_of_day")))
+        err(at("policy.end_of_day"), "policy.end_of_day",
+            fmt::format("expected a time of day HH:MM (00:00 to 23:59), got '{}'",
+                        str("policy.end_of_day")));
     if (given_.count("retry.base_delay") && given_.count("retry.max_delay") &&
         millis("retry.base_delay") > millis("retry.max_delay"))
         err(at("retry.max_delay"), "retry.max_delay", "must not be shorter than retry.base_delay");
@@ -648,6 +660,9 @@ void Loader::build(Config& c) {
     p.requester_departments = integers("policy.requester_departments");
     p.max_destructive_per_plan = static_cast<int>(integer("policy.max_destructive_per_plan"));
     p.retention_days = static_cast<int>(integer("policy.retention_days"));
+    p.timezone = str("policy.timezone");
+    p.end_of_day = str("policy.end_of_day");
+    p.create_days_before_start = static_cast<int>(integer("policy.create_days_before_start"));
     p.dry_run = boolean("policy.dry_run");
 
     c.state.path = resolve("state.path");
@@ -685,6 +700,9 @@ void Loader::build(Config& c) {
     c.retry.base_delay = millis("retry.base_delay");
     c.retry.max_delay = millis("retry.max_delay");
     c.executor.max_in_flight = static_cast<int>(integer("executor.max_in_flight"));
+
+    c.reconcile.interval = seconds("reconcile.interval");
+    c.reconcile.recent_days = static_cast<int>(integer("reconcile.recent_days"));
 
     c.effective = YAML::Node(YAML::NodeType::Map);
     for (const auto& spec : schema()) {

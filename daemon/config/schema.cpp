@@ -75,6 +75,9 @@ constexpr KeySpec kSchema[] = {
     {"policy.requester_departments", Kind::integer_list, "[]", false, "Bitrix department ids (sub-departments included) whose members' tasks may run without approval."},
     {"policy.max_destructive_per_plan", Kind::integer, "10", false, "Above this many destructive operations a plan needs approval.", {}, 0, 100000},
     {"policy.retention_days", Kind::integer, "30", false, "Days between disabling a terminated account and deleting it.", {}, 0, 3650},
+    {"policy.timezone", Kind::string, "America/Mexico_City", false, "IANA time zone of the organization: effective dates (Fecha de baja, Fecha de ingreso) are days there."},
+    {"policy.end_of_day", Kind::string, "23:59", false, "Local time (HH:MM) at which a termination's effective day ends and its account is disabled."},
+    {"policy.create_days_before_start", Kind::integer, "3", false, "Days before the start date (Fecha de ingreso) a hire's account is created, at 00:00 local time.", {}, 0, 365},
     {"policy.dry_run", Kind::boolean, "false", false, "Plan, log and comment, but call no Zoho mutation."},
 
     // --- state ----------------------------------------------------------------------------
@@ -118,10 +121,14 @@ constexpr KeySpec kSchema[] = {
 
     // --- executor -------------------------------------------------------------------------
     {"executor.max_in_flight", Kind::integer, "8", false, "Approved tickets run at once (tickets touching the same mailbox or group as a whole still run one after the other).", {}, 1, 64},
+    // --- reconcile ------------------------------------------------------------------------
+    {"reconcile.interval", Kind::duration, "24h", false, "How often Zoho is compared with hrmaild's records and IT told of new findings (0: only `hrmaild reconcile`).", {}, 0, 2592000000},
+    {"reconcile.recent_days", Kind::integer, "7", false, "Accounts created this many days back without a hire task are reported.", {}, 1, 3650},
 };
 
-constexpr std::string_view kSections[] = {"bitrix", "zoho", "policy", "state", "admin", "dashboard",
-                                          "workflows", "logging", "http", "retry", "executor"};
+constexpr std::string_view kSections[] = {"bitrix",  "zoho",    "policy",   "state",  "admin",
+                                          "dashboard", "workflows", "logging", "http", "retry",
+                                          "executor", "reconcile"};
 // clang-format on
 
 }  // namespace

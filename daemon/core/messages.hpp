@@ -31,7 +31,8 @@ namespace hrmaild::messages {
     /* planning */ \
     X(plan_nothing_asked) X(plan_render_failed) X(plan_no_address) X(plan_no_free_address) \
     X(plan_step) X(plan_missing_param) X(plan_bad_address) X(plan_bad_flag) X(plan_bad_role) \
-    X(plan_bad_days) X(plan_no_account) X(plan_no_group) \
+    X(plan_bad_days) X(plan_no_account) X(plan_no_group) X(plan_bad_effective_date) \
+    X(plan_bad_effective_time) X(plan_no_timezone) \
     /* operations: labels (for policy reasons) */ \
     X(op_label_create_user) X(op_label_disable_user) X(op_label_enable_user) \
     X(op_label_delete_user) X(op_label_reset_password) X(op_label_update_display_name) \
@@ -66,6 +67,12 @@ namespace hrmaild::messages {
     X(svc_delivery_unknown) X(svc_delivery_failed) X(svc_failed_detail) X(svc_it_failed) \
     X(svc_rehire) X(svc_policy_no_longer) X(svc_scheduled_failed) X(svc_it_scheduled_failed) \
     X(svc_scheduled_done) \
+    /* effective dates */ \
+    X(svc_plan_when_future) X(svc_plan_when_past) X(svc_plan_scheduled) X(svc_plan_cancelled) \
+    /* reconciliation (IT reads it) */ \
+    X(rec_title) X(rec_none) X(rec_footer) X(rec_created_outside) X(rec_disabled_in_groups) \
+    X(rec_past_delete) X(rec_delete_changed) X(rec_why_gone) X(rec_why_other) X(rec_why_enabled) \
+    X(rec_terminated_enabled) \
     /* hrmaild plan (read by IT) */ \
     X(cli_task) X(cli_workflow_tied) X(cli_workflow_none) X(cli_workflow) X(cli_fields) \
     X(cli_errors) X(cli_plan) X(cli_note) X(cli_approval) X(cli_required) X(cli_not_required) \

@@ -51,6 +51,9 @@ constexpr Entry kEntries[] = {
     {plan_bad_days, "{step}: “after_days” must be a number of days, not “{value}”."},
     {plan_no_account, "The account {address} does not exist."},
     {plan_no_group, "The group {address} does not exist."},
+    {plan_bad_effective_date, "The date “{value}” cannot schedule the request (use dd/mm/yyyy, “15 de diciembre de 2026” or yyyy-mm-dd)."},
+    {plan_bad_effective_time, "The configured time “{value}” is not HH:MM; tell IT."},
+    {plan_no_timezone, "The organization's time zone (policy.timezone) could not be read; tell IT."},
 
     // Operation labels.
     {op_label_create_user, "creating an account"},
@@ -159,6 +162,25 @@ constexpr Entry kEntries[] = {
     {svc_scheduled_failed, "The scheduled step could not be completed; nothing was changed and IT has been notified.\nDetail for IT: {detail}"},
     {svc_it_scheduled_failed, "hrmaild: the scheduled step of task #{task} failed: {detail}"},
     {svc_scheduled_done, "Scheduled step completed: {step}."},
+
+    // Effective dates.
+    {svc_plan_when_future, "\n\nIt will run on {when}, not before, once approved."},
+    {svc_plan_when_past, "\n\nThe effective date ({when}) has passed: it will run as soon as it is approved."},
+    {svc_plan_scheduled, "Request approved and scheduled: it will run on {when}. Until then nothing changes in Zoho Mail. If the date changes, correct the task and it will be planned again; to cancel it, close the task or ask IT to write /cancelar."},
+    {svc_plan_cancelled, "The request scheduled for {when} was cancelled at IT's request: nothing was changed in Zoho Mail and the task was deferred. If it is still needed, reopen the task and it will be planned again."},
+
+    // Reconciliation.
+    {rec_title, "Zoho Mail reconciled with hrmaild ({at}): {count} difference(s)."},
+    {rec_none, "Zoho Mail reconciled with hrmaild ({at}): no differences."},
+    {rec_footer, "This report changes nothing: every fix is requested with a normal task, which is planned and approved."},
+    {rec_created_outside, "{email}: account created on {created} outside hrmaild (no hire task asked for it)."},
+    {rec_disabled_in_groups, "{email}: disabled account still in {groups}."},
+    {rec_past_delete, "{email}: was to be deleted on {due} (task #{task}) and still exists."},
+    {rec_delete_changed, "{email}: the delete scheduled for {due} (task #{task}) no longer applies: {why}."},
+    {rec_why_gone, "the planned account (Zoho id {zuid}) no longer exists"},
+    {rec_why_other, "the planned account (Zoho id {zuid}) no longer exists and the address belongs to another account (Zoho id {other})"},
+    {rec_why_enabled, "the account was enabled again"},
+    {rec_terminated_enabled, "{email}: terminated in task #{task} and enabled again."},
 
     // hrmaild plan.
     {cli_task, "Task: {title}"},

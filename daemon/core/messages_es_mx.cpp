@@ -51,6 +51,9 @@ constexpr Entry kEntries[] = {
     {plan_bad_days, "{step}: «after_days» debe ser un número de días, no «{value}»."},
     {plan_no_account, "No existe la cuenta {address}."},
     {plan_no_group, "No existe el grupo {address}."},
+    {plan_bad_effective_date, "La fecha «{value}» no es válida para programar la solicitud (use dd/mm/aaaa, «15 de diciembre de 2026» o aaaa-mm-dd)."},
+    {plan_bad_effective_time, "La hora «{value}» de la configuración no es válida (HH:MM); avise a TI."},
+    {plan_no_timezone, "No se pudo leer la zona horaria de la organización (policy.timezone); avise a TI."},
 
     // Operation labels.
     {op_label_create_user, "crear una cuenta"},
@@ -159,6 +162,25 @@ constexpr Entry kEntries[] = {
     {svc_scheduled_failed, "No se pudo completar el paso programado; no se hizo ningún cambio y TI ya fue notificado.\nDetalle para TI: {detail}"},
     {svc_it_scheduled_failed, "hrmaild: el paso programado de la tarea #{task} falló: {detail}"},
     {svc_scheduled_done, "Paso programado completado: {step}."},
+
+    // Effective dates.
+    {svc_plan_when_future, "\n\nSe ejecutará el {when}, no antes, una vez aprobado."},
+    {svc_plan_when_past, "\n\nLa fecha efectiva ({when}) ya pasó: se ejecutará en cuanto se apruebe."},
+    {svc_plan_scheduled, "Solicitud aprobada y programada: se ejecutará el {when}. Hasta entonces no se hace ningún cambio en Zoho Mail. Si la fecha cambia, corrija la tarea y se planeará de nuevo; para cancelarla, cierre la tarea o pida a TI que escriba /cancelar."},
+    {svc_plan_cancelled, "Se canceló la solicitud programada para el {when} a petición de TI: no se hizo ningún cambio en Zoho Mail y la tarea se pospuso. Si todavía se necesita, reabra la tarea y se planeará de nuevo."},
+
+    // Reconciliation.
+    {rec_title, "Conciliación de Zoho Mail con hrmaild ({at}): {count} diferencia(s)."},
+    {rec_none, "Conciliación de Zoho Mail con hrmaild ({at}): sin diferencias."},
+    {rec_footer, "Este reporte no cambia nada: cada corrección se pide con una tarea normal, que se planea y se aprueba."},
+    {rec_created_outside, "{email}: cuenta creada el {created} fuera de hrmaild (ninguna tarea de alta la pidió)."},
+    {rec_disabled_in_groups, "{email}: cuenta desactivada que sigue en {groups}."},
+    {rec_past_delete, "{email}: debía eliminarse el {due} (tarea #{task}) y sigue existiendo."},
+    {rec_delete_changed, "{email}: la eliminación programada para el {due} (tarea #{task}) ya no corresponde: {why}."},
+    {rec_why_gone, "la cuenta planeada (id Zoho {zuid}) ya no existe"},
+    {rec_why_other, "la cuenta planeada (id Zoho {zuid}) ya no existe y la dirección es de otra cuenta (id Zoho {other})"},
+    {rec_why_enabled, "la cuenta se volvió a activar"},
+    {rec_terminated_enabled, "{email}: se dio de baja en la tarea #{task} y está activa de nuevo."},
 
     // hrmaild plan.
     {cli_task, "Tarea: {title}"},

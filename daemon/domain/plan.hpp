@@ -20,6 +20,11 @@ struct Plan {
     FieldValues fields;              ///< the extracted fields the plan was built from
     std::vector<Operation> steps;    ///< in execution order
     std::vector<std::string> notes;  ///< skipped as already done (catalog language)
+    /// An effective date's instant (Unix milliseconds, UTC): the plan runs no earlier, even
+    /// when approved before. 0: as soon as it is approved. Part of the hash.
+    std::int64_t not_before_ms = 0;
+    /// The same instant as the organization reads it (`15/12/2026 23:59 America/Mexico_City`).
+    std::string not_before_local;
 };
 
 /// Whether the user is a valid mail address (local@domain.tld, ASCII, no spaces).

@@ -74,6 +74,9 @@ std::vector<std::int64_t> Service::listening_tasks() {
     for (auto id : with_schedule)
         if (std::find(ids.begin(), ids.end(), id) == ids.end())
             ids.push_back(id);
+    for (auto id : waiting_for_date())  // approved plans waiting for their date, too
+        if (std::find(ids.begin(), ids.end(), id) == ids.end())
+            ids.push_back(id);
     return ids;
 }
 
@@ -184,6 +187,10 @@ Awaitable<void> Service::read_commands(std::int64_t id, std::vector<TaskComment>
                 id, {{store::AnswerKind::comment, make_marker(id, "hint", fmt::format("c{}", c.id)),
                       unclear_command_hint(*cmd)}}));
             ignore("text after the command");
+            continue;
+        }
+        if (cmd->verb == ChatVerb::cancel && cancel_waiting(id, who)) {
+            remember("cancelled the plan waiting for its date");
             continue;
         }
         if (cmd->verb == ChatVerb::cancel) {
@@ -345,10 +352,16 @@ Awaitable<boost::json::value> Service::queue_cancel(std::int64_t task_id, std::s
     auto t = must(store_.get_ticket(task_id));
     if (!t)
         throw CommandError(404, "not_found", fmt::format("no ticket for task {}", task_id));
+    if (cancel_waiting(task_id, "cli:" + principal)) {
+        co_await settle_answers();
+        co_return boost::json::object{{"id", task_id}, {"state", "cancelled"}};
+    }
     auto n = must(store_.cancel_scheduled_for(task_id, "cli:" + principal, "cancelled by IT"));
     if (n == 0)
         throw CommandError(409, "nothing_scheduled",
-                           fmt::format("task {} has no pending scheduled step", task_id));
+                           fmt::format("task {} has no pending scheduled step and no plan "
+                                       "waiting for its date",
+                                       task_id));
     must(store_.owe_answers(
         task_id, {{store::AnswerKind::comment,
                    make_marker(task_id, "cancelled", fmt::format("cli{}", store::to_millis(now()))),

@@ -171,6 +171,8 @@ Awaitable<void> Service::run_ticket(std::int64_t task_id) {
             co_return;
         }
     }
+    if (waits_for_date(*ticket, *plan))
+        co_return;  // (lifecycle.cpp: an effective date still ahead)
     if (ticket->state == TicketState::approved &&
         plan->decision != store::PlanDecision::automatic) {
         // An approval may come long after the plan, and the task may have changed since the
@@ -220,6 +222,19 @@ Awaitable<void> Service::run_ticket(std::int64_t task_id) {
     if (ticket->state == TicketState::approved) {
         // A password is only ever made for someone allowed to receive it: without a recipient
         // the plan fails before it touches the account.
+        if (effective_date(*plan).unix_ms != 0) {
+            // A dated plan may have waited weeks: the directory is read again first.
+            auto fresh = co_await mail_.snapshot(true);
+            if (!fresh) {
+                log::warn("DIRECTORY_UNAVAILABLE",
+                          {{"task", task_id}, {"error", fresh.error().describe()}});
+                co_return;
+            }
+            if (auto why = recheck_steps(ctx.workflow, task_id, steps, *fresh)) {
+                fail_ticket(ctx, *why);
+                co_return;
+            }
+        }
         const bool makes_password = std::any_of(steps.begin(), steps.end(), needs_password);
         if (makes_password && co_await password_recipient(ctx) == 0) {
             fail_ticket(ctx, std::string(messages::text(Msg::svc_no_recipient_plan)));
@@ -664,30 +679,10 @@ Awaitable<void> Service::run_due() {
         auto fresh = co_await mail_.snapshot(true);
         if (!fresh)
             continue;
-        const auto* wf = ticket ? workflows_->find(ticket->workflow) : nullptr;
-        // The planned account is gone but its address now belongs to another account (a
-        // rehire): that one is never touched, and IT hears of it.
-        const auto bound = op.target.zuid;
-        const auto address = op.text("email");
-        if (!bound.empty() && !address.empty() && fresh->find_user_by_id(bound) == nullptr) {
-            if (const auto* other = fresh->find_user(address)) {
-                outcome = StepOutcome::failed;
-                failure = render(Msg::svc_rehire, "step"_a = workflow::describe_step(op),
-                                 "zuid"_a = bound, "email"_a = address, "other"_a = other->zuid);
-            }
-        }
-        if (wf && outcome == StepOutcome::ok) {
-            domain::Plan one;
-            one.workflow = wf->name;
-            one.task_id = ctx.task_id;
-            one.steps = {op};
-            one.steps.front().after_days = 0;
-            auto decision = workflow::decide(*workflows_, *wf, one, *fresh);
-            if (decision.refused) {
-                outcome = StepOutcome::failed;
-                failure = render(Msg::svc_policy_no_longer, "step"_a = workflow::describe_step(op),
-                                 "reasons"_a = core::join(decision.reasons, "; "));
-            }
+        if (auto why = recheck_steps(ticket ? ticket->workflow : std::string(), ctx.task_id, {op},
+                                     *fresh)) {
+            outcome = StepOutcome::failed;
+            failure = *why;
         }
         if (outcome == StepOutcome::ok)
             outcome = co_await run_step(ctx, s.key.step_index, op, failure);

@@ -133,6 +133,7 @@ Awaitable<void> Service::cycle() {
     co_await execute_ready();
     co_await run_due();
     co_await settle_answers();
+    co_await reconcile_if_due();
 }
 
 std::optional<std::int64_t> Service::horizon_ms() {
@@ -483,9 +484,9 @@ Awaitable<void> Service::advance_planned(std::int64_t id) {
         case store::PlanDecision::approval: {
             // Every plan version gets its own comment with its code, also a return to an
             // earlier plan: only commands after the newest plan comment count.
-            auto text = messages.approval + render(Msg::svc_plan_code,
-                                                   "code"_a = plan->plan_hash.substr(0, 12),
-                                                   "version"_a = plan->id);
+            auto text = messages.approval + when_line(*plan) +
+                        render(Msg::svc_plan_code, "code"_a = plan->plan_hash.substr(0, 12),
+                               "version"_a = plan->id);
             transition(id, TicketState::awaiting_approval, "policy", plan->reasons,
                        {{store::AnswerKind::comment, make_marker(id, "plan", ref), text}});
             co_return;

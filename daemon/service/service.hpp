@@ -63,6 +63,11 @@ struct ServiceOptions {
     /// Receives what the service counts (metrics); null: nobody listens. Must outlive the
     /// service.
     Observer* observer = nullptr;
+    /// How often Zoho is reconciled with the store (`reconcile.interval`, 24 h by default in
+    /// the config); 0: only on demand. The first run is one interval after the first start.
+    std::chrono::seconds reconcile_interval{0};
+    /// Accounts created this many days back need a hire ticket (`reconcile.recent_days`).
+    int reconcile_recent_days = 7;
     /// Entries each in-memory cache keeps at most (the task cache, tasks known to be
     /// nobody's, ticket backoff); the least recently used is forgotten first, which costs a
     /// re-read, never a wrong answer.
@@ -78,6 +83,12 @@ struct CacheSizes {
     std::size_t tasks = 0;      ///< the last read of each task
     std::size_t unclaimed = 0;  ///< (task, fingerprint) pairs no workflow claims
     std::size_t backoff = 0;    ///< tickets backing off after a retryable failure
+};
+
+/// A plan's effective date (`not_before`), as the service reads it from the plan text.
+struct EffectiveDate {
+    std::int64_t unix_ms = 0;  ///< 0: none (runs when approved)
+    std::string local;         ///< `15/12/2026 23:59 (America/Mexico_City)`
 };
 
 /// A command refused by the service (unknown ticket, wrong state, missing reason...).
@@ -111,7 +122,7 @@ class Service {
     }
 
     /// One full pass: poll, answers owed, approvals, plans left half-way, ready plans, due
-    /// scheduled steps, answers owed again.
+    /// scheduled steps, answers owed again, and the reconciliation when it is due.
     Awaitable<void> cycle();
     /// Reads the tasks changed since the watermark (with the overlap) and handles each.
     Awaitable<void> poll();
@@ -144,7 +155,14 @@ class Service {
                                                std::string reason);
     /// `queue.retry`: the explicit way out of done, rejected and failed.
     Awaitable<boost::json::value> queue_retry(std::int64_t task_id, std::string principal);
-    /// `queue.cancel`: cancels the ticket's pending scheduled steps.
+    /// `reconcile`: compares Zoho with the store now and returns the report (JSON with its
+    /// text); changes nothing. CommandError 503 when the directory cannot be read.
+    Awaitable<boost::json::value> reconcile_now();
+    /// Runs `reconcile_now` when `reconcile_interval` has passed since the last run (stored),
+    /// and sends IT approvers the report privately when its findings changed.
+    Awaitable<void> reconcile_if_due();
+    /// `queue.cancel`: cancels the ticket's pending scheduled steps, or a plan waiting for
+    /// its effective date.
     Awaitable<boost::json::value> queue_cancel(std::int64_t task_id, std::string principal);
 
   private:
@@ -242,6 +260,24 @@ class Service {
                                     std::optional<store::Timestamp> sent_at);
     void backoff(std::int64_t task_id);
 
+    // lifecycle (lifecycle.cpp): effective dates
+    EffectiveDate effective_date(const store::PlanRecord& plan);
+    /// The plan comment's line saying when a dated plan runs (empty for an undated one).
+    std::string when_line(const store::PlanRecord& plan);
+    /// An approved plan whose date is still ahead: true (it waits), and HR is told once when it
+    /// will run.
+    bool waits_for_date(const store::TicketRecord& ticket, const store::PlanRecord& plan);
+    /// Tickets approved and waiting for their date (they listen for /cancelar).
+    std::vector<std::int64_t> waiting_for_date();
+    /// Cancels an approved plan still waiting for its date (comment to HR); false if none.
+    bool cancel_waiting(std::int64_t task_id, const std::string& who);
+    /// Steps that waited (a date, a retention period) checked against the directory as it is
+    /// now: a rehire on the bound account's address, or a policy that refuses them now. The
+    /// reason (for HR and IT), or nullopt when they may run.
+    std::optional<std::string> recheck_steps(const std::string& workflow_name, std::int64_t task_id,
+                                             const std::vector<domain::Operation>& ops,
+                                             const domain::DirectorySnapshot& fresh);
+
     // reporter
     Awaitable<Landing> post_comment(std::int64_t task_id, const std::string& marker,
                                     const std::string& text);
@@ -296,6 +332,9 @@ class Service {
     // them together; a poll on its own runs each at once.
     bool defer_runs_ = false;
     bool settling_ = false;  // settle_answers is running (it is never entered twice)
+    // (task, plan hash) of dated plans whose "scheduled" comment this process owed already
+    // (forgotten: owed again, which the answer's marker makes a no-op).
+    BoundedSet<std::pair<std::int64_t, std::string>> announced_{options_.cache_limit};
 };
 
 }  // namespace hrmaild::service

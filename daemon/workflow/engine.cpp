@@ -282,6 +282,10 @@ boost::json::object to_json(const Evaluation& e) {
         }
     }
     o["steps"] = steps;
+    if (e.plan && e.plan->not_before_ms != 0) {
+        o["not_before"] = e.plan->not_before_ms;
+        o["not_before_local"] = e.plan->not_before_local;
+    }
     o["plan_hash"] =
         e.plan_hash.empty() ? boost::json::value(nullptr) : boost::json::value(e.plan_hash);
     o["comment"] = e.comment;

@@ -62,9 +62,9 @@ Scope message_scope(Scope base, const std::vector<std::string>& errors,
 std::string render_message(const Workflow& wf, MessageKind kind, const Scope& scope);
 
 /// The `hrmaild plan --json` shape: workflow, outcome, fields, approval_required, refused,
-/// reasons, errors, notes, steps [{op, params, after_days?, target?, description}], plan_hash,
-/// comment. `target` holds the Zoho ids the step is bound to (address, zuid, account_id, zgid,
-/// member_zuid; empty ones left out).
+/// reasons, errors, notes, steps [{op, params, after_days?, target?, description}],
+/// not_before? and not_before_local? (a dated plan), plan_hash, comment. `target` holds the Zoho
+/// ids the step is bound to (address, zuid, account_id, zgid, member_zuid; empty ones left out).
 boost::json::object to_json(const Evaluation& e);
 
 /// Indented JSON with keys in the object's own order (for people and golden files).

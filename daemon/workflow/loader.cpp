@@ -78,9 +78,9 @@ class FileLoader {
             error(root, "", "a workflow file holds one map (name, match, fields, steps, messages)");
             return std::nullopt;
         }
-        static const std::vector<std::string_view> keys = {"name",     "description", "priority",
-                                                           "match",    "fields",      "vars",
-                                                           "approval", "steps",       "messages"};
+        static const std::vector<std::string_view> keys = {
+            "name", "description", "priority", "match",    "fields",
+            "vars", "approval",    "steps",    "messages", "not_before"};
         for (const auto& kv : root) {
             auto k = kv.first.as<std::string>();
             if (std::find(keys.begin(), keys.end(), k) == keys.end())
@@ -115,6 +115,7 @@ class FileLoader {
         load_fields(root["fields"], wf);
         load_vars(root["vars"], wf);
         load_steps(root["steps"], root, wf);
+        load_not_before(root["not_before"], wf);
         load_messages(root["messages"], root, wf);
         return wf;
     }
@@ -194,6 +195,32 @@ class FileLoader {
             error(n, path, "'{{ " + name + " }}' " + what + core::did_you_mean(name, known));
         }
         return t;
+    }
+
+    void load_not_before(const YAML::Node& n, Workflow& wf) {
+        if (!n)
+            return;
+        if (!n.IsMap() || !n["date"]) {
+            error(n, "not_before", "must be a map with date (and days_before, time)");
+            return;
+        }
+        static const std::vector<std::string_view> keys = {"date", "days_before", "time"};
+        for (const auto& kv : n) {
+            auto k = kv.first.as<std::string>();
+            if (std::find(keys.begin(), keys.end(), k) == keys.end())
+                error(kv.first, "not_before." + k,
+                      "unknown key" + core::did_you_mean(k, keys) +
+                          "; known: " + core::join(keys, ", "));
+        }
+        auto date = compile(n["date"], "not_before.date");
+        if (!date)
+            return;
+        NotBeforeSpec spec{*date, std::nullopt, std::nullopt, n.Mark().line + 1};
+        if (auto d = n["days_before"])
+            spec.days_before = compile(d, "not_before.days_before");
+        if (auto t = n["time"])
+            spec.time = compile(t, "not_before.time");
+        wf.not_before = std::move(spec);
     }
 
     void load_match(const YAML::Node& n, const YAML::Node& root, Workflow& wf) {
@@ -620,6 +647,9 @@ Scope make_config_scope(const YAML::Node& vars, const config::PolicyConfig& poli
         }
     }
     s["policy.retention_days"] = std::to_string(policy.retention_days);
+    s["policy.timezone"] = policy.timezone;
+    s["policy.end_of_day"] = policy.end_of_day;
+    s["policy.create_days_before_start"] = std::to_string(policy.create_days_before_start);
     s["policy.allowed_domains"] = policy.allowed_domains;
     // Names every task provides; present here (empty) so that load-time checks accept them.
     for (const auto* k : {"task.id", "task.title", "task.created_by", "task.created_by_name",
@@ -650,6 +680,8 @@ LoadResult load_workflow_texts(const std::vector<std::pair<std::string, std::str
     set.config_scope = make_config_scope(vars, policy);
     set.rules = make_rules(policy);
     set.retention_days = policy.retention_days;
+    std::string zone_error;  // (config validation reported it)
+    set.zone = core::TimeZone::load(policy.timezone, zone_error);
     for (const auto& [name, text] : files) {
         YAML::Node root;
         try {

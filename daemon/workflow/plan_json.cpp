@@ -197,11 +197,17 @@ json::object plan_to_json(const domain::Plan& plan) {
     json::array steps;
     for (const auto& s : plan.steps)
         steps.push_back(step_to_json(s));
-    return json::object{{"fields", std::move(fields)},
-                        {"requester", plan.requester},
-                        {"steps", std::move(steps)},
-                        {"task_id", plan.task_id},
-                        {"workflow", plan.workflow}};
+    json::object o{{"fields", std::move(fields)},
+                   {"requester", plan.requester},
+                   {"steps", std::move(steps)},
+                   {"task_id", plan.task_id},
+                   {"workflow", plan.workflow}};
+    // Only dated plans carry these: an undated plan hashes as it always did.
+    if (plan.not_before_ms != 0) {
+        o["not_before"] = plan.not_before_ms;
+        o["not_before_local"] = plan.not_before_local;
+    }
+    return o;
 }
 
 std::string canonical_json(const json::value& v) {
@@ -259,6 +265,10 @@ domain::Plan plan_from_text(std::string_view text) {
     plan.workflow = string_at(o, "workflow");
     plan.task_id = int_at(o, "task_id");
     plan.requester = int_at(o, "requester");
+    if (o.contains("not_before")) {
+        plan.not_before_ms = int_at(o, "not_before");
+        plan.not_before_local = string_at(o, "not_before_local");
+    }
     for (const auto& kv : object_at(o, "fields"))
         plan.fields[std::string(kv.key())] = value_from_json(kv.value(), kv.key());
     const auto* steps = o.if_contains("steps");

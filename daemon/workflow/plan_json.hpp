@@ -28,8 +28,9 @@ domain::Value value_from_json(const boost::json::value& v, std::string_view what
 /// `account_id`, `zgid`, `member_zuid`, the non-empty ones).
 boost::json::object step_to_json(const domain::Operation& op);
 
-/// The hashed part of a plan: `fields`, `requester`, `steps`, `task_id`, `workflow` (notes are
-/// left out: they are for the comment, not for the approval).
+/// The hashed part of a plan: `fields`, `requester`, `steps`, `task_id`, `workflow`, and for a
+/// dated plan `not_before` (Unix ms) and `not_before_local` (notes are left out: they are for
+/// the comment, not for the approval).
 boost::json::object plan_to_json(const domain::Plan& plan);
 
 /// Canonical JSON of any value: object keys in byte order, no white space, integers in

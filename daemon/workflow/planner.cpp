@@ -3,6 +3,7 @@
 #include "daemon/core/hash.hpp"
 #include "daemon/core/messages.hpp"
 #include "daemon/core/text.hpp"
+#include "daemon/workflow/effective.hpp"
 #include "daemon/workflow/plan_json.hpp"
 #include "daemon/workflow/text.hpp"
 
@@ -94,6 +95,7 @@ class Planner {
         }
         if (out_.errors.empty() && plan.steps.empty() && plan.notes.empty())
             out_.errors.emplace_back(messages::text(Msg::plan_nothing_asked));
+        apply_not_before(set_, wf_, out_.scope, env_, plan, out_.errors);
         if (out_.errors.empty())
             out_.plan = std::move(plan);
     }

@@ -1,6 +1,7 @@
 #pragma once
 /// A workflow as loaded from YAML and compiled: what tasks it claims, which fields it reads,
 /// what it plans and what it tells HR. See docs/workflows.md for the file format.
+#include "daemon/core/zone.hpp"
 #include "daemon/domain/operation.hpp"
 #include "daemon/domain/policy.hpp"
 #include "daemon/workflow/template.hpp"
@@ -78,6 +79,16 @@ struct StepSpec {
     int line = 0;
 };
 
+/// When a plan may run (an effective date): the local day `date` renders to (a `date` field;
+/// empty: no date, the plan runs when approved), `days_before` days earlier, at `time` (HH:MM)
+/// in `policy.timezone`.
+struct NotBeforeSpec {
+    Template date;
+    std::optional<Template> days_before;
+    std::optional<Template> time;  ///< absent: 00:00
+    int line = 0;
+};
+
 /// The messages a workflow can post, by kind.
 enum class MessageKind { done, invalid, approval, refused, rejected, failed };
 
@@ -97,6 +108,7 @@ struct Workflow {
     std::vector<VarSpec> vars;
     std::vector<StepSpec> steps;
     bool approval_required = false;
+    std::optional<NotBeforeSpec> not_before;
     std::map<MessageKind, Template> messages;
 };
 
@@ -106,6 +118,9 @@ struct WorkflowSet {
     Scope config_scope;               ///< `config.*` (workflows.vars) and `policy.*`
     domain::PolicyRules rules;
     int retention_days = 0;
+    /// `policy.timezone`, loaded (absent only when it could not be: config validation stops
+    /// the start first; a dated plan is then an error).
+    std::optional<core::TimeZone> zone;
     std::string language;  ///< the message catalog (`workflows.language`) the defaults came from
 
     /// The workflow named `name`.

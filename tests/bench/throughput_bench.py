@@ -107,7 +107,7 @@ for i in range(args.hires):
                       f"[B]Nombre(s):[/B] {g}\n[B]Apellido paterno:[/B] {f1}{i}\n"
                       f"[B]Apellido materno:[/B] {f2}\n[B]Departamento:[/B] {DEPARTMENTS[i % 3]}"))
 terminations = [task(f"Baja de colaborador bench {i}", "baja",
-                     f"[B]Correo:[/B] {local}@{DOMAIN}\n[B]Fecha de baja:[/B] 30/11/2026")
+                     f"[B]Correo:[/B] {local}@{DOMAIN}\n[B]Fecha de baja:[/B] 30/11/2025")
                 for i, local in enumerate(leaving)]
 changes = []
 for i in range(args.group_changes):

@@ -277,7 +277,7 @@ retry:
             dept = DEPARTMENTS[i % len(DEPARTMENTS)]
             desc = (f"[B]Nombre(s):[/B] {first}\n[B]Apellido paterno:[/B] {last}\n"
                     f"[B]Apellido materno:[/B] Ibarra\n[B]Departamento:[/B] {dept}\n"
-                    f"[B]Puesto:[/B] Agente\n[B]Fecha de ingreso:[/B] 01/12/2026\n")
+                    f"[B]Puesto:[/B] Agente\n[B]Fecha de ingreso:[/B] 01/12/2025\n")
             return {"TITLE": f"Alta de correo - {first} {last}", "TAGS": ["alta"],
                     "DESCRIPTION": desc}, None
         target = self.staff.pop()
@@ -290,7 +290,7 @@ retry:
                                    "[B]Correo del grupo:[/B] comercial@tarmexico.com\n"
                                    f"[B]Agregar:[/B] {target}"}, target
         return {"TITLE": f"Baja de colaborador - {target}", "TAGS": ["baja"],
-                "DESCRIPTION": f"[B]Correo:[/B] {target}\n[B]Fecha de baja:[/B] 30/11/2026"}, target
+                "DESCRIPTION": f"[B]Correo:[/B] {target}\n[B]Fecha de baja:[/B] 30/11/2025"}, target
 
     def file_tasks(self, n):
         if n <= 0:

@@ -378,10 +378,12 @@ TEST_F(EndToEnd, NotifiesSystemdReloadsAndKeepsTheOldWorkflowsOnABadReload) {
     EXPECT_NE(log.find("explode_user"), std::string::npos) << "the problem is named";
     EXPECT_TRUE(daemon_->running());
     // Still planning with the old workflows.
-    rest(
+    auto added = rest(
         "tasks.task.add",
         R"({"fields":{"TITLE":"Alta Rosa Díaz","TAGS":["alta"],"CREATED_BY":12,"RESPONSIBLE_ID":1,"GROUP_ID":42,"DESCRIPTION":"[B]Nombre(s):[/B] Rosa\n[B]Apellido paterno:[/B] Díaz\n[B]Departamento:[/B] Comercial"}})");
-    ASSERT_TRUE(wait_for({{15, "done"}}));
+    // (After the samples: its id is not pinned, so that adding a sample moves nothing.)
+    int rosa = std::stoi(std::string(added.at("result").at("task").at("id").as_string()));
+    ASSERT_TRUE(wait_for({{rosa, "done"}}));
     EXPECT_TRUE(user(state(), "rosa.diaz@tarmexico.com"));
 
     // A good config again: the reload succeeds.
@@ -395,6 +397,137 @@ TEST_F(EndToEnd, NotifiesSystemdReloadsAndKeepsTheOldWorkflowsOnABadReload) {
     EXPECT_NE(stopping.find("STOPPING=1"), std::string::npos) << stopping;
     EXPECT_EQ(daemon_->wait(15s), 0);
     daemon_.reset();
+}
+
+// Issue 14: the dated samples. The termination (15, 31 January 2031) waits for IT, then for its
+// date; HR moving the date to a past day makes a new plan that runs once approved. The hire
+// (16, 3 February 2031) is approved at once and waits; an approver cancels it in the task.
+TEST_F(EndToEnd, DatedSamplesWaitForTheirDates) {
+    // Only the dated samples (tests/fixtures/tickets/dated), as tasks 1 and 2.
+    for (const auto& f : fs::directory_iterator(seed_ / "requests"))
+        fs::remove(f.path());
+    for (const auto& f : fs::directory_iterator(source_dir() / "tests/fixtures/tickets/dated"))
+        fs::copy_file(f.path(), seed_ / "requests" / f.path().filename());
+    start_sandbox(seed_);
+    start_daemon();
+    ASSERT_TRUE(wait_for({{1, "awaiting_approval"}, {2, "approved"}}))
+        << read_file(dir_.path() / "daemon.log").substr(0, 4000);
+    auto has = [&](int id, const std::string& text) {
+        for (const auto& c : comments(state(), id))
+            if (c.find(text) != std::string::npos)
+                return true;
+        return false;
+    };
+    auto has_eventually = [&](int id, const std::string& text) {
+        for (int i = 0; i < 300 && !has(id, text); ++i)
+            std::this_thread::sleep_for(100ms);
+        return has(id, text);
+    };
+    // (An approval is read only after the plan comment: wait for it before approving.)
+    ASSERT_TRUE(
+        has_eventually(1, "Se ejecutará el 31/01/2031 23:59 (America/Mexico_City), no antes"));
+    EXPECT_TRUE(has_eventually(
+        2,
+        "Solicitud aprobada y programada: se ejecutará el 31/01/2031 00:00 (America/Mexico_City)"));
+
+    comment_as(1, 7, "/aprobar");
+    ASSERT_TRUE(wait_for({{1, "approved"}}));
+    EXPECT_TRUE(
+        has_eventually(1, "Solicitud aprobada y programada: se ejecutará el 31/01/2031 23:59"));
+    comment_as(2, 8, "/cancelar");
+    ASSERT_TRUE(wait_for({{2, "cancelled"}}));
+    EXPECT_TRUE(has_eventually(2, "Se canceló la solicitud programada para el 31/01/2031 00:00"));
+    auto st = state();
+    EXPECT_TRUE(user(st, "laura.mendez@tarmexico.com")->at("status").as_bool());
+    EXPECT_FALSE(user(st, "sofia.herrera@tarmexico.com"));
+
+    // HR brings the last day forward to a day already past: a new plan, approved again, runs.
+    rest(
+        "tasks.task.update",
+        R"({"taskId":1,"fields":{"DESCRIPTION":"[B]Correo:[/B] laura.mendez@tarmexico.com\n[B]Fecha de baja:[/B] 02/01/2025"}})");
+    ASSERT_TRUE(wait_for({{1, "awaiting_approval"}}));
+    EXPECT_TRUE(
+        has_eventually(1, "La fecha efectiva (02/01/2025 23:59 (America/Mexico_City)) ya pasó"));
+    comment_as(1, 7, "/aprobar");
+    ASSERT_TRUE(wait_for({{1, "done"}}));
+    EXPECT_EQ(stop_daemon(), 0);
+    st = state();
+    EXPECT_FALSE(user(st, "laura.mendez@tarmexico.com")->at("status").as_bool());
+    EXPECT_FALSE(user(st, "sofia.herrera@tarmexico.com"));
+}
+
+// Issue 14, reconciliation through the real binary: hrmaild's own work (a hire, a termination),
+// then Zoho drifted by hand in the sandbox; `hrmaild reconcile --json` lists exactly the drift.
+TEST_F(EndToEnd, ReconcileListsExactlyTheDrift) {
+    for (const auto& f : fs::directory_iterator(seed_ / "requests"))
+        if (f.path().filename() != "01-alta-basica.json" && f.path().filename() != "04-baja.json")
+            fs::remove(f.path());
+    start_sandbox(seed_);
+    start_daemon();
+    ASSERT_TRUE(wait_for({{1, "done"}, {2, "awaiting_approval"}}));
+    // An approval counts only after the plan comment, which lands just after the state change.
+    auto plan_shown = [&] {
+        for (const auto& c : comments(state(), 2))
+            if (c.find("Código del plan") != std::string::npos)
+                return true;
+        return false;
+    };
+    for (int i = 0; i < 300 && !plan_shown(); ++i)
+        std::this_thread::sleep_for(100ms);
+    ASSERT_TRUE(plan_shown());
+    comment_as(2, 7, "/aprobar");
+    ASSERT_TRUE(wait_for({{2, "done"}}));
+    std::string port;
+    for (int i = 0; i < 100 && port.empty(); ++i) {
+        std::smatch m;
+        auto log = read_file(dir_.path() / "daemon.log");
+        if (std::regex_search(log, m, std::regex("DAEMON_READY admin=127\\.0\\.0\\.1:(\\d+)")))
+            port = m[1];
+        else
+            std::this_thread::sleep_for(100ms);
+    }
+    ASSERT_FALSE(port.empty());
+    DaemonConfig c;
+    c.base_url = base_;
+    c.admin_listen = "127.0.0.1:" + port;
+    auto cli_config = dir_.write("cli.yaml", c.yaml());
+    auto reconcile = [&] {
+        auto r = run_process({kDaemon, "reconcile", "--config", cli_config.string(), "--json"});
+        EXPECT_EQ(r.exit_code, 0) << r.err;
+        return json::parse(r.out).as_object();
+    };
+    auto kinds = [](const json::object& report) {
+        std::vector<std::string> out;
+        for (const auto& f : report.at("findings").as_array())
+            out.push_back(std::string(f.at("kind").as_string()) + " " +
+                          std::string(f.at("address").as_string()));
+        return out;
+    };
+    EXPECT_TRUE(kinds(reconcile()).empty());
+
+    // By hand in Zoho: an account nobody asked for, the terminated account enabled again.
+    control(
+        "POST", "zoho/users",
+        R"({"primaryEmailAddress":"intruso@tarmexico.com","firstName":"In","lastName":"Truso"})");
+    control("POST", "zoho/users/pedro.gomez@tarmexico.com", R"({"enabled":true})");
+    auto report = reconcile();
+    EXPECT_EQ(kinds(report),
+              (std::vector<std::string>{"created_outside intruso@tarmexico.com",
+                                        "scheduled_delete_changed pedro.gomez@tarmexico.com",
+                                        "terminated_enabled pedro.gomez@tarmexico.com"}))
+        << json::serialize(report);
+    const std::string text(report.at("text").as_string());
+    EXPECT_NE(text.find("3 diferencia(s)"), std::string::npos) << text;
+    // The text form, as IT reads it.
+    auto plain = run_process({kDaemon, "reconcile", "--config", cli_config.string()});
+    EXPECT_EQ(plain.exit_code, 0) << plain.err;
+    EXPECT_NE(plain.out.find("pedro.gomez@tarmexico.com: se dio de baja en la tarea #2 y está "
+                             "activa de nuevo."),
+              std::string::npos)
+        << plain.out;
+    // Nothing was changed.
+    EXPECT_TRUE(user(state(), "pedro.gomez@tarmexico.com")->at("status").as_bool());
+    EXPECT_EQ(stop_daemon(), 0);
 }
 
 TEST_F(EndToEnd, KillBetweenCreateAndJournalLeavesExactlyOneAccount) {

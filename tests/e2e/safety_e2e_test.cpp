@@ -68,7 +68,7 @@ class Safety : public EndToEnd {
     }
     static json::object termination(const std::string& address) {
         return request("Baja de colaborador", "baja",
-                       "[B]Correo:[/B] " + address + "\n[B]Fecha de baja:[/B] 30/11/2026");
+                       "[B]Correo:[/B] " + address + "\n[B]Fecha de baja:[/B] 30/11/2025");
     }
     static json::object add_member(const std::string& group, const std::string& member) {
         return request("Actualizar lista " + group, "grupo",

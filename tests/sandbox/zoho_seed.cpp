@@ -302,6 +302,9 @@ void Org::seed(const json::value& org_value) {
                 u.used_storage_mb = as_id(f->value());
             if (auto f = o.find("dormant"); f != o.end())
                 u.dormant = as_bool(f->value()).value_or(false);
+            // An organization older than the seed (reconciliation looks at recent accounts).
+            if (const auto* c = o.if_contains("accountCreationTime"); c && c->is_int64())
+                u.created_ms = c->get_int64();
             users.push_back(std::move(u));
         }
     }

@@ -116,6 +116,30 @@ TEST_F(ConfigLoaderTest, UnknownKeyIsPositionedAtTheKey) {
     EXPECT_EQ(problems(r), "DIR/hrmaild.yaml:14:3: retry.bogus: unknown key\n");
 }
 
+// Issue 14: effective dates are days in policy.timezone; a zone the system does not have, or an
+// end of day that is no time, stops the start with its position.
+TEST_F(ConfigLoaderTest, EffectiveDateKeysAreChecked) {
+    auto ok = load(kBase);
+    ASSERT_TRUE(ok.config) << problems(ok);
+    EXPECT_EQ(ok.config->policy.timezone, "America/Mexico_City");
+    EXPECT_EQ(ok.config->policy.end_of_day, "23:59");
+    EXPECT_EQ(ok.config->policy.create_days_before_start, 3);
+    EXPECT_EQ(ok.config->reconcile.interval, Seconds(86400));
+    EXPECT_EQ(ok.config->reconcile.recent_days, 7);
+    auto r =
+        load(std::string(kBase) + "  timezone: America/Ciudad_Gotica\n  end_of_day: \"24:00\"\n");
+    EXPECT_FALSE(r.config);
+    auto text = problems(r);
+    EXPECT_NE(text.find("DIR/hrmaild.yaml:12:13: policy.timezone: unknown time zone "
+                        "'America/Ciudad_Gotica'"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("DIR/hrmaild.yaml:13:15: policy.end_of_day: expected a time of day HH:MM "
+                        "(00:00 to 23:59), got '24:00'"),
+              std::string::npos)
+        << text;
+}
+
 TEST_F(ConfigLoaderTest, UnknownKeySuggestsTheNearestName) {
     auto r = load(std::string(kBase) + "logging:\n  levle: debug\n");
     EXPECT_EQ(problems(r),

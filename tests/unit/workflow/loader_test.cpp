@@ -184,7 +184,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"unknown_key", "name: good", "name: good\nnmae: x",
                 "w.yaml:2:1: nmae: unknown key (did you mean 'name'?); known: name, description, "
                 "priority, match, fields, vars, "
-                "approval, steps, messages"},
+                "approval, steps, messages, not_before"},
         BadCase{"bad_type", "type: address", "type: email",
                 "w.yaml:4:34: fields.correo.type: unknown type 'email'; known: text, address, "
                 "addresses, date"},

@@ -42,9 +42,10 @@ class Samples : public ::testing::Test {
     static fs::path fixtures() { return test::source_dir() / "tests" / "fixtures" / "tickets"; }
 
     static fs::path request(const std::string& prefix) {
-        for (const auto& e : fs::directory_iterator(fixtures() / "requests"))
-            if (e.path().filename().string().starts_with(prefix + "-"))
-                return e.path();
+        for (const auto* folder : {"requests", "dated"})
+            for (const auto& e : fs::directory_iterator(fixtures() / folder))
+                if (e.path().filename().string().starts_with(prefix + "-"))
+                    return e.path();
         ADD_FAILURE() << "no request " << prefix;
         return {};
     }
@@ -215,9 +216,32 @@ TEST_F(Samples, Grupo14_OutsideAddressNeedsApproval) {
     EXPECT_NE(e.comment.find("soporte@proveedor-externo.com"), std::string::npos);
 }
 
+// Issue 14: the dated samples carry the instant of their effective date in the plan.
+TEST_F(Samples, Baja15_DatedTerminationRunsAtTheEndOfItsDay) {
+    auto e = run("15");
+    ASSERT_EQ(e.outcome, Outcome::approval);
+    ASSERT_TRUE(e.plan);
+    EXPECT_EQ(e.plan->not_before_local, "31/01/2031 23:59 (America/Mexico_City)");
+    // 23:59 at UTC-6 is 05:59 UTC on 1 February 2031.
+    EXPECT_EQ(e.plan->not_before_ms,
+              (core::days_from_civil(2031, 2, 1) * 86400 + 5 * 3600 + 59 * 60) * 1000);
+}
+
+TEST_F(Samples, Alta16_DatedHireIsCreatedThreeDaysBefore) {
+    auto e = run("16");
+    ASSERT_EQ(e.outcome, Outcome::automatic);
+    ASSERT_TRUE(e.plan);
+    EXPECT_EQ(e.plan->not_before_local, "31/01/2031 00:00 (America/Mexico_City)");
+    EXPECT_EQ(e.plan->steps.front().text("email"), "sofia.herrera@tarmexico.com");
+}
+
 TEST_F(Samples, EveryRequestMatchesItsGoldenPlan) {
     int checked = 0;
-    for (const auto& entry : fs::directory_iterator(fixtures() / "requests")) {
+    std::vector<fs::directory_entry> entries;
+    for (const auto* folder : {"requests", "dated"})
+        for (const auto& entry : fs::directory_iterator(fixtures() / folder))
+            entries.push_back(entry);
+    for (const auto& entry : entries) {
         auto name = entry.path().filename().string();
         auto nn = name.substr(0, 2);
         auto golden = test::source_dir() / "tests" / "golden" / (nn + ".json");
@@ -227,7 +251,7 @@ TEST_F(Samples, EveryRequestMatchesItsGoldenPlan) {
         EXPECT_EQ(actual, test::read_file(golden)) << name << " differs from " << golden.string();
         ++checked;
     }
-    EXPECT_EQ(checked, 14);
+    EXPECT_EQ(checked, 16);
 }
 
 }  // namespace
