@@ -223,8 +223,6 @@ class ConsoleTest : public ::testing::Test {
         auto text = workflow::canonical_text(plan);
         hash_ = core::sha256_hex(text);
         ASSERT_TRUE(store_->upsert_ticket(4, "baja", "2026-11-30T10:00:00+00:00"));
-        ASSERT_TRUE(
-            store_->transition_ticket({4, store::TicketState::planned, "daemon", "", "", {}}));
         store::NewPlan np;
         np.task_id = 4;
         np.plan_hash = hash_;
@@ -235,6 +233,9 @@ class ConsoleTest : public ::testing::Test {
         np.decision = store::PlanDecision::approval;
         auto rec = store_->record_plan(np);
         ASSERT_TRUE(rec) << rec.error().describe();
+        auto planned =
+            store_->transition_ticket({4, store::TicketState::planned, "daemon", "", "", {}});
+        ASSERT_TRUE(planned) << planned.error().describe();
         auto moved = store_->transition_ticket(
             {4, store::TicketState::awaiting_approval, "daemon", "", "", {}});
         ASSERT_TRUE(moved) << moved.error().describe();
