@@ -375,6 +375,11 @@ void register_commands(Runtime& rt) {
     auto id_of = [](const admin::CommandRequest& r) { return r.args.at("id").as_int64(); };
     // The Bitrix user who decides through the web console (`via` web is set only by the
     // console, never from an API request's header); 0 for tokens.
+    // A break-glass console session decides as its admin token, like `hrmaild queue`.
+    auto principal_of = [](const admin::CommandRequest& r) {
+        return r.via == "web" && r.principal.starts_with("token:") ? r.principal.substr(6)
+                                                                   : r.principal;
+    };
     auto web_user = [](const admin::CommandRequest& r) -> std::int64_t {
         if (r.via != "web" || !r.principal.starts_with("bitrix:"))
             return 0;
@@ -406,16 +411,16 @@ void register_commands(Runtime& rt) {
                         co_return std::move(*shown);
                     }));
     rt.commands.add("queue.approve", "Approve the ticket's current plan",
-                    guarded([&rt, id_of, str_of,
-                             web_user](admin::CommandRequest r) -> Awaitable<boost::json::value> {
+                    guarded([&rt, id_of, str_of, web_user, principal_of](
+                                admin::CommandRequest r) -> Awaitable<boost::json::value> {
                         co_return co_await rt.service->queue_approve(
-                            id_of(r), r.principal, str_of(r, "plan_hash"), web_user(r));
+                            id_of(r), principal_of(r), str_of(r, "plan_hash"), web_user(r));
                     }));
     rt.commands.add("queue.reject", "Reject the ticket's current plan (reason required)",
-                    guarded([&rt, id_of, str_of,
-                             web_user](admin::CommandRequest r) -> Awaitable<boost::json::value> {
+                    guarded([&rt, id_of, str_of, web_user, principal_of](
+                                admin::CommandRequest r) -> Awaitable<boost::json::value> {
                         co_return co_await rt.service->queue_reject(
-                            id_of(r), r.principal, str_of(r, "reason"), web_user(r));
+                            id_of(r), principal_of(r), str_of(r, "reason"), web_user(r));
                     }));
     rt.commands.add("queue.retry", "Send a done, rejected or failed ticket back to planning",
                     guarded([&rt, id_of](admin::CommandRequest r) -> Awaitable<boost::json::value> {
@@ -423,8 +428,9 @@ void register_commands(Runtime& rt) {
                     }));
     rt.commands.add(
         "queue.cancel", "Cancel the ticket's pending scheduled steps",
-        guarded([&rt, id_of, web_user](admin::CommandRequest r) -> Awaitable<boost::json::value> {
-            co_return co_await rt.service->queue_cancel(id_of(r), r.principal, web_user(r));
+        guarded([&rt, id_of, web_user,
+                 principal_of](admin::CommandRequest r) -> Awaitable<boost::json::value> {
+            co_return co_await rt.service->queue_cancel(id_of(r), principal_of(r), web_user(r));
         }));
     rt.commands.add(
         "status", "The daemon's state: tickets by state and counters",
@@ -582,6 +588,7 @@ int run_daemon(const RunOptions& options) {
                 [&rt](std::int64_t user) { return rt.service->is_approver(user); },
                 [&rt](std::int64_t task) { return rt.service->known_title(task); });
             rt.console->set_version(HRMAILD_VERSION);
+            rt.console->set_break_glass_tokens(cfg.admin.tokens);
             rt.console->mount(*rt.admin);
             log::info("CONSOLE_ENABLED", {{"path", "/consola/"},
                                           {"portal", cfg.console.portal_url},

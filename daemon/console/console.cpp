@@ -302,7 +302,29 @@ asio::awaitable<WebReply> Console::route(Context& ctx) {
             co_return *r;
         if (ctx.session)
             co_return redirect("/consola/cola");
-        co_return page(ctx, "entrar", base_data(ctx, "Entrar"));
+        auto d = base_data(ctx, "Entrar");
+        if (tokens_.empty()) {
+            d.set("emergencia", false);
+            co_return page(ctx, "entrar", std::move(d));
+        }
+        // The break-glass form carries a state bound to this browser, like the portal's
+        // sign-in: a form posted from another site cannot sign this browser in.
+        auto [state, binding] = sessions_.start_sign_in(clock_.wall_now());
+        Data e;
+        e.set("estado", state);
+        d.set("emergencia", e);
+        WebReply r = page(ctx, "entrar", std::move(d));
+        r.headers.emplace_back(
+            "Set-Cookie",
+            set_cookie(kSignInCookie, binding,
+                       {config_.secure_cookies, "Strict",
+                        static_cast<long>(sessions_.limits().sign_in_window.count())}));
+        co_return r;
+    }
+    if (is({"entrar", "token"})) {
+        if (auto r = only("POST"))
+            co_return *r;
+        co_return break_glass(ctx);
     }
     if (is({"entrar", "bitrix24"})) {
         if (auto r = only("GET"))
@@ -460,6 +482,42 @@ asio::awaitable<WebReply> Console::finish_sign_in(Context& ctx) {
                            set_cookie(kSessionCookie, id, {config_.secure_cookies, "Strict", {}}));
     clear_binding(r);
     co_return r;
+}
+
+WebReply Console::break_glass(Context& ctx) {
+    auto form = admin::parse_form(ctx.request.body).value_or(std::map<std::string, std::string>{});
+    auto field = [&](const char* k) {
+        auto it = form.find(k);
+        return it == form.end() ? std::string() : it->second;
+    };
+    auto binding = cookie_value(ctx.request.cookie, kSignInCookie).value_or("");
+    if (!sessions_.finish_sign_in(field("estado"), binding, clock_.wall_now())) {
+        log::warn("CONSOLE_SIGN_IN_REFUSED",
+                  {{"reason", "break-glass form without its state"}, {"peer", ctx.request.peer}});
+        return message(ctx, 403, "No se pudo entrar",
+                       "El formulario expiró o no es de este navegador. Vuelva a intentarlo.");
+    }
+    // Every token is compared, whatever matches, so timing tells nothing.
+    const std::string given = field("token");
+    std::optional<std::string> who;
+    for (const auto& t : tokens_)
+        if (!given.empty() && t.token.value.equals(given) && !who)
+            who = t.name;
+    if (!who) {
+        log::warn("CONSOLE_SIGN_IN_REFUSED",
+                  {{"reason", "unknown admin token"}, {"peer", ctx.request.peer}});
+        return message(ctx, 403, "No se pudo entrar", "Ese token no es de un administrador.");
+    }
+    Person person{0, *who, true};
+    std::string id = sessions_.create(person, clock_.wall_now());
+    log::warn("CONSOLE_SIGN_IN", {{"user", person.principal()}, {"approver", true}});
+    audit(person.principal(), "console.sign_in", std::nullopt, "break-glass admin token");
+    WebReply r = redirect("/consola/cola");
+    r.headers.emplace_back("Set-Cookie",
+                           set_cookie(kSessionCookie, id, {config_.secure_cookies, "Strict", {}}));
+    r.headers.emplace_back("Set-Cookie",
+                           set_cookie(kSignInCookie, "", {config_.secure_cookies, "Strict", 0}));
+    return r;
 }
 
 asio::awaitable<WebReply> Console::act(Context& ctx, std::int64_t task_id,

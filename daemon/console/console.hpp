@@ -68,6 +68,12 @@ class Console {
 
     /// The sessions (tests; the daemon's status).
     [[nodiscard]] SessionStore& sessions() { return sessions_; }
+    /// The named admin tokens (`admin.tokens`) that may sign in when Bitrix24 cannot
+    /// (break-glass): such a session approves as the token's name, as `hrmaild queue` does.
+    /// None: the sign-in page offers no such form.
+    void set_break_glass_tokens(std::vector<config::AdminToken> tokens) {
+        tokens_ = std::move(tokens);
+    }
     /// The daemon's version shown in the page foot.
     void set_version(std::string version) { version_ = std::move(version); }
 
@@ -75,6 +81,7 @@ class Console {
     struct Context;
     boost::asio::awaitable<admin::WebReply> route(Context& ctx);
     boost::asio::awaitable<admin::WebReply> finish_sign_in(Context& ctx);
+    admin::WebReply break_glass(Context& ctx);
     boost::asio::awaitable<admin::WebReply> act(Context& ctx, std::int64_t task_id,
                                                 const std::string& action);
     admin::WebReply cola(Context& ctx);
@@ -96,6 +103,7 @@ class Console {
     ApproverCheck is_approver_;
     TitleLookup title_;
     TableroSource tablero_;
+    std::vector<config::AdminToken> tokens_;
     SessionStore sessions_;
     std::string version_;
 };
