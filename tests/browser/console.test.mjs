@@ -75,7 +75,9 @@ async function freePort() {
 
 async function api(pathname) {
   const r = await fetch(`${admin}${pathname}`, { headers: { Authorization: `Bearer ${token}` } });
-  return r.json();
+  const body = await r.json();
+  if (!r.ok) throw new Error(`${pathname}: HTTP ${r.status} ${JSON.stringify(body)}`);
+  return body;
 }
 
 async function ticket(id) {
@@ -109,6 +111,14 @@ before(async () => {
   base = ready.zoho_api_url.replace(/\/$/, '');
   adminPort = await freePort();
   admin = `http://127.0.0.1:${adminPort}`;
+  // A real organization allows about 30 Zoho calls a minute; as in the demo, the sandbox allows
+  // 600 so that the approval's directory refresh is not throttled (config/sandbox.yaml's client
+  // budget is 500).
+  const configured = await fetch(`${base}/_sandbox/config`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ zoho: { requests_per_minute: 600 } }),
+  });
+  assert.equal(configured.status, 200);
   // The local application's handler URL: where the portal sends the browser back.
   const registered = await fetch(`${base}/_sandbox/bitrix/oauth_app`, {
     method: 'POST', headers: { 'Content-Type': 'application/json' },
