@@ -22,6 +22,12 @@ hrmaild_require(CLI11 libcli11-dev)
 hrmaild_require(prometheus-cpp prometheus-cpp-dev)
 hrmaild_require(Threads libc6-dev)
 
+# Mustache templates with automatic HTML escaping for the web console (header only).
+find_path(KAINJOW_MUSTACHE_INCLUDE_DIR kainjow/mustache.hpp)
+if(NOT KAINJOW_MUSTACHE_INCLUDE_DIR)
+  message(FATAL_ERROR "hrmaild: kainjow/mustache.hpp not found. Install the Debian package: apt-get install libkainjow-mustache-dev")
+endif()
+
 find_package(PkgConfig QUIET)
 if(NOT PkgConfig_FOUND)
   message(FATAL_ERROR "hrmaild: pkg-config not found. Install the Debian package: apt-get install pkg-config")

@@ -49,6 +49,7 @@ THIRD_PARTY = [
     ("CLI/", "CLI11"),
     ("gtest/", "GoogleTest"),
     ("gmock/", "GoogleTest"),
+    ("kainjow/", "kainjow-mustache"),
 ]
 KNOWN_LIBRARIES = {name for _, name in THIRD_PARTY}
 

@@ -12,10 +12,13 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
   libyaml-cpp-dev libspdlog-dev libfmt-dev libsqlite3-dev libssl-dev libicu-dev
   libsystemd-dev libcli11-dev prometheus-cpp-dev libgtest-dev libgmock-dev
+  libkainjow-mustache-dev
   # runtime tools used by the demo and the tests (systemd: systemd-analyze, -sysusers, -tmpfiles)
   openssl ca-certificates curl sqlite3 systemd python3
   # the IANA time zones effective dates are read in (policy.timezone; daemon/core/zone.hpp)
   tzdata
+  # the browser tests (label browser): headless Chromium driven by playwright-core from npm
+  chromium nodejs
   # the Debian package (scripts/package.sh, test label package)
   debhelper dpkg-dev fakeroot help2man lintian
   "$@"

@@ -45,10 +45,17 @@ struct Reply {
     std::string body;
     std::string content_type = "application/json";
     std::vector<std::pair<http::field, std::string>> headers;
+    /// Headers added by name, repeatable (a web application's Set-Cookie lines).
+    std::vector<std::pair<std::string, std::string>> added_headers{};
 };
 
+/// A request target without its query: what logs show (a query may hold an OAuth code).
+std::string path_only(std::string_view target) {
+    return std::string(target.substr(0, target.find('?')));
+}
+
 Reply json_reply(int status, const json::value& body) {
-    return {status, json::serialize(body), "application/json", {}};
+    return {status, json::serialize(body), "application/json", {}, {}};
 }
 
 Reply error_reply(int status, std::string_view code, std::string_view message) {
@@ -173,6 +180,8 @@ Response make_response(Reply reply, unsigned version, bool keep_alive) {
     res.set("X-Content-Type-Options", "nosniff");
     for (auto& [field, value] : reply.headers)
         res.set(field, value);
+    for (auto& [name, value] : reply.added_headers)
+        res.insert(name, value);
     res.body() = std::move(reply.body);
     res.keep_alive(keep_alive);
     res.prepare_payload();
@@ -242,6 +251,7 @@ struct AdminServer::Impl : std::enable_shared_from_this<AdminServer::Impl> {
     asio::steady_timer grace_timer;
     Health health = Health::starting;
     TaskEventCallback task_event;
+    std::map<std::string, WebHandler, std::less<>> web;  ///< first path segment → application
     bool stopping = false;
     std::uint64_t next_connection = 0;
     std::map<std::uint64_t, Connection> connections;
@@ -312,6 +322,10 @@ struct AdminServer::Impl : std::enable_shared_from_this<AdminServer::Impl> {
     std::optional<std::string> authenticate(const Request& req) const;
     Reply unauthorized(const Request& req, const tcp::endpoint& peer) const;
     Reply handle_event(const Request& req, const tcp::endpoint& peer);
+    /// The mounted web application for this request, if its first path segment names one.
+    const WebHandler* web_handler(const Request& req) const;
+    asio::awaitable<Reply> handle_web(const WebHandler& handler, const Request& req,
+                                      const tcp::endpoint& peer);
 };
 
 void AdminServer::Impl::start() {
@@ -497,7 +511,7 @@ asio::awaitable<AdminServer::Impl::Answer> AdminServer::Impl::serve(const Reques
                   std::chrono::steady_clock::now() - started)
                   .count();
     log::debug("ADMIN_REQUEST", {{"method", std::string(req.method_string())},
-                                 {"path", std::string(req.target())},
+                                 {"path", path_only(req.target())},
                                  {"status", answer.reply.status},
                                  {"ms", ms}});
     co_return answer;
@@ -607,7 +621,7 @@ std::optional<std::string> AdminServer::Impl::authenticate(const Request& req) c
 Reply AdminServer::Impl::unauthorized(const Request& req, const tcp::endpoint& peer) const {
     log::warn("ADMIN_AUTH_FAILED",
               {{"peer", peer.address().to_string()},
-               {"path", std::string(req.target())},
+               {"path", path_only(req.target())},
                {"reason",
                 req.find(http::field::authorization) == req.end() ? "no token" : "unknown token"}});
     Reply r = error_reply(401, "unauthorized", "a valid bearer token is required");
@@ -615,7 +629,48 @@ Reply AdminServer::Impl::unauthorized(const Request& req, const tcp::endpoint& p
     return r;
 }
 
+const WebHandler* AdminServer::Impl::web_handler(const Request& req) const {
+    if (web.empty())
+        return nullptr;
+    std::string_view target = req.target();
+    if (target.empty() || target.front() != '/')
+        return nullptr;
+    target.remove_prefix(1);
+    auto end = target.find_first_of("/?");
+    auto it = web.find(target.substr(0, end));
+    return it == web.end() ? nullptr : &it->second;
+}
+
+asio::awaitable<Reply> AdminServer::Impl::handle_web(const WebHandler& handler, const Request& req,
+                                                     const tcp::endpoint& peer) {
+    WebRequest w;
+    w.method = std::string(req.method_string());
+    w.target = std::string(req.target());
+    auto header = [&](http::field f) {
+        auto it = req.find(f);
+        return it == req.end() ? std::string() : std::string(it->value());
+    };
+    w.cookie = header(http::field::cookie);
+    w.content_type = header(http::field::content_type);
+    w.origin = header(http::field::origin);
+    w.body = req.body();
+    w.peer = peer.address().to_string();
+    WebReply out;
+    try {
+        out = co_await handler(std::move(w));
+    } catch (const std::exception& e) {
+        // The target may hold an OAuth code or state: only the path is logged.
+        log::error("ADMIN_WEB_FAILED", {{"path", path_only(req.target())}, {"reason", e.what()}});
+        co_return Reply{500, "Error interno.", "text/plain; charset=utf-8", {}, {}};
+    }
+    Reply r{out.status, std::move(out.body), std::move(out.content_type), {}, {}};
+    r.added_headers = std::move(out.headers);
+    co_return r;
+}
+
 asio::awaitable<Reply> AdminServer::Impl::handle(const Request& req, const tcp::endpoint& peer) {
+    if (const auto* app = web_handler(req))
+        co_return co_await handle_web(*app, req, peer);
     auto routed = route(req);
     if (auto* refused = std::get_if<Reply>(&routed))
         co_return std::move(*refused);
@@ -685,7 +740,7 @@ std::optional<Reply> AdminServer::Impl::open_route(const Match& match, const Req
             // Scrapers on the same host need no token; anyone else does.
             if (!peer.address().is_loopback() && !authenticate(req))
                 return unauthorized(req, peer);
-            return Reply{200, metrics.serialize(), std::string(Metrics::content_type), {}};
+            return Reply{200, metrics.serialize(), std::string(Metrics::content_type), {}, {}};
         case Route::events:
             return handle_event(req, peer);
         default:
@@ -861,6 +916,10 @@ Health AdminServer::health() const {
 
 void AdminServer::on_task_event(TaskEventCallback callback) {
     impl_->task_event = std::move(callback);
+}
+
+void AdminServer::mount_web(std::string segment, WebHandler handler) {
+    impl_->web[std::move(segment)] = std::move(handler);
 }
 
 void AdminServer::stop() {

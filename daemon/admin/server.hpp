@@ -20,6 +20,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace hrmaild::admin {
 
@@ -49,6 +51,30 @@ struct ServerLimits {
 /// reads that task at once instead of at the next poll. Runs on the io_context thread after
 /// the request was answered; it should only schedule work.
 using TaskEventCallback = std::function<void(std::string event, std::int64_t task_id)>;
+
+/// A request for a mounted web application (the IT console), as the admin server read it.
+struct WebRequest {
+    std::string method;        ///< GET, POST, ...
+    std::string target;        ///< path and query, as sent
+    std::string cookie;        ///< the Cookie header, or empty
+    std::string content_type;  ///< the Content-Type header, or empty
+    std::string origin;        ///< the Origin header, or empty
+    std::string body;
+    std::string peer;  ///< the client's address (the proxy's, behind one)
+};
+
+/// What a mounted web application answers. The server adds `Server`, `Cache-Control:
+/// no-store` and `X-Content-Type-Options: nosniff` as on every answer.
+struct WebReply {
+    int status = 200;
+    std::string content_type = "text/html; charset=utf-8";
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;  ///< e.g. Set-Cookie, Location
+};
+
+/// A web application served under one first path segment (`/consola/...`); runs on the
+/// io_context thread. An exception answers 500 (logged as ADMIN_WEB_FAILED).
+using WebHandler = std::function<boost::asio::awaitable<WebReply>(WebRequest)>;
 
 /// The admin server. Construct, register commands in the registry, `start()`, run the
 /// io_context; `stop()` on shutdown and keep running the io_context until it returns.
@@ -82,6 +108,11 @@ class AdminServer {
 
     /// Sets the Bitrix24 task-event callback (replacing any earlier one).
     void on_task_event(TaskEventCallback callback);
+
+    /// Serves every request whose first path segment is `segment` (e.g. `consola`) with
+    /// `handler`, before the API routes and without the bearer token (the application does its
+    /// own authentication). Call before `start()`.
+    void mount_web(std::string segment, WebHandler handler);
 
     /// Stops accepting, closes idle connections now, lets busy ones send their answer (with
     /// `Connection: close`) and closes what is left after `shutdown_grace`. Reports /healthz

@@ -10,6 +10,8 @@
 #include "daemon/app/zoho_directory.hpp"
 #include "daemon/bitrix/client.hpp"
 #include "daemon/config/config.hpp"
+#include "daemon/console/bitrix_sign_in.hpp"
+#include "daemon/console/console.hpp"
 #include "daemon/core/messages.hpp"
 #include "daemon/core/time_format.hpp"
 #include "daemon/log/log.hpp"
@@ -209,6 +211,10 @@ struct Runtime {
     admin::CommandRegistry commands;
     admin::Metrics metrics;
     MetricsObserver observer{metrics};
+    // The web console (console.enabled); declared before the admin server, which holds a
+    // handler that calls it, so the server goes first.
+    std::unique_ptr<console::BitrixSignIn> sign_in;
+    std::unique_ptr<console::Console> console;
     std::unique_ptr<admin::AdminServer> admin;
     bool stopping = false;
     bool loop_done = false;
@@ -372,6 +378,18 @@ void register_commands(Runtime& rt) {
         };
     };
     auto id_of = [](const admin::CommandRequest& r) { return r.args.at("id").as_int64(); };
+    // The Bitrix user who decides through the web console (`via` web is set only by the
+    // console, never from an API request's header); 0 for tokens.
+    // A break-glass console session decides as its admin token, like `hrmaild queue`.
+    auto principal_of = [](const admin::CommandRequest& r) {
+        return r.via == "web" && r.principal.starts_with("token:") ? r.principal.substr(6)
+                                                                   : r.principal;
+    };
+    auto web_user = [](const admin::CommandRequest& r) -> std::int64_t {
+        if (r.via != "web" || !r.principal.starts_with("bitrix:"))
+            return 0;
+        return std::stoll(r.principal.substr(7));
+    };
     auto str_of = [](const admin::CommandRequest& r, const char* k) {
         const auto* v = r.args.if_contains(k);
         return v && v->is_string() ? std::string(v->as_string()) : std::string();
@@ -397,17 +415,18 @@ void register_commands(Runtime& rt) {
                                                         "no ticket for task " + std::to_string(id));
                         co_return std::move(*shown);
                     }));
-    rt.commands.add(
-        "queue.approve", "Approve the ticket's current plan",
-        guarded([&rt, id_of, str_of](admin::CommandRequest r) -> Awaitable<boost::json::value> {
-            co_return co_await rt.service->queue_approve(id_of(r), r.principal,
-                                                         str_of(r, "plan_hash"));
-        }));
-    rt.commands.add(
-        "queue.reject", "Reject the ticket's current plan (reason required)",
-        guarded([&rt, id_of, str_of](admin::CommandRequest r) -> Awaitable<boost::json::value> {
-            co_return co_await rt.service->queue_reject(id_of(r), r.principal, str_of(r, "reason"));
-        }));
+    rt.commands.add("queue.approve", "Approve the ticket's current plan",
+                    guarded([&rt, id_of, str_of, web_user, principal_of](
+                                admin::CommandRequest r) -> Awaitable<boost::json::value> {
+                        co_return co_await rt.service->queue_approve(
+                            id_of(r), principal_of(r), str_of(r, "plan_hash"), web_user(r));
+                    }));
+    rt.commands.add("queue.reject", "Reject the ticket's current plan (reason required)",
+                    guarded([&rt, id_of, str_of, web_user, principal_of](
+                                admin::CommandRequest r) -> Awaitable<boost::json::value> {
+                        co_return co_await rt.service->queue_reject(
+                            id_of(r), principal_of(r), str_of(r, "reason"), web_user(r));
+                    }));
     rt.commands.add("queue.retry", "Send a done, rejected or failed ticket back to planning",
                     guarded([&rt, id_of](admin::CommandRequest r) -> Awaitable<boost::json::value> {
                         co_return co_await rt.service->queue_retry(id_of(r), r.principal);
@@ -416,11 +435,12 @@ void register_commands(Runtime& rt) {
                     guarded([&rt](admin::CommandRequest) -> Awaitable<boost::json::value> {
                         co_return co_await rt.service->reconcile_now();
                     }));
-    rt.commands.add("queue.cancel",
-                    "Cancel the ticket's pending scheduled steps or its plan waiting for a date",
-                    guarded([&rt, id_of](admin::CommandRequest r) -> Awaitable<boost::json::value> {
-                        co_return co_await rt.service->queue_cancel(id_of(r), r.principal);
-                    }));
+    rt.commands.add(
+        "queue.cancel", "Cancel the ticket's pending scheduled steps or its plan waiting for a date",
+        guarded([&rt, id_of, web_user,
+                 principal_of](admin::CommandRequest r) -> Awaitable<boost::json::value> {
+            co_return co_await rt.service->queue_cancel(id_of(r), principal_of(r), web_user(r));
+        }));
     rt.commands.add(
         "status", "The daemon's state: tickets by state and counters",
         [&rt](admin::CommandRequest) -> Awaitable<admin::CommandResult> {
@@ -564,6 +584,25 @@ int run_daemon(const RunOptions& options) {
             app_token = cfg.bitrix.application_token->value;
         rt.admin = std::make_unique<admin::AdminServer>(rt.ioc.get_executor(), cfg.admin, app_token,
                                                         rt.commands, rt.metrics);
+        if (cfg.console.enabled) {
+            console::SignInSettings si;
+            si.portal_url = cfg.console.portal_url;
+            si.oauth_server_url = cfg.console.oauth_server_url;
+            si.client_id = cfg.console.client_id;
+            if (cfg.console.client_secret)
+                si.client_secret = cfg.console.client_secret->value;
+            rt.sign_in = std::make_unique<console::BitrixSignIn>(*rt.clients->http, std::move(si));
+            rt.console = std::make_unique<console::Console>(
+                rt.clock, cfg.console, cfg.bitrix.portal_url, rt.commands, *rt.store, *rt.sign_in,
+                [&rt](std::int64_t user) { return rt.service->is_approver(user); },
+                [&rt](std::int64_t task) { return rt.service->known_title(task); });
+            rt.console->set_version(HRMAILD_VERSION);
+            rt.console->set_break_glass_tokens(cfg.admin.tokens);
+            rt.console->mount(*rt.admin);
+            log::info("CONSOLE_ENABLED", {{"path", "/consola/"},
+                                          {"portal", cfg.console.portal_url},
+                                          {"secure_cookies", cfg.console.secure_cookies}});
+        }
         rt.admin->on_task_event([&rt](std::string event, std::int64_t task_id) {
             log::info("TASK_EVENT", {{"event", event}, {"task", task_id}});
             rt.event_pending = true;

@@ -137,6 +137,20 @@ struct DashboardConfig {
     Seconds max_age{};  ///< how long the Zoho figures are served from memory
 };
 
+/// The IT web console (served by the admin server under /consola/).
+struct ConsoleConfig {
+    bool enabled = false;
+    std::string client_id;                    ///< the portal's local application
+    std::optional<SecretFile> client_secret;  ///< its secret
+    std::string portal_url;                   ///< where people sign in; empty: bitrix.portal_url
+    std::string oauth_server_url;             ///< empty: bitrix.oauth_server_url
+    std::vector<std::int64_t> viewers;        ///< Bitrix users who may look without approving
+    bool secure_cookies = false;              ///< cookies marked Secure (behind TLS)
+    Seconds session_idle{};
+    Seconds session_lifetime{};
+    std::int64_t max_sessions = 0;
+};
+
 /// Where workflows live and the values their templates see as `config.*`.
 struct WorkflowsConfig {
     std::filesystem::path dir;
@@ -159,6 +173,7 @@ struct Config {
     StateConfig state;
     AdminConfig admin;
     DashboardConfig dashboard;
+    ConsoleConfig console;
     WorkflowsConfig workflows;
     LoggingConfig logging;
     HttpConfig http;

@@ -602,6 +602,10 @@ void Loader::check_rules() {
         err(at("policy.end_of_day"), "policy.end_of_day",
             fmt::format("expected a time of day HH:MM (00:00 to 23:59), got '{}'",
                         str("policy.end_of_day")));
+    if (boolean("console.enabled")) {
+        need("console.client_id", "console.enabled is true");
+        need("console.client_secret_file", "console.enabled is true");
+    }
     if (given_.count("retry.base_delay") && given_.count("retry.max_delay") &&
         millis("retry.base_delay") > millis("retry.max_delay"))
         err(at("retry.max_delay"), "retry.max_delay", "must not be shorter than retry.base_delay");
@@ -674,6 +678,21 @@ void Loader::build(Config& c) {
     c.admin.allow_non_loopback = boolean("admin.allow_non_loopback");
 
     c.dashboard.max_age = seconds("dashboard.max_age");
+    auto& w = c.console;
+    w.enabled = boolean("console.enabled");
+    w.client_id = str("console.client_id");
+    w.client_secret = secret("console.client_secret_file");
+    w.portal_url = str("console.portal_url");
+    if (w.portal_url.empty())
+        w.portal_url = b.portal_url;
+    w.oauth_server_url = str("console.oauth_server_url");
+    if (w.oauth_server_url.empty())
+        w.oauth_server_url = b.oauth_server_url;
+    w.viewers = integers("console.viewers");
+    w.secure_cookies = boolean("console.secure_cookies");
+    w.session_idle = seconds("console.session_idle");
+    w.session_lifetime = seconds("console.session_lifetime");
+    w.max_sessions = integer("console.max_sessions");
 
     c.workflows.dir = resolve("workflows.dir");
     c.workflows.language = str("workflows.language");

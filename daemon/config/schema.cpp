@@ -93,6 +93,18 @@ constexpr KeySpec kSchema[] = {
     // --- dashboard ------------------------------------------------------------------------
     {"dashboard.max_age", Kind::duration, "5m", false, "The web console's dashboard reads Zoho again after this long; page views in between cost no Zoho call.", {}, 1000, 86400000},
 
+    // --- console --------------------------------------------------------------------------
+    {"console.enabled", Kind::boolean, "false", false, "Serve the IT web console under /consola/ on admin.listen."},
+    {"console.client_id", Kind::string, "", false, "Client id of the local application registered on the Bitrix24 portal (sign-in)."},
+    {"console.client_secret_file", Kind::secret_file, "", false, "File holding that application's client secret."},
+    {"console.portal_url", Kind::url, "", false, "Portal people sign in on; empty: bitrix.portal_url."},
+    {"console.oauth_server_url", Kind::url, "", false, "OAuth server for the code exchange; empty: bitrix.oauth_server_url."},
+    {"console.viewers", Kind::integer_list, "[]", false, "Bitrix user ids who may read the console without approving (approvers always may)."},
+    {"console.secure_cookies", Kind::boolean, "false", false, "Mark cookies Secure: set when the console is reached through TLS (a reverse proxy)."},
+    {"console.session_idle", Kind::duration, "30m", false, "A session ends after this long without a request.", {}, 60000, 86400000},
+    {"console.session_lifetime", Kind::duration, "12h", false, "A session ends this long after sign-in, used or not.", {}, 60000, 604800000},
+    {"console.max_sessions", Kind::integer, "256", false, "Sessions held at most; the least recently used ends first.", {}, 1, 100000},
+
     // --- workflows ------------------------------------------------------------------------
     {"workflows.dir", Kind::path, "/etc/hrmaild/workflows", false, "Folder of workflow YAML files."},
     {"workflows.language", Kind::choice, messages::kDefaultLanguage, false, "Language of the messages HR and IT read (the message catalog).", messages::kLanguageChoices},
@@ -126,9 +138,10 @@ constexpr KeySpec kSchema[] = {
     {"reconcile.recent_days", Kind::integer, "7", false, "Accounts created this many days back without a hire task are reported.", {}, 1, 3650},
 };
 
-constexpr std::string_view kSections[] = {"bitrix",  "zoho",    "policy",   "state",  "admin",
-                                          "dashboard", "workflows", "logging", "http", "retry",
-                                          "executor", "reconcile"};
+constexpr std::string_view kSections[] = {"bitrix",  "zoho",     "policy",    "state",
+                                          "admin",   "dashboard", "console", "workflows",
+                                          "logging", "http",     "retry",     "executor",
+                                          "reconcile"};
 // clang-format on
 
 }  // namespace

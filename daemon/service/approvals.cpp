@@ -280,9 +280,42 @@ store::PlanRecord Service::waiting_plan(std::int64_t task_id) {
     return *plan;
 }
 
+Awaitable<bool> Service::is_approver(std::int64_t user_id) {
+    if (user_id <= 0)
+        co_return false;
+    auto ids = co_await approver_ids();
+    co_return ids.count(user_id) > 0;
+}
+
+std::string Service::known_title(std::int64_t task_id) const {
+    auto it = tasks_.find(task_id);
+    return it == tasks_.end() ? std::string() : it->second.title;
+}
+
+Awaitable<void> Service::check_web_decider(std::int64_t task_id, const store::PlanRecord& plan,
+                                           std::int64_t web_user) {
+    if (!co_await is_approver(web_user))
+        throw CommandError(403, "not_an_approver",
+                           fmt::format("Bitrix user {} is not an approver", web_user));
+    // The rule of comment commands: the requester recorded with the plan, or with any earlier
+    // plan of the task, never decides; an unknown requester fails closed.
+    if (plan.requester == 0)
+        throw CommandError(403, "requester_cannot_approve",
+                           fmt::format("task {}'s requester is unknown", task_id));
+    const auto history = must(store_.plans_for(task_id));
+    if (plan.requester == web_user ||
+        std::any_of(history.begin(), history.end(),
+                    [&](const auto& p) { return p.requester == web_user; }))
+        throw CommandError(
+            403, "requester_cannot_approve",
+            fmt::format("Bitrix user {} filed task {} and cannot decide on it", web_user, task_id));
+}
+
 Awaitable<boost::json::value> Service::queue_approve(std::int64_t task_id, std::string principal,
-                                                     std::string plan_hash) {
+                                                     std::string plan_hash, std::int64_t web_user) {
     const auto plan = waiting_plan(task_id);
+    if (web_user != 0)
+        co_await check_web_decider(task_id, plan, web_user);
     if (plan_hash.size() < kMinHashPrefix)
         throw CommandError(400, "plan_hash_required",
                            fmt::format("approving task {} needs the plan hash shown by `hrmaild "
@@ -295,8 +328,8 @@ Awaitable<boost::json::value> Service::queue_approve(std::int64_t task_id, std::
                                        plan.plan_hash.substr(0, kMinHashPrefix), plan_hash));
     store::NewApproval ap{task_id,
                           plan.plan_hash,
-                          "cli:" + principal,
-                          store::ApprovalChannel::cli,
+                          web_user != 0 ? fmt::format("bitrix:{}", web_user) : "cli:" + principal,
+                          web_user != 0 ? store::ApprovalChannel::web : store::ApprovalChannel::cli,
                           store::Decision::approve,
                           "",
                           {}};
@@ -316,14 +349,16 @@ Awaitable<boost::json::value> Service::queue_approve(std::int64_t task_id, std::
 }
 
 Awaitable<boost::json::value> Service::queue_reject(std::int64_t task_id, std::string principal,
-                                                    std::string reason) {
+                                                    std::string reason, std::int64_t web_user) {
     if (reason.empty())
         throw CommandError(400, "reason_required", "a rejection needs a reason (--reason)");
     const auto plan = waiting_plan(task_id);
+    if (web_user != 0)
+        co_await check_web_decider(task_id, plan, web_user);
     store::NewApproval ap{task_id,
                           plan.plan_hash,
-                          "cli:" + principal,
-                          store::ApprovalChannel::cli,
+                          web_user != 0 ? fmt::format("bitrix:{}", web_user) : "cli:" + principal,
+                          web_user != 0 ? store::ApprovalChannel::web : store::ApprovalChannel::cli,
                           store::Decision::reject,
                           reason,
                           {}};
@@ -348,15 +383,21 @@ Awaitable<boost::json::value> Service::queue_retry(std::int64_t task_id, std::st
     co_return boost::json::object{{"id", task_id}, {"state", store::to_string(after->state)}};
 }
 
-Awaitable<boost::json::value> Service::queue_cancel(std::int64_t task_id, std::string principal) {
+Awaitable<boost::json::value> Service::queue_cancel(std::int64_t task_id, std::string principal,
+                                                    std::int64_t web_user) {
     auto t = must(store_.get_ticket(task_id));
     if (!t)
         throw CommandError(404, "not_found", fmt::format("no ticket for task {}", task_id));
-    if (cancel_waiting(task_id, "cli:" + principal)) {
+    if (web_user != 0 && !co_await is_approver(web_user))
+        throw CommandError(403, "not_an_approver",
+                           fmt::format("Bitrix user {} is not an approver", web_user));
+    const std::string actor =
+        web_user != 0 ? fmt::format("bitrix:{}", web_user) : "cli:" + principal;
+    if (cancel_waiting(task_id, actor)) {
         co_await settle_answers();
         co_return boost::json::object{{"id", task_id}, {"state", "cancelled"}};
     }
-    auto n = must(store_.cancel_scheduled_for(task_id, "cli:" + principal, "cancelled by IT"));
+    auto n = must(store_.cancel_scheduled_for(task_id, actor, "cancelled by IT"));
     if (n == 0)
         throw CommandError(409, "nothing_scheduled",
                            fmt::format("task {} has no pending scheduled step and no plan "

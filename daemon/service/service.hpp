@@ -145,14 +145,19 @@ class Service {
     /// were made (a group deleted meanwhile), with the true reason in the answer.
     Awaitable<void> revalidate_waiting();
 
-    // ---- commands (CLI and admin API) ------------------------------------------------
+    // ---- commands (CLI, admin API and web console) ----------------------------------
+    // `web_user`: the Bitrix user signed in to the web console who decides (0: a named admin
+    // token, CLI or API). A web decision follows the rules of a comment command: only an
+    // approver (403 `not_an_approver`), never a requester of the task's plans (403
+    // `requester_cannot_approve`, also when the requester is unknown); it is recorded as
+    // `bitrix:<id>` on the `web` channel.
     /// `queue.approve`: binds the current plan; `plan_hash` is the full hash or a unique
     /// prefix of at least 12 characters.
     Awaitable<boost::json::value> queue_approve(std::int64_t task_id, std::string principal,
-                                                std::string plan_hash);
+                                                std::string plan_hash, std::int64_t web_user = 0);
     /// `queue.reject`: needs a reason; answers HR and defers the task.
     Awaitable<boost::json::value> queue_reject(std::int64_t task_id, std::string principal,
-                                               std::string reason);
+                                               std::string reason, std::int64_t web_user = 0);
     /// `queue.retry`: the explicit way out of done, rejected and failed.
     Awaitable<boost::json::value> queue_retry(std::int64_t task_id, std::string principal);
     /// `reconcile`: compares Zoho with the store now and returns the report (JSON with its
@@ -163,7 +168,13 @@ class Service {
     Awaitable<void> reconcile_if_due();
     /// `queue.cancel`: cancels the ticket's pending scheduled steps, or a plan waiting for
     /// its effective date.
-    Awaitable<boost::json::value> queue_cancel(std::int64_t task_id, std::string principal);
+    Awaitable<boost::json::value> queue_cancel(std::int64_t task_id, std::string principal,
+                                               std::int64_t web_user = 0);
+    /// Whether a Bitrix user approves by the rule comment commands follow (`approvers`, or a
+    /// member of `approver_department` and its sub-departments, read through the cache).
+    Awaitable<bool> is_approver(std::int64_t user_id);
+    /// The title of a task as the service last read it; empty when it is not in the cache.
+    [[nodiscard]] std::string known_title(std::int64_t task_id) const;
 
   private:
     enum class StepOutcome { ok, retry_later, failed };
@@ -217,6 +228,9 @@ class Service {
     store::PlanRecord waiting_plan(std::int64_t task_id);
     Awaitable<void> read_commands(std::int64_t id, std::vector<TaskComment> list,
                                   const std::set<std::int64_t>& approvers);
+    /// For a web decision: refuses (CommandError 403) a non-approver or a requester.
+    Awaitable<void> check_web_decider(std::int64_t task_id, const store::PlanRecord& plan,
+                                      std::int64_t web_user);
     void reject_ticket(std::int64_t task_id, const store::PlanRecord& plan,
                        store::NewApproval approval, const std::string& who);
 

@@ -35,6 +35,7 @@ void Portal::clear() {
     uf_names.clear();
     tokens.clear();
     refresh_tokens.clear();
+    auth_codes.clear();
     oauth_refreshes = 0;
     outgoing.clear();
     calls.clear();
@@ -301,11 +302,16 @@ Response Portal::handle_oauth(const Request& req) {
         auto it = params.find(k);
         return it == params.end() ? std::string() : php::to_string(it->value());
     };
-    if (get("grant_type") != "refresh_token") {
-        return oauth_error(400, "invalid_request", "grant_type must be refresh_token");
+    const std::string grant = get("grant_type");
+    if (grant != "refresh_token" && grant != "authorization_code") {
+        return oauth_error(400, "invalid_request",
+                           "grant_type must be refresh_token or authorization_code");
     }
     if (get("client_id") != oauth_client_id || get("client_secret") != oauth_client_secret) {
         return oauth_error(401, "invalid_client", "Invalid client credentials");
+    }
+    if (grant == "authorization_code") {
+        return exchange_code(get("client_id"), get("code"));
     }
     auto it = refresh_tokens.find(get("refresh_token"));
     if (it == refresh_tokens.end() || clock.now() >= it->second.expires) {
@@ -335,6 +341,140 @@ Response Portal::handle_oauth(const Request& req) {
     o["user_id"] = uid;
     o["refresh_token"] = refresh;
     return php_json(200, o);
+}
+
+Response Portal::exchange_code(const std::string& client_id, const std::string& code) {
+    auto it = auth_codes.find(code);
+    if (it == auth_codes.end() || clock.now() >= it->second.expires ||
+        it->second.client_id != client_id) {
+        if (it != auth_codes.end()) {
+            auth_codes.erase(it);
+        }
+        return oauth_error(400, "invalid_grant", "Invalid authorization code");
+    }
+    long long uid = it->second.user_id;
+    auth_codes.erase(it);  // single use
+    ++sign_ins;
+    auto lifetime = std::chrono::duration_cast<std::chrono::seconds>(
+        std::chrono::duration<double>(opts.oauth_access_lifetime_seconds));
+    std::string access = mint("acc");
+    std::string refresh = mint("ref");
+    auto expires = clock.now() + lifetime;
+    tokens[access] = Token{uid, expires};
+    refresh_tokens[refresh] = Token{uid, clock.now() + std::chrono::hours(24 * 180)};
+    json::object o;
+    o["access_token"] = access;
+    o["expires"] =
+        std::chrono::duration_cast<std::chrono::seconds>(expires.time_since_epoch()).count();
+    o["expires_in"] = static_cast<long long>(lifetime.count());
+    o["scope"] = "user_brief";
+    o["domain"] = "oauth.bitrix.info";
+    o["server_endpoint"] = "https://oauth.bitrix.info/rest/";
+    o["status"] = "L";
+    o["client_endpoint"] = "https://" + portal + "/rest/";
+    o["member_id"] = member_id();
+    o["user_id"] = uid;
+    o["refresh_token"] = refresh;
+    return php_json(200, o);
+}
+
+namespace {
+
+std::string html_escape(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
+            default:
+                out += c;
+        }
+    }
+    return out;
+}
+
+Response html_page(int status, const std::string& body) {
+    Response r;
+    r.status = status;
+    r.content_type = "text/html; charset=utf-8";
+    r.body =
+        "<!doctype html><html lang=\"es\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        "<title>Bitrix24 (sandbox)</title></head><body>" +
+        body + "</body></html>";
+    return r;
+}
+
+}  // namespace
+
+Response Portal::handle_authorize(const Request& req) {
+    json::object params;
+    php::parse_str(req.query(), params);
+    auto get = [&](const char* k) {
+        auto it = params.find(k);
+        return it == params.end() ? std::string() : php::to_string(it->value());
+    };
+    const std::string client_id = get("client_id");
+    const std::string state = get("state");
+    if (client_id != oauth_client_id) {
+        return html_page(400, "<h1>Aplicación desconocida</h1><p>client_id " +
+                                  html_escape(client_id) + " no está registrado en el portal.</p>");
+    }
+    if (oauth_handler_url.empty()) {
+        return html_page(400,
+                         "<h1>Sin URL de retorno</h1><p>La aplicación no tiene handler_url "
+                         "(portal.json oauth_app.handler_url o POST "
+                         "/_sandbox/bitrix/oauth_app).</p>");
+    }
+    const std::string chosen = get("user_id");
+    if (chosen.empty()) {
+        // The test sign-in: pick a seeded user (a real portal asks for a password).
+        std::string list;
+        for (const auto& u : users) {
+            auto id = php::to_string(user_field(u, "ID"));
+            auto name = php::to_string(user_field(u, "NAME")) + " " +
+                        php::to_string(user_field(u, "LAST_NAME"));
+            list += "<li><button type=\"submit\" name=\"user_id\" value=\"" + html_escape(id) +
+                    "\">Entrar como " + html_escape(name) + " (" + html_escape(id) +
+                    ")</button></li>";
+        }
+        return html_page(200,
+                         "<h1>Bitrix24 (sandbox): iniciar sesión</h1><form method=\"get\" "
+                         "action=\"/oauth/authorize/\"><input type=\"hidden\" name=\"client_id\" "
+                         "value=\"" +
+                             html_escape(client_id) +
+                             "\"><input type=\"hidden\" name=\"state\" value=\"" +
+                             html_escape(state) + "\"><ul>" + list + "</ul></form>");
+    }
+    long long uid = 0;
+    if (!php::to_int(json::value(chosen), uid) || user(uid) == nullptr) {
+        return html_page(400, "<h1>Usuario desconocido</h1>");
+    }
+    std::string code = util::random_hex(16);
+    auth_codes[code] = AuthCode{uid, client_id, clock.now() + std::chrono::seconds(30)};
+    auto enc = [](const std::string& v) { return util::form_encode(v); };
+    std::string sep = oauth_handler_url.find('?') == std::string::npos ? "?" : "&";
+    Response r;
+    r.status = 302;
+    r.content_type = "text/plain; charset=utf-8";
+    r.headers.emplace_back("Location", oauth_handler_url + sep + "code=" + enc(code) +
+                                           "&state=" + enc(state) + "&domain=" + enc(portal) +
+                                           "&member_id=" + enc(member_id()) +
+                                           "&scope=user_brief&server_domain=oauth.bitrix.info");
+    return r;
 }
 
 Response Portal::v3_error(int status, const std::string& code, const std::string& message,
@@ -543,6 +683,14 @@ std::string BitrixEmulator::issue_oauth_token(long long user_id, std::chrono::se
     std::string token = impl_->mint("acc");
     impl_->tokens[token] = Impl::Token{user_id, impl_->clock.now() + lifetime};
     return token;
+}
+
+Response BitrixEmulator::handle_authorize(const Request& request) {
+    return impl_->handle_authorize(request);
+}
+
+void BitrixEmulator::set_oauth_handler_url(std::string url) {
+    impl_->oauth_handler_url = std::move(url);
 }
 
 Response BitrixEmulator::handle_oauth(const Request& request) {

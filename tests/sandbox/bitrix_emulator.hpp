@@ -85,6 +85,12 @@ class BitrixEmulator {
     /// refresh token and retires the old one (400 invalid_grant when reused).
     Response handle_oauth(const Request& request);
 
+    /// The portal's `/oauth/authorize/` (reference section 13): a test sign-in page listing
+    /// the users, and with `user_id` chosen a 302 to the app's handler URL with a code.
+    Response handle_authorize(const Request& request);
+    /// Sets the local application's handler URL (where authorize sends the browser back).
+    void set_oauth_handler_url(std::string url);
+
     /// Mints an OAuth access token for `/rest/{method}?auth=TOKEN` calls as that user (the
     /// local-app path); after `lifetime` on the sandbox clock it answers 401 expired_token.
     std::string issue_oauth_token(long long user_id,

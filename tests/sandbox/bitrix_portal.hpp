@@ -217,8 +217,19 @@ struct Portal {
     std::string oauth_client_id = "local.sandbox";        ///< the OAuth app
     std::string oauth_client_secret = "sandbox-client-secret";  ///< the OAuth app's secret
     long long oauth_refreshes = 0;                              ///< refresh grants served
-    std::deque<std::string> outgoing;                           ///< queued event bodies
-    std::map<std::string, long long> calls;                     ///< HTTP-level calls per method
+    /// Where the portal sends a browser back after the test sign-in (the local application's
+    /// handler URL: portal.json `oauth_app.handler_url`, or POST /_sandbox/bitrix/oauth_app).
+    std::string oauth_handler_url;
+    /// An authorization code: single use, bound to the user and the client id, valid 30 s.
+    struct AuthCode {
+        long long user_id = 0;
+        std::string client_id;
+        time_point expires{};
+    };
+    std::map<std::string, AuthCode> auth_codes;    ///< live authorization codes
+    long long sign_ins = 0;                        ///< codes exchanged
+    std::deque<std::string> outgoing;              ///< queued event bodies
+    std::map<std::string, long long> calls;        ///< HTTP-level calls per method
     std::map<std::string, long long> batch_calls;  ///< commands run inside batch, per method
     long long requests_total = 0;                  ///< requests under /rest/
     long long rejected_bucket = 0;                 ///< 503 answers
@@ -363,6 +374,13 @@ struct Portal {
 
     /// The OAuth server's `/oauth/token/` refresh grant.
     Response handle_oauth(const Request& req);
+    /// The authorization-code grant of handle_oauth.
+    Response exchange_code(const std::string& client_id, const std::string& code);
+    /// `GET /oauth/authorize/?client_id=..&state=..`: the portal's sign-in (reference section
+    /// 13). Without `user_id`: a test page listing the portal's users; with `user_id` (the
+    /// choice): 302 to the application's handler URL with `code`, `state`, `domain`,
+    /// `member_id`, `scope` and `server_domain`.
+    Response handle_authorize(const Request& req);
 
     // ---------------------------------------------------------------- REST 3.0
 

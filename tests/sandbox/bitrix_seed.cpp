@@ -103,6 +103,9 @@ void Portal::seed(const json::value& portal_json, const std::vector<json::value>
             if (a.contains("user_id")) {
                 php::to_int(a.at("user_id"), oauth_user);
             }
+            if (a.contains("handler_url")) {
+                oauth_handler_url = php::to_string(a.at("handler_url"));
+            }
         }
         refresh_tokens[first_refresh] =
             Token{oauth_user, clock.now() + std::chrono::hours(24 * 180)};

@@ -17,8 +17,14 @@ bool starts_with(const std::string& s, std::string_view prefix) {
 }
 
 // The Bitrix24 OAuth server (oauth.bitrix.info) lives at /oauth/token/; Zoho's at /oauth/v2/.
+// The portal's sign-in page for local applications (reference section 13).
+bool is_bitrix_authorize(const std::string& path) {
+    return path == "/oauth/authorize" || path == "/oauth/authorize/";
+}
+
 bool is_bitrix_oauth(const std::string& path) {
-    return path == "/oauth/token" || starts_with(path, "/oauth/token/");
+    return path == "/oauth/token" || starts_with(path, "/oauth/token/") ||
+           is_bitrix_authorize(path);
 }
 
 Response control_error(int status, std::string_view message) {
@@ -227,6 +233,8 @@ Response Sandbox::route(const Request& request) {
         collect_bitrix_events();
         return r;
     }
+    if (is_bitrix_authorize(path))
+        return bitrix_.handle_authorize(request);
     if (is_bitrix_oauth(path))
         return bitrix_.handle_oauth(request);
     if (starts_with(path, "/api/") || starts_with(path, "/oauth/"))
@@ -284,6 +292,14 @@ Response Sandbox::bitrix_control(const Request& request, const std::string& path
         return std::nullopt;
     };
 
+    if (path == "/_sandbox/bitrix/oauth_app") {
+        auto it = body->find("handler_url");
+        if (it == body->end() || !it->value().is_string())
+            return control_error(400, "handler_url (the application's handler URL) is required");
+        bitrix_.set_oauth_handler_url(std::string(it->value().as_string()));
+        log::info("SANDBOX_CONTROL_ACTION", {{"action", "bitrix oauth_app"}, {"status", 200}});
+        return Response::json(200, json::object{{"handler_url", it->value()}});
+    }
     if (path == "/_sandbox/bitrix/call") {
         long long user = 0;
         if (auto e = user_of("user_id", user))

@@ -115,3 +115,43 @@ TEST(CheckAndRunAgree, QueueReadsOnlyTheAdminTokens) {
 
 }  // namespace
 }  // namespace hrmaild::config
+
+namespace hrmaild::config {
+namespace {
+
+// The web console (issue 12): turned on, it needs the portal application's id and secret; its
+// URLs default to the Bitrix ones.
+TEST(ConsoleConfig, EnabledNeedsTheApplicationAndDefaultsToThePortal) {
+    TempDir dir;
+    write_secrets(dir, fs::perms::owner_read | fs::perms::owner_write);
+    auto r = load_config_text(minimal("127.0.0.1:8791") + "console:\n  enabled: true\n",
+                              dir.path() / "c.yaml");
+    EXPECT_FALSE(r.config);
+    auto text = r.diagnostics.to_string();
+    EXPECT_NE(text.find("console.client_id"), std::string::npos) << text;
+    EXPECT_NE(text.find("console.client_secret_file"), std::string::npos) << text;
+
+    dir.write("secrets/console", "app-secret", fs::perms::owner_read | fs::perms::owner_write);
+    r = load_config_text(minimal("127.0.0.1:8791") +
+                             "console:\n  enabled: true\n  client_id: local.1.2\n"
+                             "  client_secret_file: secrets/console\n  viewers: [12]\n"
+                             "  secure_cookies: true\n",
+                         dir.path() / "c.yaml");
+    ASSERT_TRUE(r.config) << r.diagnostics.to_string();
+    const auto& c = r.config->console;
+    EXPECT_TRUE(c.enabled);
+    EXPECT_EQ(c.client_secret->value.reveal(), "app-secret");
+    EXPECT_EQ(c.portal_url, "https://x.bitrix24.com");
+    EXPECT_EQ(c.oauth_server_url, "https://oauth.bitrix.info");
+    EXPECT_EQ(c.viewers, std::vector<std::int64_t>{12});
+    EXPECT_TRUE(c.secure_cookies);
+    EXPECT_EQ(c.session_idle, std::chrono::minutes(30));
+    EXPECT_EQ(c.max_sessions, 256);
+    // Off by default, and then nothing is needed.
+    r = load_config_text(minimal("127.0.0.1:8791"), dir.path() / "c.yaml");
+    ASSERT_TRUE(r.config) << r.diagnostics.to_string();
+    EXPECT_FALSE(r.config->console.enabled);
+}
+
+}  // namespace
+}  // namespace hrmaild::config

@@ -253,5 +253,72 @@ TEST_F(BitrixTest, OAuthRefreshRotatesTheRefreshToken) {
     EXPECT_EQ(wrong.error(), "invalid_client");
 }
 
+// Reference section 13: the portal's sign-in for a local application and the code grant.
+TEST_F(BitrixTest, AuthorizeGivesASingleUseCodeBoundToTheUserAndTheApp) {
+    auto get = [&](const std::string& target) {
+        Request req;
+        req.method = "GET";
+        req.target = target;
+        return bitrix.handle_authorize(req);
+    };
+    // No handler URL registered yet.
+    EXPECT_EQ(get("/oauth/authorize/?client_id=local.sandbox&state=s").status, 400);
+    bitrix.set_oauth_handler_url("http://127.0.0.1:9/consola/oauth");
+    EXPECT_EQ(get("/oauth/authorize/?client_id=local.other&state=s").status, 400);
+    auto page = get("/oauth/authorize/?client_id=local.sandbox&state=s%3C1");
+    ASSERT_EQ(page.status, 200);
+    EXPECT_NE(page.body.find("Entrar como Camilo Luna (7)"), std::string::npos);
+    EXPECT_NE(page.body.find("value=\"s&lt;1\""), std::string::npos);  // the state, escaped
+    EXPECT_EQ(get("/oauth/authorize/?client_id=local.sandbox&state=s&user_id=999").status, 400);
+    auto chosen = get("/oauth/authorize/?client_id=local.sandbox&state=s%261&user_id=7");
+    ASSERT_EQ(chosen.status, 302);
+    std::string location;
+    for (const auto& [k, v] : chosen.headers)
+        if (k == "Location")
+            location = v;
+    ASSERT_TRUE(location.starts_with("http://127.0.0.1:9/consola/oauth?code=")) << location;
+    EXPECT_NE(location.find("&state=s%261&"), std::string::npos) << location;
+    EXPECT_NE(location.find("&member_id="), std::string::npos);
+    auto code = location.substr(location.find("code=") + 5, 32);
+
+    auto exchange = [&](const std::string& form) {
+        Request req;
+        req.method = "POST";
+        req.target = "/oauth/token/";
+        req.body = form;
+        req.headers["content-type"] = "application/x-www-form-urlencoded";
+        return parse(bitrix.handle_oauth(req));
+    };
+    const std::string app =
+        "grant_type=authorization_code&client_id=local.sandbox&client_secret=sandbox-client-secret";
+    auto wrong_client = exchange(
+        "grant_type=authorization_code&client_id=local.sandbox&client_secret=x&code=" + code);
+    EXPECT_EQ(wrong_client.status, 401);
+    auto token = exchange(app + "&code=" + code);
+    ASSERT_EQ(token.status, 200) << token.body;
+    EXPECT_EQ(token.body.at("user_id"), json::value(7));
+    std::string access(token.body.at("access_token").as_string());
+    // user.current with that token is the chosen user.
+    auto me =
+        send("POST", "/rest/user.current", "auth=" + access, "application/x-www-form-urlencoded");
+    ASSERT_EQ(me.status, 200);
+    EXPECT_EQ(me.body.at("result").at("ID"), json::value("7"));
+    // Single use.
+    auto again = exchange(app + "&code=" + code);
+    EXPECT_EQ(again.status, 400);
+    EXPECT_EQ(again.error(), "invalid_grant");
+    // Valid about 30 s.
+    auto late = get("/oauth/authorize/?client_id=local.sandbox&state=s&user_id=12");
+    std::string late_location;
+    for (const auto& [k, v] : late.headers)
+        if (k == "Location")
+            late_location = v;
+    auto late_code = late_location.substr(late_location.find("code=") + 5, 32);
+    clock.advance(std::chrono::seconds(31));
+    auto expired = exchange(app + "&code=" + late_code);
+    EXPECT_EQ(expired.status, 400);
+    EXPECT_EQ(expired.error(), "invalid_grant");
+}
+
 }  // namespace
 }  // namespace hrmaild::sandbox::test

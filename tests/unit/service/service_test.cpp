@@ -4,6 +4,8 @@
 #include "daemon/workflow/plan_json.hpp"
 #include "tests/unit/service/service_fixture.hpp"
 
+#include <fmt/format.h>
+
 namespace hrmaild::test {
 namespace {
 
@@ -383,6 +385,51 @@ TEST_F(ServiceTest, CliApprovalBindsTheCurrentPlan) {
     ASSERT_TRUE(approvals && approvals->size() == 1);
     EXPECT_EQ((*approvals)[0].approver, "cli:camilo");
     EXPECT_EQ((*approvals)[0].channel, store::ApprovalChannel::cli);
+}
+
+// The web console decides through the same command as the CLI, under the rules of comment
+// commands: only approvers (ids or the department subtree), never the requester.
+TEST_F(ServiceTest, WebDecisionsFollowTheCommentRules) {
+    tickets_.departments[2] = {1, 7, 8, 12};  // the HR requester (12) is in the IT subtree too
+    add_fixture("04-baja.json", 4);
+    run(service_->cycle());
+    ASSERT_EQ(state(4), TicketState::awaiting_approval);
+    const auto hash = plan_hash(4);
+    auto refused_with = [&](std::int64_t user) {
+        std::string code;
+        run([&]() -> service::Awaitable<void> {
+            try {
+                co_await service_->queue_approve(4, fmt::format("bitrix:{}", user), hash, user);
+            } catch (const service::CommandError& e) {
+                code = e.code();
+            }
+        }());
+        return code;
+    };
+    EXPECT_EQ(refused_with(20), "not_an_approver");           // Operaciones, not IT
+    EXPECT_EQ(refused_with(12), "requester_cannot_approve");  // filed the task
+    std::string reject_code;
+    run([&]() -> service::Awaitable<void> {
+        try {
+            co_await service_->queue_reject(4, "bitrix:12", "no", 12);
+        } catch (const service::CommandError& e) {
+            reject_code = e.code();
+        }
+    }());
+    EXPECT_EQ(reject_code, "requester_cannot_approve");
+    EXPECT_EQ(state(4), TicketState::awaiting_approval);
+    bool approver = false;
+    run([&]() -> service::Awaitable<void> { approver = co_await service_->is_approver(8); }());
+    EXPECT_TRUE(approver);
+    run([&]() -> service::Awaitable<void> {
+        co_await service_->queue_approve(4, "bitrix:7", hash, 7);
+    }());
+    EXPECT_EQ(state(4), TicketState::done);
+    auto approvals = store_->approvals_for(4);
+    ASSERT_TRUE(approvals && approvals->size() == 1);
+    EXPECT_EQ((*approvals)[0].approver, "bitrix:7");
+    EXPECT_EQ((*approvals)[0].channel, store::ApprovalChannel::web);
+    EXPECT_FALSE(service_->known_title(4).empty());
 }
 
 TEST_F(ServiceTest, ATaskThatCouldNotBePlannedIsReadAgainEvenIfItNeverChanges) {
