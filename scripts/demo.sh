@@ -14,9 +14,20 @@
 # The script's own REST calls go through scripts/demo_rest.py, which waits out the throttle
 # answers of Bitrix24 and Zoho (the daemon shares the portal's request bucket) like any client.
 #
+# With --console it does not end: after the report it keeps hrmaild and the sandbox running and
+# prints the web console's address (sign in through the sandbox portal, e.g. as approver 7);
+# Ctrl-C stops both.
+#
 # Environment: HRMAILD_DEMO_PRESET (default release), HRMAILD_DEMO_TIMEOUT (seconds each wait
 # may take, default 300).
 set -Eeuo pipefail
+console=0
+case "${1:-}" in
+  --console) console=1 ;;
+  "") ;;
+  -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+  *) echo "demo: unknown argument '$1' (usage: scripts/demo.sh [--console])" >&2; exit 2 ;;
+esac
 cd "$(dirname "$0")/.."
 root=$PWD
 start=$(date +%s)
@@ -100,6 +111,9 @@ echo "== sandbox on ${base} (Bitrix24 and Zoho Mail emulators)"
 # its real size (50, draining 2 a second), shared by the daemon and this script.
 rest "$control/config" --json '{"zoho":{"requests_per_minute":600}}' --what "configuring the sandbox" \
   --log "$work/sandbox.log" >/dev/null
+# The console's local application: where the sandbox portal sends the browser back after sign-in.
+rest "$control/bitrix/oauth_app" --json "{\"handler_url\":\"http://127.0.0.1:${admin_port}/consola/oauth\"}" \
+  --what "registering the console's application" --log "$work/sandbox.log" >/dev/null
 
 # config/sandbox.yaml with this run's ports, state file and absolute paths.
 python3 - "$root" "$base" "$admin_port" "$work" <<'EOF'
@@ -215,10 +229,23 @@ for id in $ids; do
 done
 rest "$control/state" --out "$work/sandbox-state.json" --what "reading the sandbox state" --log "$work/sandbox.log"
 
-step="stopping hrmaild"
-stop_pid "$daemon"
+if [ "$console" = 0 ]; then
+  step="stopping hrmaild"
+  stop_pid "$daemon"
+fi
 
 step="printing the report"
 python3 scripts/demo_report.py "$work" "$work/seed"
 echo
 echo "demo finished in $(($(date +%s) - start))s ($((built - start))s building, $(($(date +%s) - built))s running; logs and JSON in var/demo/)"
+if [ "$console" = 1 ]; then
+  echo
+  echo "== the IT console: ${admin}/consola/ (sign in through the sandbox portal: choose user 7, an"
+  echo "   IT approver, or 12, HR's Laura Méndez, who may only look). hrmaild and the sandbox keep"
+  echo "   running; Ctrl-C stops both."
+  trap 'exit 0' INT TERM
+  while alive "$daemon" hrmaild "$work/daemon.log" && alive "$sandbox" hrmaild-sandbox "$work/sandbox.log"; do
+    sleep 1
+  done
+  exit 1
+fi

@@ -6,14 +6,17 @@
 #include "daemon/admin/server.hpp"
 #include "daemon/app/bitrix_source.hpp"
 #include "daemon/app/clients.hpp"
+#include "daemon/app/dashboard_source.hpp"
 #include "daemon/app/metrics_observer.hpp"
 #include "daemon/app/zoho_directory.hpp"
 #include "daemon/bitrix/client.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/console/bitrix_sign_in.hpp"
 #include "daemon/console/console.hpp"
+#include "daemon/console/tablero.hpp"
 #include "daemon/core/messages.hpp"
 #include "daemon/core/time_format.hpp"
+#include "daemon/dashboard/dashboard.hpp"
 #include "daemon/log/log.hpp"
 #include "daemon/net/http_client.hpp"
 #include "daemon/service/service.hpp"
@@ -214,6 +217,8 @@ struct Runtime {
     // The web console (console.enabled); declared before the admin server, which holds a
     // handler that calls it, so the server goes first.
     std::unique_ptr<console::BitrixSignIn> sign_in;
+    std::unique_ptr<ZohoDashboardSource> dashboard_source;  ///< the Tablero's Zoho reads
+    std::unique_ptr<dashboard::Dashboard> dashboard;        ///< the Tablero's cached model
     std::unique_ptr<console::Console> console;
     std::unique_ptr<admin::AdminServer> admin;
     bool stopping = false;
@@ -436,7 +441,8 @@ void register_commands(Runtime& rt) {
                         co_return co_await rt.service->reconcile_now();
                     }));
     rt.commands.add(
-        "queue.cancel", "Cancel the ticket's pending scheduled steps or its plan waiting for a date",
+        "queue.cancel",
+        "Cancel the ticket's pending scheduled steps or its plan waiting for a date",
         guarded([&rt, id_of, web_user,
                  principal_of](admin::CommandRequest r) -> Awaitable<boost::json::value> {
             co_return co_await rt.service->queue_cancel(id_of(r), principal_of(r), web_user(r));
@@ -598,6 +604,13 @@ int run_daemon(const RunOptions& options) {
                 [&rt](std::int64_t task) { return rt.service->known_title(task); });
             rt.console->set_version(HRMAILD_VERSION);
             rt.console->set_break_glass_tokens(cfg.admin.tokens);
+            rt.dashboard_source = std::make_unique<ZohoDashboardSource>(rt.clients->zoho->client());
+            rt.dashboard = std::make_unique<dashboard::Dashboard>(
+                *rt.dashboard_source, *rt.store, rt.clock,
+                dashboard::Settings{cfg.dashboard.max_age, dashboard::kDefaultDays});
+            rt.console->set_tablero([&rt]() -> Awaitable<std::optional<console::TableroContent>> {
+                co_return console::tablero_content(co_await rt.dashboard->model());
+            });
             rt.console->mount(*rt.admin);
             log::info("CONSOLE_ENABLED", {{"path", "/consola/"},
                                           {"portal", cfg.console.portal_url},

@@ -204,9 +204,37 @@ test('approver 7 signs in through the portal, approves the termination from Cola
   assert.match(await page.locator('main').innerText(), /delete_user/);
   await shot(page, 'programadas');
 
+  // The figures are the sandbox's seeded organization, as its report endpoint counts them
+  // (read before and after the page: hires of the seeded tasks may land in between).
+  const reportNow = async () => (await fetch(`${base}/_sandbox/zoho/reports?days=30`)).json();
+  const before = await reportNow();
   await page.getByRole('link', { name: 'Tablero' }).click();
   await page.getByRole('heading', { name: 'Tablero' }).waitFor();
+  const afterReport = await reportNow();
+  const cifra = async (key) => (await page.locator(`[data-cifra="${key}"]`).innerText()).trim();
+  const users = Number(await cifra('usuarios'));
+  assert.ok(users >= before.users.length && users <= afterReport.users.length,
+    `usuarios ${users} is the sandbox's ${before.users.length}..${afterReport.users.length}`);
+  assert.match(await cifra('solicitudes'), /^[1-9][0-9]*$/);  // this run filed tasks
+  assert.equal(await page.locator('figure.grafica img').count(), 6);
+  const alt = await page.locator('figure.grafica img').first().getAttribute('alt');
+  const totalIn = afterReport.days.reduce((n, d) => n + d.in, 0).toLocaleString("en-US");  // es-MX: 1,234
+  assert.match(alt, new RegExp(`: ${totalIn} entrantes`), `the traffic chart says ${totalIn} in: ${alt}`);
   await shot(page, 'tablero');
+
+  // Cancel the scheduled delete from Programadas: the store records it cancelled, by this person.
+  await page.getByRole('link', { name: 'Programadas' }).click();
+  await page.getByRole('button', { name: 'Cancelar los pasos pendientes de la tarea 4' }).click();
+  const cancelled = await until('task 4\'s scheduled delete cancelled', async () => {
+    const t = await api('/api/v1/queue/4');
+    const steps = t.scheduled || [];
+    return steps.length > 0 && steps.every((x) => x.state === 'cancelled') ? t : null;
+  });
+  assert.ok((cancelled.audit || []).some((a) => a.action === 'schedule.cancelled' && a.actor === 'bitrix:7'),
+    `the cancellation is audited as approver 7: ${JSON.stringify(cancelled.audit)}`);
+  await page.getByRole('link', { name: 'Programadas' }).click();
+  assert.equal(await page.getByRole('button', { name: 'Cancelar los pasos pendientes de la tarea 4' }).count(), 0);
+  await shot(page, 'programadas-cancelada');
   await context.close();
 });
 

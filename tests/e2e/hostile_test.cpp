@@ -14,7 +14,11 @@
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
+#include <iterator>
+#include <map>
 #include <regex>
+#include <set>
+#include <sstream>
 
 namespace hrmaild::test {
 namespace {
@@ -304,24 +308,45 @@ class Hostile : public EndToEnd {
         return out;
     }
     // The calls each expected effect is made with (one call each, no retries: no faults here).
-    static std::map<std::string, int> calls_for(const std::multiset<std::string>& effects) {
-        std::map<std::string, int> out;
+    // The mutating Zoho calls one case's effects take (issue 11): a new account's memberships
+    // ride on its create (groupMailList) and a disabled account's removals on its disable;
+    // the other member changes of one group in one ticket are one PUT.
+    static void add_calls_for(const std::vector<std::string>& effects,
+                              std::map<std::string, int>& out) {
+        // The n-th word of an effect ("add_member <group> <address>"); "" past the end.
+        auto word = [](const std::string& e, std::size_t n) {
+            std::istringstream in(e);
+            std::vector<std::string> words{std::istream_iterator<std::string>(in), {}};
+            return n < words.size() ? words[n] : std::string();
+        };
+        std::set<std::string> created, disabled, groups_put;
         for (const auto& e : effects) {
-            auto op = e.substr(0, e.find(' '));
+            auto op = word(e, 0);
+            if (op == "create_user")
+                created.insert(word(e, 1));
+            else if (op == "disable_user")
+                disabled.insert(word(e, 1));
+        }
+        for (const auto& e : effects) {
+            auto op = word(e, 0);
             if (op == "create_user")
                 ++out["POST accounts"];
             else if (op == "reset_password" || op == "disable_user" || op == "display_name")
                 ++out["PUT accounts"];
-            else if (op == "add_member" || op == "remove_member")
-                ++out["PUT groups"];
-            else if (op == "create_group")
+            else if (op == "add_member" && created.count(word(e, 2)))
+                continue;  // on the create
+            else if (op == "remove_member" && disabled.count(word(e, 2)))
+                continue;  // on the disable
+            else if (op == "add_member" || op == "remove_member") {
+                if (groups_put.insert(word(e, 1)).second)
+                    ++out["PUT groups"];
+            } else if (op == "create_group")
                 ++out["POST groups"];
             else if (op == "delete_group")
                 ++out["DELETE groups"];
             else if (op == "delete_user")
                 ++out["DELETE accounts"];
         }
-        return out;
     }
 
     int polls_done() {
@@ -395,7 +420,9 @@ TEST_F(Hostile, EveryTaskIsAnsweredOrIgnoredAndZohoChangesExactlyAsExpected) {
         ADD_FAILURE() << "unintended Zoho change: " << e;
     for (const auto& e : missing)
         ADD_FAILURE() << "expected Zoho change missing: " << e;
-    auto want_calls = calls_for(expected);
+    std::map<std::string, int> want_calls;
+    for (const auto& c : cases_)
+        add_calls_for(c.effects, want_calls);
     auto before_calls = mutations(before);
     auto after_calls = mutations(st);
     for (auto& [k, n] : after_calls)
