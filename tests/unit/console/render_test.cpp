@@ -61,15 +61,17 @@ TEST(Render, ThrowsOnAMissingTemplate) {
 }
 
 TEST(ToData, KeepsTheShapeAndEscapesTheDashboardsStrings) {
-    auto v = boost::json::parse(R"({"actualizado":"hoy <b>",
-        "cifras":{"elementos":[{"clave":"activos","etiqueta":"Usuarios activos","valor":42}]}})");
+    auto v = boost::json::parse(R"({"actualizado":"hoy <b>","dias":"30",
+        "trabajo":{"en_espera":42,"p50":"3 min <i>"}})");
     Data d;
     d.set("tablero", to_data(v));
     d.set("graficas", Data{Data::type::list});
     auto html = render("tablero", d);
     EXPECT_NE(html.find("hoy &lt;b&gt;"), std::string::npos);
-    EXPECT_NE(html.find("data-cifra=\"activos\">42<"), std::string::npos);
-    EXPECT_NE(html.find("Usuarios activos"), std::string::npos);
+    EXPECT_NE(html.find("data-cifra=\"en_espera\">42<"), std::string::npos);
+    EXPECT_NE(html.find("data-cifra=\"p50\">3 min &lt;i&gt;<"), std::string::npos);
+    EXPECT_NE(html.find("Esperan aprobación"), std::string::npos);
+    EXPECT_NE(html.find("últimos 30 días"), std::string::npos);
 }
 
 }  // namespace
