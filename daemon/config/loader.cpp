@@ -405,7 +405,8 @@ std::optional<SecretFile> Loader::read_secret(std::string_view path, const YAML:
         if (const char* cred = std::getenv("CREDENTIALS_DIRECTORY"); cred && *cred) {
             fs::path c = fs::path(cred) / p;
             tried.push_back(c);
-            if (fs::exists(c))
+            std::error_code cred_ec;
+            if (fs::exists(c, cred_ec))
                 chosen = c;
         }
         if (chosen.empty())
@@ -430,7 +431,10 @@ std::optional<SecretFile> Loader::read_secret(std::string_view path, const YAML:
         std::string where;
         for (const auto& t : tried)
             where += (where.empty() ? "" : ", ") + t.string();
-        bool exists = fs::exists(chosen);
+        // The error_code form: a name the system refuses (too long, say) is "not found",
+        // never an exception out of the loader (found by the config_loader fuzz target).
+        std::error_code exists_ec;
+        bool exists = fs::exists(chosen, exists_ec);
         err(at, path,
             fmt::format("secret file {} (looked at {})", exists ? "is not readable" : "not found",
                         where));
@@ -448,7 +452,8 @@ std::optional<SecretFile> Loader::read_secret(std::string_view path, const YAML:
     struct stat st {};
     // The sandbox's published fake secrets come from git, which cannot keep mode 0600: their
     // folder says so with a marker file, and their mode is not news.
-    const bool fake = fs::exists(chosen.parent_path() / fake_secrets_marker);
+    std::error_code marker_ec;
+    const bool fake = fs::exists(chosen.parent_path() / fake_secrets_marker, marker_ec);
     if (!fake && ::stat(chosen.c_str(), &st) == 0 && (st.st_mode & 0044) != 0)
         warn(at, path,
              fmt::format("secret file {} is readable by group or others (mode {:o}); chmod 600 it",

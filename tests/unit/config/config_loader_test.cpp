@@ -252,6 +252,17 @@ TEST_F(ConfigLoaderTest, MissingSecretFile) {
               "found (looked at DIR/nowhere)\n");
 }
 
+TEST_F(ConfigLoaderTest, ASecretFileNameTheSystemRefusesIsNotFoundNotAnException) {
+    // A component longer than NAME_MAX makes std::filesystem::exists throw ENAMETOOLONG
+    // (found by the config_loader fuzz target).
+    std::string text = kBase;
+    text.replace(text.find("zoho-refresh"), 12, std::string(300, 'x'));
+    LoadResult r;
+    ASSERT_NO_THROW(r = load(text));
+    EXPECT_NE(problems(r).find("zoho.refresh_token_file: secret file not found"), std::string::npos)
+        << problems(r);
+}
+
 TEST_F(ConfigLoaderTest, UnreadableSecretFile) {
     if (::geteuid() == 0)
         GTEST_SKIP() << "root reads any file";
