@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <iterator>
 #include <map>
@@ -33,6 +34,7 @@ struct Case {
     json::array script;
     std::size_t step = 0;
     std::vector<std::string> said;  // texts the script posted as the webhook user
+    std::string text;               // the task as seeded, for the corpus's own checks
 };
 
 // The ticket state each outcome rests in; "" for a task that must never become a ticket.
@@ -102,9 +104,34 @@ class Hostile : public EndToEnd {
             if (const auto* s = t.if_contains("script"))
                 c.script = s->as_array();
             t.erase("script");  // the test's, not the task's
+            c.text = json::serialize(t);
             dir_.write((fs::path("seed/requests") / f.filename()).string(), json::serialize(t));
             cases_.push_back(std::move(c));
         }
+        check_cases_independent();
+    }
+
+    // The cases share one organization and one daemon run, so one case's effect must not change
+    // what another case plans while that one waits: a waiting termination's plan lists the
+    // person's group removals, and a member added meanwhile by another case rebuilds it (a
+    // second plan comment, rightly), so the count of plan comments would depend on which of
+    // the two the daemon happened to handle first.
+    void check_cases_independent() {
+        static const std::set<std::string> waits{"awaiting_approval", "cancelled", "refused"};
+        for (const auto& a : cases_)
+            for (const auto& e : a.effects) {
+                std::istringstream in(e);
+                std::string op, group, member;
+                in >> op >> group >> member;
+                if (op != "add_member" && op != "remove_member")
+                    continue;
+                for (const auto& b : cases_)
+                    if (b.id != a.id && waits.count(b.outcome) &&
+                        b.text.find(member.substr(0, member.find('@'))) != std::string::npos)
+                        ADD_FAILURE() << "case " << a.name << " changes the groups of " << member
+                                      << ", whom case " << b.name << " (" << b.outcome
+                                      << ") names: the two cases are not independent";
+            }
     }
 
     void TearDown() override {
@@ -112,6 +139,14 @@ class Hostile : public EndToEnd {
             auto log = read_file(dir_.path() / "daemon.log");
             std::cerr << "--- daemon.log (last 8000 characters) ---\n"
                       << (log.size() > 8000 ? log.substr(log.size() - 8000) : log) << "\n";
+            // The whole log and the sandbox's final state, for a failure seen only under load.
+            if (const char* keep = std::getenv("HRMAILD_E2E_KEEP_DIR")) {
+                fs::create_directories(keep);
+                fs::copy_file(dir_.path() / "daemon.log", fs::path(keep) / "daemon.log",
+                              fs::copy_options::overwrite_existing);
+                std::ofstream(fs::path(keep) / "sandbox-state.json") << json::serialize(state());
+                std::cerr << "kept the daemon's log and the sandbox's state in " << keep << "\n";
+            }
         }
     }
 
