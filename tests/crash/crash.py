@@ -30,7 +30,10 @@ soak mode (--soak MINUTES): the daemon runs without kills at a steady load (a fe
 every second, approvals by comment) with the same faults, and the harness samples its RSS and
 open file descriptors from /proc; it prints the start (after warm-up) and end figures and
 fails when memory grew by more than --max-rss-growth-kb or descriptors grew, and runs the same
-exactly-once and canary checks at the end.
+exactly-once and canary checks at the end. With --steady-org the organization keeps its size
+(no hires; password resets and group changes that add and later remove the same people, a
+few terminations approved by comment), so memory should stay flat after warm-up: the harness
+prints the RSS every five minutes and the slope of the second half.
 
 Standard library only. Every wait has a bound.
 """
@@ -125,6 +128,11 @@ class Rig:
         self.termination_targets = {}
         self.approved_markers = set()
         self.next_hire = 0
+        # --steady-org: the people resets and group changes pick from (terminated ones leave),
+        # who is in comercial@ now, and when each last had a group change filed.
+        self.active = []
+        self.in_comercial = set()
+        self.group_filed = {}
 
     # ---- set-up ---------------------------------------------------------------------
     def prepare(self):
@@ -151,6 +159,7 @@ class Rig:
             org["users"].append({"primaryEmailAddress": addr, "firstName": first,
                                  "lastName": last, "displayName": f"{first} {last}"})
             self.staff.append(addr)
+        self.active = list(self.staff)
         (self.work / "seed/org.json").write_text(json.dumps(org))
         for name, key in (("webhook", "webhook secret"), ("apptoken", "application token"),
                           ("client", "zoho client secret"), ("refresh", "zoho refresh token"),
@@ -292,8 +301,43 @@ retry:
         return {"TITLE": f"Baja de colaborador - {target}", "TAGS": ["baja"],
                 "DESCRIPTION": f"[B]Correo:[/B] {target}\n[B]Fecha de baja:[/B] 30/11/2025"}, target
 
+    def steady_task(self):
+        """--steady-org: a task that leaves the organization's size as it is."""
+        r = self.rng.random()
+        if r < 0.05 and len(self.active) > self.args.staff // 2:
+            target = self.active.pop(self.rng.randrange(len(self.active)))
+            self.in_comercial.discard(target)
+            return "baja", {"TITLE": f"Baja de colaborador - {target}", "TAGS": ["baja"],
+                            "DESCRIPTION": f"[B]Correo:[/B] {target}\n"
+                                           "[B]Fecha de baja:[/B] 30/11/2025"}, target
+        now = time.time()
+        # A person's group changes are a few minutes apart, so an add and its later removal are
+        # never in flight together (each is judged against the group as it is).
+        free = [a for a in self.active if now - self.group_filed.get(a, 0) > 180]
+        if r < 0.55 or not free:
+            target = self.rng.choice(self.active)
+            return "contrasena", {"TITLE": "Restablecer contraseña de correo",
+                                  "TAGS": ["contrasena"],
+                                  "DESCRIPTION": f"[B]Correo:[/B] {target}"}, target
+        target = self.rng.choice(free)
+        self.group_filed[target] = now
+        label = "Quitar" if target in self.in_comercial else "Agregar"
+        if label == "Quitar":
+            self.in_comercial.discard(target)
+        else:
+            self.in_comercial.add(target)
+        return "grupo", {"TITLE": "Actualizar lista comercial@", "TAGS": ["grupo"],
+                         "DESCRIPTION": "[B]Acción:[/B] Actualizar miembros\n"
+                                        "[B]Correo del grupo:[/B] comercial@tarmexico.com\n"
+                                        f"[B]{label}:[/B] {target}"}, target
+
     def file_tasks(self, n):
         if n <= 0:
+            return
+        if self.args.steady_org:
+            filed = [self.steady_task() for _ in range(n)]
+            self.seed_tasks([k for k, _, _ in filed], [t for _, t, _ in filed],
+                            [a for _, _, a in filed])
             return
         kinds = []
         free_staff = len(self.staff)
@@ -315,9 +359,13 @@ retry:
         targets = []
         for k in kinds:
             t, target = self.task_for(k)
-            t.update({"CREATED_BY": HR_USER, "RESPONSIBLE_ID": 1, "GROUP_ID": 42})
             requests.append(t)
             targets.append(target)
+        self.seed_tasks(kinds, requests, targets)
+
+    def seed_tasks(self, kinds, requests, targets):
+        for t in requests:
+            t.update({"CREATED_BY": HR_USER, "RESPONSIBLE_ID": 1, "GROUP_ID": 42})
         before = len(self.state_tasks_ids())
         self.control("POST", "seed", {"append": True, "requests": requests})
         ids = sorted(self.state_tasks_ids())[before:]
@@ -690,6 +738,18 @@ def soak_run(rig, args):
     peak = max(f[0] for _, f in samples) if samples else end_fig[0]
     log(f"soak: {args.soak} min, {filed} tasks filed; rss start {start_fig[0]} kB, end "
         f"{end_fig[0]} kB, peak {peak} kB; open fds start {start_fig[1]}, end {end_fig[1]}")
+    t0 = samples[0][0] if samples else time.time()
+    marks = [f"{int((t - t0) / 60)} min {f[0]} kB" for i, (t, f) in enumerate(samples)
+             if i % 30 == 0]
+    log("soak: rss every 5 min: " + ", ".join(marks))
+    half = [(t, f[0]) for t, f in samples if t >= t0 + (samples[-1][0] - t0) / 2] if samples \
+        else []
+    if len(half) >= 3:
+        mt = sum(t for t, _ in half) / len(half)
+        mr = sum(r for _, r in half) / len(half)
+        var = sum((t - mt) ** 2 for t, _ in half)
+        slope = sum((t - mt) * (r - mr) for t, r in half) / var * 60 if var else 0.0
+        log(f"soak: rss slope over the second half: {slope:+.1f} kB/min")
     problems = []
     if not finished:
         problems.append(f"not everything settled within {args.finish_timeout}s")
@@ -721,7 +781,11 @@ def main():
     ap.add_argument("--soak", type=float, default=0, help="soak for this many minutes")
     ap.add_argument("--soak-rate", type=int, default=1, help="tasks filed a second (soak)")
     ap.add_argument("--max-rss-growth-kb", type=int, default=16384)
+    ap.add_argument("--steady-org", action="store_true",
+                    help="soak: keep the organization's size (no hires; see above)")
     args = ap.parse_args()
+    if args.staff <= 0 and args.steady_org:
+        args.staff = 300
     if args.staff <= 0:
         args.staff = args.tasks // 2 + 10 if not args.soak else int(args.soak * 60 *
                                                                          args.soak_rate) // 2 + 10
