@@ -65,6 +65,8 @@ PASSWORD_SEED = "20260513"
 APPROVER = 7
 HR_USER = 12
 FINAL = {"done", "failed", "rejected", "cancelled"}
+# Log events that show a daemon run working (crash mode aims most kills after one of them).
+WORK_EVENTS = (b" STEP_STARTED ", b" COMMENT_POSTED ", b" TICKET_STATE ")
 MARKER = re.compile(r"hrmaild:(\d+):([a-z_-]+):([0-9A-Za-z_.-]+)")
 
 SYLLABLES = ["ba", "ce", "di", "fo", "gu", "ha", "je", "ki", "lo", "mu", "na", "pe", "ri",
@@ -415,11 +417,28 @@ retry:
         self.daemon_log = open(self.work / "daemon.log", "ab")
         self.daemon_log.write(f"---- run {self.daemon_runs}\n".encode())
         self.daemon_log.flush()
+        self.run_log_offset = self.daemon_log.tell()
         self.daemon = subprocess.Popen(
             [self.args.hrmaild, "run", "--config", str(self.config), "--poll-interval",
              str(self.args.poll_interval), "--drain", "5", "--since",
              "2000-01-01T00:00:00+00:00"],
             stdout=self.daemon_log, stderr=subprocess.STDOUT, env=env)
+
+    def wait_for_work(self, bound):
+        """Waits (at most `bound` seconds) until this run's log shows it working: a step
+        journaled as started, a comment posted or a ticket moved. True when it did."""
+        deadline = time.time() + bound
+        with open(self.work / "daemon.log", "rb") as f:
+            f.seek(self.run_log_offset)
+            seen = b""
+            while time.time() < deadline:
+                if self.daemon.poll() is not None:
+                    return False
+                seen = seen[-200:] + f.read()
+                if any(w in seen for w in WORK_EVENTS):
+                    return True
+                time.sleep(0.02)
+        return False
 
     def kill_daemon(self):
         self.daemon.send_signal(signal.SIGKILL)
@@ -678,14 +697,29 @@ def crash_run(rig, args):
     remaining = args.tasks - initial
     per_kill = -(-remaining // max(1, int(args.kills * 0.7))) if remaining else 0
     kills = 0
+    moments = Counter()
     while kills < args.kills:
         rig.start_daemon()
-        # Sometimes before it is even up, mostly while it works.
-        if rig.rng.random() < 0.1:
+        # Sometimes before it is even up, sometimes at any moment after it is, and mostly once
+        # it is working (a step started, a comment posted, a ticket moved): on a loaded machine
+        # a restart's directory load and first poll can outlast a delay counted from /healthz,
+        # and the kills would then never land among effects.
+        r = rig.rng.random()
+        if r < 0.1:
             time.sleep(rig.rng.uniform(0.0, 0.4))
+            moments["starting"] += 1
         else:
             rig.wait_healthy()
-            time.sleep(rig.rng.uniform(0.05, args.max_kill_delay))
+            if r < 0.3:
+                time.sleep(rig.rng.uniform(0.05, args.max_kill_delay))
+                moments["after ready"] += 1
+            elif rig.wait_for_work(30):
+                # Right after the first sign of work, or somewhat later.
+                time.sleep(rig.rng.choice([rig.rng.uniform(0.0, 0.05),
+                                           rig.rng.uniform(0.05, args.max_kill_delay)]))
+                moments["while working"] += 1
+            else:
+                moments["idle"] += 1
         rig.daemon_alive()
         rig.kill_daemon()
         kills += 1
@@ -699,7 +733,8 @@ def crash_run(rig, args):
             final = sum(1 for t in rig.tasks if states.get(t) in FINAL)
             log(f"crash: {kills} kills, {final}/{len(rig.tasks)} tasks final")
     rig.file_tasks(remaining)
-    log(f"crash: {kills} kills done; the clean run finishes the work")
+    log(f"crash: {kills} kills done (" + ", ".join(f"{n} {k}" for k, n in sorted(moments.items()))
+        + "); the clean run finishes the work")
     rig.start_daemon()
     rig.wait_healthy()
     finished = rig.run_to_completion(args.finish_timeout)
