@@ -202,10 +202,9 @@ asio::awaitable<void> Dashboard::refresh(core::WallTime now) {
         }
     const std::string oldest_day = day_of(period_start);
     std::erase_if(days_, [&](const auto& kv) { return kv.first < oldest_day; });
-    std::map<std::string, core::WallTime> latest;
+    std::map<std::string, core::WallTime> latest;  // this refresh's, to store
     tally_sign_ins(latest, signs);
-    for (const auto& [address, at] : latest)
-        tally_sign_ins(sign_ins_, {{address, at}});
+    tally_sign_ins(sign_ins_, signs);
     facts_ = std::move(*facts);
     refreshed_at_ = now;
     error_.clear();
