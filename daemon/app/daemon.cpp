@@ -606,7 +606,7 @@ int run_daemon(const RunOptions& options) {
             rt.console->set_break_glass_tokens(cfg.admin.tokens);
             rt.dashboard_source = std::make_unique<ZohoDashboardSource>(rt.clients->zoho->client());
             rt.dashboard = std::make_unique<dashboard::Dashboard>(
-                *rt.dashboard_source, *rt.store, rt.clock,
+                *rt.dashboard_source, *rt.store, *rt.store, rt.clock,
                 dashboard::Settings{cfg.dashboard.max_age, dashboard::kDefaultDays});
             rt.console->set_tablero([&rt]() -> Awaitable<std::optional<console::TableroContent>> {
                 co_return console::tablero_content(co_await rt.dashboard->model());

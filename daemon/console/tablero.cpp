@@ -25,56 +25,27 @@ std::string human_duration(std::chrono::milliseconds duration) {
                                  : fmt::format("{} d {} h", s / 86400, s % 86400 / 3600);
 }
 
-std::string svg_description(std::string_view svg) {
-    auto open = svg.find("<desc>");
-    if (open == std::string_view::npos)
-        return {};
-    open += 6;
-    auto close = svg.find("</desc>", open);
-    if (close == std::string_view::npos)
-        return {};
-    auto text = svg.substr(open, close - open);
-    std::string out;
-    out.reserve(text.size());
-    static constexpr std::pair<std::string_view, char> kEntities[] = {
-        {"&lt;", '<'},    {"&gt;", '>'},   {"&quot;", '"'},
-        {"&apos;", '\''}, {"&#39;", '\''}, {"&amp;", '&'}};
-    for (std::size_t i = 0; i < text.size();) {
-        bool replaced = false;
-        if (text[i] == '&')
-            for (const auto& [entity, c] : kEntities)
-                if (text.substr(i, entity.size()) == entity) {
-                    out += c;
-                    i += entity.size();
-                    replaced = true;
-                    break;
-                }
-        if (!replaced)
-            out += text[i++];
-    }
-    return out;
-}
-
 namespace {
 
 /// Enabled accounts without a recent sign-in listed by name (the rest are counted).
 constexpr std::int64_t kInactiveListed = 25;
 
+/// Figures written as the charts write them (es-MX thousands: `17,927`).
 std::string count(std::int64_t n) {
-    return std::to_string(n);
+    return dashboard::number(n);
 }
 
 std::string of(const dashboard::Ratio& r, std::string_view unit) {
-    return fmt::format("{} de {}{}{}", r.used, r.total, unit.empty() ? "" : " ", unit);
+    return fmt::format("{} de {}{}{}", dashboard::number(r.used), dashboard::number(r.total),
+                       unit.empty() ? "" : " ", unit);
 }
 
-Chart chart(std::string title, std::string svg) {
+/// The chart with its own title as the caption and its description as the text alternative.
+Chart chart(dashboard::SvgChart rendered) {
     Chart c;
-    c.title = std::move(title);
-    c.alt = svg_description(svg);
-    if (c.alt.empty())
-        c.alt = c.title;
-    c.svg = std::move(svg);
+    c.title = std::move(rendered.title);
+    c.alt = rendered.description.empty() ? c.title : std::move(rendered.description);
+    c.svg = std::move(rendered.svg);
     return c;
 }
 
@@ -111,12 +82,11 @@ TableroContent tablero_content(const dashboard::Model& model) {
         o["inactivos_total"] = count(inactive);
         o["inactivos"] = std::move(never);
         data["org"] = std::move(o);
-        content.charts.push_back(chart("Correo por día", dashboard::svg_traffic(*org)));
-        content.charts.push_back(chart("Licencias", dashboard::svg_licences(*org)));
-        content.charts.push_back(chart("Almacenamiento", dashboard::svg_storage(*org)));
-        content.charts.push_back(
-            chart("Buzones más grandes", dashboard::svg_largest_mailboxes(*org)));
-        content.charts.push_back(chart("Grupos", dashboard::svg_groups(*org)));
+        content.charts.push_back(chart(dashboard::svg_traffic(*org)));
+        content.charts.push_back(chart(dashboard::svg_licences(*org)));
+        content.charts.push_back(chart(dashboard::svg_storage(*org)));
+        content.charts.push_back(chart(dashboard::svg_largest_mailboxes(*org)));
+        content.charts.push_back(chart(dashboard::svg_groups(*org)));
     }
     if (const auto& work = model.work) {
         json::object w;
@@ -131,7 +101,7 @@ TableroContent tablero_content(const dashboard::Model& model) {
         if (work->oldest_waiting)
             w["espera_mas_antigua"] = human_duration(*work->oldest_waiting);
         data["trabajo"] = std::move(w);
-        content.charts.push_back(chart("Solicitudes por día", dashboard::svg_tickets(*work)));
+        content.charts.push_back(chart(dashboard::svg_tickets(*work)));
     }
     content.data = std::move(data);
     return content;

@@ -1,7 +1,9 @@
 #pragma once
 /// The Tablero page's content made from the dashboard's model (daemon/dashboard/): the figures
-/// the template shows by name (`tablero.mustache` holds every label, in Spanish) and the
-/// charts, rendered by daemon/dashboard/svg.hpp, with their `<desc>` as the text alternative.
+/// the template shows by name (`tablero.mustache` holds every label, in Spanish), written as
+/// the charts write them (`dashboard::number`: `17,927 de 337,920 MB`), and the charts rendered
+/// by daemon/dashboard/svg.hpp, each captioned with its title and with its description as the
+/// text alternative.
 #include "daemon/console/console.hpp"
 #include "daemon/dashboard/model.hpp"
 
@@ -13,8 +15,5 @@ TableroContent tablero_content(const dashboard::Model& model);
 
 /// How long something took, for people: `45 s`, `12 min`, `3 h 20 min`, `2 d 4 h`.
 std::string human_duration(std::chrono::milliseconds duration);
-
-/// The text of an SVG's first `<desc>` (XML entities of xml_escape read back); "" when none.
-std::string svg_description(std::string_view svg);
 
 }  // namespace hrmaild::console

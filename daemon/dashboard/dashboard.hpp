@@ -1,11 +1,15 @@
 #pragma once
-/// The dashboard's data, fetched and cached: the Zoho figures are read through the `OrgSource`
-/// port at most once per `max_age` (page views in between are served from memory and spend
-/// none of the Zoho budget), and the mail traffic and sign-ins are read incrementally: each
-/// refresh asks only from the start of the day of the previous refresh, keeping the earlier,
-/// complete days. hrmaild's own figures come from the state store on every view (local reads).
+/// The dashboard's data, fetched, kept and cached: the Zoho figures are read through the
+/// `OrgSource` port at most once per `max_age` (page views in between are served from memory
+/// and spend none of the Zoho budget), and the mail traffic and sign-ins are read
+/// incrementally, one UTC day at a time: a day read after it ended is complete and is never
+/// asked again; today is read again on each refresh, and the previous day once more after
+/// midnight (late SMTP-log lines). What was read is kept in the state store (`DashboardStore`),
+/// so a restart shows the stored figures with their time and reads only what is missing.
+/// hrmaild's own figures come from the state store on every view (local reads).
 #include "daemon/core/clock.hpp"
 #include "daemon/dashboard/model.hpp"
+#include "daemon/store/dashboard_store.hpp"
 #include "daemon/store/state_store.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -48,6 +52,12 @@ class OrgSource {
         core::WallTime from, core::WallTime to) = 0;
 };
 
+/// The organization's facts as the JSON document the store keeps (`{"v":1,...}`).
+std::string facts_to_json(const OrgFacts& facts);
+/// The facts back from `facts_to_json`'s document; nullopt for anything else (another version,
+/// a damaged document), which the dashboard treats as never read.
+std::optional<OrgFacts> facts_from_json(std::string_view json);
+
 /// Tuning of the dashboard (config `dashboard.*`).
 struct Settings {
     std::chrono::seconds max_age{300};  ///< the Zoho figures are read again after this long
@@ -57,14 +67,17 @@ struct Settings {
 /// The cached dashboard. Single-threaded (the daemon's io_context thread).
 class Dashboard {
   public:
-    /// `source`, `store` and `clock` must outlive the dashboard.
-    Dashboard(OrgSource& source, store::StateStore& store, core::Clock& clock,
-              Settings settings = {});
+    /// `source`, `store`, `saved` and `clock` must outlive the dashboard (`store` and `saved`
+    /// are usually the same SqliteStore).
+    Dashboard(OrgSource& source, store::StateStore& store, store::DashboardStore& saved,
+              core::Clock& clock, Settings settings = {});
 
-    /// The page's model. Reads Zoho first when the cached figures are older than `max_age`
-    /// (or were never read) and no refresh is running; otherwise answers from the cache at
-    /// once. A failed refresh keeps the previous figures, sets `org_error`, and is not tried
-    /// again before `max_age` has passed.
+    /// The page's model. On the first call, loads what the store kept (the figures and their
+    /// refresh time count as the last read, so a restart within `max_age` asks Zoho nothing).
+    /// Reads Zoho first when the figures are older than `max_age` (or were never read) and no
+    /// refresh is running; otherwise answers from the cache at once. A failed refresh keeps
+    /// the previous figures, sets `org_error`, and is not tried again before `max_age` has
+    /// passed. A refresh that could not be stored is still shown (and logged).
     boost::asio::awaitable<Model> model();
 
     /// Forgets the cached age, so the next `model()` reads Zoho (traffic stays incremental).
@@ -74,19 +87,23 @@ class Dashboard {
     [[nodiscard]] int refreshes() const { return refreshes_; }
 
   private:
+    void load(core::WallTime now);
     boost::asio::awaitable<void> refresh(core::WallTime now);
+    void save(core::WallTime now, const std::vector<store::DashboardDay>& days,
+              const std::map<std::string, core::WallTime>& sign_ins, core::WallTime period_start);
 
     OrgSource& source_;
     store::StateStore& store_;
+    store::DashboardStore& saved_;
     core::Clock& clock_;
     Settings settings_;
     std::optional<core::WallTime> last_attempt_;
     std::optional<core::WallTime> refreshed_at_;
-    std::optional<core::WallTime> fetched_from_;  ///< start of the day of the last refresh
+    bool loaded_ = false;  ///< the store's data was read (once, on the first view)
     bool refreshing_ = false;
     int refreshes_ = 0;
     std::optional<OrgFacts> facts_;
-    TrafficTally traffic_;
+    std::map<std::string, store::DashboardDay> days_;  ///< mail per day, with when it was read
     std::map<std::string, core::WallTime> sign_ins_;
     std::string error_;
 };

@@ -24,9 +24,13 @@ std::string open_svg(int width, int height, std::string_view title, std::string_
         fmt::arg("d", xml_escape(desc)));
 }
 
+}  // namespace
+
 std::string number(std::int64_t n) {
-    // Thousands with a comma, as es-MX writes them.
-    std::string digits = std::to_string(n < 0 ? -n : n);
+    // Thousands with a comma, as es-MX writes them. (Through unsigned: -INT64_MIN overflows.)
+    const std::uint64_t magnitude =
+        n < 0 ? std::uint64_t{0} - static_cast<std::uint64_t>(n) : static_cast<std::uint64_t>(n);
+    std::string digits = std::to_string(magnitude);
     std::string out;
     for (std::size_t i = 0; i < digits.size(); ++i) {
         if (i != 0 && (digits.size() - i) % 3 == 0)
@@ -39,6 +43,8 @@ std::string number(std::int64_t n) {
 std::string gigabytes(std::int64_t mb) {
     return fmt::format("{:.1f} GB", static_cast<double>(mb) / 1024.0);
 }
+
+namespace {
 
 std::string scaled(std::int64_t value, std::int64_t max, double span) {
     if (max <= 0 || value <= 0)
@@ -77,9 +83,8 @@ std::string xml_escape(std::string_view text) {
     return out;
 }
 
-std::string svg_day_columns(std::string_view title, std::string_view description,
-                            const std::vector<std::string>& days,
-                            const std::vector<Series>& series) {
+SvgChart svg_day_columns(std::string_view title, std::string_view description,
+                         const std::vector<std::string>& days, const std::vector<Series>& series) {
     constexpr int left = 40, top = 10, plot_h = 160, bottom = 40, col_w = 18, gap = 4;
     const int n = static_cast<int>(days.size());
     const int width = left + n * (col_w + gap) + 10;
@@ -138,11 +143,11 @@ std::string svg_day_columns(std::string_view title, std::string_view description
         }
     }
     out += "</svg>";
-    return out;
+    return {std::string(title), std::string(description), std::move(out)};
 }
 
-std::string svg_bars(std::string_view title, std::string_view description,
-                     const std::vector<BarRow>& rows) {
+SvgChart svg_bars(std::string_view title, std::string_view description,
+                  const std::vector<BarRow>& rows) {
     constexpr int label_w = 220, plot_w = 300, row_h = 22, top = 6, value_w = 90;
     const int width = label_w + plot_w + value_w;
     const int height = top * 2 + row_h * std::max<int>(1, static_cast<int>(rows.size()));
@@ -164,10 +169,10 @@ std::string svg_bars(std::string_view title, std::string_view description,
             row_h - 6, kPalette[0], label, value, label_w + plot_w + 6, y + 15, value);
     }
     out += "</svg>";
-    return out;
+    return {std::string(title), std::string(description), std::move(out)};
 }
 
-std::string svg_meter(std::string_view title, const Ratio& ratio, std::string_view unit) {
+SvgChart svg_meter(std::string_view title, const Ratio& ratio, std::string_view unit) {
     constexpr int width = 420, plot_w = 400, height = 48;
     const double f = ratio.fraction();
     const std::string text = unit == "MB"
@@ -175,7 +180,8 @@ std::string svg_meter(std::string_view title, const Ratio& ratio, std::string_vi
                                                gigabytes(ratio.total), f * 100.0)
                                  : fmt::format("{} de {} {} ({:.0f} %)", number(ratio.used),
                                                number(ratio.total), unit, f * 100.0);
-    std::string out = open_svg(width, height, title, fmt::format("{}: {}", title, text));
+    std::string description = fmt::format("{}: {}", title, text);
+    std::string out = open_svg(width, height, title, description);
     out += fmt::format(
         "<rect x=\"10\" y=\"8\" width=\"{}\" height=\"14\" fill=\"#e3e7ec\" stroke=\"#5f6b7a\"/>"
         "<rect class=\"bar\" data-value=\"{}\" x=\"10\" y=\"8\" width=\"{:.2f}\" height=\"14\" "
@@ -183,10 +189,10 @@ std::string svg_meter(std::string_view title, const Ratio& ratio, std::string_vi
         "<text x=\"10\" y=\"40\">{}</text></svg>",
         plot_w, ratio.used, plot_w * f, f >= 0.9 ? "#b3261e" : kPalette[0], xml_escape(text),
         xml_escape(text));
-    return out;
+    return {std::string(title), std::move(description), std::move(out)};
 }
 
-std::string svg_traffic(const OrgModel& org) {
+SvgChart svg_traffic(const OrgModel& org) {
     std::vector<std::string> days;
     Series in{"entrantes", {}, "#1f6feb"}, out{"salientes", {}, "#d4761c"};
     std::int64_t total_in = 0, total_out = 0;
@@ -205,15 +211,15 @@ std::string svg_traffic(const OrgModel& org) {
     return svg_day_columns("Correo por día", desc, days, {in, out});
 }
 
-std::string svg_licences(const OrgModel& org) {
+SvgChart svg_licences(const OrgModel& org) {
     return svg_meter("Licencias usadas", org.licences, "licencias");
 }
 
-std::string svg_storage(const OrgModel& org) {
+SvgChart svg_storage(const OrgModel& org) {
     return svg_meter("Almacenamiento usado", org.storage_mb, "MB");
 }
 
-std::string svg_largest_mailboxes(const OrgModel& org) {
+SvgChart svg_largest_mailboxes(const OrgModel& org) {
     std::vector<BarRow> rows;
     std::string list;
     for (const auto& m : org.largest) {
@@ -225,7 +231,7 @@ std::string svg_largest_mailboxes(const OrgModel& org) {
                     rows);
 }
 
-std::string svg_groups(const OrgModel& org) {
+SvgChart svg_groups(const OrgModel& org) {
     std::vector<BarRow> rows;
     std::string list;
     for (const auto& g : org.groups) {
@@ -238,7 +244,7 @@ std::string svg_groups(const OrgModel& org) {
                     rows);
 }
 
-std::string svg_tickets(const WorkModel& work) {
+SvgChart svg_tickets(const WorkModel& work) {
     std::vector<std::string> days;
     std::vector<Series> series;
     for (std::size_t k = 0; k < work.workflows.size(); ++k)

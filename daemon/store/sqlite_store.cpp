@@ -1467,4 +1467,101 @@ Result<AuditVerification> SqliteStore::verify_audit() {
     });
 }
 
+// ---- the dashboard's data (schema step 5) ------------------------------------------------
+
+namespace {
+
+bool is_day(std::string_view day) {
+    if (day.size() != 10 || day[4] != '-' || day[7] != '-')
+        return false;
+    for (std::size_t i = 0; i < day.size(); ++i)
+        if (i != 4 && i != 7 && (day[i] < '0' || day[i] > '9'))
+            return false;
+    return true;
+}
+
+}  // namespace
+
+Result<std::optional<DashboardSnapshot>> SqliteStore::dashboard_snapshot() {
+    return guarded("dashboard_snapshot", [&]() -> std::optional<DashboardSnapshot> {
+        auto q = db_->query("SELECT facts, refreshed_at FROM dashboard_snapshot WHERE id = 1");
+        if (!q.next())
+            return std::nullopt;
+        return DashboardSnapshot{q.text_at(0), from_millis(q.int_at(1))};
+    });
+}
+
+Result<std::vector<DashboardDay>> SqliteStore::dashboard_days(std::string_view from_day) {
+    return guarded("dashboard_days", [&] {
+        auto q = db_->query(
+            "SELECT day, mail_in, mail_out, fetched_at FROM dashboard_days WHERE day >= :from "
+            "ORDER BY day");
+        q.bind_text(":from", from_day);
+        std::vector<DashboardDay> out;
+        while (q.next())
+            out.push_back({q.text_at(0), q.int_at(1), q.int_at(2), from_millis(q.int_at(3))});
+        return out;
+    });
+}
+
+Result<std::vector<DashboardSignIn>> SqliteStore::dashboard_sign_ins() {
+    return guarded("dashboard_sign_ins", [&] {
+        auto q = db_->query("SELECT address, last_at FROM dashboard_sign_ins ORDER BY address");
+        std::vector<DashboardSignIn> out;
+        while (q.next())
+            out.push_back({q.text_at(0), from_millis(q.int_at(1))});
+        return out;
+    });
+}
+
+Result<void> SqliteStore::record_dashboard(const DashboardRefresh& refresh) {
+    return guarded("record_dashboard", [&] {
+        for (const auto& d : refresh.days) {
+            if (!is_day(d.day))
+                fail(StoreErrc::invalid_argument,
+                     fmt::format("dashboard day '{}' is not YYYY-MM-DD", d.day));
+            if (d.mail_in < 0 || d.mail_out < 0)
+                fail(StoreErrc::invalid_argument,
+                     fmt::format("dashboard day {} has a negative mail count", d.day));
+        }
+        if (!refresh.keep_from.empty() && !is_day(refresh.keep_from))
+            fail(StoreErrc::invalid_argument,
+                 fmt::format("dashboard keep_from '{}' is not YYYY-MM-DD", refresh.keep_from));
+        for (const auto& s : refresh.sign_ins)
+            if (s.address.empty())
+                fail(StoreErrc::invalid_argument, "a dashboard sign-in needs an address");
+        detail::Transaction tx(*db_);
+        db_->query(
+               "INSERT INTO dashboard_snapshot (id, facts, refreshed_at) VALUES (1, :facts, :at) "
+               "ON CONFLICT (id) DO UPDATE SET facts = excluded.facts, "
+               "refreshed_at = excluded.refreshed_at")
+            .bind_text(":facts", refresh.snapshot.facts)
+            .bind_int(":at", to_millis(refresh.snapshot.refreshed_at))
+            .run();
+        for (const auto& d : refresh.days)
+            db_->query(
+                   "INSERT INTO dashboard_days (day, mail_in, mail_out, fetched_at) VALUES "
+                   "(:day, :in, :out, :at) ON CONFLICT (day) DO UPDATE SET mail_in = "
+                   "excluded.mail_in, mail_out = excluded.mail_out, fetched_at = "
+                   "excluded.fetched_at")
+                .bind_text(":day", d.day)
+                .bind_int(":in", d.mail_in)
+                .bind_int(":out", d.mail_out)
+                .bind_int(":at", to_millis(d.fetched_at))
+                .run();
+        for (const auto& s : refresh.sign_ins)
+            db_->query(
+                   "INSERT INTO dashboard_sign_ins (address, last_at) VALUES (:address, :at) "
+                   "ON CONFLICT (address) DO UPDATE SET last_at = MAX(last_at, excluded.last_at)")
+                .bind_text(":address", s.address)
+                .bind_int(":at", to_millis(s.last_at))
+                .run();
+        if (!refresh.keep_from.empty())
+            db_->query("DELETE FROM dashboard_days WHERE day < :keep")
+                .bind_text(":keep", refresh.keep_from)
+                .run();
+        tx.commit();
+    });
+}
+
 }  // namespace hrmaild::store

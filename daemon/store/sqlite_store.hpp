@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "daemon/store/dashboard_store.hpp"
 #include "daemon/store/state_store.hpp"
 
 namespace hrmaild::store {
@@ -41,8 +42,9 @@ struct SqliteSettings {
     int busy_timeout_ms = 0;
 };
 
-/// StateStore on SQLite (WAL, synchronous=FULL, foreign keys on, busy timeout).
-class SqliteStore final : public StateStore {
+/// StateStore on SQLite (WAL, synchronous=FULL, foreign keys on, busy timeout); also the
+/// dashboard's DashboardStore, in the same file.
+class SqliteStore final : public StateStore, public DashboardStore {
   public:
     /// Takes the lock, opens (creating) the file, refuses a newer schema, applies pending
     /// migrations, and logs STORE_OPENED. Errors say what to do (StoreError::hint).
@@ -118,6 +120,11 @@ class SqliteStore final : public StateStore {
     Result<std::vector<AuditRecord>> audit_trail(std::optional<TaskId> task_id,
                                                  int limit = 1000) override;
     Result<AuditVerification> verify_audit() override;
+
+    Result<std::optional<DashboardSnapshot>> dashboard_snapshot() override;
+    Result<std::vector<DashboardDay>> dashboard_days(std::string_view from_day) override;
+    Result<std::vector<DashboardSignIn>> dashboard_sign_ins() override;
+    Result<void> record_dashboard(const DashboardRefresh& refresh) override;
 
   private:
     SqliteStore(SqliteOptions options, std::unique_ptr<detail::LockFile> lock,

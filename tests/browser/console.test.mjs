@@ -212,9 +212,28 @@ test('approver 7 signs in through the portal, approves the termination from Cola
   await page.getByRole('heading', { name: 'Tablero' }).waitFor();
   const afterReport = await reportNow();
   const cifra = async (key) => (await page.locator(`[data-cifra="${key}"]`).innerText()).trim();
-  const users = Number(await cifra('usuarios'));
+  // Figures are written as the charts write them: es-MX thousands with a comma (17,927).
+  const esMx = /^\d{1,3}(?:,\d{3})*$/;
+  const whole = (text) => Number(text.replace(/,/g, ''));
+  const usersText = await cifra('usuarios');
+  assert.match(usersText, esMx);
+  const users = whole(usersText);
   assert.ok(users >= before.users.length && users <= afterReport.users.length,
     `usuarios ${users} is the sandbox's ${before.users.length}..${afterReport.users.length}`);
+  const storage = (await cifra('almacenamiento')).match(/^([\d,]+) de ([\d,]+) MB$/);
+  assert.ok(storage, `almacenamiento reads "used de total MB": ${await cifra('almacenamiento')}`);
+  assert.match(storage[1], esMx);
+  assert.match(storage[2], esMx);
+  const usedMb = (r) => r.users.reduce((n, u) => n + u.usedStorage, 0);
+  assert.ok(whole(storage[1]) >= usedMb(before) && whole(storage[1]) <= usedMb(afterReport),
+    `almacenamiento ${storage[1]} MB is the sandbox's ${usedMb(before)}..${usedMb(afterReport)}`);
+  assert.ok(usedMb(before) >= 1000, 'the seeded storage needs a thousands separator');
+  assert.match(storage[1], /,/);
+  const licences = (await cifra('licencias')).match(/^([\d,]+) de ([\d,]+)$/);
+  assert.ok(licences, `licencias reads "used de total": ${await cifra('licencias')}`);
+  assert.ok(whole(licences[1]) >= 1 && whole(licences[1]) <= whole(licences[2]), licences[0]);
+  // When the Zoho figures were read (kept in the state store across restarts).
+  assert.match(await page.locator('main').innerText(), /Cifras de Zoho Mail leídas el \d{4}-\d{2}-\d{2}/);
   assert.match(await cifra('solicitudes'), /^[1-9][0-9]*$/);  // this run filed tasks
   assert.equal(await page.locator('figure.grafica img').count(), 6);
   const alt = await page.locator('figure.grafica img').first().getAttribute('alt');

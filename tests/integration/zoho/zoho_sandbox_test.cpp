@@ -708,7 +708,7 @@ TEST_F(ZohoSandbox, DashboardOverTheSandboxShowsTheSeededFiguresAndCachesThem) {
     core::ManualClock dash_clock(
         core::WallTime(std::chrono::milliseconds(rep.at("now").as_int64())));
     app::ZohoDashboardSource source(*client_);
-    dashboard::Dashboard board(source, **st, dash_clock, {std::chrono::seconds(300), 30});
+    dashboard::Dashboard board(source, **st, **st, dash_clock, {std::chrono::seconds(300), 30});
     auto m = go(board.model());
     ASSERT_TRUE(m.org) << m.org_error;
     EXPECT_EQ(m.org_error, "");
@@ -741,6 +741,76 @@ TEST_F(ZohoSandbox, DashboardOverTheSandboxShowsTheSeededFiguresAndCachesThem) {
     auto again = go(board.model());
     EXPECT_EQ(wire_->api_requests, calls) << "a page view within the max age costs no call";
     EXPECT_EQ(again.org_refreshed_at, m.org_refreshed_at);
+}
+
+TEST_F(ZohoSandbox, DashboardKeptInTheStoreSurvivesARestartAndReadsOnlyTodayAgain) {
+    // Pages of 100 SMTP-log lines: the whole period takes several, today alone one.
+    ClientOptions o;
+    o.smtp_log_page_size = 100;
+    o.seed = 11;
+    ZohoClient client(*wire_, clock_, *tokens_, base_, kZoid, 25,
+                      net::RetrySettings{8, 1000ms, 900000ms}, o);
+    hrmaild::test::TempDir dir;
+    auto open = [&] {
+        store::SqliteOptions so;
+        so.path = dir.path() / "state.db";
+        return store::SqliteStore::open(std::move(so));
+    };
+    const std::string smtp_route = "POST /api/organization/{zoid}/smtplogs";
+    auto smtp_requests = [&]() -> std::int64_t {
+        auto st = state();
+        const auto& by_route = st.at("requests").at("by_route").as_object();
+        auto it = by_route.find(smtp_route);
+        return it == by_route.end() ? 0 : it->value().to_number<std::int64_t>();
+    };
+    auto rep = control("GET", "zoho/reports?days=30").as_object();
+    core::ManualClock dash_clock(
+        core::WallTime(std::chrono::milliseconds(rep.at("now").as_int64())));
+    app::ZohoDashboardSource source(client);
+    const dashboard::Settings settings{std::chrono::seconds(300), 30};
+    dashboard::Model first;
+    {
+        auto st = open();
+        ASSERT_TRUE(st) << st.error().describe();
+        dashboard::Dashboard board(source, **st, **st, dash_clock, settings);
+        first = go(board.model());
+        ASSERT_TRUE(first.org) << first.org_error;
+    }
+    const std::int64_t smtp_first = smtp_requests();
+    ASSERT_GE(smtp_first, 3) << "the whole period, page by page";
+    const int calls = wire_->api_requests;
+
+    // Restarted within max_age: the stored days and their time, and not one call.
+    dash_clock.advance(60s);
+    auto st = open();
+    ASSERT_TRUE(st) << st.error().describe();
+    dashboard::Dashboard board(source, **st, **st, dash_clock, settings);
+    auto again = go(board.model());
+    EXPECT_EQ(wire_->api_requests, calls) << "nothing asked of Zoho after the restart";
+    ASSERT_TRUE(again.org) << again.org_error;
+    EXPECT_EQ(again.org_refreshed_at, first.org_refreshed_at);
+    EXPECT_EQ(again.org->users, first.org->users);
+    EXPECT_EQ(again.org->active_users, first.org->active_users);
+    EXPECT_EQ(again.org->storage_mb.used, first.org->storage_mb.used);
+    const auto& days = rep.at("days").as_array();
+    ASSERT_EQ(again.org->traffic.size(), days.size());
+    for (std::size_t i = 0; i < days.size(); ++i) {
+        EXPECT_EQ(again.org->traffic[i].in, days[i].at("in").as_int64()) << i;
+        EXPECT_EQ(again.org->traffic[i].out, days[i].at("out").as_int64()) << i;
+    }
+
+    // Past max_age: the organization again, but of the SMTP logs only today's page.
+    dash_clock.advance(300s);
+    auto later = go(board.model());
+    ASSERT_TRUE(later.org) << later.org_error;
+    EXPECT_EQ(later.org_error, "");
+    EXPECT_GT(wire_->api_requests, calls);
+    EXPECT_EQ(smtp_requests(), smtp_first + 1) << "today only; the complete days are stored";
+    EXPECT_EQ(later.org_refreshed_at, dash_clock.wall_now());
+    for (std::size_t i = 0; i < days.size(); ++i) {
+        EXPECT_EQ(later.org->traffic[i].in, days[i].at("in").as_int64()) << i;
+        EXPECT_EQ(later.org->traffic[i].out, days[i].at("out").as_int64()) << i;
+    }
 }
 
 // ---------------------------------------------------------------- TLS

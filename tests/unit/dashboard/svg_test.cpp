@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <regex>
 
 namespace hrmaild::dashboard {
@@ -54,7 +55,7 @@ OrgModel sample_org() {
 }
 
 TEST(DashboardSvg, TrafficHasTwoStackedBarsPerDayWithProportionalHeights) {
-    const std::string svg = svg_traffic(sample_org());
+    const std::string svg = svg_traffic(sample_org()).svg;
     expect_accessible_and_inert(svg);
     const auto b = bars(svg);
     ASSERT_EQ(b.size(), 60u) << "30 days, in and out";
@@ -72,14 +73,14 @@ TEST(DashboardSvg, TrafficHasTwoStackedBarsPerDayWithProportionalHeights) {
 TEST(DashboardSvg, AllZeroDaysDrawFlatBars) {
     OrgModel m;
     m.traffic = {{"2026-11-29", 0, 0}, {"2026-11-30", 0, 0}};
-    const auto b = bars(svg_traffic(m));
+    const auto b = bars(svg_traffic(m).svg);
     ASSERT_EQ(b.size(), 4u);
     for (const auto& [v, h] : b)
         EXPECT_DOUBLE_EQ(h, 0.0);
 }
 
 TEST(DashboardSvg, GroupNamesAreEscapedEverywhere) {
-    const std::string svg = svg_groups(sample_org());
+    const std::string svg = svg_groups(sample_org()).svg;
     expect_accessible_and_inert(svg);
     EXPECT_EQ(svg.find("<script>"), std::string::npos);
     EXPECT_EQ(svg.find("alert(1)</script>"), std::string::npos);
@@ -92,7 +93,7 @@ TEST(DashboardSvg, GroupNamesAreEscapedEverywhere) {
 }
 
 TEST(DashboardSvg, BarWidthsAreProportional) {
-    const std::string svg = svg_largest_mailboxes(sample_org());
+    const std::string svg = svg_largest_mailboxes(sample_org()).svg;
     expect_accessible_and_inert(svg);
     static const std::regex width(R"re(<rect class="bar"[^>]*width="([0-9.]+)")re");
     std::vector<double> w;
@@ -105,11 +106,11 @@ TEST(DashboardSvg, BarWidthsAreProportional) {
 }
 
 TEST(DashboardSvg, MetersSayUsedOfTotal) {
-    const std::string lic = svg_licences(sample_org());
+    const std::string lic = svg_licences(sample_org()).svg;
     expect_accessible_and_inert(lic);
     EXPECT_NE(lic.find("100 de 400 licencias (25 %)"), std::string::npos);
     EXPECT_NE(lic.find("width=\"100.00\""), std::string::npos);
-    const std::string st = svg_storage(sample_org());
+    const std::string st = svg_storage(sample_org()).svg;
     EXPECT_NE(st.find("3.0 GB de 12.0 GB (25 %)"), std::string::npos);
 }
 
@@ -118,12 +119,44 @@ TEST(DashboardSvg, TicketsStackOneSeriesPerWorkflowWithALegend) {
     w.workflows = {"", "alta", "baja<b>"};
     w.tickets_per_day = {{"2026-11-29", {1, 2, 0}}, {"2026-11-30", {0, 1, 3}}};
     w.tickets = 7;
-    const std::string svg = svg_tickets(w);
+    const std::string svg = svg_tickets(w).svg;
     expect_accessible_and_inert(svg);
     EXPECT_EQ(bars(svg).size(), 6u);
     EXPECT_NE(svg.find(">sin flujo<"), std::string::npos);
     EXPECT_NE(svg.find("baja&lt;b&gt;"), std::string::npos);
     EXPECT_EQ(svg.find("<b>"), std::string::npos);
+}
+
+TEST(DashboardSvg, EachChartGivesItsTitleAndDescriptionAsPlainText) {
+    const auto groups = svg_groups(sample_org());
+    EXPECT_EQ(groups.title, "Miembros por grupo");
+    EXPECT_EQ(groups.description,
+              "2 grupos: <script>alert(1)</script> (x@tarmexico.com): 4 miembros; "
+              "Ventas \"Norte\" & 'Sur' (ventas@tarmexico.com): 2 miembros.")
+        << "the text itself; the SVG holds it escaped";
+    EXPECT_NE(groups.svg.find("<desc>" + xml_escape(groups.description) + "</desc>"),
+              std::string::npos);
+    const auto storage = svg_storage(sample_org());
+    EXPECT_EQ(storage.description, "Almacenamiento usado: 3.0 GB de 12.0 GB (25 %)");
+    EXPECT_NE(storage.svg.find("<title>" + xml_escape(storage.title) + "</title>"),
+              std::string::npos);
+    OrgModel big;
+    big.traffic = {{"2026-11-30", 17927, 1234567}};
+    EXPECT_EQ(svg_traffic(big).description,
+              "Correos entrantes y salientes por día, 1 días del 2026-11-30 al 2026-11-30: "
+              "17,927 entrantes y 1,234,567 salientes en total.");
+}
+
+TEST(DashboardSvg, NumbersAndGigabytesAsTheChartsWriteThem) {
+    EXPECT_EQ(number(0), "0");
+    EXPECT_EQ(number(999), "999");
+    EXPECT_EQ(number(17927), "17,927");
+    EXPECT_EQ(number(337920), "337,920");
+    EXPECT_EQ(number(1234567), "1,234,567");
+    EXPECT_EQ(number(-1024), "-1,024");
+    EXPECT_EQ(number(std::numeric_limits<std::int64_t>::min()), "-9,223,372,036,854,775,808");
+    EXPECT_EQ(gigabytes(17927), "17.5 GB");
+    EXPECT_EQ(gigabytes(0), "0.0 GB");
 }
 
 TEST(DashboardSvg, EscapeDropsControlCharacters) {

@@ -145,8 +145,9 @@ TEST_F(MigrationOnOpen, EmptyFileIsMigratedToTheLatestVersion) {
     RawDb raw(db_path_);
     EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM schema_version"),
               std::to_string(latest_schema_version()));
-    for (const char* table : {"tickets", "plans", "approvals", "step_journal", "scheduled_steps",
-                              "comments", "watermarks", "audit"})
+    for (const char* table :
+         {"tickets", "plans", "approvals", "step_journal", "scheduled_steps", "comments",
+          "watermarks", "audit", "dashboard_days", "dashboard_sign_ins", "dashboard_snapshot"})
         EXPECT_EQ(raw.scalar(std::string("SELECT COUNT(*) FROM sqlite_master WHERE type='table' "
                                          "AND name='") +
                              table + "'"),
