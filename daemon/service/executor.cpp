@@ -294,7 +294,7 @@ Awaitable<void> Service::run_ticket(std::int64_t task_id) {
         answers.push_back({store::AnswerKind::complete, "complete-" + ctx.ref(), ""});
     if (!ctx.deferred.empty()) {
         // Done once its private notifications land, in one batch with these answers.
-        finishing_.push_back({shared, std::move(answers)});
+        hold_finishing({shared, std::move(answers)});
         co_return;
     }
     transition(task_id, TicketState::done, "daemon", "every step succeeded", std::move(answers));

@@ -44,6 +44,12 @@ std::string error_class(const PortError& e) {
 
 }  // namespace
 
+void Service::hold_finishing(Finishing f) {
+    if (finishing_.empty())
+        finishing_since_ = std::chrono::steady_clock::now();
+    finishing_.push_back(std::move(f));
+}
+
 bool Service::finishing(std::int64_t task_id) const {
     return std::any_of(finishing_.begin(), finishing_.end(),
                        [&](const Finishing& f) { return f.ctx->task_id == task_id; });
@@ -226,7 +232,7 @@ Awaitable<bool> Service::settle_finished(
                                               return !undelivered_.count({ctx.task_id, d.index});
                                           }),
                            ctx.deferred.end());
-        finishing_.push_back(std::move(f));
+        hold_finishing(std::move(f));
         co_return false;
     }
     const auto& d = ctx.deferred[failed_item];

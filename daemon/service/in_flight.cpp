@@ -127,9 +127,22 @@ Awaitable<void> Service::run_in_flight(std::vector<std::int64_t> ids) {
         }
         if (running == 0 && (!waiting || failure))
             break;
+        // Passwords of tickets done meanwhile go out once the oldest has waited
+        // `password_hold` (or at once when no other ticket runs), not at the end of the pass:
+        // until they are delivered, a crash loses them. Others keep running while they go.
+        const auto now = std::chrono::steady_clock::now();
+        std::optional<std::chrono::steady_clock::time_point> send_at;
+        if (finishing_since_)
+            send_at = settling_ ? now + options_.password_hold
+                                : *finishing_since_ + options_.password_hold;
+        if (send_at && *send_at <= now && !settling_) {
+            co_await settle_answers();
+            continue;
+        }
         if (finished == 0) {
-            // Woken when a ticket ends; each ticket's remote calls have their own deadlines.
-            wake.expires_at(asio::steady_timer::time_point::max());
+            // Woken when a ticket ends or the held passwords are due; each ticket's remote
+            // calls have their own deadlines.
+            wake.expires_at(send_at ? *send_at : asio::steady_timer::time_point::max());
             (void)co_await wake.async_wait(asio::as_tuple(asio::use_awaitable));
         }
         finished = 0;

@@ -146,6 +146,7 @@ Awaitable<bool> Service::settle_round() {
         chunks.back().size += need;
     };
     auto fin = std::exchange(finishing_, {});
+    finishing_since_.reset();
     for (std::size_t i = 0; i < fin.size(); ++i) {
         room(finishing_size(fin[i]));
         chunks.back().finishing.push_back(i);

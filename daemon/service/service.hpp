@@ -76,6 +76,12 @@ struct ServiceOptions {
     /// touching the same mailbox (or a group as a whole) still run one after the other, in
     /// the order they were filed.
     std::size_t max_in_flight = 8;
+    /// How long a password made in a pass may wait in memory for its private notification to
+    /// share a batch with other tickets' (finisher.cpp). Until it is delivered, a crash loses
+    /// it and the one recovery reset is spent; waiting for the whole pass (seconds to minutes
+    /// with a Zoho throttle) made that window as long as the pass. 0: sent as soon as the
+    /// ticket is done (each batch then carries what finished while the previous one was out).
+    std::chrono::milliseconds password_hold{2000};
 };
 
 /// How full the service's bounded caches are (tests and the soak).
@@ -330,6 +336,10 @@ class Service {
     std::map<std::pair<std::int64_t, int>, std::pair<Secret, int>> undelivered_;
     std::set<std::int64_t> closed_meanwhile_;  // executing tickets whose task HR closed
     std::vector<Finishing> finishing_;         // done but for their notifications (finisher)
+    // When finishing_ last went from empty to not empty (run_in_flight sends it by
+    // options_.password_hold after that).
+    std::optional<std::chrono::steady_clock::time_point> finishing_since_;
+    void hold_finishing(Finishing f);
     // Members of Bitrix departments (approvers and requesters alike), by department, with
     // when they were read: one cache, reused for `approver_cache`.
     struct DepartmentMembers {

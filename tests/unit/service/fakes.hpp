@@ -255,6 +255,11 @@ class FakeMail : public service::MailDirectory {
     int fail_next_snapshots = 0;
     /// Addresses Zoho refuses to create that no snapshot shows (taken after it was read).
     std::set<std::string> taken_outside;
+    /// A slow call: an operation naming this address (as its user or member) first lets the
+    /// event loop run `stall_turns` times; `on_stalled_apply` runs when it goes on.
+    std::string stall_address;
+    int stall_turns = 0;
+    std::function<void()> on_stalled_apply;
 
     service::Awaitable<service::Outcome<domain::DirectorySnapshot>> snapshot(bool) override {
         if (fail_next_snapshots > 0) {
@@ -272,6 +277,14 @@ class FakeMail : public service::MailDirectory {
         if (yield_in_apply) {
             auto executor = co_await boost::asio::this_coro::executor;
             co_await boost::asio::post(executor, boost::asio::use_awaitable);
+        }
+        if (!stall_address.empty() &&
+            (op.text("email") == stall_address || op.text("member") == stall_address)) {
+            auto executor = co_await boost::asio::this_coro::executor;
+            for (int i = 0; i < stall_turns; ++i)
+                co_await boost::asio::post(executor, boost::asio::use_awaitable);
+            if (on_stalled_apply)
+                on_stalled_apply();
         }
         if (fail_next_retryable > 0) {
             --fail_next_retryable;

@@ -669,6 +669,32 @@ TEST_F(ServiceTest, TicketsRunTogetherButTheSameMailboxNeverInterleaves) {
     EXPECT_LT(luis_first, hire_last) << "the hire and the department change interleave";
 }
 
+TEST_F(ServiceTest, APasswordIsDeliveredWhileASlowTicketOfTheSamePassStillRuns) {
+    // Until its notification lands, a new account's password lives only in this process: a
+    // crash loses it (and spends the one recovery reset). It must not wait for the end of the
+    // pass, which a slow ticket beside it (a Zoho call stuck in retries, a throttle) stretches.
+    options_.password_hold = std::chrono::milliseconds(0);
+    make_service();
+    mail_.yield_in_apply = true;
+    add_fixture("01-alta-basica.json", 1);          // mariana.torres: a password to deliver
+    add_fixture("06-cambio-departamento.json", 6);  // luis.martinez: its first call is slow
+    mail_.stall_address = "luis.martinez@tarmexico.com";
+    mail_.stall_turns = 500;
+    std::optional<std::size_t> delivered_before_slow_call;
+    mail_.on_stalled_apply = [&] {
+        if (!delivered_before_slow_call)
+            delivered_before_slow_call = tickets_.notifications.size();
+    };
+    run(service_->cycle());
+    EXPECT_EQ(state(1), TicketState::done);
+    EXPECT_EQ(state(6), TicketState::done);
+    ASSERT_TRUE(delivered_before_slow_call.has_value()) << "the slow call never ran";
+    EXPECT_EQ(*delivered_before_slow_call, 1u)
+        << "the hire's password waited in memory for the slow ticket";
+    EXPECT_EQ(tickets_.notifications.size(), 1u);
+    EXPECT_EQ(passwords_made_, 1);
+}
+
 TEST_F(ServiceTest, OneTicketInFlightRunsThemOneAfterTheOther) {
     options_.max_in_flight = 1;
     make_service();
