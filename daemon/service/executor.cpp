@@ -564,6 +564,7 @@ Awaitable<Service::StepOutcome> Service::settle_password(TicketContext& ctx, int
         co_return StepOutcome::failed;
     }
     must(store_.journal_succeeded(reset_key, *result));
+    ctx.recovery = true;
     co_return co_await deliver_password(ctx, index, op, password, failure);
 }
 

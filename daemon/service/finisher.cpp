@@ -45,8 +45,11 @@ std::string error_class(const PortError& e) {
 }  // namespace
 
 void Service::hold_finishing(Finishing f) {
+    const auto now = std::chrono::steady_clock::now();
     if (finishing_.empty())
-        finishing_since_ = std::chrono::steady_clock::now();
+        finishing_since_ = now;
+    if (f.ctx->recovery)  // due at once (ticket_context.hpp)
+        finishing_since_ = std::min(*finishing_since_, now - options_.password_hold);
     finishing_.push_back(std::move(f));
 }
 

@@ -25,6 +25,10 @@ struct Service::TicketContext {
     /// (finisher.cpp); false for scheduled steps, which deliver at once.
     bool defer_delivery = false;
     std::vector<Delivery> deferred;
+    /// One of `deferred` is a recovery: a password set again because the first died with a
+    /// process. It goes out at once, without waiting for others to share its batch: a restart
+    /// is when a second crash is likeliest, and its loss would fail the ticket.
+    bool recovery = false;
     /// The plan's steps, for folding later steps into one call (null: no folding).
     const std::vector<domain::Operation>* steps = nullptr;
 

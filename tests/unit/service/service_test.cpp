@@ -695,6 +695,35 @@ TEST_F(ServiceTest, APasswordIsDeliveredWhileASlowTicketOfTheSamePassStillRuns) 
     EXPECT_EQ(passwords_made_, 1);
 }
 
+TEST_F(ServiceTest, ARecoveredPasswordGoesOutAtOnceWithoutWaitingForOthers) {
+    // The one reset that replaces a first password lost with a process is sent as soon as it
+    // is made: a restart is when a second crash is likeliest, and losing this one too fails
+    // the ticket. (A first delivery may wait password_hold for company; this one never does.)
+    options_.password_hold = std::chrono::hours(1);
+    make_service();
+    add_fixture("01-alta-basica.json", 1);
+    mail_.crash_after_next_apply = true;  // the account made; the password dies with us
+    EXPECT_TRUE(run(service_->cycle()));
+    ASSERT_TRUE(tickets_.notifications.empty());
+    add_fixture("06-cambio-departamento.json", 6);
+    mail_.yield_in_apply = true;
+    mail_.stall_address = "luis.martinez@tarmexico.com";
+    mail_.stall_turns = 500;
+    std::optional<std::size_t> delivered_before_slow_call;
+    mail_.on_stalled_apply = [&] {
+        if (!delivered_before_slow_call)
+            delivered_before_slow_call = tickets_.notifications.size();
+    };
+    restart();
+    run(service_->cycle());
+    EXPECT_EQ(state(1), TicketState::done);
+    EXPECT_EQ(state(6), TicketState::done);
+    ASSERT_TRUE(delivered_before_slow_call.has_value()) << "the slow call never ran";
+    EXPECT_EQ(*delivered_before_slow_call, 1u) << "the recovered password waited for company";
+    ASSERT_EQ(tickets_.notifications.size(), 1u);
+    EXPECT_NE(tickets_.notifications[0].second.find("Canary-Pass-2-xQ7!"), std::string::npos);
+}
+
 TEST_F(ServiceTest, OneTicketInFlightRunsThemOneAfterTheOther) {
     options_.max_in_flight = 1;
     make_service();
