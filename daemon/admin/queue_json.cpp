@@ -61,7 +61,8 @@ boost::json::value queue_list_json(store::StateStore& store,
     return boost::json::object{{"tickets", std::move(out)}};
 }
 
-std::optional<boost::json::value> queue_show_json(store::StateStore& store, store::TaskId task_id) {
+std::optional<boost::json::value> queue_show_json(store::StateStore& store, store::TaskId task_id,
+                                                  const core::TimeZone* zone) {
     auto t = must(store.get_ticket(task_id));
     if (!t)
         return std::nullopt;
@@ -114,12 +115,16 @@ std::optional<boost::json::value> queue_show_json(store::StateStore& store, stor
                            {"last_error", a.last_error}});
     o["answers"] = std::move(answers);
     boost::json::array scheduled;
-    for (const auto& s : must(store.scheduled_steps(task_id)))
-        scheduled.push_back({{"id", s.id},
-                             {"op", s.op},
-                             {"step", s.key.step_index},
-                             {"due_at", store::to_millis(s.due_at)},
-                             {"state", store::to_string(s.state)}});
+    for (const auto& s : must(store.scheduled_steps(task_id))) {
+        boost::json::object step{{"id", s.id},
+                                 {"op", s.op},
+                                 {"step", s.key.step_index},
+                                 {"due_at", store::to_millis(s.due_at)}};
+        if (zone != nullptr)
+            step["due_local"] = core::format_in_zone(*zone, store::to_millis(s.due_at) / 1000);
+        step["state"] = store::to_string(s.state);
+        scheduled.push_back(std::move(step));
+    }
     o["scheduled"] = std::move(scheduled);
     boost::json::array audit;
     for (const auto& a : must(store.audit_trail(task_id, 200)))

@@ -8,6 +8,7 @@
 #include "daemon/app/clients.hpp"
 #include "daemon/app/dashboard_source.hpp"
 #include "daemon/app/metrics_observer.hpp"
+#include "daemon/app/reconcile_ports.hpp"
 #include "daemon/app/zoho_directory.hpp"
 #include "daemon/bitrix/client.hpp"
 #include "daemon/config/config.hpp"
@@ -16,6 +17,7 @@
 #include "daemon/console/tablero.hpp"
 #include "daemon/core/messages.hpp"
 #include "daemon/core/time_format.hpp"
+#include "daemon/core/zone.hpp"
 #include "daemon/dashboard/dashboard.hpp"
 #include "daemon/log/log.hpp"
 #include "daemon/net/http_client.hpp"
@@ -165,6 +167,8 @@ service::ServiceOptions service_options(const config::Config& cfg, const RunOpti
     o.max_in_flight = static_cast<std::size_t>(std::max(1, cfg.executor.max_in_flight));
     o.reconcile_interval = cfg.reconcile.interval;
     o.reconcile_recent_days = cfg.reconcile.recent_days;
+    o.report_responsible = cfg.reconcile.report_responsible;
+    o.report_project = cfg.reconcile.report_project;
 #ifdef HRMAILD_TEST_HOOKS
     if (const char* seed = std::getenv("HRMAILD_TEST_PASSWORD_SEED"); seed && *seed) {
         zoho::set_test_password_seed(std::stoull(seed));
@@ -211,6 +215,9 @@ struct Runtime {
     std::unique_ptr<ZohoMailDirectory> mail;
     std::unique_ptr<service::MailDirectory> mail_hook;  ///< test builds only (crash hook)
     std::unique_ptr<service::Service> service;
+    std::unique_ptr<ZohoReconcileSource> reconcile_source;  ///< forwards, licences, storage
+    std::unique_ptr<BitrixReportTasks> report_tasks;        ///< the report task (issue 14)
+    std::optional<core::TimeZone> zone;  ///< policy.timezone: when scheduled steps run, locally
     admin::CommandRegistry commands;
     admin::Metrics metrics;
     MetricsObserver observer{metrics};
@@ -414,7 +421,8 @@ void register_commands(Runtime& rt) {
     rt.commands.add("queue.show", "One ticket: plans, approvals, journal, schedule, audit",
                     guarded([&rt, id_of](admin::CommandRequest r) -> Awaitable<boost::json::value> {
                         auto id = id_of(r);
-                        auto shown = admin::queue_show_json(*rt.store, id);
+                        auto shown =
+                            admin::queue_show_json(*rt.store, id, rt.zone ? &*rt.zone : nullptr);
                         if (!shown)
                             throw service::CommandError(404, "not_found",
                                                         "no ticket for task " + std::to_string(id));
@@ -573,10 +581,19 @@ int run_daemon(const RunOptions& options) {
     rt.tickets = std::make_unique<BitrixTicketSource>(*rt.clients->bitrix, cfg.bitrix.project_id);
     rt.mail = std::make_unique<ZohoMailDirectory>(rt.clients->zoho->client(),
                                                   rt.clients->zoho->directory());
+    {
+        std::string zone_error;  // the loader checked the name: only a vanished file fails here
+        rt.zone = core::TimeZone::load(cfg.policy.timezone, zone_error);
+    }
+    rt.reconcile_source = std::make_unique<ZohoReconcileSource>(rt.clients->zoho->client());
+    if (cfg.reconcile.report_responsible != 0)
+        rt.report_tasks = std::make_unique<BitrixReportTasks>(*rt.clients->bitrix);
+    auto service_opts = service_options(cfg, rt.options, &rt.observer);
+    service_opts.reconcile_source = rt.reconcile_source.get();
+    service_opts.report_tasks = rt.report_tasks.get();
     rt.service = std::make_unique<service::Service>(
         rt.clock, *rt.store, *rt.tickets, mail_directory(*rt.mail, rt.mail_hook),
-        std::make_shared<const workflow::WorkflowSet>(std::move(*wf.set)),
-        service_options(cfg, rt.options, &rt.observer));
+        std::make_shared<const workflow::WorkflowSet>(std::move(*wf.set)), std::move(service_opts));
     log::info("STARTUP_STEP", {{"step", 4},
                                {"what", "clients"},
                                {"bitrix", cfg.bitrix.portal_url},
@@ -603,6 +620,8 @@ int run_daemon(const RunOptions& options) {
                 [&rt](std::int64_t user) { return rt.service->is_approver(user); },
                 [&rt](std::int64_t task) { return rt.service->known_title(task); });
             rt.console->set_version(HRMAILD_VERSION);
+            if (rt.zone)
+                rt.console->set_zone(*rt.zone);
             rt.console->set_break_glass_tokens(cfg.admin.tokens);
             rt.dashboard_source = std::make_unique<ZohoDashboardSource>(rt.clients->zoho->client());
             rt.dashboard = std::make_unique<dashboard::Dashboard>(

@@ -246,6 +246,18 @@ asio::awaitable<net::Outcome<BitrixTask>> BitrixClient::update_task(std::int64_t
     co_return std::move(*task);
 }
 
+asio::awaitable<net::Outcome<BitrixTask>> BitrixClient::add_task(json::object fields) {
+    json::object params;
+    params["fields"] = std::move(fields);
+    auto reply = co_await call("tasks.task.add", std::move(params));
+    if (!reply)
+        co_return reply.error();
+    auto task = decode_task_result(reply->result, uf_names(task_select()));
+    if (!task)
+        co_return unexpected("tasks.task.add", "no task in the result");
+    co_return std::move(*task);
+}
+
 asio::awaitable<net::Outcome<BitrixTask>> BitrixClient::task_action(std::string method,
                                                                     std::int64_t task_id) {
     json::object params;

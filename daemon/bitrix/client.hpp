@@ -144,6 +144,9 @@ class BitrixClient {
     /// the task after the update.
     boost::asio::awaitable<net::Outcome<BitrixTask>> update_task(std::int64_t task_id,
                                                                  boost::json::object fields);
+    /// `tasks.task.add` with UPPER_CASE `fields` (TITLE and RESPONSIBLE_ID at least); the new
+    /// task. A write: never sent twice by the client (a lost answer is `outcome_unknown`).
+    boost::asio::awaitable<net::Outcome<BitrixTask>> add_task(boost::json::object fields);
     /// `tasks.task.start` (→ in progress).
     boost::asio::awaitable<net::Outcome<BitrixTask>> start_task(std::int64_t task_id);
     /// `tasks.task.complete` (→ completed, or awaiting control).

@@ -42,6 +42,10 @@ struct HttpConfig {
 struct ReconcileConfig {
     Seconds interval{};  ///< 0: only on demand
     int recent_days = 7;
+    /// The scheduled report goes to one Bitrix task with this responsible user (0: privately
+    /// to the approvers instead), in this project (0: no project).
+    std::int64_t report_responsible = 0;
+    std::int64_t report_project = 0;
 };
 
 struct RetryConfig {

@@ -607,6 +607,17 @@ void Loader::check_rules() {
         err(at("policy.end_of_day"), "policy.end_of_day",
             fmt::format("expected a time of day HH:MM (00:00 to 23:59), got '{}'",
                         str("policy.end_of_day")));
+    // The report task in the HR project would be read as an HR request.
+    if (given_.count("reconcile.report_project") && given_.count("bitrix.project_id") &&
+        integer("reconcile.report_project") != 0 &&
+        integer("reconcile.report_project") == integer("bitrix.project_id"))
+        err(at("reconcile.report_project"), "reconcile.report_project",
+            "must not be the HR-requests project (bitrix.project_id): the report task would be "
+            "read as an HR request");
+    if (given_.count("reconcile.report_project") && integer("reconcile.report_project") != 0 &&
+        integer("reconcile.report_responsible") == 0)
+        err(at("reconcile.report_project"), "reconcile.report_project",
+            "needs reconcile.report_responsible (the Bitrix user the report task is for)");
     if (boolean("console.enabled")) {
         need("console.client_id", "console.enabled is true");
         need("console.client_secret_file", "console.enabled is true");
@@ -727,6 +738,8 @@ void Loader::build(Config& c) {
 
     c.reconcile.interval = seconds("reconcile.interval");
     c.reconcile.recent_days = static_cast<int>(integer("reconcile.recent_days"));
+    c.reconcile.report_responsible = integer("reconcile.report_responsible");
+    c.reconcile.report_project = integer("reconcile.report_project");
 
     c.effective = YAML::Node(YAML::NodeType::Map);
     for (const auto& spec : schema()) {

@@ -136,6 +136,8 @@ constexpr KeySpec kSchema[] = {
     // --- reconcile ------------------------------------------------------------------------
     {"reconcile.interval", Kind::duration, "24h", false, "How often Zoho is compared with hrmaild's records and IT told of new findings (0: only `hrmaild reconcile`).", {}, 0, 2592000000},
     {"reconcile.recent_days", Kind::integer, "7", false, "Accounts created this many days back without a hire task are reported.", {}, 1, 3650},
+    {"reconcile.report_responsible", Kind::integer, "0", false, "Bitrix user id responsible for the report task, one task updated in place (0: the report goes privately to the approvers).", {}, 0},
+    {"reconcile.report_project", Kind::integer, "0", false, "Bitrix project (GROUP_ID) of the report task (0: none); never the HR-requests project.", {}, 0},
 };
 
 constexpr std::string_view kSections[] = {"bitrix",  "zoho",     "policy",    "state",

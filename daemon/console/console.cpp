@@ -36,6 +36,12 @@ struct Console::Context {
 
 namespace {
 
+std::int64_t now_ms(core::Clock& clock) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               clock.wall_now().time_since_epoch())
+        .count();
+}
+
 std::string when(store::Timestamp t) {
     return core::format_utc(std::chrono::time_point_cast<std::chrono::system_clock::duration>(t),
                             core::UtcStyle::readable);
@@ -239,6 +245,7 @@ Data Console::base_data(Context& ctx, std::string_view title) {
     d.set("en_cola", ctx.nav == "cola");
     d.set("en_programadas", ctx.nav == "programadas");
     d.set("en_tablero", ctx.nav == "tablero");
+    d.set("en_conciliacion", ctx.nav == "conciliacion");
     d.set("aviso", ctx.notice.empty() ? Data{false} : Data{ctx.notice});
     d.set("error", false);
     return d;
@@ -389,6 +396,11 @@ asio::awaitable<WebReply> Console::route(Context& ctx) {
         if (auto r = only("GET"))
             co_return *r;
         co_return programadas(ctx);
+    }
+    if (is({"conciliacion"})) {
+        if (auto r = only("GET"))
+            co_return *r;
+        co_return conciliacion(ctx);
     }
     if (is({"tablero"})) {
         if (auto r = only("GET"))
@@ -730,10 +742,22 @@ WebReply Console::solicitud(Context& ctx, std::int64_t task_id) {
 
     Data scheduled{Data::type::list};
     bool pending = false;
+    // A plan waiting for its effective date (approved, `not_before` ahead) runs whole then.
+    if (ticket->state == store::TicketState::approved)
+        for (const auto& p : plans)
+            if (auto plan = read_plan(p); p.current && plan && plan->not_before_ms > 0 &&
+                                          plan->not_before_ms > now_ms(clock_)) {
+                Data x;
+                x.set("operacion", std::string("el plan completo (fecha efectiva)"));
+                x.set("vence", plan->not_before_local);
+                x.set("estado", std::string("espera su fecha"));
+                pending = true;
+                scheduled << x;
+            }
     for (const auto& st : store_.scheduled_steps(task_id).value()) {
         Data x;
         x.set("operacion", st.op);
-        x.set("vence", when(st.due_at));
+        x.set("vence", due_text(st.due_at));
         x.set("estado", std::string(st.state == store::ScheduleState::pending ? "pendiente"
                                     : st.state == store::ScheduleState::done  ? "hecho"
                                                                               : "cancelado"));
@@ -784,13 +808,35 @@ WebReply Console::programadas(Context& ctx) {
     auto steps = store_.scheduled_steps(std::nullopt).value();
     std::sort(steps.begin(), steps.end(),
               [](const auto& a, const auto& b) { return a.due_at < b.due_at; });
+    // Plans waiting for their effective date first (approved, `not_before` ahead): each runs
+    // whole at that time.
+    std::vector<std::pair<std::int64_t, Data>> dated;
+    for (const auto& t : store_.list_tickets({store::TicketState::approved}).value()) {
+        auto current = store_.current_plan(t.task_id).value();
+        auto plan = current ? read_plan(*current) : std::nullopt;
+        if (!plan || plan->not_before_ms <= now_ms(clock_))
+            continue;
+        Data x;
+        x.set("tarea", std::to_string(t.task_id));
+        x.set("operacion", std::string("el plan completo (fecha efectiva)"));
+        x.set("vence", plan->not_before_local);
+        x.set("estado", std::string("espera su fecha"));
+        x.set("pendiente", true);
+        x.set("aprobador", ctx.session->person.approver);
+        x.set("csrf", ctx.session->csrf);
+        dated.emplace_back(plan->not_before_ms, std::move(x));
+    }
+    std::sort(dated.begin(), dated.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto& [at, x] : dated)
+        list << x;
     for (const auto& st : steps) {
         if (st.state != store::ScheduleState::pending)
             continue;
         Data x;
         x.set("tarea", std::to_string(st.key.task_id));
         x.set("operacion", st.op);
-        x.set("vence", when(st.due_at));
+        x.set("vence", due_text(st.due_at));
         x.set("estado", std::string("pendiente"));
         x.set("pendiente", true);
         x.set("aprobador", ctx.session->person.approver);
@@ -801,6 +847,90 @@ WebReply Console::programadas(Context& ctx) {
     d.set("pasos", list);
     d.set("aprobador", ctx.session->person.approver);
     return page(ctx, "programadas", std::move(d));
+}
+
+std::string Console::due_text(store::Timestamp t) const {
+    if (!zone_)
+        return when(t);
+    return core::format_in_zone(*zone_, store::to_millis(t) / 1000);
+}
+
+namespace {
+
+// What each kind of finding is called on the page.
+std::string finding_kind_text(std::string_view kind) {
+    static const std::map<std::string_view, std::string_view> names{
+        {"created_outside", "cuenta creada fuera de hrmaild"},
+        {"disabled_forwarding", "desactivada y reenvía correo"},
+        {"disabled_in_groups", "desactivada y en grupos"},
+        {"licences_high", "licencias"},
+        {"mailbox_storage_high", "buzón casi lleno"},
+        {"past_scheduled_delete", "eliminación vencida"},
+        {"scheduled_delete_changed", "eliminación programada que ya no corresponde"},
+        {"storage_high", "almacenamiento"},
+        {"terminated_enabled", "dada de baja y activa"}};
+    auto it = names.find(kind);
+    return it == names.end() ? std::string(kind) : std::string(it->second);
+}
+
+}  // namespace
+
+// The latest reconciliation report (a scheduled run or `hrmaild reconcile`), read-only: what
+// the service stored (the `reconcile.latest` watermark).
+WebReply Console::conciliacion(Context& ctx) {
+    ctx.nav = "conciliacion";
+    auto d = base_data(ctx, "Conciliación");
+    auto text = store_.get_watermark("reconcile.latest").value();
+    json::value report;
+    if (text) {
+        boost::system::error_code ec;
+        report = json::parse(*text, ec);
+        if (ec)
+            report = nullptr;
+    }
+    const auto* r = report.if_object();
+    if (r == nullptr || !r->contains("findings") || !r->at("findings").is_array()) {
+        d.set("reporte", false);
+        return page(ctx, "conciliacion", std::move(d));
+    }
+    Data rep;
+    std::string at;
+    if (const auto* a = r->if_contains("at"); a && a->is_string()) {
+        if (auto secs = core::parse_iso(a->get_string()))
+            at = zone_ ? core::format_in_zone(*zone_, *secs)
+                       : when(store::Timestamp(std::chrono::seconds(*secs)));
+    }
+    rep.set("fecha", at);
+    Data list{Data::type::list};
+    for (const auto& f : r->at("findings").as_array()) {
+        const auto* o = f.if_object();
+        if (o == nullptr)
+            continue;
+        auto str = [&](std::string_view k) {
+            const auto* v = o->if_contains(k);
+            return v && v->is_string() ? std::string(v->get_string()) : std::string();
+        };
+        Data x;
+        x.set("tipo", finding_kind_text(str("kind")));
+        x.set("direccion",
+              str("address").empty() ? std::string("(la organización)") : str("address"));
+        x.set("detalle", str("detail"));
+        if (const auto* t = o->if_contains("task"); t && t->is_int64())
+            x.set("tarea", std::to_string(t->get_int64()));
+        else
+            x.set("tarea", false);
+        list << x;
+    }
+    rep.set("cuantas", std::to_string(list.list_value().size()));
+    rep.set("tiene_diferencias", !list.list_value().empty());
+    rep.set("diferencias", list);
+    if (const auto* t = r->if_contains("task"); t && t->is_int64())
+        rep.set("enlace_tarea", fmt::format("{}/company/personal/user/0/tasks/task/view/{}/",
+                                            portal_url_, t->get_int64()));
+    else
+        rep.set("enlace_tarea", false);
+    d.set("reporte", rep);
+    return page(ctx, "conciliacion", std::move(d));
 }
 
 asio::awaitable<WebReply> Console::tablero(Context& ctx) {

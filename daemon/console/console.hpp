@@ -13,6 +13,7 @@
 #include "daemon/console/render.hpp"
 #include "daemon/console/session.hpp"
 #include "daemon/core/clock.hpp"
+#include "daemon/core/zone.hpp"
 #include "daemon/store/state_store.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -76,6 +77,9 @@ class Console {
     }
     /// The daemon's version shown in the page foot.
     void set_version(std::string version) { version_ = std::move(version); }
+    /// The organization's zone (`policy.timezone`): scheduled steps show when they run there,
+    /// as the plan comment says it (`31/01/2031 23:59 (America/Mexico_City)`); unset: UTC.
+    void set_zone(core::TimeZone zone) { zone_ = std::move(zone); }
 
   private:
     struct Context;
@@ -87,6 +91,9 @@ class Console {
     admin::WebReply cola(Context& ctx);
     admin::WebReply solicitud(Context& ctx, std::int64_t task_id);
     admin::WebReply programadas(Context& ctx);
+    admin::WebReply conciliacion(Context& ctx);
+    /// When a scheduled step runs, in the organization's zone when known.
+    [[nodiscard]] std::string due_text(store::Timestamp t) const;
     boost::asio::awaitable<admin::WebReply> tablero(Context& ctx);
     admin::WebReply page(Context& ctx, std::string_view name, Data data, int status = 200);
     admin::WebReply message(Context& ctx, int status, std::string title, std::string text);
@@ -106,6 +113,7 @@ class Console {
     std::vector<config::AdminToken> tokens_;
     SessionStore sessions_;
     std::string version_;
+    std::optional<core::TimeZone> zone_;
 };
 
 }  // namespace hrmaild::console

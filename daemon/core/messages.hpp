@@ -25,7 +25,8 @@ namespace hrmaild::messages {
     X(wf_quoted) X(wf_missing_field) X(wf_also_accepted) X(wf_address_domain) X(wf_too_long) \
     X(wf_too_short) X(wf_bad_format) X(wf_bad_format_because) X(wf_not_one_of) \
     X(wf_one_address) X(wf_bad_address) X(wf_missing_addresses) X(wf_bad_date) \
-    X(wf_field_twice) \
+    X(wf_field_twice) X(wf_date_impossible) X(wf_date_two_digit_year) X(wf_date_month_first) \
+    X(wf_date_no_year) \
     /* templates and messages */ \
     X(wf_more_items) X(wf_message_failed) X(tpl_undefined) X(tpl_not_a_table) X(tpl_no_mapping) \
     /* planning */ \
@@ -72,7 +73,8 @@ namespace hrmaild::messages {
     /* reconciliation (IT reads it) */ \
     X(rec_title) X(rec_none) X(rec_footer) X(rec_created_outside) X(rec_disabled_in_groups) \
     X(rec_past_delete) X(rec_delete_changed) X(rec_why_gone) X(rec_why_other) X(rec_why_enabled) \
-    X(rec_terminated_enabled) \
+    X(rec_terminated_enabled) X(rec_disabled_forwarding) X(rec_forward_unnamed) \
+    X(rec_licences_high) X(rec_storage_high) X(rec_mailbox_storage_high) X(rec_task_title) \
     /* hrmaild plan (read by IT) */ \
     X(cli_task) X(cli_workflow_tied) X(cli_workflow_none) X(cli_workflow) X(cli_fields) \
     X(cli_errors) X(cli_plan) X(cli_note) X(cli_approval) X(cli_required) X(cli_not_required) \

@@ -29,6 +29,10 @@ constexpr Entry kEntries[] = {
     {wf_bad_address, "{label}: {value} is not a valid email address."},
     {wf_missing_addresses, "{label} is missing: write at least one address."},
     {wf_field_twice, "{label}: appears more than once with different values ({values}); leave a single line with the right value."},
+    {wf_date_impossible, "{label}: {value} is not a date that exists (month {month}/{year} has {days} days)."},
+    {wf_date_two_digit_year, "{label}: {value} is ambiguous: write the year with four digits (dd/mm/yyyy)."},
+    {wf_date_month_first, "{label}: {value} looks like month/day/year; write day/month/year (dd/mm/yyyy)."},
+    {wf_date_no_year, "{label}: {value} has no year; write the whole date (dd/mm/yyyy)."},
     {wf_bad_date, "{label}: {value} is not a valid date (use dd/mm/yyyy or yyyy-mm-dd)."},
 
     // Templates and messages.
@@ -181,6 +185,12 @@ constexpr Entry kEntries[] = {
     {rec_why_other, "the planned account (Zoho id {zuid}) no longer exists and the address belongs to another account (Zoho id {other})"},
     {rec_why_enabled, "the account was enabled again"},
     {rec_terminated_enabled, "{email}: terminated in task #{task} and enabled again."},
+    {rec_disabled_forwarding, "{email}: disabled account that still forwards its mail to {to}."},
+    {rec_forward_unnamed, "a destination Zoho does not name"},
+    {rec_licences_high, "Licences: {used} of {total} in use ({percent} %)."},
+    {rec_storage_high, "Organization storage: {used} of {total} GB used ({percent} %)."},
+    {rec_mailbox_storage_high, "{email}: the mailbox uses {used} of {total} GB ({percent} %)."},
+    {rec_task_title, "Zoho Mail reconciled with hrmaild ({at}): {count} difference(s)"},
 
     // hrmaild plan.
     {cli_task, "Task: {title}"},

@@ -29,6 +29,10 @@ constexpr Entry kEntries[] = {
     {wf_bad_address, "{label}: {value} no es una dirección de correo válida."},
     {wf_missing_addresses, "Falta {label}: escriba al menos una dirección."},
     {wf_field_twice, "{label}: aparece más de una vez con valores distintos ({values}); deje una sola línea con el valor correcto."},
+    {wf_date_impossible, "{label}: {value} no es una fecha que exista (el mes {month}/{year} tiene {days} días)."},
+    {wf_date_two_digit_year, "{label}: {value} es ambigua: escriba el año con cuatro cifras (dd/mm/aaaa)."},
+    {wf_date_month_first, "{label}: {value} parece escrita como mes/día/año; escriba día/mes/año (dd/mm/aaaa)."},
+    {wf_date_no_year, "{label}: {value} no dice el año; escriba la fecha completa (dd/mm/aaaa)."},
     {wf_bad_date, "{label}: {value} no es una fecha válida (use dd/mm/aaaa o aaaa-mm-dd)."},
 
     // Templates and messages.
@@ -181,6 +185,12 @@ constexpr Entry kEntries[] = {
     {rec_why_other, "la cuenta planeada (id Zoho {zuid}) ya no existe y la dirección es de otra cuenta (id Zoho {other})"},
     {rec_why_enabled, "la cuenta se volvió a activar"},
     {rec_terminated_enabled, "{email}: se dio de baja en la tarea #{task} y está activa de nuevo."},
+    {rec_disabled_forwarding, "{email}: cuenta desactivada que todavía reenvía su correo a {to}."},
+    {rec_forward_unnamed, "un destino que Zoho no nombra"},
+    {rec_licences_high, "Licencias: {used} de {total} en uso ({percent} %)."},
+    {rec_storage_high, "Almacenamiento de la organización: {used} de {total} GB usados ({percent} %)."},
+    {rec_mailbox_storage_high, "{email}: el buzón usa {used} de {total} GB ({percent} %)."},
+    {rec_task_title, "Conciliación de Zoho Mail con hrmaild ({at}): {count} diferencia(s)"},
 
     // hrmaild plan.
     {cli_task, "Tarea: {title}"},

@@ -237,6 +237,10 @@ std::string format_local(const LocalDateTime& t) {
     return fmt::format("{:02}/{:02}/{:04} {:02}:{:02}", t.day, t.month, t.year, t.hour, t.minute);
 }
 
+std::string format_in_zone(const TimeZone& zone, std::int64_t unix_seconds) {
+    return fmt::format("{} ({})", format_local(zone.to_local(unix_seconds)), zone.name());
+}
+
 std::optional<TimeZone> TimeZone::parse(std::string_view name, std::string_view b,
                                         std::string& error) {
     auto bad = [&](std::string_view why) {

@@ -65,4 +65,8 @@ std::optional<int> parse_hh_mm(std::string_view text);
 /// `dd/mm/yyyy HH:MM` of a local date-time (how HR reads dates in comments).
 std::string format_local(const LocalDateTime& t);
 
+/// An instant as HR and IT read it: `31/01/2031 23:59 (America/Mexico_City)` (the plan
+/// comment's form; the console and `queue show` use it for scheduled steps).
+std::string format_in_zone(const TimeZone& zone, std::int64_t unix_seconds);
+
 }  // namespace hrmaild::core

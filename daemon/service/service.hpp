@@ -33,6 +33,9 @@
 
 namespace hrmaild::service {
 
+class ReconcileSource;  // reconcile.hpp
+class ReportTasks;      // reconcile.hpp
+
 /// Behaviour the configuration decides.
 struct ServiceOptions {
     std::vector<std::int64_t> approvers;           ///< Bitrix user ids
@@ -68,6 +71,14 @@ struct ServiceOptions {
     std::chrono::seconds reconcile_interval{0};
     /// Accounts created this many days back need a hire ticket (`reconcile.recent_days`).
     int reconcile_recent_days = 7;
+    /// Forwards, licences and storage for the reconciliation; null: not looked at. Must
+    /// outlive the service.
+    ReconcileSource* reconcile_source = nullptr;
+    /// Where a scheduled report goes: one Bitrix task, updated in place (found again by its
+    /// tag and marker); null: privately to the approvers. Must outlive the service.
+    ReportTasks* report_tasks = nullptr;
+    std::int64_t report_responsible = 0;  ///< `reconcile.report_responsible`
+    std::int64_t report_project = 0;      ///< `reconcile.report_project`
     /// Entries each in-memory cache keeps at most (the task cache, tasks known to be
     /// nobody's, ticket backoff); the least recently used is forgotten first, which costs a
     /// re-read, never a wrong answer.
@@ -172,6 +183,9 @@ class Service {
     /// Runs `reconcile_now` when `reconcile_interval` has passed since the last run (stored),
     /// and sends IT approvers the report privately when its findings changed.
     Awaitable<void> reconcile_if_due();
+    /// The last report a run made (JSON as `reconcile_now` gives it, with `task`: the report
+    /// task's id when there is one), for the console; nullopt before the first.
+    [[nodiscard]] std::optional<boost::json::object> last_report() const;
     /// `queue.cancel`: cancels the ticket's pending scheduled steps, or a plan waiting for
     /// its effective date.
     Awaitable<boost::json::value> queue_cancel(std::int64_t task_id, std::string principal,
@@ -312,6 +326,8 @@ class Service {
                                    std::vector<store::NewAnswer> answers = {},
                                    const std::string& parse_errors = {});
     Awaitable<std::optional<domain::Task>> load_task(std::int64_t task_id);
+    // The report as one Bitrix task (reconcile.cpp); whether it landed.
+    Awaitable<bool> send_report_task(const boost::json::object& report);
 
     core::Clock& clock_;
     store::StateStore& store_;

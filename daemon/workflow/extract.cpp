@@ -199,7 +199,8 @@ std::vector<LabeledLine> labeled_lines(std::string_view text) {
 
 namespace {
 
-// "1 de diciembre de 2026", "1 dic 2026", "01-dic-2026" → "01/12/2026"; anything else unchanged.
+// "1 de diciembre de 2026", "1º de abril de 2031", "1 dic 2026", "01-dic-2026" → "01/12/2026";
+// "5 de marzo" → "5/3/" (no year); anything else unchanged.
 std::string spanish_month_date(std::string_view text) {
     static constexpr std::array<std::string_view, 12> months = {
         "enero", "febrero", "marzo",      "abril",   "mayo",      "junio",
@@ -211,8 +212,17 @@ std::string spanish_month_date(std::string_view text) {
     auto w = words(f);
     std::erase(w, std::string("de"));
     std::erase(w, std::string("del"));
-    if (w.size() != 3)
+    if (w.size() != 3 && w.size() != 2)
         return std::string(text);
+    // An ordinal day: «1º», «1o», «1ro», «1er», «1°» (folding may keep or spell the sign).
+    auto& day = w[0];
+    auto digits = day.find_first_not_of("0123456789");
+    if (digits != std::string::npos && digits > 0) {
+        auto suffix = std::string_view(day).substr(digits);
+        if (suffix == "o" || suffix == "ro" || suffix == "er" || suffix == "ero" ||
+            suffix == "\u00ba" || suffix == "\u00b0")
+            day.resize(digits);
+    }
     int month = 0;
     for (std::size_t i = 0; i < months.size(); ++i) {
         bool full = w[1] == months[i];
@@ -222,12 +232,19 @@ std::string spanish_month_date(std::string_view text) {
     }
     if (month == 0)
         return std::string(text);
-    return w[0] + "/" + std::to_string(month) + "/" + w[2];
+    return w[0] + "/" + std::to_string(month) + "/" + (w.size() == 3 ? w[2] : std::string());
+}
+
+int days_in(int y, int m) {
+    static constexpr std::array<int, 12> days = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return days[static_cast<std::size_t>(m - 1)] + (m == 2 && leap ? 1 : 0);
 }
 
 }  // namespace
 
-std::optional<std::string> parse_date(std::string_view text) {
+DateReading read_date(std::string_view text) {
+    DateReading r;
     auto spelled = spanish_month_date(text);
     auto t = trim_view(spelled);
     auto num = [](std::string_view s, int& v) {
@@ -245,22 +262,43 @@ std::optional<std::string> parse_date(std::string_view text) {
             auto sep2 = t.find(s, sep + 1);
             if (sep2 != std::string_view::npos) {
                 auto ys = t.substr(sep2 + 1);
-                ok = sep <= 2 && sep2 - sep - 1 <= 2 && ys.size() == 4 &&
-                     num(t.substr(0, sep), d) && num(t.substr(sep + 1, sep2 - sep - 1), m) &&
-                     num(ys, y);
+                ok = sep <= 2 && sep2 - sep - 1 <= 2 && num(t.substr(0, sep), d) &&
+                     num(t.substr(sep + 1, sep2 - sep - 1), m);
+                if (ok && ys.empty()) {
+                    r.problem = DateProblem::no_year;
+                    return r;
+                }
+                if (ok && ys.size() == 2 && num(ys, y)) {
+                    r.problem = DateProblem::two_digit_year;
+                    return r;
+                }
+                ok = ok && ys.size() == 4 && num(ys, y);
+                // 03/25/2031: a day/month order cannot read it, month/day/year can.
+                if (ok && m > 12 && m <= 31 && d >= 1 && d <= 12) {
+                    r.problem = DateProblem::month_first;
+                    return r;
+                }
             }
         }
     }
     if (!ok || y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1)
-        return std::nullopt;
-    static constexpr std::array<int, 12> days = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    int max = days[static_cast<std::size_t>(m - 1)] + (m == 2 && leap ? 1 : 0);
-    if (d > max)
-        return std::nullopt;
+        return r;
+    if (d > days_in(y, m)) {
+        r.problem = DateProblem::impossible;
+        r.year = y;
+        r.month = m;
+        r.days_in_month = days_in(y, m);
+        return r;
+    }
     char buf[16];
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
-    return std::string(buf);
+    r.iso = std::string(buf);
+    r.problem = DateProblem::none;
+    return r;
+}
+
+std::optional<std::string> parse_date(std::string_view text) {
+    return read_date(text).iso;
 }
 
 std::vector<std::string> split_addresses(std::string_view text) {
@@ -491,13 +529,35 @@ Extraction extract_fields(const Workflow& wf, const domain::Task& task, const Sc
                 break;
             }
             case FieldType::date: {
-                auto d = parse_date(raw);
-                if (!d) {
-                    ex.errors.push_back(
-                        render(Msg::wf_bad_date, "label"_a = L, "value"_a = quoted(squeeze(raw))));
+                auto d = read_date(raw);
+                if (!d.iso) {
+                    const auto value = quoted(squeeze(raw));
+                    switch (d.problem) {
+                        case DateProblem::impossible:
+                            ex.errors.push_back(render(Msg::wf_date_impossible, "label"_a = L,
+                                                       "value"_a = value, "month"_a = d.month,
+                                                       "year"_a = d.year,
+                                                       "days"_a = d.days_in_month));
+                            break;
+                        case DateProblem::two_digit_year:
+                            ex.errors.push_back(render(Msg::wf_date_two_digit_year, "label"_a = L,
+                                                       "value"_a = value));
+                            break;
+                        case DateProblem::month_first:
+                            ex.errors.push_back(
+                                render(Msg::wf_date_month_first, "label"_a = L, "value"_a = value));
+                            break;
+                        case DateProblem::no_year:
+                            ex.errors.push_back(
+                                render(Msg::wf_date_no_year, "label"_a = L, "value"_a = value));
+                            break;
+                        default:
+                            ex.errors.push_back(
+                                render(Msg::wf_bad_date, "label"_a = L, "value"_a = value));
+                    }
                     ex.values[f.name] = squeeze(raw);
                 } else {
-                    ex.values[f.name] = *d;
+                    ex.values[f.name] = *d.iso;
                 }
                 break;
             }

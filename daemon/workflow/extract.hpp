@@ -33,8 +33,31 @@ struct LabeledLine {
 /// Every `Label: value` line of a plain-text description, in order.
 std::vector<LabeledLine> labeled_lines(std::string_view text);
 
-/// Parses a date written as dd/mm/yyyy, d/m/yyyy, dd-mm-yyyy, dd.mm.yyyy or yyyy-mm-dd;
-/// yields yyyy-mm-dd, or nullopt when it is not a real calendar date.
+/// Why a date could not be read.
+enum class DateProblem {
+    none,
+    unreadable,      ///< no date format HR uses
+    impossible,      ///< a day the month does not have (31/02/2031)
+    two_digit_year,  ///< 05/03/31: which century?
+    month_first,     ///< 03/25/2031: month/day/year, not the day/month/year HR writes
+    no_year,         ///< «5 de marzo»
+};
+
+/// A date as read: yyyy-mm-dd, or the problem (with the year and month and the number of days
+/// that month has, for an impossible date).
+struct DateReading {
+    std::optional<std::string> iso;
+    DateProblem problem = DateProblem::unreadable;
+    int year = 0;
+    int month = 0;
+    int days_in_month = 0;
+};
+
+/// Reads a date written as dd/mm/yyyy, d/m/yyyy, dd-mm-yyyy, dd.mm.yyyy, yyyy-mm-dd or in
+/// words («5 de marzo de 2031», «1º de abril de 2031», «3 ENE 2027»).
+DateReading read_date(std::string_view text);
+
+/// `read_date(text).iso`: yyyy-mm-dd, or nullopt when it is not a real calendar date.
 std::optional<std::string> parse_date(std::string_view text);
 
 /// Splits an address list on commas, semicolons, whitespace and new lines; `mailto:` and

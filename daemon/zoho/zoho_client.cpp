@@ -108,6 +108,22 @@ User parse_user(const json::object& o) {
     u.used_storage_mb = int_field(o, "usedStorage").value_or(0);
     u.created_ms = int_field(o, "accountCreationTime").value_or(0);
     u.last_login_ms = int_field(o, "lastLogin").value_or(-1);
+    if (const json::array* forwards = array_field(o, "mailForward")) {
+        for (const auto& f : *forwards) {
+            std::string to;
+            if (f.is_string()) {
+                to = std::string(f.get_string());
+            } else if (f.is_object()) {
+                for (const auto& kv : f.get_object())
+                    if (kv.value().is_string() &&
+                        kv.value().get_string().find('@') != json::string::npos) {
+                        to = std::string(kv.value().get_string());
+                        break;
+                    }
+            }
+            u.forwards.push_back(core::ascii_lower(to));
+        }
+    }
     if (const json::array* addresses = array_field(o, "emailAddress")) {
         for (const auto& a : *addresses) {
             if (!a.is_object())

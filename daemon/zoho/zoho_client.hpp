@@ -116,6 +116,10 @@ struct User {
     std::int64_t used_storage_mb = 0;
     std::int64_t created_ms = 0;      ///< accountCreationTime (ms since the epoch); 0: not given
     std::int64_t last_login_ms = -1;  ///< lastLogin (ms since the epoch); -1: never or not given
+    /// `mailForward[]`: one entry per forward the account has. The reference gives no element
+    /// shape, so an entry's address is read when it is a string or an object holding an
+    /// address as a string value; an entry without one counts with an empty address.
+    std::vector<std::string> forwards;
 
     /// The ids for single-user calls.
     [[nodiscard]] UserRef ref() const { return {zuid, account_id}; }

@@ -505,19 +505,35 @@ TEST_F(EndToEnd, ReconcileListsExactlyTheDrift) {
     };
     EXPECT_TRUE(kinds(reconcile()).empty());
 
-    // By hand in Zoho: an account nobody asked for, the terminated account enabled again.
+    // By hand in Zoho: an account nobody asked for, the terminated account enabled again, an
+    // account disabled with its mail still forwarded, a mailbox at 94 % and every licence used
+    // (ten accounts now, ten licences).
     control(
         "POST", "zoho/users",
         R"({"primaryEmailAddress":"intruso@tarmexico.com","firstName":"In","lastName":"Truso"})");
     control("POST", "zoho/users/pedro.gomez@tarmexico.com", R"({"enabled":true})");
+    control("POST", "zoho/users/camilo.luna@tarmexico.com",
+            R"({"enabled":false,"mailForward":["camilo.personal@gmail.com"]})");
+    control("POST", "zoho/users/luis.martinez@tarmexico.com", R"({"usedStorage":29000})");
+    control("POST", "config", R"({"zoho":{"license_count":10}})");
     auto report = reconcile();
-    EXPECT_EQ(kinds(report),
-              (std::vector<std::string>{"created_outside intruso@tarmexico.com",
-                                        "scheduled_delete_changed pedro.gomez@tarmexico.com",
-                                        "terminated_enabled pedro.gomez@tarmexico.com"}))
+    EXPECT_EQ(kinds(report), (std::vector<std::string>{
+                                 "created_outside intruso@tarmexico.com",
+                                 "disabled_forwarding camilo.luna@tarmexico.com", "licences_high ",
+                                 "mailbox_storage_high luis.martinez@tarmexico.com",
+                                 "scheduled_delete_changed pedro.gomez@tarmexico.com",
+                                 "terminated_enabled pedro.gomez@tarmexico.com"}))
         << json::serialize(report);
     const std::string text(report.at("text").as_string());
-    EXPECT_NE(text.find("3 diferencia(s)"), std::string::npos) << text;
+    EXPECT_NE(text.find("6 diferencia(s)"), std::string::npos) << text;
+    EXPECT_NE(text.find("• camilo.luna@tarmexico.com: cuenta desactivada que todavía reenvía su "
+                        "correo a camilo.personal@gmail.com."),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("• Licencias: 10 de 10 en uso (100 %)."), std::string::npos) << text;
+    EXPECT_NE(text.find("• luis.martinez@tarmexico.com: el buzón usa 28.3 de 30.0 GB (94 %)."),
+              std::string::npos)
+        << text;
     // The text form, as IT reads it.
     auto plain = run_process({kDaemon, "reconcile", "--config", cli_config.string()});
     EXPECT_EQ(plain.exit_code, 0) << plain.err;

@@ -67,6 +67,18 @@ std::optional<std::string> org_user_problem(const json::object& u) {
         if (const auto* v = u.if_contains(key); v != nullptr && !v->is_bool())
             return std::string(key) + " must be true or false, not " + quoted(*v);
     }
+    // The reference lists mailForward[] on the user without its element shape: entries are
+    // kept as given, an address or an object.
+    if (const auto* fw = u.if_contains("mailForward")) {
+        if (!fw->is_array())
+            return "mailForward must be a list of forwards, not " + quoted(*fw);
+        for (std::size_t i = 0; i < fw->get_array().size(); ++i) {
+            const auto& f = fw->get_array()[i];
+            if (!(f.is_string() && is_address(f.get_string())) && !f.is_object())
+                return "mailForward[" + std::to_string(i) +
+                       "] must be an address or an object, not " + quoted(f);
+        }
+    }
     if (const auto* aliases = u.if_contains("aliases")) {
         if (!aliases->is_array())
             return "aliases must be a list of addresses, not " + quoted(*aliases);

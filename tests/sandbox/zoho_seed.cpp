@@ -39,6 +39,8 @@ User Org::user_from_spec(const json::object& o) {
         u.disabled_ms = 0;  // seeded disabled: no sign-ins at all
     if (auto f = o.find("mailEnabled"); f != o.end())
         u.mail_enabled = as_bool(f->value()).value_or(true);
+    if (auto f = o.find("mailForward"); f != o.end() && f->value().is_array())
+        u.mail_forward = f->value().get_array();
     if (auto f = o.find("aliases"); f != o.end() && f->value().is_array()) {
         for (const auto& a : f->value().as_array()) {
             if (a.is_string()) {
@@ -89,6 +91,7 @@ Response Org::control_add_user(const json::object& spec) {
                                                    "aliases",
                                                    "enabled",
                                                    "mailEnabled",
+                                                   "mailForward",
                                                    "replace"};
         if (keys.count(std::string(kv.key())) == 0)
             return control_error(400, "unknown key: " + std::string(kv.key()));
@@ -139,9 +142,9 @@ Response Org::control_update_user(const std::string& key, const json::object& pa
     User* u = control_user(key);
     if (u == nullptr)
         return control_error(404, "no user " + key);
-    static const std::set<std::string> keys = {"enabled",    "mailEnabled",  "role",
-                                               "firstName",  "lastName",     "displayName",
-                                               "addAliases", "removeAliases"};
+    static const std::set<std::string> keys = {
+        "enabled",     "mailEnabled", "role",       "firstName",     "lastName",
+        "displayName", "mailForward", "addAliases", "removeAliases", "usedStorage"};
     for (const auto& kv : patch) {
         if (keys.count(std::string(kv.key())) == 0)
             return control_error(400, "unknown key: " + std::string(kv.key()));
@@ -194,6 +197,10 @@ Response Org::control_update_user(const std::string& key, const json::object& pa
     }
     if (auto it = patch.find("mailEnabled"); it != patch.end())
         u->mail_enabled = it->value().get_bool();
+    if (auto it = patch.find("mailForward"); it != patch.end())
+        u->mail_forward = it->value().get_array();
+    if (auto it = patch.find("usedStorage"); it != patch.end())
+        u->used_storage_mb = it->value().to_number<std::int64_t>();
     if (auto it = patch.find("role"); it != patch.end())
         u->role = std::string(it->value().get_string());
     if (auto it = patch.find("firstName"); it != patch.end())

@@ -7,10 +7,12 @@
 // all happen in virtual time.
 #include "daemon/app/bitrix_source.hpp"
 #include "daemon/app/net_settings.hpp"
+#include "daemon/app/reconcile_ports.hpp"
 #include "daemon/bitrix/client.hpp"
 #include "daemon/bitrix/token_store.hpp"
 #include "daemon/log/log.hpp"
 #include "daemon/net/http_client.hpp"
+#include "daemon/service/marker.hpp"
 #include "tests/sandbox/server.hpp"
 #include "tests/support/run_coro.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -223,6 +225,48 @@ TEST_F(BitrixSandboxTest, TaskReadAndTransitions) {
     auto deferred = run(client->defer_task(2));
     ASSERT_TRUE(deferred) << deferred.error().describe();
     EXPECT_EQ(deferred->status(), TaskStatus::deferred);
+}
+
+// Issue 14: the reconciliation's report task through the real client and the sandbox portal:
+// tasks.task.add with its tag, found again by tasks.task.list filtered on TAG, updated in place.
+TEST_F(BitrixSandboxTest, TheReportTaskIsAddedFoundByItsTagAndUpdated) {
+    app::BitrixReportTasks tasks(*client);
+    const std::string tag(service::kReportTag);
+    auto none = run(tasks.with_tag(tag));
+    ASSERT_TRUE(none) << none.error().describe();
+    EXPECT_TRUE(none->empty());
+
+    service::ReportTaskFields f;
+    f.title = "Conciliación de Zoho Mail con hrmaild (02/01/2026): 1 diferencia(s)";
+    f.description = service::with_marker("• intruso@tarmexico.com: cuenta creada el 02/01/2026",
+                                         service::report_marker());
+    f.responsible_id = 7;
+    f.project_id = 0;
+    f.tag = tag;
+    auto id = run(tasks.add(f));
+    ASSERT_TRUE(id) << id.error().describe();
+    auto found = run(tasks.with_tag(tag));
+    ASSERT_TRUE(found) << found.error().describe();
+    ASSERT_EQ(found->size(), 1u);
+    EXPECT_EQ(found->front().id, *id);
+    EXPECT_EQ(found->front().status, 2);
+    EXPECT_TRUE(service::has_marker(found->front().description, service::report_marker()))
+        << found->front().description;
+
+    f.title = "Conciliación de Zoho Mail con hrmaild (03/01/2026): 2 diferencia(s)";
+    f.description = service::with_marker("• otra", service::report_marker());
+    auto updated = run(tasks.update(*id, f));
+    ASSERT_TRUE(updated) << updated.error().describe();
+    auto t = run(client->get_task(*id));
+    ASSERT_TRUE(t && t->has_value());
+    EXPECT_EQ((*t)->task.title, f.title);
+    EXPECT_EQ((*t)->task.responsible_id, 7);
+    EXPECT_EQ((*t)->task.tags, (std::vector<std::string>{tag}));
+    EXPECT_NE((*t)->task.description.find("• otra"), std::string::npos);
+    // A task that is gone: a permanent error (the service then looks for it by its marker).
+    auto gone = run(tasks.update(99999, f));
+    ASSERT_FALSE(gone);
+    EXPECT_EQ(gone.error().kind, core::ErrorKind::permanent);
 }
 
 TEST_F(BitrixSandboxTest, FastWalkOverMoreThanOneHundredTasks) {

@@ -8,6 +8,7 @@
 #include "daemon/admin/server.hpp"
 #include "daemon/console/bitrix_sign_in.hpp"
 #include "daemon/core/hash.hpp"
+#include "daemon/core/zone.hpp"
 #include "daemon/log/log.hpp"
 #include "daemon/net/http_client.hpp"
 #include "daemon/store/sqlite_store.hpp"
@@ -458,6 +459,58 @@ TEST_F(ConsoleTest, BreakGlassSignInWithANamedAdminToken) {
     EXPECT_EQ(runs[0].principal, "token:guardia");
     EXPECT_EQ(runs[0].via, "web");
     EXPECT_EQ(logs_.text().find("break-glass-token-1"), std::string::npos);
+}
+
+// Issue 14: a scheduled step shows when it runs in the organization's zone, as the plan comment
+// says it, on Programadas and Solicitud; the latest reconciliation report has its own page,
+// escaped like every other.
+TEST_F(ConsoleTest, ScheduledStepsShowLocalTimeAndTheLatestReportHasItsPage) {
+    std::string error;
+    auto zone = core::TimeZone::load("America/Mexico_City", error);
+    ASSERT_TRUE(zone) << error;
+    on_io([&] { console_->set_zone(*zone); });
+    // 31/01/2031 23:59 in Mexico City (UTC-6) is 01/02/2031 05:59 UTC.
+    const auto due_s = core::days_from_civil(2031, 2, 1) * 86400 + 5 * 3600 + 59 * 60;
+    store::NewScheduledStep step;
+    step.key = {4, hash_, 0, store::StepKind::step};
+    step.op = "delete_user";
+    step.due_at = store::Timestamp(std::chrono::seconds(due_s));
+    ASSERT_TRUE(store_->schedule_step(step));
+    ASSERT_TRUE(store_->set_watermark(
+        "reconcile.latest",
+        R"({"at":"2031-01-15T12:00:00Z","task":77,"findings":[)"
+        R"({"kind":"disabled_forwarding","address":"ana.lopez@tarmexico.com","detail":"ana.lopez@tarmexico.com: cuenta desactivada que todavía reenvía su correo a <script>x</script>."},)"
+        R"({"kind":"licences_high","address":"","detail":"Licencias: 370 de 400 en uso (92 %)."},)"
+        R"({"kind":"terminated_enabled","address":"pedro.gomez@tarmexico.com","task":4,"detail":"se dio de baja"}]})"));
+
+    auto session = sign_in(7);
+    ASSERT_FALSE(session.empty());
+    const std::string cookie = "hrmaild_sesion=" + session;
+    auto programadas = exchange(port_, "GET", "/consola/programadas", cookie);
+    ASSERT_EQ(programadas.status, 200);
+    EXPECT_NE(programadas.body.find("31/01/2031 23:59 (America/Mexico_City)"), std::string::npos)
+        << programadas.body;
+    auto solicitud = exchange(port_, "GET", "/consola/solicitud/4", cookie);
+    ASSERT_EQ(solicitud.status, 200);
+    EXPECT_NE(solicitud.body.find("31/01/2031 23:59 (America/Mexico_City)"), std::string::npos);
+
+    auto page = exchange(port_, "GET", "/consola/conciliacion", cookie);
+    ASSERT_EQ(page.status, 200);
+    EXPECT_NE(page.body.find("Último reporte: 15/01/2031 06:00 (America/Mexico_City). 3 "
+                             "diferencia(s)."),
+              std::string::npos)
+        << page.body;
+    EXPECT_NE(page.body.find("desactivada y reenvía correo"), std::string::npos);
+    EXPECT_NE(page.body.find("(la organización)"), std::string::npos);
+    EXPECT_NE(page.body.find("Licencias: 370 de 400 en uso (92 %)."), std::string::npos);
+    EXPECT_NE(page.body.find(R"(<a href="/consola/solicitud/4">4</a>)"), std::string::npos);
+    EXPECT_NE(page.body.find("/company/personal/user/0/tasks/task/view/77/"), std::string::npos);
+    EXPECT_EQ(page.body.find("<script>x</script>"), std::string::npos);
+    EXPECT_NE(page.body.find("&lt;script&gt;x&lt;/script&gt;"), std::string::npos);
+    EXPECT_NE(page.body.find(R"(href="/consola/conciliacion" aria-current="page")"),
+              std::string::npos);
+    // Read-only: a POST is refused (the CSRF check comes first).
+    EXPECT_EQ(exchange(port_, "POST", "/consola/conciliacion", cookie).status, 403);
 }
 
 TEST_F(ConsoleTest, AssetsAreServedAndPagesNeedASession) {

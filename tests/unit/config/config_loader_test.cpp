@@ -140,6 +140,42 @@ TEST_F(ConfigLoaderTest, EffectiveDateKeysAreChecked) {
         << text;
 }
 
+// Issue 14: the report task's responsible user and project; a malformed value, the HR project
+// itself, or a project without a responsible user stops the start with its position.
+TEST_F(ConfigLoaderTest, ReportTaskKeysAreChecked) {
+    auto ok = load(kBase);
+    ASSERT_TRUE(ok.config) << problems(ok);
+    EXPECT_EQ(ok.config->reconcile.report_responsible, 0);
+    EXPECT_EQ(ok.config->reconcile.report_project, 0);
+    auto set =
+        load(std::string(kBase) + "reconcile:\n  report_responsible: 7\n  report_project: 43\n");
+    ASSERT_TRUE(set.config) << problems(set);
+    EXPECT_EQ(set.config->reconcile.report_responsible, 7);
+    EXPECT_EQ(set.config->reconcile.report_project, 43);
+
+    auto word = load(std::string(kBase) + "reconcile:\n  report_responsible: siete\n");
+    EXPECT_FALSE(word.config);
+    EXPECT_EQ(problems(word),
+              "DIR/hrmaild.yaml:13:23: reconcile.report_responsible: expected an "
+              "integer, got 'siete'\n");
+    auto negative = load(std::string(kBase) + "reconcile:\n  report_responsible: -7\n");
+    EXPECT_FALSE(negative.config);
+    EXPECT_NE(problems(negative).find("DIR/hrmaild.yaml:13:23: reconcile.report_responsible:"),
+              std::string::npos)
+        << problems(negative);
+    auto hr =
+        load(std::string(kBase) + "reconcile:\n  report_responsible: 7\n  report_project: 42\n");
+    EXPECT_FALSE(hr.config);
+    EXPECT_EQ(problems(hr),
+              "DIR/hrmaild.yaml:14:19: reconcile.report_project: must not be the HR-requests "
+              "project (bitrix.project_id): the report task would be read as an HR request\n");
+    auto alone = load(std::string(kBase) + "reconcile:\n  report_project: 43\n");
+    EXPECT_FALSE(alone.config);
+    EXPECT_EQ(problems(alone),
+              "DIR/hrmaild.yaml:13:19: reconcile.report_project: needs "
+              "reconcile.report_responsible (the Bitrix user the report task is for)\n");
+}
+
 TEST_F(ConfigLoaderTest, UnknownKeySuggestsTheNearestName) {
     auto r = load(std::string(kBase) + "logging:\n  levle: debug\n");
     EXPECT_EQ(problems(r),

@@ -8,9 +8,9 @@ namespace hrmaild::console {
 namespace {
 
 TEST(Embedded, HoldsTheTemplatesTheStyleSheetAndTheScript) {
-    for (const char* name :
-         {"cabecera.mustache", "pie.mustache", "cola.mustache", "solicitud.mustache",
-          "programadas.mustache", "tablero.mustache", "entrar.mustache", "app.css", "app.js"})
+    for (const char* name : {"cabecera.mustache", "pie.mustache", "cola.mustache",
+                             "solicitud.mustache", "programadas.mustache", "tablero.mustache",
+                             "conciliacion.mustache", "entrar.mustache", "app.css", "app.js"})
         EXPECT_TRUE(embedded(name)) << name;
     EXPECT_FALSE(embedded("nope.mustache"));
 }
@@ -36,8 +36,8 @@ TEST(Embedded, NoPageLoadsAnythingFromElsewhere) {
 }
 
 TEST(Render, EveryPageRendersWithNoData) {
-    for (const char* page :
-         {"cola", "solicitud", "programadas", "tablero", "entrar", "mensaje", "sesion_iniciada"}) {
+    for (const char* page : {"cola", "solicitud", "programadas", "tablero", "conciliacion",
+                             "entrar", "mensaje", "sesion_iniciada"}) {
         std::string html;
         EXPECT_NO_THROW(html = render(page, Data{})) << page;
         EXPECT_NE(html.find("</html>"), std::string::npos) << page;

@@ -99,6 +99,41 @@ TEST(ZoneTest, RuleAfterTheLastTransitionIsFollowed) {
     EXPECT_EQ(fixed->offset_at(utc(2026, 6, 15, 12, 0)), 5 * 3600 + 1800);
 }
 
+// Issue 14: the system's New York file lists transitions only up to 2037; 2045 is decided by
+// the TZif footer's POSIX rule alone (Howard Hinnant's date 3.0.1 ignores it: upstream #563).
+TEST(ZoneTest, FooterRuleDecides2045) {
+    auto ny = zone("America/New_York");
+    EXPECT_EQ(ny.offset_at(utc(2045, 7, 15, 12, 0)), -4 * 3600);
+    EXPECT_EQ(ny.offset_at(utc(2045, 1, 15, 12, 0)), -5 * 3600);
+    // The changes of 2045: second Sunday of March (12th), first Sunday of November (5th).
+    EXPECT_EQ(ny.offset_at(utc(2045, 3, 12, 6, 59)), -5 * 3600);
+    EXPECT_EQ(ny.offset_at(utc(2045, 3, 12, 7, 0)), -4 * 3600);
+    EXPECT_EQ(ny.offset_at(utc(2045, 11, 5, 5, 59)), -4 * 3600);
+    EXPECT_EQ(ny.offset_at(utc(2045, 11, 5, 6, 0)), -5 * 3600);
+    // End of a summer day and of a winter day, both the next day in UTC.
+    EXPECT_EQ(ny.to_utc({2045, 7, 15, 23, 59}), utc(2045, 7, 16, 3, 59));
+    EXPECT_EQ(ny.to_utc({2045, 1, 15, 23, 59}), utc(2045, 1, 16, 4, 59));
+    EXPECT_EQ(format_local(ny.to_local(utc(2045, 7, 16, 3, 59))), "15/07/2045 23:59");
+    EXPECT_EQ(format_local(ny.to_local(utc(2045, 7, 16, 4, 0))), "16/07/2045 00:00");
+    EXPECT_EQ(format_in_zone(ny, utc(2045, 7, 16, 3, 59)), "15/07/2045 23:59 (America/New_York)");
+    // Mexico City has no daylight-saving time any more: UTC-6 all year in 2045.
+    auto mx = zone("America/Mexico_City");
+    EXPECT_EQ(mx.to_utc({2045, 7, 15, 23, 59}), utc(2045, 7, 16, 5, 59));
+    EXPECT_EQ(mx.to_utc({2045, 1, 15, 23, 59}), utc(2045, 1, 16, 5, 59));
+}
+
+// The day Mexico's rules last changed (30 Oct 2022) and the first spring without DST (2 Apr
+// 2023, when the old rules would have moved the clocks): the end of each day is right.
+TEST(ZoneTest, EndOfDayAcrossMexicosRuleChange) {
+    auto mx = zone("America/Mexico_City");
+    EXPECT_EQ(mx.to_utc({2022, 10, 29, 23, 59}), utc(2022, 10, 30, 4, 59));  // CDT, UTC-5
+    EXPECT_EQ(mx.to_utc({2022, 10, 30, 23, 59}), utc(2022, 10, 31, 5, 59));  // CST, UTC-6
+    EXPECT_EQ(mx.to_utc({2023, 4, 2, 23, 59}), utc(2023, 4, 3, 5, 59));      // no DST: UTC-6
+    EXPECT_EQ(mx.to_utc({2023, 4, 2, 2, 30}), utc(2023, 4, 2, 8, 30));       // not a gap
+    EXPECT_EQ(format_local(mx.to_local(utc(2023, 4, 3, 5, 59))), "02/04/2023 23:59");
+    EXPECT_EQ(format_local(mx.to_local(utc(2023, 4, 3, 6, 0))), "03/04/2023 00:00");
+}
+
 TEST(ZoneTest, BadNamesAndFilesSayWhatIsWrong) {
     std::string error;
     EXPECT_FALSE(TimeZone::load("America/Ciudad_Gotica", error));

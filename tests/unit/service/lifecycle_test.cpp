@@ -121,6 +121,28 @@ TEST_F(Lifecycle, NoDateOrAPastDateRunsAtApproval) {
     EXPECT_FALSE(enabled("juan.perez@tarmexico.com"));
 }
 
+// The forms HR writes are read, in the task as well as in the parser's own tests; an impossible
+// or ambiguous date is a comment that says what is wrong, and nothing is planned.
+TEST_F(Lifecycle, DatesHrWritesAreReadAndBadOnesAreExplainedInTheTask) {
+    termination(4, "[B]Fecha de baja:[/B] 1º de Abril de 2031");
+    termination(5, "[B]Fecha de baja:[/B] 31/02/2031");
+    termination(6, "[B]Fecha de baja:[/B] 04/05/31");
+    run(service_->cycle());
+    EXPECT_EQ(state(4), TicketState::awaiting_approval);
+    EXPECT_EQ(comments_with(4, "01/04/2031 23:59 (America/Mexico_City)"), 1u);
+    EXPECT_EQ(state(5), TicketState::invalid);
+    EXPECT_EQ(comments_with(5,
+                            "«Fecha de baja»: «31/02/2031» no es una fecha que exista (el mes "
+                            "2/2031 tiene 28 días)."),
+              1u);
+    EXPECT_EQ(state(6), TicketState::invalid);
+    EXPECT_EQ(comments_with(6,
+                            "«Fecha de baja»: «04/05/31» es ambigua: escriba el año con cuatro "
+                            "cifras (dd/mm/aaaa)."),
+              1u);
+    EXPECT_EQ(applied("disable_user"), 0);
+}
+
 TEST_F(Lifecycle, EndOfDayNearMidnightUtc) {
     // 18:00 in Mexico City is exactly 00:00 UTC of the next day.
     config_.policy.end_of_day = "18:00";

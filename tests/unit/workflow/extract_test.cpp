@@ -104,7 +104,17 @@ INSTANTIATE_TEST_SUITE_P(
                       DateCase{"15 de Septiembre del 2026", "2026-09-15"},
                       DateCase{"01-dic-2026", "2026-12-01"}, DateCase{"3 ENE 2027", "2027-01-03"},
                       DateCase{"31 de febrero de 2026", ""},
-                      DateCase{"1 de diciembrero de 2026", ""}));
+                      DateCase{"1 de diciembrero de 2026", ""},
+                      // Issue 14: the formats HR writes.
+                      DateCase{"05/03/2031", "2031-03-05"}, DateCase{"2031-03-05", "2031-03-05"},
+                      DateCase{"5 de marzo de 2031", "2031-03-05"},
+                      DateCase{"5 de Marzo de 2031", "2031-03-05"},
+                      DateCase{"1º de abril de 2031", "2031-04-01"},
+                      DateCase{"1° de abril de 2031", "2031-04-01"},
+                      DateCase{"1ro de Abril de 2031", "2031-04-01"},
+                      DateCase{"1o. de abril de 2031", "2031-04-01"}, DateCase{"31/02/2031", ""},
+                      DateCase{"2031-02-29", ""}, DateCase{"05/03/31", ""},
+                      DateCase{"03/25/2031", ""}, DateCase{"5 de marzo", ""}));
 
 TEST(Addresses, SplitOnCommasSemicolonsAndNewLines) {
     EXPECT_EQ(split_addresses("A@x.com, b@x.com;c@x.com\nd@x.com  e@x.com;; a@x.com"),
@@ -213,9 +223,24 @@ INSTANTIATE_TEST_SUITE_P(
                     "Comercial."},
         MessageCase{"Nombre: Ana\nTurno: Nocturno",
                     "«Turno»: «Nocturno» no es un valor válido; use uno de: Matutino, Vespertino."},
-        MessageCase{
-            "Nombre: Ana\nFecha: 31/02/2027",
-            "«Fecha»: «31/02/2027» no es una fecha válida (use dd/mm/aaaa o aaaa-mm-dd)."}));
+        // Issue 14: an impossible or ambiguous date says what is wrong with it.
+        MessageCase{"Nombre: Ana\nFecha: 31/02/2027",
+                    "«Fecha»: «31/02/2027» no es una fecha que exista (el mes 2/2027 tiene 28 "
+                    "días)."},
+        MessageCase{"Nombre: Ana\nFecha: 30 de febrero de 2028",
+                    "«Fecha»: «30 de febrero de 2028» no es una fecha que exista (el mes 2/2028 "
+                    "tiene 29 días)."},
+        MessageCase{"Nombre: Ana\nFecha: 05/03/31",
+                    "«Fecha»: «05/03/31» es ambigua: escriba el año con cuatro cifras "
+                    "(dd/mm/aaaa)."},
+        MessageCase{"Nombre: Ana\nFecha: 03/25/2031",
+                    "«Fecha»: «03/25/2031» parece escrita como mes/día/año; escriba día/mes/año "
+                    "(dd/mm/aaaa)."},
+        MessageCase{"Nombre: Ana\nFecha: 5 de marzo",
+                    "«Fecha»: «5 de marzo» no dice el año; escriba la fecha completa "
+                    "(dd/mm/aaaa)."},
+        MessageCase{"Nombre: Ana\nFecha: pronto",
+                    "«Fecha»: «pronto» no es una fecha válida (use dd/mm/aaaa o aaaa-mm-dd)."}));
 
 TEST_F(Validation, EveryProblemIsReportedAtOnce) {
     auto ex = run("Clave: x\nCorreo: nope\nDepartamento: Ventas\nFecha: ayer");

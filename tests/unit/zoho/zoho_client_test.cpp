@@ -170,6 +170,16 @@ TEST_F(ClientFixture, ParseUserRejectsIdsThatWentThroughADouble) {
     EXPECT_EQ(parse_user(u).zuid, 0) << "a double id must not be guessed";
 }
 
+// Issue 14: `mailForward[]` has no documented element shape; each entry counts as a forward,
+// and its address is read from a string or an object's address-like value.
+TEST_F(ClientFixture, ParseUserReadsEveryForward) {
+    json::object u = user_json();
+    EXPECT_TRUE(parse_user(u).forwards.empty());
+    u["mailForward"] = json::array{"Ana@Gmail.com", json::object{{"mailForwardTo", "a@x.mx"}},
+                                   json::object{{"status", true}}};
+    EXPECT_EQ(parse_user(u).forwards, (std::vector<std::string>{"ana@gmail.com", "a@x.mx", ""}));
+}
+
 TEST_F(ClientFixture, UserModesSendTheDocumentedBodies) {
     answer_api(ok(200));
     const UserRef ref{kZuid, kAccount};
