@@ -9,6 +9,7 @@
 
 #include <iostream>
 #include <memory>
+#include <string_view>
 
 namespace hrmaild::cli {
 
@@ -55,7 +56,8 @@ int run_reconcile(const Globals& g, const std::string& as) {
         std::cout << boost::json::serialize(answer.body) << '\n';
     } else if (const auto* text = answer.body.as_object().if_contains("text");
                text != nullptr && text->is_string()) {
-        std::cout << text->as_string() << '\n';
+        // (a boost::json::string would print as JSON, quoted and escaped)
+        std::cout << std::string_view(text->as_string()) << '\n';
     }
     return exit_ok;
 }

@@ -537,6 +537,10 @@ TEST_F(EndToEnd, ReconcileListsExactlyTheDrift) {
     // The text form, as IT reads it.
     auto plain = run_process({kDaemon, "reconcile", "--config", cli_config.string()});
     EXPECT_EQ(plain.exit_code, 0) << plain.err;
+    std::cout << "--- hrmaild reconcile, as IT reads it ---\n" << plain.out;
+    // Plain text, a finding a line (not a JSON string with its quotes and \n escapes).
+    EXPECT_TRUE(plain.out.starts_with("Conciliación de Zoho Mail con hrmaild (")) << plain.out;
+    EXPECT_NE(plain.out.find("\n• intruso@tarmexico.com: "), std::string::npos) << plain.out;
     EXPECT_NE(plain.out.find("pedro.gomez@tarmexico.com: se dio de baja en la tarea #2 y está "
                              "activa de nuevo."),
               std::string::npos)
