@@ -628,7 +628,8 @@ int run_daemon(const RunOptions& options) {
                 *rt.dashboard_source, *rt.store, *rt.store, rt.clock,
                 dashboard::Settings{cfg.dashboard.max_age, dashboard::kDefaultDays});
             rt.console->set_tablero([&rt]() -> Awaitable<std::optional<console::TableroContent>> {
-                co_return console::tablero_content(co_await rt.dashboard->model());
+                co_return console::tablero_content(co_await rt.dashboard->model(),
+                                                   rt.zone ? &*rt.zone : nullptr);
             });
             rt.console->mount(*rt.admin);
             log::info("CONSOLE_ENABLED", {{"path", "/consola/"},

@@ -1,6 +1,7 @@
 #include "daemon/console/tablero.hpp"
 
 #include "daemon/core/time_format.hpp"
+#include "daemon/core/zone.hpp"
 #include "daemon/dashboard/svg.hpp"
 
 #include <fmt/format.h>
@@ -49,14 +50,21 @@ Chart chart(dashboard::SvgChart rendered) {
     return c;
 }
 
+std::string instant(core::WallTime t, const core::TimeZone* zone) {
+    if (!zone)
+        return core::format_utc(t, core::UtcStyle::readable);
+    return core::format_in_zone(
+        *zone, std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count());
+}
+
 }  // namespace
 
-TableroContent tablero_content(const dashboard::Model& model) {
+TableroContent tablero_content(const dashboard::Model& model, const core::TimeZone* zone) {
     TableroContent content;
     json::object data;
     data["dias"] = count(model.days);
     if (model.org_refreshed_at)
-        data["actualizado"] = core::format_utc(*model.org_refreshed_at, core::UtcStyle::readable);
+        data["actualizado"] = instant(*model.org_refreshed_at, zone);
     if (!model.org_error.empty())
         data["error_zoho"] = model.org_error;
     if (!model.work_error.empty())
@@ -73,11 +81,10 @@ TableroContent tablero_content(const dashboard::Model& model) {
         std::int64_t inactive = 0;
         for (const auto& u : org->by_last_login)
             if (u.enabled && !u.active && ++inactive <= kInactiveListed)
-                never.push_back(json::object{
-                    {"direccion", u.address},
-                    {"ultimo", u.last_login ? json::value(core::format_utc(
-                                                  *u.last_login, core::UtcStyle::readable))
-                                            : json::value("nunca")}});
+                never.push_back(
+                    json::object{{"direccion", u.address},
+                                 {"ultimo", u.last_login ? json::value(instant(*u.last_login, zone))
+                                                         : json::value("nunca")}});
         o["hay_inactivos"] = !never.empty();
         o["inactivos_total"] = count(inactive);
         o["inactivos"] = std::move(never);

@@ -11,7 +11,9 @@ namespace hrmaild::console {
 
 /// The page's data. Numbers are given as text; an optional figure the model lacks (no Zoho
 /// read yet, no ticket done yet) is left out, and the template shows a dash in its place.
-TableroContent tablero_content(const dashboard::Model& model);
+/// Instants (when Zoho was read, last sign-ins) are written in `zone` as the rest of the
+/// console writes them (`29/11/2026 17:58 (America/Mexico_City)`); UTC when it is null.
+TableroContent tablero_content(const dashboard::Model& model, const core::TimeZone* zone = nullptr);
 
 /// How long something took, for people: `45 s`, `12 min`, `3 h 20 min`, `2 d 4 h`.
 std::string human_duration(std::chrono::milliseconds duration);

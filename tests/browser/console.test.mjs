@@ -233,7 +233,7 @@ test('approver 7 signs in through the portal, approves the termination from Cola
   assert.ok(licences, `licencias reads "used de total": ${await cifra('licencias')}`);
   assert.ok(whole(licences[1]) >= 1 && whole(licences[1]) <= whole(licences[2]), licences[0]);
   // When the Zoho figures were read (kept in the state store across restarts).
-  assert.match(await page.locator('main').innerText(), /Cifras de Zoho Mail leídas el \d{4}-\d{2}-\d{2}/);
+  assert.match(await page.locator('main').innerText(), /Cifras de Zoho Mail leídas el \d{2}\/\d{2}\/\d{4} \d{2}:\d{2} \(America\/Mexico_City\)/);
   assert.match(await cifra('solicitudes'), /^[1-9][0-9]*$/);  // this run filed tasks
   assert.equal(await page.locator('figure.grafica img').count(), 6);
   const alt = await page.locator('figure.grafica img').first().getAttribute('alt');

@@ -4,6 +4,7 @@
 // (a group called <script> is text on the page).
 #include "daemon/console/tablero.hpp"
 #include "daemon/console/render.hpp"
+#include "daemon/core/zone.hpp"
 #include "daemon/dashboard/svg.hpp"
 
 #include <gtest/gtest.h>
@@ -85,6 +86,18 @@ TEST(Tablero, ShowsEveryFigureOfTheModelByName) {
     // Luis never signed in: listed among the inactive accounts, Ana is not.
     EXPECT_NE(html.find("<td>luis@tarmexico.com</td><td>nunca</td>"), std::string::npos);
     EXPECT_EQ(html.find("<td>ana@tarmexico.com</td>"), std::string::npos);
+}
+
+TEST(Tablero, InstantsAreWrittenInTheOrganizationsZoneAsTheRestOfTheConsole) {
+    std::string error;
+    auto zone = core::TimeZone::load("America/Mexico_City", error);
+    ASSERT_TRUE(zone) << error;
+    auto html = page(tablero_content(model_with_everything(), &*zone));
+    // Read 2026-11-29 23:58 UTC: 17:58 in Mexico City (UTC-6, no daylight saving since 2023).
+    EXPECT_NE(html.find("Cifras de Zoho Mail leídas el 29/11/2026 17:58 (America/Mexico_City)."),
+              std::string::npos)
+        << html;
+    EXPECT_EQ(html.find("23:58:00Z"), std::string::npos);
 }
 
 TEST(Tablero, EveryChartIsTheDashboardsSvgWithItsDescriptionAsText) {
