@@ -110,6 +110,19 @@ std::optional<domain::Plan> read_plan(const store::PlanRecord& p) {
     }
 }
 
+/// A scheduled step as the plan comment says it (in Spanish), from the plan it belongs to; its
+/// operation's code name when that plan is not the current one or cannot be read.
+std::string scheduled_step_text(store::StateStore& store, const store::ScheduledStep& st) {
+    auto current = store.current_plan(st.key.task_id).value();
+    if (!current || current->plan_hash != st.key.plan_hash)
+        return st.op;
+    auto plan = read_plan(*current);
+    if (!plan || st.key.step_index < 0 ||
+        static_cast<std::size_t>(st.key.step_index) >= plan->steps.size())
+        return st.op;
+    return workflow::describe_step(plan->steps[static_cast<std::size_t>(st.key.step_index)]);
+}
+
 std::vector<std::string> step_lines(const domain::Plan& plan) {
     std::vector<std::string> out;
     for (const auto& op : plan.steps)
@@ -756,7 +769,7 @@ WebReply Console::solicitud(Context& ctx, std::int64_t task_id) {
             }
     for (const auto& st : store_.scheduled_steps(task_id).value()) {
         Data x;
-        x.set("operacion", st.op);
+        x.set("operacion", scheduled_step_text(store_, st));
         x.set("vence", due_text(st.due_at));
         x.set("estado", std::string(st.state == store::ScheduleState::pending ? "pendiente"
                                     : st.state == store::ScheduleState::done  ? "hecho"
@@ -835,7 +848,7 @@ WebReply Console::programadas(Context& ctx) {
             continue;
         Data x;
         x.set("tarea", std::to_string(st.key.task_id));
-        x.set("operacion", st.op);
+        x.set("operacion", scheduled_step_text(store_, st));
         x.set("vence", due_text(st.due_at));
         x.set("estado", std::string("pendiente"));
         x.set("pendiente", true);

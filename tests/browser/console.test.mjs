@@ -196,12 +196,12 @@ test('approver 7 signs in through the portal, approves the termination from Cola
   assert.match(story, /bitrix:7/);                 // who approved
   assert.match(story, /consola web/);              // and how
   assert.match(story, /Verificada/);               // the audit chain
-  assert.match(story, /delete_user/);              // the scheduled delete
+  assert.match(story, /Eliminar la cuenta pedro\.gomez@tarmexico\.com/);  // the scheduled delete
   await shot(page, 'solicitud');
 
   await page.getByRole('link', { name: 'Programadas' }).click();
   await page.getByRole('heading', { name: 'Pasos programados' }).waitFor();
-  assert.match(await page.locator('main').innerText(), /delete_user/);
+  assert.match(await page.locator('main').innerText(), /Eliminar la cuenta pedro\.gomez@tarmexico\.com/);
   await shot(page, 'programadas');
 
   // The figures are the sandbox's seeded organization, as its report endpoint counts them

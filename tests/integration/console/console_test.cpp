@@ -13,6 +13,7 @@
 #include "daemon/net/http_client.hpp"
 #include "daemon/store/sqlite_store.hpp"
 #include "daemon/workflow/plan_json.hpp"
+#include "daemon/workflow/planner.hpp"
 #include "tests/sandbox/seed.hpp"
 #include "tests/sandbox/server.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -490,6 +491,16 @@ TEST_F(ConsoleTest, ScheduledStepsShowLocalTimeAndTheLatestReportHasItsPage) {
     ASSERT_EQ(programadas.status, 200);
     EXPECT_NE(programadas.body.find("31/01/2031 23:59 (America/Mexico_City)"), std::string::npos)
         << programadas.body;
+    // The step as the plan says it in Spanish, not the operation's code name.
+    auto current = store_->current_plan(4).value();
+    ASSERT_TRUE(current);
+    const auto described =
+        workflow::describe_step(workflow::plan_from_text(current->plan_text).steps.at(0));
+    // (only the text before any character the page escapes)
+    const auto plain = described.substr(0, described.find_first_of("&<>\"'"));
+    ASSERT_GT(plain.size(), 10u) << described;
+    EXPECT_NE(programadas.body.find("<td>" + plain), std::string::npos) << programadas.body;
+    EXPECT_EQ(programadas.body.find("<td>delete_user</td>"), std::string::npos);
     auto solicitud = exchange(port_, "GET", "/consola/solicitud/4", cookie);
     ASSERT_EQ(solicitud.status, 200);
     EXPECT_NE(solicitud.body.find("31/01/2031 23:59 (America/Mexico_City)"), std::string::npos);
