@@ -645,7 +645,7 @@ int run_daemon(const RunOptions& options) {
                 log::warn("TASK_EVENT", {{"event", event}, {"task", task_id}, {"error", e.what()}});
             }
             if (!matters) {
-                log::debug("TASK_EVENT_IGNORED", {{"event", event}, {"task", task_id}});
+                log::debug("TASK_EVENT", {{"event", event}, {"task", task_id}, {"ignored", true}});
                 return;
             }
             log::info("TASK_EVENT", {{"event", event}, {"task", task_id}});

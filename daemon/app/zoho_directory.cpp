@@ -213,20 +213,21 @@ service::Awaitable<net::Outcome<std::string>> ZohoMailDirectory::perform(
     if (op.kind == domain::OpKind::add_group_member && bound(op) && !cache_.stale()) {
         // Adding members removes nothing, so the group is not read first when the cached
         // directory (kept current with every change Zoho confirms) knows it by the bound id and
-        // shows a member still to add: one PUT with every requested member. A member already
+        // shows none of the requested members in it: one PUT with every one of them. A member
         // there after all is settled by the client (MEMBER_ALREADY_EXISTS: it reads the group
-        // and adds the rest). When the cache shows nothing left to add, the read below decides.
+        // and adds the rest). When the cache shows one in already, the read below decides
+        // whom to leave out (a stale cache never makes a member be skipped).
         const auto snap = cache_.current();
         const auto* known = snap ? snap->find_group_by_id(op.target.zgid) : nullptr;
         const auto zgid = parse_id(op.target.zgid);
         if (known != nullptr && zgid && same_address(known->address, op.text("group"))) {
-            bool all_in = true;
+            bool any_in = false;
             for (const auto* o : with_riders(op, riders))
-                all_in = all_in && std::any_of(known->members.begin(), known->members.end(),
+                any_in = any_in || std::any_of(known->members.begin(), known->members.end(),
                                                [&](const std::string& m) {
                                                    return same_address(m, o->text("member"));
                                                });
-            if (!all_in) {
+            if (!any_in) {
                 zoho::Group unread;  // no members: none is left out of the PUT
                 unread.zgid = *zgid;
                 unread.address = known->address;
