@@ -51,6 +51,32 @@ service::Awaitable<service::Outcome<std::optional<domain::Task>>> BitrixTicketSo
     co_return std::optional<domain::Task>((*t)->task);
 }
 
+service::Awaitable<service::Outcome<std::map<std::int64_t, std::optional<domain::Task>>>>
+BitrixTicketSource::read_tasks(std::vector<std::int64_t> task_ids) {
+    std::map<std::int64_t, std::optional<domain::Task>> out;
+    boost::json::array ids;
+    for (auto id : task_ids) {
+        out[id] = std::nullopt;  // not found: deleted, or no longer visible
+        ids.push_back(id);
+    }
+    if (task_ids.empty())
+        co_return out;
+    // No GROUP_ID: a task moved out of the project must be seen as such. The ID walk reads 50
+    // a request.
+    boost::json::object filter{{"ID", std::move(ids)}};
+    auto found = co_await client_.walk_tasks(std::move(filter));
+    if (!found)
+        co_return to_port_error(found.error());
+    for (const auto& bt : *found) {
+        auto it = out.find(bt.task.id);
+        if (it == out.end())
+            continue;
+        remember(bt);
+        it->second = bt.task;
+    }
+    co_return out;
+}
+
 std::vector<bitrix::CommentCursor> BitrixTicketSource::cursors(
     const std::vector<std::int64_t>& task_ids) const {
     std::vector<bitrix::CommentCursor> out;

@@ -27,6 +27,9 @@ class BitrixTicketSource final : public service::TicketSource {
         std::int64_t task_id) override;
     service::Awaitable<service::Outcome<std::map<std::int64_t, std::vector<service::TaskComment>>>>
     comments(std::vector<std::int64_t> task_ids) override;
+    /// One `tasks.task.list` filtered by ID (any project, any status) per 50 tasks.
+    service::Awaitable<service::Outcome<std::map<std::int64_t, std::optional<domain::Task>>>>
+    read_tasks(std::vector<std::int64_t> task_ids) override;
     service::Awaitable<service::Outcome<std::string>> post_comment(std::int64_t task_id,
                                                                    std::string text) override;
     service::Awaitable<service::Outcome<void>> complete_task(std::int64_t task_id) override;

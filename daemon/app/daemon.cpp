@@ -637,6 +637,18 @@ int run_daemon(const RunOptions& options) {
                                           {"secure_cookies", cfg.console.secure_cookies}});
         }
         rt.admin->on_task_event([&rt](std::string event, std::int64_t task_id) {
+            // The echo of the daemon's own answers (its done comment, the completion) on a
+            // ticket that ended wakes nothing; anything else starts a pass at once.
+            bool matters = true;
+            try {
+                matters = rt.service->event_matters(task_id);
+            } catch (const std::exception& e) {
+                log::warn("TASK_EVENT", {{"event", event}, {"task", task_id}, {"error", e.what()}});
+            }
+            if (!matters) {
+                log::debug("TASK_EVENT", {{"event", event}, {"task", task_id}, {"ignored", true}});
+                return;
+            }
             log::info("TASK_EVENT", {{"event", event}, {"task", task_id}});
             rt.event_pending = true;
             rt.wake.cancel();

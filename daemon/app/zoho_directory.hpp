@@ -18,6 +18,9 @@ class ZohoMailDirectory final : public service::MailDirectory {
     ZohoMailDirectory(zoho::ZohoClient& client, zoho::DirectoryCache& cache);
 
     service::Awaitable<service::Outcome<domain::DirectorySnapshot>> snapshot(bool fresh) override;
+    /// The cached snapshot when its load started at or after `since` and it is not stale.
+    service::Awaitable<service::Outcome<domain::DirectorySnapshot>> snapshot_since(
+        core::WallTime since) override;
     service::Awaitable<service::Outcome<std::string>> apply(const domain::Operation& op,
                                                             const Secret* password) override;
     [[nodiscard]] bool fuses() const override { return true; }

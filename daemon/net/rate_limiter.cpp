@@ -20,10 +20,23 @@ RateLimiter::RateLimiter(core::Clock& clock, std::string name, double burst, dou
     , last_(clock.now()) {}
 
 RateLimiter RateLimiter::per_minute(core::Clock& clock, std::string name, int per_minute) {
-    // A burst of a sixth, the rest spread over 61 s (a second's margin for clock skew with the
-    // server's window): no 60 s window holds more than the budget.
-    const int burst = std::max(1, per_minute / 6);
-    return RateLimiter(clock, std::move(name), burst, std::max(1, per_minute - burst) / 61.0);
+    const int limit = std::max(1, per_minute);
+    RateLimiter r(clock, std::move(name), limit, limit / 61.0);
+    r.window_limit_ = static_cast<std::size_t>(limit);
+    // 61 s: a second's margin for clock skew with the server's 60 s window.
+    r.window_ = std::chrono::seconds(61);
+    return r;
+}
+
+core::TimePoint RateLimiter::window_due() {
+    const auto now = clock_.now();
+    // A grant older than the window constrains nothing from now on.
+    while (!grants_.empty() && grants_.front() + window_ <= now)
+        grants_.pop_front();
+    if (grants_.size() < window_limit_)
+        return grants_.empty() ? now : std::max(now, grants_.back());
+    // The grant `window_limit_` back must leave the window first (grants are in order).
+    return std::max(now, grants_[grants_.size() - window_limit_] + window_);
 }
 
 void RateLimiter::refill() {
@@ -36,6 +49,10 @@ void RateLimiter::refill() {
 }
 
 double RateLimiter::available() {
+    if (window_limit_ > 0) {
+        (void)window_due();
+        return static_cast<double>(window_limit_) - static_cast<double>(grants_.size());
+    }
     refill();
     return tokens_;
 }
@@ -43,6 +60,8 @@ double RateLimiter::available() {
 core::Duration RateLimiter::wait_time() {
     if (per_second_ <= 0)
         return core::Duration::zero();
+    if (window_limit_ > 0)
+        return window_due() - clock_.now();
     refill();
     if (tokens_ >= 1.0)
         return core::Duration::zero();
@@ -53,6 +72,13 @@ core::Duration RateLimiter::wait_time() {
 bool RateLimiter::try_acquire() {
     if (per_second_ <= 0)
         return true;
+    if (window_limit_ > 0) {
+        const auto due = window_due();
+        if (due > clock_.now())
+            return false;
+        grants_.push_back(due);
+        return true;
+    }
     refill();
     if (tokens_ < 1.0)
         return false;
@@ -61,6 +87,21 @@ bool RateLimiter::try_acquire() {
 }
 
 void RateLimiter::drain() {
+    if (window_limit_ > 0) {
+        // As if the window were full, its grants spread evenly up to now: the next request
+        // waits one even share of the window, and the ones after it go at the window's pace.
+        const auto now = clock_.now();
+        const auto step = window_ / static_cast<std::int64_t>(window_limit_);
+        std::deque<core::TimePoint> full;
+        for (std::size_t i = window_limit_; i-- > 0;)
+            full.push_back(now - window_ + step * static_cast<std::int64_t>(window_limit_ - i));
+        // Reservations already handed out stay (their callers are asleep until then).
+        for (auto t : grants_)
+            if (t > now)
+                full.push_back(t);
+        grants_ = std::move(full);
+        return;
+    }
     refill();
     tokens_ = std::min(tokens_, 0.0);
 }
@@ -70,7 +111,10 @@ boost::asio::awaitable<core::Duration> RateLimiter::acquire() {
         co_return core::Duration::zero();
     auto wait = wait_time();
     // Reserve now (the balance may go negative): the next caller queues behind us.
-    tokens_ -= 1.0;
+    if (window_limit_ > 0)
+        grants_.push_back(clock_.now() + wait);
+    else
+        tokens_ -= 1.0;
     if (wait <= core::Duration::zero())
         co_return core::Duration::zero();
     log::debug("RATE_LIMIT_WAIT",
@@ -78,7 +122,9 @@ boost::asio::awaitable<core::Duration> RateLimiter::acquire() {
                 {"ms", std::chrono::duration_cast<std::chrono::milliseconds>(wait).count()}});
     auto start = clock_.now();
     if (auto ec = co_await clock_.sleep_for(wait); ec) {
-        tokens_ += 1.0;  // cancelled: give the reservation back
+        // Cancelled: give the reservation back (a window keeps it: harmless, it expires).
+        if (window_limit_ == 0)
+            tokens_ += 1.0;
         co_return clock_.now() - start;
     }
     co_return clock_.now() - start;

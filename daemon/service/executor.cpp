@@ -136,7 +136,31 @@ Awaitable<void> Service::execute_ready() {
         ids.push_back(t.task_id);
     }
     std::sort(ids.begin(), ids.end());  // filing order: same-key tickets run in it
+    // An approved plan's task is read again before it runs (run_ticket): every such task of
+    // this pass in one request. Plans still waiting for their date are not read.
+    reread_.clear();
+    std::vector<std::int64_t> stale;
+    for (const auto& t : ready) {
+        if (t.state != TicketState::approved ||
+            std::find(ids.begin(), ids.end(), t.task_id) == ids.end() || finishing(t.task_id))
+            continue;
+        auto plan = must(store_.current_plan(t.task_id));
+        if (!plan || plan->decision == store::PlanDecision::automatic)
+            continue;
+        if (effective_date(*plan).unix_ms > millis(now()))
+            continue;
+        stale.push_back(t.task_id);
+    }
+    if (!stale.empty()) {
+        auto read = co_await tickets_.read_tasks(stale);
+        if (read)
+            reread_ = std::move(*read);
+        else  // each ticket reads its own task, as before
+            log::warn("TASK_READ_FAILED",
+                      {{"tasks", stale.size()}, {"error", read.error().describe()}});
+    }
     co_await run_in_flight(std::move(ids));
+    reread_.clear();
 }
 
 Awaitable<void> Service::run_ticket(std::int64_t task_id) {
@@ -180,7 +204,13 @@ Awaitable<void> Service::run_ticket(std::int64_t task_id) {
         // first. A changed task is handled as intake handles it (withdrawn, or planned again and
         // the old approval no longer counts); only an unchanged plan runs. (A changed directory
         // is the probes' and policy re-checks' business, as before.)
-        auto fresh = co_await tickets_.task(task_id);
+        Outcome<std::optional<domain::Task>> fresh = std::optional<domain::Task>();
+        if (auto it = reread_.find(task_id); it != reread_.end()) {
+            fresh = std::move(it->second);  // read with the pass's other approved tasks
+            reread_.erase(it);
+        } else {
+            fresh = co_await tickets_.task(task_id);
+        }
         if (!fresh) {
             log::warn("TASK_READ_FAILED", {{"task", task_id}, {"error", fresh.error().describe()}});
             co_return;  // tried again next cycle
@@ -223,8 +253,13 @@ Awaitable<void> Service::run_ticket(std::int64_t task_id) {
         // A password is only ever made for someone allowed to receive it: without a recipient
         // the plan fails before it touches the account.
         if (effective_date(*plan).unix_ms != 0) {
-            // A dated plan may have waited weeks: the directory is read again first.
-            auto fresh = co_await mail_.snapshot(true);
+            // A dated plan may have waited weeks: it is checked against the directory as read
+            // after its date came (read again now unless the cached one was loaded since; every
+            // change Zoho confirmed is applied to it, and a call in doubt invalidates it), so
+            // the dated plans that run together share one read.
+            const auto due =
+                core::WallTime(std::chrono::milliseconds(effective_date(*plan).unix_ms));
+            auto fresh = co_await mail_.snapshot_since(due);
             if (!fresh) {
                 log::warn("DIRECTORY_UNAVAILABLE",
                           {{"task", task_id}, {"error", fresh.error().describe()}});

@@ -227,6 +227,21 @@ Awaitable<void> Service::poll() {
                {{"tasks", tasks->size()}, {"since", since ? core::format_utc(*since) : ""}});
 }
 
+bool Service::event_matters(std::int64_t task_id) {
+    auto ticket = must(store_.get_ticket(task_id));
+    if (!ticket)
+        return true;
+    const auto s = ticket->state;
+    if (s != TicketState::done && s != TicketState::rejected && s != TicketState::failed)
+        return true;
+    // Nothing leaves these states but `queue retry`; a pending scheduled step still listens
+    // for /cancelar.
+    for (const auto& step : must(store_.scheduled_steps(task_id)))
+        if (step.state == store::ScheduleState::pending)
+            return true;
+    return false;
+}
+
 Awaitable<void> Service::refresh_task(std::int64_t task_id) {
     auto task = co_await tickets_.task(task_id);
     if (!task) {

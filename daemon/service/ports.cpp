@@ -20,6 +20,23 @@ PortError port_error(core::ErrorKind kind, std::string message) {
     return e;
 }
 
+Awaitable<Outcome<std::map<std::int64_t, std::optional<domain::Task>>>> TicketSource::read_tasks(
+    std::vector<std::int64_t> task_ids) {
+    std::map<std::int64_t, std::optional<domain::Task>> out;
+    for (auto id : task_ids) {
+        auto t = co_await task(id);
+        if (!t)
+            co_return t.error();
+        out[id] = std::move(*t);
+    }
+    co_return out;
+}
+
+Awaitable<Outcome<domain::DirectorySnapshot>> MailDirectory::snapshot_since(core::WallTime since) {
+    (void)since;
+    co_return co_await snapshot(true);
+}
+
 PortError not_sent_error() {
     auto e = port_error(core::ErrorKind::retryable,
                         "not sent: an earlier write of the same batch failed");

@@ -113,6 +113,13 @@ class TicketSource {
     virtual Awaitable<Outcome<std::vector<std::int64_t>>> department_members(
         std::int64_t department_id) = 0;
 
+    /// Several tasks by id, read in as few requests as the source allows (the Bitrix adapter:
+    /// one `tasks.task.list` filtered by ID for up to 50, whatever their project or status).
+    /// Every id asked for is in the answer: nullopt when the task no longer exists (or is not
+    /// visible). The default calls `task` for each.
+    virtual Awaitable<Outcome<std::map<std::int64_t, std::optional<domain::Task>>>> read_tasks(
+        std::vector<std::int64_t> task_ids);
+
     /// The most writes one `send_writes` call takes (a Bitrix `batch` holds 50 commands).
     static constexpr std::size_t kMaxWrites = 50;
     /// Sends up to `kMaxWrites` writes, in order, in one request where the source can batch
@@ -156,6 +163,10 @@ class MailDirectory {
     virtual ~MailDirectory() = default;
     /// Users, aliases and groups (cached; `fresh` forces a reload).
     virtual Awaitable<Outcome<domain::DirectorySnapshot>> snapshot(bool fresh) = 0;
+    /// A snapshot read from Zoho at or after `since`: the cached one when its load started
+    /// then or later (it holds every change confirmed since, and a call in doubt invalidates
+    /// it), else one loaded now. The default loads now.
+    virtual Awaitable<Outcome<domain::DirectorySnapshot>> snapshot_since(core::WallTime since);
     /// Performs one operation on the step's bound target (`op.target`; by address only for
     /// what the plan created). Before a destructive step it re-reads the target by id: a
     /// target that changed (another primary address; for delete_user, enabled again) fails

@@ -146,6 +146,11 @@ class Service {
     /// Handles one task now (from a poll or an incoming event); false when it could not be
     /// handled now and must be read again (the Zoho directory was unavailable).
     Awaitable<bool> handle_task(const domain::Task& task);
+    /// Whether an incoming event about a task may need a pass: false only for a task whose
+    /// ticket ended (done, rejected, failed) and listens for nothing (no pending scheduled
+    /// step), where a pass would change nothing (the echo of the daemon's own answers, mostly).
+    /// Polling still reads such a task.
+    [[nodiscard]] bool event_matters(std::int64_t task_id);
     /// Reads the task again and handles it (an incoming event carries only the id).
     Awaitable<void> refresh_task(std::int64_t task_id);
     /// Reads approver commands on every waiting ticket (batched).
@@ -364,6 +369,9 @@ class Service {
     };
     std::map<std::int64_t, DepartmentMembers> departments_;
     std::string directory_fingerprint_;  // of the snapshot waiting plans were last checked on
+    // The tasks of approved plans, read again together at the start of a pass (one request
+    // for the pass, not one per ticket), each used once by run_ticket before its plan runs.
+    std::map<std::int64_t, std::optional<domain::Task>> reread_;
     // Comments of listening tasks read by this cycle's poll (same request), used once by
     // read_approvals.
     std::map<std::int64_t, std::vector<TaskComment>> prefetched_comments_;

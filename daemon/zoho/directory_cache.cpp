@@ -75,6 +75,7 @@ asio::awaitable<net::Outcome<Snapshot>> DirectoryCache::refresh() {
 asio::awaitable<net::Outcome<Snapshot>> DirectoryCache::load() {
     const std::size_t generation = generation_;
     const auto started = clock_.now();
+    const auto started_wall = clock_.wall_now();
     const std::size_t requests_before = client_.stats().requests;
     auto fail = [this](const net::CallError& e) {
         ++stats_.failed_loads;
@@ -111,6 +112,7 @@ asio::awaitable<net::Outcome<Snapshot>> DirectoryCache::load() {
     }
     snapshot_ = snap;
     loaded_at_ = started;
+    loaded_wall_at_ = started_wall;
     // A change made while loading may be missing from what was read: stay stale then.
     invalidated_ = generation != generation_;
     ++stats_.loads;

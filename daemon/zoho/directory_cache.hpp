@@ -62,6 +62,8 @@ class DirectoryCache {
     }
     /// When the last snapshot was loaded.
     [[nodiscard]] std::optional<core::TimePoint> loaded_at() const { return loaded_at_; }
+    /// The wall-clock time the last load started (what it read is at least that recent).
+    [[nodiscard]] std::optional<core::WallTime> loaded_wall_at() const { return loaded_wall_at_; }
     /// Whether `snapshot()` would load.
     [[nodiscard]] bool stale() const;
 
@@ -80,6 +82,7 @@ class DirectoryCache {
     core::Duration refresh_interval_;
     std::shared_ptr<const domain::DirectorySnapshot> snapshot_;
     std::optional<core::TimePoint> loaded_at_;
+    std::optional<core::WallTime> loaded_wall_at_;
     bool invalidated_ = false;
     std::size_t generation_ = 0;  ///< bumped by invalidate(): a load started before is stale
     SingleFlight<std::shared_ptr<const domain::DirectorySnapshot>> flight_;

@@ -5,7 +5,11 @@ Three phases on one running daemon, each drained before the next:
   hires         N routine hires (alta: create a user in its department group and todos@)
   terminations  20 terminations (baja), approved by an approver's /aprobar comment
   groups        20 group changes (grupo-miembros: two members added, one removed)
-then an idle spell that counts the requests one poll costs.
+then an idle spell that counts the requests one poll costs, and last the event-driven hire:
+the daemon is restarted with the event receiver configured (the sandbox POSTs Bitrix24's
+ONTASKADD to its /events/bitrix) and polling as the slow safety net (bitrix.event_poll_interval,
+60 s), and hires are filed one at a time through the REST API (tasks.task.add); the time from
+filing to the task completed is their latency (p50, p90, max).
 
 It prints `name value unit` lines: requests per ticket by upstream and by method (route), the
 drain time of each phase, the bound computed from the calls that phase made (the larger of
@@ -41,8 +45,12 @@ ap.add_argument("--zoho-rpm", type=int, default=300)
 ap.add_argument("--poll", default="2", help="daemon --poll-interval (seconds)")
 ap.add_argument("--timeout", type=float, default=1800, help="longest wait for one phase (s)")
 ap.add_argument("--idle", type=float, default=10, help="idle spell measured at the end (s)")
+ap.add_argument("--event-hires", type=int, default=20,
+                help="hires filed one at a time with events configured (latency); 0: skip")
 ap.add_argument("--extra-config", default="", help="YAML appended to the daemon's config")
 ap.add_argument("--keep", action="store_true", help="keep the work directory")
+ap.add_argument("--smaps", action="store_true",
+                help="print the daemon's resident memory by mapping at READY and at the end")
 args = ap.parse_args()
 build = pathlib.Path(args.build)
 work = pathlib.Path(tempfile.mkdtemp(prefix="hrmaild-tput-"))
@@ -138,6 +146,7 @@ try:
     cfg = (root / "config/sandbox.yaml").read_text()
     cfg = cfg.replace("http://127.0.0.1:8790", base).replace("secrets/", str(root / "config/secrets") + "/")
     cfg = cfg.replace("../var/sandbox/hrmaild.db", str(work / "state.db")).replace("../workflows", str(root / "workflows"))
+    cfg_events = cfg  # (the event phase's daemon listens on a port the sandbox knows)
     cfg = cfg.replace("listen: 127.0.0.1:8791", "listen: 127.0.0.1:0")
     cfg = cfg.replace("requests_per_minute: 500", f"requests_per_minute: {args.zoho_rpm}")
     cfg = cfg.replace("level: info", "level: warn")
@@ -157,6 +166,23 @@ try:
                               stdout=log, stderr=log, env=env)
     ready_at = None
     peak = 0
+    parts = {}  # the largest RssAnon (heap, stacks) and RssFile (binary, shared libraries) seen
+
+
+    def smaps_by_file():
+        """Resident KiB of the daemon by mapping (file, or [heap], [stack], anonymous)."""
+        by = collections.Counter()
+        name = None
+        try:
+            for line in open(f"/proc/{daemon.pid}/smaps"):
+                f = line.split()
+                if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+                    name = f[5] if len(f) > 5 else "[anonymous]"
+                elif f[0] == "Rss:":
+                    by[os.path.basename(name) if name.startswith("/") else name] += int(f[1])
+        except OSError:
+            pass
+        return by
 
     def sample():
         global peak, ready_at
@@ -165,6 +191,10 @@ try:
         try:
             status = open(f"/proc/{daemon.pid}/status").read()
             peak = max(peak, int(next(l for l in status.splitlines() if l.startswith("VmHWM")).split()[1]))
+            for l in status.splitlines():
+                if l.startswith(("RssAnon", "RssFile")):
+                    k = l.split(":")[0]
+                    parts[k] = max(parts.get(k, 0), int(l.split()[1]))
         except (OSError, StopIteration):
             pass
         while ready_at is None:
@@ -221,6 +251,9 @@ try:
 
     # ---- phase 1: hires
     r0 = routes()
+    while ready_at is None and time.monotonic() - start < 30:
+        sample()
+    ready_smaps = smaps_by_file()
     drain = wait_done("Alta de correo", args.hires)
     drain_hires = time.monotonic() - start  # from exec, as an operator sees it
     r1 = routes()
@@ -269,9 +302,79 @@ try:
     out("idle.zoho.requests", sum(v for k, v in idle.items() if " /api/" in k), "requests")
     codes = status_counts()
     out("http.429", codes.get("429", 0), "answers")
+    codes_before_events = codes
     out("http.503", codes.get("503", 0), "answers")
     out("peak_rss", f"{peak / 1024:.1f}", "MiB")
+    out("peak_rss.anon", f"{parts.get('RssAnon', 0) / 1024:.1f}", "MiB")
+    out("peak_rss.file", f"{parts.get('RssFile', 0) / 1024:.1f}", "MiB")
+    if args.smaps:
+        for label, by in (("ready", ready_smaps), ("end", smaps_by_file())):
+            for name, kib in by.most_common(25):
+                print(f"# smaps.{label} {name} {kib} KiB", file=sys.stderr)
     out("ready", f"{(ready_at - start) * 1000:.0f}" if ready_at else "never", "ms")
+
+    # ---- events first: one hire at a time, each announced by ONTASKADD
+    if args.event_hires:
+        daemon.send_signal(signal.SIGTERM)
+        daemon.wait(timeout=30)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            admin_port = s.getsockname()[1]
+        cfg_e = cfg_events.replace("listen: 127.0.0.1:8791", f"listen: 127.0.0.1:{admin_port}")
+        cfg_e += "\n" + args.extra_config + "\n"
+        (work / "hrmaild-events.yaml").write_text(cfg_e)
+        call(base + "/_sandbox/config",
+             {"bitrix": {"event_url": f"http://127.0.0.1:{admin_port}/events/bitrix"}})
+        # no --poll-interval: with application_token_file configured the daemon polls every
+        # bitrix.event_poll_interval (60 s), a safety net
+        daemon = subprocess.Popen([str(build / "hrmaild"), "run", "--config",
+                                   str(work / "hrmaild-events.yaml")],
+                                  stdout=log, stderr=log, env=env)
+        ready_at = None
+        start = time.monotonic()
+        while ready_at is None and time.monotonic() - start < 30:
+            sample()
+        time.sleep(2)  # the first pass after the restart
+        r5 = routes()
+
+        def bitrix_call(method, params, user=12):
+            return call(base + "/_sandbox/bitrix/call", {"user_id": user, "method": method,
+                                                         "params": params})
+
+        latencies = []
+        for i in range(args.event_hires):
+            g, f1 = given[i % 10], family[(i + 3) % 10]
+            fields = {"TITLE": f"Alta de correo evento {g} {i}", "TAGS": ["alta"],
+                      "GROUP_ID": 42, "RESPONSIBLE_ID": 1,
+                      "DESCRIPTION": f"[B]Nombre(s):[/B] {g}\n[B]Apellido paterno:[/B] {f1}Ev{i}\n"
+                                     f"[B]Apellido materno:[/B] {family[i % 10]}\n"
+                                     f"[B]Departamento:[/B] {DEPARTMENTS[i % 3]}"}
+            t0 = time.monotonic()
+            tid = int(bitrix_call("tasks.task.add", {"fields": fields})["result"]["task"]["id"])
+            while time.monotonic() - t0 < 30:
+                got = bitrix_call("tasks.task.get", {"taskId": tid, "select": ["ID", "STATUS"]})
+                if str(got["result"]["task"]["status"]) == "5":
+                    break
+                time.sleep(0.005)
+            else:
+                sys.exit(f"event hire {tid} not done in 30 s; see {work}")
+            latencies.append(time.monotonic() - t0)
+            sample()
+            time.sleep(0.3)
+        latencies.sort()
+        r6 = routes()
+        ev = r6 - r5
+        n = len(latencies)
+        out("event_hire.p50", f"{latencies[n // 2]:.3f}", "s")
+        out("event_hire.p90", f"{latencies[min(n - 1, (n * 9) // 10)]:.3f}", "s")
+        out("event_hire.max", f"{latencies[-1]:.3f}", "s")
+        out("event_hire.bitrix.requests", f"{sum(v for k, v in ev.items() if ' /rest/' in k) / n:.2f}",
+            "requests/ticket")
+        out("event_hire.zoho.requests", f"{sum(v for k, v in ev.items() if ' /api/' in k) / n:.2f}",
+            "requests/ticket")
+        out("event_hire.ready", f"{(ready_at - start) * 1000:.0f}" if ready_at else "never", "ms")
+        codes = status_counts()
+        out("event_hire.http.429", codes.get("429", 0) - codes_before_events.get("429", 0), "answers")
 finally:
     if daemon is not None and daemon.poll() is None:
         daemon.send_signal(signal.SIGTERM)

@@ -184,6 +184,24 @@ TEST_F(BitrixSourceTest, TaskReadsOneTaskAndAnswersNothingForAMissingOne) {
     EXPECT_FALSE(missing->has_value());
 }
 
+// Issue 11: the tasks of a pass's approved plans are read again together: one request, whatever
+// their status, and a missing one is answered as such.
+TEST_F(BitrixSourceTest, ReadTasksReadsSeveralInOneRequest) {
+    ASSERT_EQ(control_post("/_sandbox/bitrix/tasks/2/status",
+                           json::object{{"status", 5}, {"user_id", 12}}),
+              200);
+    const auto before = client_->stats().requests;
+    auto read = run(source_->read_tasks({1, 2, 987654}));
+    ASSERT_TRUE(read) << read.error().describe();
+    EXPECT_EQ(client_->stats().requests, before + 1);
+    ASSERT_EQ(read->size(), 3u);
+    ASSERT_TRUE(read->at(1).has_value());
+    EXPECT_EQ(read->at(1)->title, std::string(sandbox_task(1).at("title").as_string()));
+    ASSERT_TRUE(read->at(2).has_value());
+    EXPECT_FALSE(read->at(2)->is_open());
+    EXPECT_FALSE(read->at(987654).has_value());
+}
+
 TEST_F(BitrixSourceTest, CommentsOfSeveralTasksComeBackPerTask) {
     comment_as(1, 7, "/aprobar");
     comment_as(2, 8, "/rechazar falta el puesto");

@@ -579,8 +579,9 @@ TEST_F(ZohoSandbox, BudgetKeepsFortyCallsUnderTheEmulatorsLimit) {
         ASSERT_TRUE(go(client_->list_users(0, 1)).has_value()) << i;
     EXPECT_EQ(client_->stats().throttled, 0u);
     EXPECT_EQ(wire_->api_requests, 40);
-    // 4 from the burst, 36 at 2.4 s each.
-    EXPECT_GE(clock_.elapsed(), 86s);
+    // A sliding window (issue 11): the 25 of the budget at once, the other 15 once the first
+    // have left the 61 s window (the emulator allows 30 in any 60 s).
+    EXPECT_GE(clock_.elapsed(), 61s);
 }
 
 // ---------------------------------------------------------------- reports (dashboard)

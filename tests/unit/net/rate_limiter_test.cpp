@@ -80,10 +80,14 @@ TEST(RateLimiter, ZohoPerMinuteBudgetNeverExceedsItsWindow) {
     core::ManualClock clock;
     auto limiter = RateLimiter::per_minute(clock, "zoho", 25);
     auto at = acquire_times(clock, limiter, 100);
-    // burst 25/6 = 4, then the other 21 spread over 61 s: one every 61/21 s
-    EXPECT_EQ(at[3], core::Duration::zero());
-    EXPECT_GT(at[4], 2800ms);
-    EXPECT_LT(at[4], 3000ms);
+    // A sliding window (issue 11): the whole budget at once, then each grant 61 s after the
+    // one 25 before it (the token bucket this replaced allowed a burst of 4 and 21 a 61 s, so a
+    // long drain ran at 84 % of the budget).
+    EXPECT_EQ(at[24], core::Duration::zero());
+    EXPECT_EQ(at[25], 61s);
+    EXPECT_EQ(at[49], 61s);
+    EXPECT_EQ(at[50], 122s);
+    EXPECT_EQ(at[99], 183s);
     // Sliding 60 s windows (as Zoho and the sandbox count): never more than the budget, or the
     // budget itself trips it.
     std::size_t worst = 0;
@@ -93,8 +97,40 @@ TEST(RateLimiter, ZohoPerMinuteBudgetNeverExceedsItsWindow) {
             ++j;
         worst = std::max(worst, j - i);
     }
-    EXPECT_LE(worst, 25u);
-    EXPECT_GE(worst, 24u);
+    EXPECT_EQ(worst, 25u);
+}
+
+TEST(RateLimiter, AWindowRefillsAsItsGrantsAgeOut) {
+    core::ManualClock clock;
+    auto limiter = RateLimiter::per_minute(clock, "zoho", 10);
+    for (int i = 0; i < 5; ++i) {
+        EXPECT_TRUE(limiter.try_acquire());
+        clock.advance(10s);
+    }  // grants at 0, 10, 20, 30, 40 s; now 50 s
+    EXPECT_DOUBLE_EQ(limiter.available(), 5.0);
+    for (int i = 0; i < 5; ++i)
+        EXPECT_TRUE(limiter.try_acquire());
+    EXPECT_FALSE(limiter.try_acquire());
+    EXPECT_EQ(limiter.wait_time(), 11s);  // the grant at 0 s leaves the window at 61 s
+    clock.advance(11s);
+    EXPECT_TRUE(limiter.try_acquire());
+    EXPECT_FALSE(limiter.try_acquire());
+    EXPECT_EQ(limiter.wait_time(), 10s);  // then the one at 10 s
+}
+
+TEST(RateLimiter, AThrottledWindowGoesOnAtItsSteadyPace) {
+    core::ManualClock clock;
+    auto limiter = RateLimiter::per_minute(clock, "zoho", 10);
+    EXPECT_TRUE(limiter.try_acquire());
+    // The server refused anyway: our count was wrong. The next request waits a tenth of the
+    // window, not a whole one.
+    limiter.drain();
+    EXPECT_FALSE(limiter.try_acquire());
+    EXPECT_EQ(limiter.wait_time(), 6100ms);
+    auto at = acquire_times(clock, limiter, 3);
+    EXPECT_EQ(at[0], 6100ms);
+    EXPECT_EQ(at[1], 12200ms);
+    EXPECT_EQ(at[2], 18300ms);
 }
 
 TEST(RateLimiter, AReserveLeavesPartOfTheBudgetUnused) {

@@ -107,12 +107,26 @@ class FakeTickets : public service::TicketSource {
             std::exchange(after_poll, nullptr)();
         co_return out;
     }
+    int task_reads = 0;  ///< `task` calls (one request each)
+    /// The ids of each `read_tasks` call (one request each), in order.
+    std::vector<std::vector<std::int64_t>> read_batches;
     service::Awaitable<service::Outcome<std::optional<domain::Task>>> task(
         std::int64_t id) override {
+        ++task_reads;
         auto it = tasks.find(id);
         if (it == tasks.end())
             co_return std::optional<domain::Task>();
         co_return std::optional<domain::Task>(it->second);
+    }
+    service::Awaitable<service::Outcome<std::map<std::int64_t, std::optional<domain::Task>>>>
+    read_tasks(std::vector<std::int64_t> ids) override {
+        read_batches.push_back(ids);
+        std::map<std::int64_t, std::optional<domain::Task>> out;
+        for (auto id : ids) {
+            auto it = tasks.find(id);
+            out[id] = it == tasks.end() ? std::nullopt : std::optional<domain::Task>(it->second);
+        }
+        co_return out;
     }
     service::Awaitable<service::Outcome<std::map<std::int64_t, std::vector<service::TaskComment>>>>
     comments(std::vector<std::int64_t> ids) override {

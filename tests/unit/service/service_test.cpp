@@ -280,6 +280,59 @@ TEST_F(ServiceTest, ATerminationIsOneDisableCallYetItsPlanListsEveryStep) {
     EXPECT_EQ(folded, 2);
 }
 
+// Issue 11: with events first, the echo of the daemon's own answers (its done comment, the
+// completion) on a ticket that ended starts no pass; a task that may still need one does.
+TEST_F(ServiceTest, OnlyEventsAboutTicketsThatMayChangeNeedAPass) {
+    EXPECT_TRUE(service_->event_matters(1));  // unknown: a new task
+    add_fixture("01-alta-basica.json", 1);
+    add_fixture("04-baja.json", 4);
+    run(service_->cycle());
+    ASSERT_EQ(state(1), TicketState::done);
+    ASSERT_EQ(state(4), TicketState::awaiting_approval);
+    EXPECT_FALSE(service_->event_matters(1));
+    EXPECT_TRUE(service_->event_matters(4));  // a command may have come
+    tickets_.comment_as(4, 7, "/aprobar");
+    run(service_->cycle());
+    ASSERT_EQ(state(4), TicketState::done);
+    EXPECT_TRUE(service_->event_matters(4));  // its delete is scheduled: /cancelar still counts
+}
+
+// Issue 11: an approved plan's task is read again before it runs, and the approved plans of
+// one pass are read together (one request), not with a read each.
+TEST_F(ServiceTest, ApprovedPlansOfOnePassReadTheirTasksAgainInOneRequest) {
+    add_fixture("04-baja.json", 4);
+    add_fixture("10-grupo-baja.json", 10);
+    run(service_->cycle());
+    ASSERT_EQ(state(4), TicketState::awaiting_approval);
+    ASSERT_EQ(state(10), TicketState::awaiting_approval);
+    tickets_.comment_as(4, 7, "/aprobar");
+    tickets_.comment_as(10, 8, "/aprobar");
+    tickets_.task_reads = 0;
+    tickets_.read_batches.clear();
+    run(service_->cycle());
+    EXPECT_EQ(state(4), TicketState::done);
+    EXPECT_EQ(state(10), TicketState::done);
+    EXPECT_EQ(tickets_.read_batches, (std::vector<std::vector<std::int64_t>>{{4, 10}}));
+    EXPECT_EQ(tickets_.task_reads, 0);
+}
+
+// The shared read sees what a read of its own saw: a task closed after the approval was read
+// is withdrawn, not run.
+TEST_F(ServiceTest, ATaskClosedBeforeItsApprovedPlanRunsIsWithdrawnFromTheSharedRead) {
+    add_fixture("04-baja.json", 4);
+    add_fixture("10-grupo-baja.json", 10);
+    run(service_->cycle());
+    tickets_.comment_as(4, 7, "/aprobar");
+    tickets_.comment_as(10, 8, "/aprobar");
+    // HR closes task 4 right after the poll read it (its approval included).
+    tickets_.after_poll = [&] { tickets_.set_status(4, 5); };
+    run(service_->cycle());
+    EXPECT_EQ(state(4), TicketState::cancelled);
+    EXPECT_EQ(state(10), TicketState::done);
+    EXPECT_EQ(applied_count("disable_user"), 0);
+    EXPECT_EQ(tickets_.read_batches.size(), 1u);
+}
+
 TEST_F(ServiceTest, AnAddressTakenAfterTheDirectoryWasReadEndsAsTheSameConflict) {
     // The directory is no longer read again before every create (issue 11): an address made
     // by someone else meanwhile is refused by Zoho, and HR reads the same as when the check
