@@ -128,7 +128,7 @@ Awaitable<void> Service::run_in_flight(std::vector<std::int64_t> ids) {
         if (running == 0 && (!waiting || failure))
             break;
         // Passwords of tickets done meanwhile go out once the oldest has waited
-        // `password_hold` (or at once when no other ticket runs), not at the end of the pass:
+        // `password_hold` (a recovered one at once, finisher.cpp), not at the end of the pass:
         // until they are delivered, a crash loses them. Others keep running while they go.
         const auto now = std::chrono::steady_clock::now();
         std::optional<std::chrono::steady_clock::time_point> send_at;
@@ -136,7 +136,12 @@ Awaitable<void> Service::run_in_flight(std::vector<std::int64_t> ids) {
             send_at = settling_ ? now + options_.password_hold
                                 : *finishing_since_ + options_.password_hold;
         if (send_at && *send_at <= now && !settling_) {
+            const auto held_since = finishing_since_;
             co_await settle_answers();
+            // Not taken (the settling failed before its batch, e.g. a store error): tried
+            // again one hold later, not at once in a loop.
+            if (finishing_since_ && finishing_since_ == held_since)
+                finishing_since_ = std::chrono::steady_clock::now();
             continue;
         }
         if (finished == 0) {
