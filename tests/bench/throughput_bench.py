@@ -14,7 +14,14 @@ filing to the task completed is their latency (p50, p90, max).
 It prints `name value unit` lines: requests per ticket by upstream and by method (route), the
 drain time of each phase, the bound computed from the calls that phase made (the larger of
 Bitrix calls beyond the burst / drain rate and Zoho calls / per-second budget), drain / bound,
-the 429 and 503 answers seen, peak RSS (VmHWM) and the time from exec to READY=1.
+the 429 and 503 answers seen, peak RSS (VmHWM) and the time from exec to READY=1; and, over
+the three phases together, the Bitrix and Zoho requests per ticket (`all.*`, the amortized
+figure the Bitrix target of issue 11 is about).
+
+The daemon runs with the environment systemd gives it (the unit sets none): PATH, LANG and
+NOTIFY_SOCKET, not the shell's. A developer's SSL_CERT_FILE, for one, makes OpenSSL parse the
+whole CA bundle at start (about 0.8 MiB of heap and 0.4 MiB more of libcrypto resident);
+`--inherit-env` keeps the shell's environment.
 
     python3 tests/bench/throughput_bench.py --build build/release --hires 100 \
         --bitrix-burst 50 --bitrix-rate 2 --zoho-rpm 300
@@ -49,6 +56,8 @@ ap.add_argument("--event-hires", type=int, default=20,
                 help="hires filed one at a time with events configured (latency); 0: skip")
 ap.add_argument("--extra-config", default="", help="YAML appended to the daemon's config")
 ap.add_argument("--keep", action="store_true", help="keep the work directory")
+ap.add_argument("--inherit-env", action="store_true",
+                help="run the daemon with this shell's environment, not systemd's")
 ap.add_argument("--smaps", action="store_true",
                 help="print the daemon's resident memory by mapping at READY and at the end")
 args = ap.parse_args()
@@ -158,7 +167,11 @@ try:
     notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     notify.bind(notify_path)
     notify.settimeout(0.05)
-    env = dict(os.environ, NOTIFY_SOCKET=notify_path)
+    if args.inherit_env:
+        env = dict(os.environ, NOTIFY_SOCKET=notify_path)
+    else:  # as systemd starts the unit: no Environment= lines, so nothing of the shell's
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
+               "NOTIFY_SOCKET": notify_path}
     log = open(work / "daemon.log", "w")
     start = time.monotonic()
     daemon = subprocess.Popen([str(build / "hrmaild"), "run", "--config", str(work / "hrmaild.yaml"),
@@ -290,6 +303,14 @@ try:
     else:
         r3 = r2
 
+    # ---- the three phases together: requests per ticket, amortized
+    tickets = args.hires + args.terminations + args.group_changes
+    whole = r3 - r0
+    out("all.bitrix.requests", f"{sum(v for k, v in whole.items() if ' /rest/' in k) / tickets:.2f}",
+        "requests/ticket")
+    out("all.zoho.requests", f"{sum(v for k, v in whole.items() if ' /api/' in k) / tickets:.2f}",
+        "requests/ticket")
+
     # ---- idle: what one poll costs
     t0 = time.monotonic()
     while time.monotonic() - t0 < args.idle:
@@ -312,6 +333,15 @@ try:
             for name, kib in by.most_common(25):
                 print(f"# smaps.{label} {name} {kib} KiB", file=sys.stderr)
     out("ready", f"{(ready_at - start) * 1000:.0f}" if ready_at else "never", "ms")
+    # The floor under that: the same Debian libraries set up as the daemon needs them before
+    # READY, and none of hrmaild's code (tests/bench/rss_floor.cpp), in the same environment.
+    floor_bin = build / "tests/bench/rss_floor"
+    if floor_bin.exists():
+        floor = subprocess.run([str(floor_bin), str(work)], capture_output=True, text=True,
+                               env=env, timeout=60)
+        for line in floor.stdout.splitlines():
+            if line.startswith(("floor.loaded.VmRSS", "floor.tls.VmRSS", "floor.ready.")):
+                print(line, flush=True)
 
     # ---- events first: one hire at a time, each announced by ONTASKADD
     if args.event_hires:
