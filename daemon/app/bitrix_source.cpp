@@ -91,8 +91,10 @@ std::vector<bitrix::CommentCursor> BitrixTicketSource::cursors(
 }
 
 service::Awaitable<service::Outcome<service::PollRead>> BitrixTicketSource::poll(
-    std::optional<core::WallTime> since, std::vector<std::int64_t> comment_task_ids) {
-    auto read = co_await client_.poll(project_id_, since, cursors(comment_task_ids));
+    std::optional<core::WallTime> since, std::vector<std::int64_t> comment_task_ids,
+    std::vector<std::int64_t> settled) {
+    auto read =
+        co_await client_.poll(project_id_, since, cursors(comment_task_ids), std::move(settled));
     if (!read)
         co_return to_port_error(read.error());
     service::PollRead out;

@@ -42,9 +42,11 @@ class BitrixTicketSource final : public service::TicketSource {
     /// TASKID, FIELDS), `tasks.task.complete`, `tasks.task.defer`, `im.notify.personal.add`.
     service::Awaitable<std::vector<service::Outcome<std::string>>> send_writes(
         std::vector<service::TicketWrite> writes) override;
-    /// The changed tasks and the comments in one `batch` (`BitrixClient::poll`).
+    /// The changed tasks and the comments in one `batch` (`BitrixClient::poll`), the settled
+    /// tasks left out by the filter.
     service::Awaitable<service::Outcome<service::PollRead>> poll(
-        std::optional<core::WallTime> since, std::vector<std::int64_t> comment_task_ids) override;
+        std::optional<core::WallTime> since, std::vector<std::int64_t> comment_task_ids,
+        std::vector<std::int64_t> settled = {}) override;
 
     /// The chat ids remembered now.
     [[nodiscard]] std::size_t chat_ids_size() const { return chat_ids_.size(); }

@@ -100,7 +100,7 @@ class CrashAfterApply final : public service::MailDirectory {
     CrashAfterApply(service::MailDirectory& inner, std::string op)
         : inner_(inner), op_(std::move(op)) {}
 
-    service::Awaitable<service::Outcome<domain::DirectorySnapshot>> snapshot(bool fresh) override {
+    service::Awaitable<service::Outcome<service::SnapshotPtr>> snapshot(bool fresh) override {
         co_return co_await inner_.snapshot(fresh);
     }
     service::Awaitable<service::Outcome<std::string>> apply(const domain::Operation& op,

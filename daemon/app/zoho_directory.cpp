@@ -65,8 +65,7 @@ bool bound(const domain::Operation& op) {
 ZohoMailDirectory::ZohoMailDirectory(zoho::ZohoClient& client, zoho::DirectoryCache& cache)
     : client_(client), cache_(cache) {}
 
-service::Awaitable<service::Outcome<domain::DirectorySnapshot>> ZohoMailDirectory::snapshot(
-    bool fresh) {
+service::Awaitable<service::Outcome<service::SnapshotPtr>> ZohoMailDirectory::snapshot(bool fresh) {
     // (no co_await inside ?: — GCC 12 miscompiles the temporaries)
     net::Outcome<std::shared_ptr<const domain::DirectorySnapshot>> s = net::CallError{};
     if (fresh)
@@ -75,10 +74,10 @@ service::Awaitable<service::Outcome<domain::DirectorySnapshot>> ZohoMailDirector
         s = co_await cache_.snapshot();
     if (!s)
         co_return to_port_error(s.error());
-    co_return **s;
+    co_return *s;
 }
 
-service::Awaitable<service::Outcome<domain::DirectorySnapshot>> ZohoMailDirectory::snapshot_since(
+service::Awaitable<service::Outcome<service::SnapshotPtr>> ZohoMailDirectory::snapshot_since(
     core::WallTime since) {
     const auto loaded = cache_.loaded_wall_at();
     const bool recent = loaded && *loaded >= since && !cache_.stale();

@@ -17,9 +17,9 @@ class ZohoMailDirectory final : public service::MailDirectory {
     /// Both must outlive this.
     ZohoMailDirectory(zoho::ZohoClient& client, zoho::DirectoryCache& cache);
 
-    service::Awaitable<service::Outcome<domain::DirectorySnapshot>> snapshot(bool fresh) override;
+    service::Awaitable<service::Outcome<service::SnapshotPtr>> snapshot(bool fresh) override;
     /// The cached snapshot when its load started at or after `since` and it is not stale.
-    service::Awaitable<service::Outcome<domain::DirectorySnapshot>> snapshot_since(
+    service::Awaitable<service::Outcome<service::SnapshotPtr>> snapshot_since(
         core::WallTime since) override;
     service::Awaitable<service::Outcome<std::string>> apply(const domain::Operation& op,
                                                             const Secret* password) override;

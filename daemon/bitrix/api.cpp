@@ -330,10 +330,17 @@ asio::awaitable<net::Outcome<std::vector<Comment>>> BitrixClient::comments(Comme
 
 asio::awaitable<net::Outcome<PollResult>> BitrixClient::poll(std::int64_t group_id,
                                                              std::optional<core::WallTime> since,
-                                                             std::vector<CommentCursor> cursors) {
+                                                             std::vector<CommentCursor> cursors,
+                                                             std::vector<std::int64_t> skip) {
     json::object filter;
     if (since) {
         filter = changed_since_filter(group_id, *since);
+        if (!skip.empty()) {
+            json::array ids;
+            for (std::size_t i = 0; i < skip.size() && i < max_skipped; ++i)
+                ids.push_back(skip[i]);
+            filter["!ID"] = std::move(ids);  // NOT IN (reference section 6, filter prefixes)
+        }
     } else if (group_id != 0) {
         filter["GROUP_ID"] = group_id;
     }

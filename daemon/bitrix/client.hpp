@@ -126,10 +126,14 @@ class BitrixClient {
     /// project) changed at or after `since` (nullopt: every task), by the fast ID walk, and the
     /// comments of each cursor, the walk's first page riding in the first `batch` of the
     /// comment reads. Further pages (more than 50 changed tasks, long chats) cost further
-    /// requests; 50 or more cursors cost one more batch per 50.
+    /// requests; 50 or more cursors cost one more batch per 50. With `since`, the tasks of
+    /// `skip` are left out by the filter (`!ID`, at most `max_skipped`; the rest are read).
     boost::asio::awaitable<net::Outcome<PollResult>> poll(std::int64_t group_id,
                                                           std::optional<core::WallTime> since,
-                                                          std::vector<CommentCursor> cursors);
+                                                          std::vector<CommentCursor> cursors,
+                                                          std::vector<std::int64_t> skip = {});
+    /// The most task ids a poll's `!ID` filter carries (its query string stays a few KiB).
+    static constexpr std::size_t max_skipped = 200;
     /// Tasks of project `group_id` changed at or after `since` (the poller's query; pass
     /// group_id 0 for every project), by the fast ID walk.
     boost::asio::awaitable<net::Outcome<std::vector<BitrixTask>>> tasks_changed_since(

@@ -265,7 +265,7 @@ Awaitable<void> Service::run_ticket(std::int64_t task_id) {
                           {{"task", task_id}, {"error", fresh.error().describe()}});
                 co_return;
             }
-            if (auto why = recheck_steps(ctx.workflow, task_id, steps, *fresh)) {
+            if (auto why = recheck_steps(ctx.workflow, task_id, steps, **fresh)) {
                 fail_ticket(ctx, *why);
                 co_return;
             }
@@ -396,7 +396,7 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
         rec ? std::optional<store::Timestamp>(rec->started_at) : std::nullopt;
     // The directory a create is checked against; its riders (memberships of groups that
     // exist) are chosen on it too. Other steps fold without one.
-    std::optional<domain::DirectorySnapshot> directory;
+    SnapshotPtr directory;
     if (op.kind == domain::OpKind::create_user) {
         // The address is checked against the directory the cache keeps current (every change
         // the daemon makes, a reload on the refresh interval); an address taken meanwhile by
@@ -407,7 +407,7 @@ Awaitable<Service::StepOutcome> Service::run_step(TicketContext& ctx, int index,
                       {{"task", ctx.task_id}, {"error", fresh.error().describe()}});
             co_return StepOutcome::retry_later;
         }
-        if (probe_snapshot(*fresh, op, earlier ? millis(*earlier) : 0).state !=
+        if (probe_snapshot(**fresh, op, earlier ? millis(*earlier) : 0).state !=
             ProbeState::not_done) {
             observer_.count(Event::probe);
             Outcome<Probe> probe = Probe{ProbeState::conflict, "", {}};
@@ -716,7 +716,7 @@ Awaitable<void> Service::run_due() {
         if (!fresh)
             continue;
         if (auto why = recheck_steps(ticket ? ticket->workflow : std::string(), ctx.task_id, {op},
-                                     *fresh)) {
+                                     **fresh)) {
             outcome = StepOutcome::failed;
             failure = *why;
         }

@@ -184,7 +184,10 @@ Awaitable<void> Service::poll() {
     std::vector<std::int64_t> listening;
     if (prefetch)
         listening = listening_tasks();
-    auto read = co_await tickets_.poll(since, std::move(listening));
+    std::vector<std::int64_t> settled;
+    if (since)
+        settled = settled_tasks();
+    auto read = co_await tickets_.poll(since, std::move(listening), std::move(settled));
     if (!read) {
         log::warn("POLL_FAILED", {{"error", read.error().describe()}});
         co_return;
@@ -225,6 +228,21 @@ Awaitable<void> Service::poll() {
         must(store_.set_watermark(kWatermark, newest_text));
     log::debug("POLL_DONE",
                {{"tasks", tasks->size()}, {"since", since ? core::format_utc(*since) : ""}});
+}
+
+std::vector<std::int64_t> Service::settled_tasks() {
+    // 200: the Bitrix adapter's `!ID` limit; any subset is safe to leave out.
+    constexpr int kMaxSettled = 200;
+    const std::chrono::milliseconds window = options_.poll_overlap + std::chrono::minutes(1);
+    auto ids = must(store_.settled_within(window, kMaxSettled));
+    if (ids.empty())
+        return ids;
+    std::set<std::int64_t> listening;  // a pending scheduled step still listens for /cancelar
+    for (const auto& step : must(store_.scheduled_steps(std::nullopt)))
+        if (step.state == store::ScheduleState::pending)
+            listening.insert(step.key.task_id);
+    std::erase_if(ids, [&](std::int64_t id) { return listening.count(id) != 0; });
+    return ids;
 }
 
 bool Service::event_matters(std::int64_t task_id) {
@@ -348,7 +366,7 @@ Awaitable<bool> Service::handle_task(const domain::Task& task) {
         co_return false;  // read again on the next poll
     }
     auto workflows = workflows_;
-    Assessment a = assess(*workflows, task, *snapshot);
+    Assessment a = assess(*workflows, task, **snapshot);
     if (a.kind == Assessment::Kind::unclaimed) {
         unclaimed_seen_.insert({task.id, fingerprint});
         if (a.tied.empty())
@@ -363,7 +381,7 @@ Awaitable<bool> Service::handle_task(const domain::Task& task) {
     const bool directory_changed =
         existing && is_waiting(existing->state) && existing->changed_date == task.changed_date;
     auto ticket = must(store_.upsert_ticket(task.id, a.workflow, task.changed_date));
-    co_await plan_ticket(task, ticket, std::move(a), *snapshot, directory_changed);
+    co_await plan_ticket(task, ticket, std::move(a), **snapshot, directory_changed);
     co_return true;
 }
 
@@ -521,7 +539,7 @@ Awaitable<void> Service::revalidate_waiting() {
     auto snapshot = co_await mail_.snapshot(false);
     if (!snapshot)
         co_return;
-    auto fp = directory_fingerprint(*snapshot);
+    auto fp = directory_fingerprint(**snapshot);
     if (fp == directory_fingerprint_)
         co_return;
     directory_fingerprint_ = fp;
@@ -531,13 +549,13 @@ Awaitable<void> Service::revalidate_waiting() {
         if (!task)
             continue;
         try {
-            Assessment a = assess(*workflows, *task, *snapshot);
+            Assessment a = assess(*workflows, *task, **snapshot);
             if (a.kind == Assessment::Kind::unclaimed)
                 continue;
             auto ticket = must(store_.get_ticket(t.task_id));
             if (!ticket || ticket->state != TicketState::awaiting_approval)
                 continue;
-            co_await plan_ticket(*task, *ticket, std::move(a), *snapshot, true);
+            co_await plan_ticket(*task, *ticket, std::move(a), **snapshot, true);
         } catch (const std::exception& e) {
             log::error("TASK_FAILED", {{"task", t.task_id}, {"error", e.what()}});
         }

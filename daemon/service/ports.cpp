@@ -32,7 +32,7 @@ Awaitable<Outcome<std::map<std::int64_t, std::optional<domain::Task>>>> TicketSo
     co_return out;
 }
 
-Awaitable<Outcome<domain::DirectorySnapshot>> MailDirectory::snapshot_since(core::WallTime since) {
+Awaitable<Outcome<SnapshotPtr>> MailDirectory::snapshot_since(core::WallTime since) {
     (void)since;
     co_return co_await snapshot(true);
 }
@@ -85,7 +85,8 @@ Awaitable<std::vector<Outcome<std::string>>> TicketSource::send_writes(
 }
 
 Awaitable<Outcome<PollRead>> TicketSource::poll(std::optional<core::WallTime> since,
-                                                std::vector<std::int64_t> comment_task_ids) {
+                                                std::vector<std::int64_t> comment_task_ids,
+                                                std::vector<std::int64_t> /*settled*/) {
     auto tasks = co_await changed_tasks(since);
     if (!tasks)
         co_return tasks.error();

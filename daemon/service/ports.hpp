@@ -132,9 +132,14 @@ class TicketSource {
         std::vector<TicketWrite> writes);
     /// One poll: `changed_tasks(since)` and the comments of `comment_task_ids`, in one request
     /// where the source can batch them (the Bitrix adapter, when the changed tasks fit one
-    /// page and the comments one batch). The default calls `changed_tasks` and `comments`.
+    /// page and the comments one batch). `settled` names tasks whose changes the service
+    /// ignores (finished tickets): the source may leave them out of the answer, so that the
+    /// overlap after a burst does not read them all again (the Bitrix adapter filters them
+    /// out with `!ID`; the default reads them anyway). The default calls `changed_tasks` and
+    /// `comments`.
     virtual Awaitable<Outcome<PollRead>> poll(std::optional<core::WallTime> since,
-                                              std::vector<std::int64_t> comment_task_ids);
+                                              std::vector<std::int64_t> comment_task_ids,
+                                              std::vector<std::int64_t> settled = {});
 };
 
 /// The error `send_writes` answers a write with that was not sent because an earlier one of
@@ -157,16 +162,20 @@ struct Probe {
     domain::Target found;
 };
 
+/// A directory snapshot, shared and never copied: the tickets in flight read the same one
+/// (issue 11: a copy per ticket held about 1 MiB of heap with eight in flight).
+using SnapshotPtr = std::shared_ptr<const domain::DirectorySnapshot>;
+
 /// The Zoho Mail organization as the service needs it.
 class MailDirectory {
   public:
     virtual ~MailDirectory() = default;
     /// Users, aliases and groups (cached; `fresh` forces a reload).
-    virtual Awaitable<Outcome<domain::DirectorySnapshot>> snapshot(bool fresh) = 0;
+    virtual Awaitable<Outcome<SnapshotPtr>> snapshot(bool fresh) = 0;
     /// A snapshot read from Zoho at or after `since`: the cached one when its load started
     /// then or later (it holds every change confirmed since, and a call in doubt invalidates
     /// it), else one loaded now. The default loads now.
-    virtual Awaitable<Outcome<domain::DirectorySnapshot>> snapshot_since(core::WallTime since);
+    virtual Awaitable<Outcome<SnapshotPtr>> snapshot_since(core::WallTime since);
     /// Performs one operation on the step's bound target (`op.target`; by address only for
     /// what the plan created). Before a destructive step it re-reads the target by id: a
     /// target that changed (another primary address; for delete_user, enabled again) fails

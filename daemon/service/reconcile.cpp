@@ -267,7 +267,7 @@ Awaitable<boost::json::value> Service::reconcile_now() {
     ReconcileOptions o;
     o.recent_days = options_.reconcile_recent_days;
     o.zone = workflows_->zone ? &*workflows_->zone : nullptr;
-    auto report = reconcile(*fresh, store_, store::to_millis(now()), o, usage ? &*usage : nullptr);
+    auto report = reconcile(**fresh, store_, store::to_millis(now()), o, usage ? &*usage : nullptr);
     log::info("RECONCILE_DONE", {{"findings", report.findings.size()}});
     auto out = report_json(report, o.zone);
     // What the console shows: the latest report, whoever asked for it.

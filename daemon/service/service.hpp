@@ -151,6 +151,12 @@ class Service {
     /// step), where a pass would change nothing (the echo of the daemon's own answers, mostly).
     /// Polling still reads such a task.
     [[nodiscard]] bool event_matters(std::int64_t task_id);
+    /// The tickets settled (done, rejected, failed, no pending scheduled step) within the poll
+    /// overlap and a minute of clock difference: a poll reading their tasks again would only
+    /// log that the change is ignored, so it leaves them out (issue 11: after a burst of 100
+    /// hires the overlap read them all again, three list pages per poll). Newest first, at
+    /// most as many as the source's filter carries.
+    std::vector<std::int64_t> settled_tasks();
     /// Reads the task again and handles it (an incoming event carries only the id).
     Awaitable<void> refresh_task(std::int64_t task_id);
     /// Reads approver commands on every waiting ticket (batched).

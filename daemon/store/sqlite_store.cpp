@@ -583,6 +583,22 @@ Result<std::vector<TicketRecord>> SqliteStore::list_tickets(std::vector<TicketSt
     });
 }
 
+Result<std::vector<TaskId>> SqliteStore::settled_within(std::chrono::milliseconds window,
+                                                        int limit) {
+    return guarded("settled_within", [&] {
+        const Timestamp since = now() - window;
+        // One range of the (state, updated_at) index per state.
+        auto q = db_->query(
+            "SELECT task_id FROM tickets WHERE state IN ('done', 'rejected', 'failed') AND "
+            "updated_at >= :since ORDER BY updated_at DESC, task_id DESC LIMIT :limit");
+        q.bind_int(":since", to_millis(since)).bind_int(":limit", limit);
+        std::vector<TaskId> out;
+        while (q.next())
+            out.push_back(q.int_at(0));
+        return out;
+    });
+}
+
 Result<std::vector<StateCount>> SqliteStore::count_tickets() {
     return guarded("count_tickets", [&] {
         auto q = db_->query(

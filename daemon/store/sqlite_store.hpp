@@ -67,6 +67,8 @@ class SqliteStore final : public StateStore, public DashboardStore {
     Result<std::optional<TicketRecord>> get_ticket(TaskId task_id) override;
     Result<std::vector<TicketRecord>> list_tickets(std::vector<TicketState> states = {},
                                                    int limit = 1000) override;
+    Result<std::vector<TaskId>> settled_within(std::chrono::milliseconds window,
+                                               int limit) override;
     Result<std::vector<StateCount>> count_tickets() override;
     Result<std::vector<TicketActivity>> ticket_activity(Timestamp since,
                                                         int limit = 10000) override;

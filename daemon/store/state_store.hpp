@@ -93,6 +93,11 @@ class StateStore {
     /// Tickets in any of `states` (all when empty), oldest update first, at most `limit`.
     virtual Result<std::vector<TicketRecord>> list_tickets(std::vector<TicketState> states = {},
                                                            int limit = 1000) = 0;
+    /// The tickets in `done`, `rejected` or `failed` whose record changed within the last
+    /// `window` (by the store's clock, the one its times are written with), newest first, at
+    /// most `limit` (the poll leaves them out of its overlap, issue 11).
+    virtual Result<std::vector<TaskId>> settled_within(std::chrono::milliseconds window,
+                                                       int limit) = 0;
     /// Tickets per state (states with none are left out), counted by the database.
     virtual Result<std::vector<StateCount>> count_tickets() = 0;
     /// Tickets first seen, or changed, at or after `since` with their milestones (for the

@@ -336,5 +336,33 @@ TEST_F(BitrixSourceTest, PollReadsChangedTasksAndCommentsInOneRequest) {
         EXPECT_EQ((*tasks)[i].id, read->tasks[i].id);
 }
 
+// Issue 11: the tasks of settled tickets are left out by the filter (`!ID`), in the same one
+// request; without `since` (the first poll) every task is read.
+TEST_F(BitrixSourceTest, PollLeavesTheSettledTasksOutInTheSameRequest) {
+    comment_as(3, 7, "/aprobar");
+    const core::WallTime since{std::chrono::seconds(946684800)};  // 2000-01-01: every task
+    const auto before = client_->stats().requests;
+    auto read = run(source_->poll(since, {3}, {1, 2}));
+    ASSERT_TRUE(read) << read.error().describe();
+    EXPECT_EQ(client_->stats().requests, before + 1) << "tasks and comments in one batch";
+    std::set<std::int64_t> ids;
+    for (const auto& t : read->tasks)
+        ids.insert(t.id);
+    EXPECT_EQ(ids.size(), static_cast<std::size_t>(fixture_tasks_ - 2));
+    EXPECT_FALSE(ids.count(1));
+    EXPECT_FALSE(ids.count(2));
+    EXPECT_TRUE(ids.count(3));
+    ASSERT_EQ(read->comments.at(3).size(), 1u);
+    EXPECT_EQ(read->comments.at(3)[0].text, "/aprobar");
+    // Without comments to read, the plain walk leaves them out too.
+    auto alone = run(source_->poll(since, {}, {1}));
+    ASSERT_TRUE(alone);
+    EXPECT_EQ(alone->tasks.size(), static_cast<std::size_t>(fixture_tasks_ - 1));
+    // The first poll (no watermark) reads every task.
+    auto first = run(source_->poll(std::nullopt, {}, {1, 2}));
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->tasks.size(), static_cast<std::size_t>(fixture_tasks_));
+}
+
 }  // namespace
 }  // namespace hrmaild::app

@@ -221,12 +221,19 @@ class FakeTickets : public service::TicketSource {
     /// Each poll's comment task ids, in order; comments read by a poll are not counted in
     /// `comment_reads` (they share the poll's request).
     std::vector<std::vector<std::int64_t>> polls;
+    /// Each poll's settled task ids, in order; like the Bitrix adapter's `!ID` filter, the
+    /// poll leaves them out.
+    std::vector<std::vector<std::int64_t>> settled_asked;
     service::Awaitable<service::Outcome<service::PollRead>> poll(
-        std::optional<core::WallTime> since, std::vector<std::int64_t> ids) override {
+        std::optional<core::WallTime> since, std::vector<std::int64_t> ids,
+        std::vector<std::int64_t> settled = {}) override {
         polls.push_back(ids);
+        settled_asked.push_back(settled);
         auto tasks_read = co_await changed_tasks(since);
         service::PollRead out;
-        out.tasks = std::move(*tasks_read);
+        for (auto& t : *tasks_read)
+            if (!since || std::find(settled.begin(), settled.end(), t.id) == settled.end())
+                out.tasks.push_back(std::move(t));
         for (auto id : ids)
             out.comments[id] = comment_log[id];
         co_return out;
@@ -275,12 +282,12 @@ class FakeMail : public service::MailDirectory {
     int stall_turns = 0;
     std::function<void()> on_stalled_apply;
 
-    service::Awaitable<service::Outcome<domain::DirectorySnapshot>> snapshot(bool) override {
+    service::Awaitable<service::Outcome<service::SnapshotPtr>> snapshot(bool) override {
         if (fail_next_snapshots > 0) {
             --fail_next_snapshots;
             co_return service::port_error(core::ErrorKind::retryable, "Zoho is down (fake)");
         }
-        co_return dir;
+        co_return std::make_shared<const domain::DirectorySnapshot>(dir);
     }
     service::Awaitable<service::Outcome<service::Probe>> probe(
         const domain::Operation& op, std::int64_t started_at_ms) override {

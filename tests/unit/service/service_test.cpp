@@ -297,6 +297,37 @@ TEST_F(ServiceTest, OnlyEventsAboutTicketsThatMayChangeNeedAPass) {
     EXPECT_TRUE(service_->event_matters(4));  // its delete is scheduled: /cancelar still counts
 }
 
+// Issue 11: after a burst, the poll overlap read every finished task again (three list pages
+// per poll after 100 hires). The poll now names the settled tickets so the source leaves them
+// out; a ticket that may still change (waiting, invalid, a pending scheduled step) is read.
+TEST_F(ServiceTest, APollLeavesTheTicketsSettledWithinItsOverlapOut) {
+    add_fixture("01-alta-basica.json", 1);
+    add_fixture("02-alta-acentos.json", 2);
+    add_fixture("04-baja.json", 4);
+    add_fixture("11-incompleta.json", 11);
+    run(service_->cycle());
+    ASSERT_EQ(state(1), TicketState::done);
+    ASSERT_EQ(state(2), TicketState::done);
+    ASSERT_EQ(state(4), TicketState::awaiting_approval);
+    ASSERT_EQ(state(11), TicketState::invalid);
+    const auto polls = tickets_.polls.size();
+    run(service_->cycle());
+    ASSERT_EQ(tickets_.polls.size(), polls + 1);
+    ASSERT_TRUE(tickets_.asked_since.back().has_value());
+    auto settled = tickets_.settled_asked.back();
+    std::sort(settled.begin(), settled.end());
+    EXPECT_EQ(settled, (std::vector<std::int64_t>{1, 2}));
+    // The termination is approved and done, but its delete is scheduled: /cancelar still
+    // counts, so its task is still read.
+    tickets_.comment_as(4, 7, "/aprobar");
+    run(service_->cycle());
+    ASSERT_EQ(state(4), TicketState::done);
+    run(service_->cycle());
+    settled = tickets_.settled_asked.back();
+    std::sort(settled.begin(), settled.end());
+    EXPECT_EQ(settled, (std::vector<std::int64_t>{1, 2}));
+}
+
 // Issue 11: an approved plan's task is read again before it runs, and the approved plans of
 // one pass are read together (one request), not with a read each.
 TEST_F(ServiceTest, ApprovedPlansOfOnePassReadTheirTasksAgainInOneRequest) {

@@ -122,6 +122,30 @@ TEST_F(SqliteStoreTest, ListTicketsFiltersByState) {
     EXPECT_EQ(store_->list_tickets({}, 1).value().size(), 1U);
 }
 
+// Issue 11: the poll leaves out the tasks of tickets settled within its overlap.
+TEST_F(SqliteStoreTest, SettledWithinListsFinishedTicketsChangedLatelyNewestFirst) {
+    plan_ticket(1, kHashA, false);
+    ASSERT_TRUE(store_->transition_ticket({1, S::approved, "daemon", "policy: auto", ""}));
+    ASSERT_TRUE(store_->transition_ticket({1, S::executing, "daemon", "", ""}));
+    ASSERT_TRUE(store_->transition_ticket({1, S::done, "daemon", "", ""}));
+    clock_.advance(10s);
+    ASSERT_TRUE(store_->upsert_ticket(2, "alta", "a"));
+    ASSERT_TRUE(store_->transition_ticket({2, S::invalid, "daemon", "", "x"}));  // may change
+    plan_ticket(3, kHashB, false);
+    ASSERT_TRUE(store_->transition_ticket({3, S::approved, "daemon", "policy: auto", ""}));
+    ASSERT_TRUE(store_->transition_ticket({3, S::executing, "daemon", "", ""}));
+    clock_.advance(10s);
+    ASSERT_TRUE(store_->transition_ticket({3, S::failed, "daemon", "", "zoho said no"}));
+    plan_ticket(4, kHashA, true);  // waiting for an approver
+    auto all = store_->settled_within(20s, 10);
+    ASSERT_TRUE(all) << all.error().describe();
+    EXPECT_EQ(*all, (std::vector<TaskId>{3, 1}));
+    EXPECT_EQ(store_->settled_within(15s, 10).value(), (std::vector<TaskId>{3}));
+    EXPECT_EQ(store_->settled_within(20s, 1).value(), (std::vector<TaskId>{3}));
+    clock_.advance(30s);
+    EXPECT_TRUE(store_->settled_within(20s, 10).value().empty());
+}
+
 // ---- transitions -----------------------------------------------------------------------
 
 TEST_F(SqliteStoreTest, CountTicketsCountsPerStateWithTheOldestUpdate) {
