@@ -1,4 +1,5 @@
 #include "daemon/app/dashboard_source.hpp"
+#include "daemon/app/reconcile_ports.hpp"
 
 #include "daemon/core/text.hpp"
 
@@ -61,9 +62,9 @@ asio::awaitable<dashboard::SourceResult<dashboard::OrgFacts>> ZohoDashboardSourc
     }
     for (const auto& g : *groups)
         f.groups.push_back({g.name, g.address, g.member_count});
-    f.licences_total = org->license_count != 0 ? org->license_count : storage->licenses_total;
-    f.licences_used = storage->licenses_used != 0 ? storage->licenses_used
-                                                  : static_cast<std::int64_t>(users->size());
+    const auto l = licences(*org, *storage, users->size());
+    f.licences_total = l.total;
+    f.licences_used = l.used;
     f.storage_total_mb = storage->total_mb;
     f.storage_used_mb = storage->used_mb;
     co_return f;

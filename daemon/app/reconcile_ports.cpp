@@ -9,6 +9,13 @@ namespace hrmaild::app {
 
 namespace json = boost::json;
 
+service::Usage licences(const zoho::Organization& org, const zoho::Storage& storage,
+                        std::size_t accounts) {
+    return {
+        storage.licenses_used != 0 ? storage.licenses_used : static_cast<std::int64_t>(accounts),
+        org.license_count != 0 ? org.license_count : storage.licenses_total};
+}
+
 service::OrgUsage org_usage(const zoho::Organization& org, const zoho::Storage& storage,
                             const std::vector<zoho::User>& users) {
     service::OrgUsage u;
@@ -18,11 +25,8 @@ service::OrgUsage org_usage(const zoho::Organization& org, const zoho::Storage& 
         if (!user.forwards.empty())
             u.forwards[core::ascii_lower(user.primary_address)] = user.forwards;
     }
-    const auto total = org.license_count != 0 ? org.license_count : storage.licenses_total;
-    const auto used = storage.licenses_used != 0 ? storage.licenses_used
-                                                 : static_cast<std::int64_t>(users.size());
-    if (total > 0)
-        u.licences = service::Usage{used, total};
+    if (auto l = licences(org, storage, users.size()); l.total > 0)
+        u.licences = l;
     if (storage.total_mb > 0)
         u.storage_mb = service::Usage{storage.used_mb, storage.total_mb};
     for (const auto& s : storage.users) {

@@ -19,9 +19,14 @@ class ZohoReconcileSource final : public service::ReconcileSource {
     zoho::ZohoClient& client_;
 };
 
-/// The reconciliation's figures from what the three Zoho reads returned (pure; tests). Licences
-/// follow the dashboard's rule: the organization's licenseCount (else the storage report's
-/// orgPlans total) against orgPlans' allotted count (else the number of users).
+/// The organization's licences, one rule for the reconciliation and the dashboard: the
+/// organization's licenseCount (else the storage report's orgPlans total) against orgPlans'
+/// allotted count (else one per account). A total of 0 means unknown.
+service::Usage licences(const zoho::Organization& org, const zoho::Storage& storage,
+                        std::size_t accounts);
+
+/// The reconciliation's figures from what the three Zoho reads returned (pure; tests), the
+/// licences by `licences`.
 service::OrgUsage org_usage(const zoho::Organization& org, const zoho::Storage& storage,
                             const std::vector<zoho::User>& users);
 

@@ -123,6 +123,16 @@ std::string scheduled_step_text(store::StateStore& store, const store::Scheduled
     return workflow::describe_step(plan->steps[static_cast<std::size_t>(st.key.step_index)]);
 }
 
+/// The row of a plan waiting for its effective date, on Programadas and on Solicitud: the plan
+/// runs whole at that time (`due_local`, the plan's `not_before` in the configured zone).
+Data dated_plan_row(const std::string& due_local) {
+    Data x;
+    x.set("operacion", std::string("el plan completo (fecha efectiva)"));
+    x.set("vence", due_local);
+    x.set("estado", std::string("espera su fecha"));
+    return x;
+}
+
 std::vector<std::string> step_lines(const domain::Plan& plan) {
     std::vector<std::string> out;
     for (const auto& op : plan.steps)
@@ -760,10 +770,7 @@ WebReply Console::solicitud(Context& ctx, std::int64_t task_id) {
         for (const auto& p : plans)
             if (auto plan = read_plan(p); p.current && plan && plan->not_before_ms > 0 &&
                                           plan->not_before_ms > now_ms(clock_)) {
-                Data x;
-                x.set("operacion", std::string("el plan completo (fecha efectiva)"));
-                x.set("vence", plan->not_before_local);
-                x.set("estado", std::string("espera su fecha"));
+                Data x = dated_plan_row(plan->not_before_local);
                 pending = true;
                 scheduled << x;
             }
@@ -829,11 +836,8 @@ WebReply Console::programadas(Context& ctx) {
         auto plan = current ? read_plan(*current) : std::nullopt;
         if (!plan || plan->not_before_ms <= now_ms(clock_))
             continue;
-        Data x;
+        Data x = dated_plan_row(plan->not_before_local);
         x.set("tarea", std::to_string(t.task_id));
-        x.set("operacion", std::string("el plan completo (fecha efectiva)"));
-        x.set("vence", plan->not_before_local);
-        x.set("estado", std::string("espera su fecha"));
         x.set("pendiente", true);
         x.set("aprobador", ctx.session->person.approver);
         x.set("csrf", ctx.session->csrf);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 
 namespace hrmaild::net {
@@ -30,16 +31,6 @@ bool to_int(std::string_view s, int& out) {
     return ec == std::errc() && p == s.data() + s.size();
 }
 
-/// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
-long long days_from_civil(int y, int m, int d) {
-    y -= m <= 2;
-    const long long era = (y >= 0 ? y : y - 399) / 400;
-    const long long yoe = y - era * 400;
-    const long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 std::vector<std::string_view> split(std::string_view s, std::string_view seps) {
     std::vector<std::string_view> out;
     std::size_t i = 0;
@@ -61,10 +52,19 @@ std::optional<WallTime> make_time(int year, int month, int day, std::string_view
     int h = 0, mi = 0, se = 0;
     if (parts.size() != 3 || !to_int(parts[0], h) || !to_int(parts[1], mi) || !to_int(parts[2], se))
         return std::nullopt;
-    if (month < 1 || day < 1 || day > 31 || h > 23 || mi > 59 || se > 60 || year < 1970)
+    if (month < 1 || month > 12 || day < 1 || day > 31 || h > 23 || mi > 59 || se > 60 ||
+        year < 1970)
         return std::nullopt;
-    long long secs = days_from_civil(year, month, day) * 86400LL + h * 3600 + mi * 60 + se;
-    return WallTime{std::chrono::seconds{secs}};
+    // The calendar of <chrono>: a date that does not exist (31 February, 29 February of a
+    // common year) is refused, not rolled over into the next month.
+    const std::chrono::year_month_day date{std::chrono::year{year},
+                                           std::chrono::month{static_cast<unsigned>(month)},
+                                           std::chrono::day{static_cast<unsigned>(day)}};
+    if (!date.ok())
+        return std::nullopt;
+    const auto at = std::chrono::sys_days{date} + std::chrono::hours{h} + std::chrono::minutes{mi} +
+                    std::chrono::seconds{se};
+    return WallTime{at.time_since_epoch()};
 }
 
 }  // namespace

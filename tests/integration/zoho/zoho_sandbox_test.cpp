@@ -4,6 +4,7 @@
 // backoff costs nothing; socket deadlines stay real.
 #include "daemon/app/dashboard_source.hpp"
 #include "daemon/app/net_settings.hpp"
+#include "daemon/app/reconcile_ports.hpp"
 #include "daemon/app/zoho_directory.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/dashboard/dashboard.hpp"
@@ -819,6 +820,32 @@ TEST_F(ZohoSandbox, DashboardKeptInTheStoreSurvivesARestartAndReadsOnlyTodayAgai
         EXPECT_EQ(later.org->traffic[i].in, days[i].at("in").as_int64()) << i;
         EXPECT_EQ(later.org->traffic[i].out, days[i].at("out").as_int64()) << i;
     }
+}
+
+// The licence rule the reconciliation and the dashboard share (app::licences).
+TEST(Licences, TheOrganizationsCountElseTheStorageReportsAndOneAccountEachElse) {
+    zoho::Organization org;
+    zoho::Storage storage;
+    auto l = app::licences(org, storage, 7);
+    EXPECT_EQ(l.total, 0) << "nothing known";
+    EXPECT_EQ(l.used, 7) << "one per account";
+    storage.licenses_total = 50;
+    storage.licenses_used = 12;
+    l = app::licences(org, storage, 7);
+    EXPECT_EQ(l.total, 50);
+    EXPECT_EQ(l.used, 12);
+    org.license_count = 400;
+    l = app::licences(org, storage, 7);
+    EXPECT_EQ(l.total, 400) << "the organization's count comes first";
+    EXPECT_EQ(l.used, 12);
+    const std::vector<zoho::User> users(3);
+    auto usage = app::org_usage(org, storage, users);
+    ASSERT_TRUE(usage.licences.has_value());
+    EXPECT_EQ(usage.licences->total, 400);
+    EXPECT_EQ(usage.licences->used, 12);
+    org.license_count = 0;
+    storage.licenses_total = 0;
+    EXPECT_FALSE(app::org_usage(org, storage, users).licences.has_value()) << "total unknown";
 }
 
 // ---------------------------------------------------------------- TLS

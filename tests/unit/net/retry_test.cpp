@@ -79,6 +79,19 @@ TEST(RetryAfter, SecondsAndHttpDates) {
     EXPECT_EQ(parse_http_date("Tue, 29 Feb 2028 23:59:60 GMT").has_value(), true);
 }
 
+// A date that does not exist is no date: the hint is ignored (the backoff applies), not read
+// as a day of the next month (31 Feb 2029 was 3 March before).
+TEST(RetryAfter, AnImpossibleDateIsRefused) {
+    EXPECT_EQ(parse_http_date("Sat, 31 Feb 2029 10:00:00 GMT"), std::nullopt);
+    EXPECT_EQ(parse_http_date("Thu, 29 Feb 2029 10:00:00 GMT"), std::nullopt);
+    EXPECT_EQ(parse_http_date("Sunday, 31-Apr-29 10:00:00 GMT"), std::nullopt);
+    EXPECT_EQ(parse_http_date("Thu Feb 30 10:00:00 2029"), std::nullopt);
+    const auto leap = parse_http_date("Thu, 29 Feb 2028 10:00:00 GMT");
+    ASSERT_TRUE(leap.has_value());
+    EXPECT_EQ(std::chrono::duration_cast<std::chrono::seconds>(leap->time_since_epoch()).count(),
+              1835431200);  // date -u -d 2028-02-29T10:00:00Z +%s
+}
+
 TEST(NextDelay, OnlyRetryableErrorsAndOnlyWithinMaxAttempts) {
     RetryPolicy p(cfg(3, 1000ms, 60s), Jitter::none);
     WallTime now{};
