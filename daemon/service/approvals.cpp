@@ -63,21 +63,24 @@ const std::vector<std::int64_t>& Service::last_members(std::int64_t department) 
 
 std::vector<std::int64_t> Service::listening_tasks() {
     auto waiting = must(store_.list_tickets({TicketState::awaiting_approval}));
-    // Done tickets with a pending scheduled step still listen for /cancelar.
-    std::set<std::int64_t> with_schedule;
-    for (const auto& s : must(store_.scheduled_steps(std::nullopt)))
-        if (s.state == store::ScheduleState::pending)
-            with_schedule.insert(s.key.task_id);
     std::vector<std::int64_t> ids;
     for (const auto& t : waiting)
         ids.push_back(t.task_id);
-    for (auto id : with_schedule)
+    for (auto id : pending_step_tasks())
         if (std::find(ids.begin(), ids.end(), id) == ids.end())
             ids.push_back(id);
     for (auto id : waiting_for_date())  // approved plans waiting for their date, too
         if (std::find(ids.begin(), ids.end(), id) == ids.end())
             ids.push_back(id);
     return ids;
+}
+
+std::set<std::int64_t> Service::pending_step_tasks(std::optional<std::int64_t> task_id) {
+    std::set<std::int64_t> out;
+    for (const auto& s : must(store_.scheduled_steps(task_id)))
+        if (s.state == store::ScheduleState::pending)
+            out.insert(s.key.task_id);
+    return out;
 }
 
 Awaitable<void> Service::read_approvals() {

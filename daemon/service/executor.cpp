@@ -142,7 +142,7 @@ Awaitable<void> Service::execute_ready() {
     std::vector<std::int64_t> stale;
     for (const auto& t : ready) {
         if (t.state != TicketState::approved ||
-            std::find(ids.begin(), ids.end(), t.task_id) == ids.end() || finishing(t.task_id))
+            !std::binary_search(ids.begin(), ids.end(), t.task_id) || finishing(t.task_id))
             continue;
         auto plan = must(store_.current_plan(t.task_id));
         if (!plan || plan->decision == store::PlanDecision::automatic)

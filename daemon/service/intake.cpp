@@ -237,10 +237,7 @@ std::vector<std::int64_t> Service::settled_tasks() {
     auto ids = must(store_.settled_within(window, kMaxSettled));
     if (ids.empty())
         return ids;
-    std::set<std::int64_t> listening;  // a pending scheduled step still listens for /cancelar
-    for (const auto& step : must(store_.scheduled_steps(std::nullopt)))
-        if (step.state == store::ScheduleState::pending)
-            listening.insert(step.key.task_id);
+    const auto listening = pending_step_tasks();  // a pending step still listens for /cancelar
     std::erase_if(ids, [&](std::int64_t id) { return listening.count(id) != 0; });
     return ids;
 }
@@ -249,15 +246,9 @@ bool Service::event_matters(std::int64_t task_id) {
     auto ticket = must(store_.get_ticket(task_id));
     if (!ticket)
         return true;
-    const auto s = ticket->state;
-    if (s != TicketState::done && s != TicketState::rejected && s != TicketState::failed)
-        return true;
-    // Nothing leaves these states but `queue retry`; a pending scheduled step still listens
-    // for /cancelar.
-    for (const auto& step : must(store_.scheduled_steps(task_id)))
-        if (step.state == store::ScheduleState::pending)
-            return true;
-    return false;
+    // Nothing leaves the terminal states but `queue retry`; a pending scheduled step still
+    // listens for /cancelar.
+    return !store::is_terminal(ticket->state) || !pending_step_tasks(task_id).empty();
 }
 
 Awaitable<void> Service::refresh_task(std::int64_t task_id) {

@@ -248,6 +248,9 @@ class Service {
     /// Tasks whose comments are read every cycle: those awaiting approval, and done ones with
     /// a pending scheduled step (they still listen for /cancelar).
     std::vector<std::int64_t> listening_tasks();
+    /// The tasks with a pending scheduled step (a done ticket's step still listens for
+    /// /cancelar): of every task, or only of `task_id`.
+    std::set<std::int64_t> pending_step_tasks(std::optional<std::int64_t> task_id = std::nullopt);
     Awaitable<std::set<std::int64_t>> approver_ids();
     /// The members of a department and its sub-departments: from the cache while it is
     /// younger than `approver_cache`, else read from Bitrix (and cached when the read works).
